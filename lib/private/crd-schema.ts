@@ -1,0 +1,124 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import tracingPolicy from '../../imports/schemas/cilium.io.TracingPolicy.v1alpha1.json';
+import tracingPolicyNamespaced from '../../imports/schemas/cilium.io.TracingPolicyNamespaced.v1alpha1.json';
+import helmRelease from '../../imports/schemas/helm.toolkit.fluxcd.io.HelmRelease.v2.json';
+import kustomization from '../../imports/schemas/kustomize.toolkit.fluxcd.io.Kustomization.v1.json';
+import prometheusRule from '../../imports/schemas/monitoring.coreos.com.PrometheusRule.v1.json';
+import serviceMonitor from '../../imports/schemas/monitoring.coreos.com.ServiceMonitor.v1.json';
+import gitRepository from '../../imports/schemas/source.toolkit.fluxcd.io.GitRepository.v1.json';
+import helmRepository from '../../imports/schemas/source.toolkit.fluxcd.io.HelmRepository.v1.json';
+import ociRepository from '../../imports/schemas/source.toolkit.fluxcd.io.OCIRepository.v1.json';
+
+/** CRD schemas generated into imports/schemas by scripts/import-crds.mjs, keyed by `apiVersion/kind`. */
+const SCHEMAS: Record<string, object> = {
+  'cilium.io/v1alpha1/TracingPolicy': tracingPolicy,
+  'cilium.io/v1alpha1/TracingPolicyNamespaced': tracingPolicyNamespaced,
+  'helm.toolkit.fluxcd.io/v2/HelmRelease': helmRelease,
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': kustomization,
+  'monitoring.coreos.com/v1/PrometheusRule': prometheusRule,
+  'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitor,
+  'source.toolkit.fluxcd.io/v1/GitRepository': gitRepository,
+  'source.toolkit.fluxcd.io/v1/HelmRepository': helmRepository,
+  'source.toolkit.fluxcd.io/v1/OCIRepository': ociRepository,
+};
+
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** The ObjectMeta fields a manifest may set (the CRD schemas only say `type: object`). */
+const OBJECT_META = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN },
+    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL },
+    labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 63 } },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+    finalizers: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+/**
+ * Makes a Kubernetes structural schema strict for ajv: unknown fields become errors (the API server
+ * would prune them silently), int-or-string is spelled out, and the `x-kubernetes-*` vendor keys are
+ * dropped (CEL rules in `x-kubernetes-validations` are not evaluated here; the check engine covers
+ * the ones that matter for TracingPolicies).
+ */
+function strict(node: any): any {
+  if (Array.isArray(node)) return node.map(strict);
+  if (!node || typeof node !== 'object') return node;
+  const out: any = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-kubernetes-')) continue;
+    if (key === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, strict(v)]));
+    } else {
+      out[key] = strict(value);
+    }
+  }
+  if (node['x-kubernetes-int-or-string'] && !node.type) {
+    delete out.anyOf;
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  if (node.type === 'object' && !preserve && node.additionalProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(key: string): ValidateFunction | undefined {
+  const schema = SCHEMAS[key];
+  if (!schema) return undefined;
+  let validate = compiled.get(key);
+  if (!validate) {
+    ajv ??= new Ajv({
+      allErrors: true,
+      strict: false,
+      // Kubernetes formats (int32, int64, duration, date-time, ...) are not checked by the API server
+      // for custom resources beyond their type, so they are accepted as-is here too.
+      validateFormats: false,
+    });
+    const [group, version, kind] = key.split('/');
+    const full = strict(schema);
+    full.properties = {
+      ...full.properties,
+      apiVersion: { const: `${group}/${version}` },
+      kind: { const: kind },
+      metadata: OBJECT_META,
+    };
+    full.required = Array.from(new Set([...(full.required ?? []), 'apiVersion', 'kind', 'metadata']));
+    validate = ajv.compile(full);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+/** Whether a schema for this `apiVersion` and `kind` is bundled. */
+export function hasCrdSchema(apiVersion: string, kind: string): boolean {
+  return `${apiVersion}/${kind}` in SCHEMAS;
+}
+
+/**
+ * Validates a manifest strictly against the pinned CRD schema of its kind.
+ * @returns one line per problem (`<json path>: <message>`); empty when valid.
+ * @throws when no schema is bundled for the object's kind.
+ */
+export function validateAgainstCrd(manifest: any): string[] {
+  const key = `${manifest?.apiVersion}/${manifest?.kind}`;
+  const validate = validatorFor(key);
+  if (!validate) {
+    throw new Error(`no pinned CRD schema for ${key}; known: ${Object.keys(SCHEMAS).join(', ')}`);
+  }
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const where = e.instancePath || '/';
+    const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as any).additionalProperty}'`
+      : e.keyword === 'enum' ? ` ${JSON.stringify((e.params as any).allowedValues)}` : '';
+    return `${where}: ${e.message}${extra}`;
+  });
+}

@@ -1,0 +1,32 @@
+import { validateAgainstCrd, hasCrdSchema } from '../../lib/private/crd-schema';
+
+const base = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' } };
+
+describe('validateAgainstCrd', () => {
+  test('accepts a minimal valid TracingPolicy', () => {
+    const tp = { ...base, spec: { kprobes: [{ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }] }] } };
+    expect(validateAgainstCrd(tp)).toStrictEqual([]);
+  });
+
+  test('reports unknown fields as errors', () => {
+    const tp = { ...base, spec: { kprobes: [{ call: 'x', sycsall: false }] } };
+    expect(validateAgainstCrd(tp)).toStrictEqual(["/spec/kprobes/0: must NOT have additional properties 'sycsall'"]);
+  });
+
+  test('reports values outside an enum', () => {
+    const tp = { ...base, spec: { kprobes: [{ call: 'x', args: [{ index: 0, type: 'filez' }] }] } };
+    expect(validateAgainstCrd(tp).join('\n')).toMatch(/\/spec\/kprobes\/0\/args\/0\/type: must be equal to one of the allowed values/);
+  });
+
+  test('reports a bad metadata name and unknown metadata fields', () => {
+    const tp = { ...base, metadata: { name: 'Bad_Name', owner: 'x' }, spec: {} };
+    const errors = validateAgainstCrd(tp);
+    expect(errors).toContain("/metadata: must NOT have additional properties 'owner'");
+    expect(errors.some((e) => e.startsWith('/metadata/name: must match pattern'))).toBe(true);
+  });
+
+  test('throws for a kind without a bundled schema', () => {
+    expect(hasCrdSchema('v1', 'ConfigMap')).toBe(false);
+    expect(() => validateAgainstCrd({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(/no pinned CRD schema for v1\/ConfigMap/);
+  });
+});
