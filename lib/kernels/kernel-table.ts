@@ -1,0 +1,194 @@
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import { FunctionPrototype, FunctionTable, parseBtfFunctions } from './btf';
+
+/**
+ * The kernel functions of one kernel build, as far as Tetragon's load-time checks need them:
+ * which functions exist in BTF and the types of their parameters.
+ */
+export interface KernelTable {
+  /** Short name, e.g. `debian-12-6.1`. */
+  readonly name: string;
+  /** Where the table came from (distribution, package, version). */
+  readonly describe: string;
+  /** Number of functions in the table. */
+  readonly size: number;
+  /** The prototype of a function, or `undefined` when the kernel's BTF has no such function. */
+  lookup(fn: string): FunctionPrototype | undefined;
+}
+
+export type { FunctionPrototype } from './btf';
+
+/** File name suffix of a serialized table (brotli-compressed JSON). */
+export const TABLE_SUFFIX = '.json.br';
+
+/**
+ * Serialized form (brotli-compressed text, parsed in a few milliseconds):
+ * line 1: `{"format":2,"name":...,"describe":...}`; line 2: JSON array of the distinct type strings;
+ * then one line per function in sorted order: `name<TAB>ret,param,param` as indexes into line 2.
+ */
+interface TableHeader {
+  readonly format: 2;
+  readonly name: string;
+  readonly describe: string;
+}
+
+class MapKernelTable implements KernelTable {
+  constructor(public readonly name: string, public readonly describe: string, private readonly fns: FunctionTable) {}
+  public get size(): number { return this.fns.size; }
+  public lookup(fn: string): FunctionPrototype | undefined { return this.fns.get(fn); }
+}
+
+/** Decodes function lines only when asked for, so loading a table costs one split. */
+class EncodedKernelTable implements KernelTable {
+  private readonly rows = new Map<string, string>();
+  constructor(public readonly name: string, public readonly describe: string, private readonly types: string[], lines: string[]) {
+    for (let i = 2; i < lines.length; i++) {
+      const line = lines[i];
+      const tab = line.indexOf('\t');
+      if (tab > 0) this.rows.set(line.slice(0, tab), line.slice(tab + 1));
+    }
+  }
+  public get size(): number { return this.rows.size; }
+  public lookup(fn: string): FunctionPrototype | undefined {
+    const row = this.rows.get(fn);
+    if (row === undefined) return undefined;
+    const ids = row.split(',').map(Number);
+    return { ret: this.types[ids[0]], params: ids.slice(1).map((i) => this.types[i]) };
+  }
+}
+
+/** A kernel table over an in-memory function list (tests, or a table built on the fly from BTF). */
+export function kernelTableOf(name: string, describe: string, functions: Record<string, FunctionPrototype> | FunctionTable): KernelTable {
+  const map = functions instanceof Map ? functions : new Map(Object.entries(functions));
+  return new MapKernelTable(name, describe, map);
+}
+
+/** Serializes a table deterministically (sorted names, types interned in first-use order). */
+export function encodeKernelTable(name: string, describe: string, functions: FunctionTable): Buffer {
+  const typeIndex = new Map<string, number>();
+  const types: string[] = [];
+  const intern = (t: string) => {
+    let i = typeIndex.get(t);
+    if (i === undefined) { i = types.length; types.push(t); typeIndex.set(t, i); }
+    return i;
+  };
+  const rows: string[] = [];
+  for (const fn of [...functions.keys()].sort()) {
+    const p = functions.get(fn)!;
+    rows.push(`${fn}\t${[intern(p.ret), ...p.params.map(intern)].join(',')}`);
+  }
+  const header: TableHeader = { format: 2, name, describe };
+  const text = [JSON.stringify(header), JSON.stringify(types), ...rows].join('\n') + '\n';
+  return brotliCompressSync(Buffer.from(text), {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_LGWIN]: 24 },
+  });
+}
+
+/** Reads a serialized table. */
+export function decodeKernelTable(data: Buffer): KernelTable {
+  const lines = brotliDecompressSync(data).toString('utf8').split('\n');
+  const header = JSON.parse(lines[0]) as TableHeader;
+  if (header.format !== 2) throw new Error(`unsupported kernel table format ${String(header.format)}; rebuild it with \`cdk8s-tetragon kernel add\``);
+  return new EncodedKernelTable(header.name, header.describe, JSON.parse(lines[1]) as string[], lines);
+}
+
+/** Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section. */
+export function kernelTableFromBtf(data: Buffer, name: string, describe: string): { table: KernelTable; encoded: Buffer } {
+  const fns = parseBtfFunctions(data);
+  return { table: new MapKernelTable(name, describe, fns), encoded: encodeKernelTable(name, describe, fns) };
+}
+
+let bundledDir: string | undefined;
+
+/**
+ * The folder of the tables shipped with the package: `kernels/` at the package root, found by
+ * walking up from this module (it sits at different depths in the sources, the tsc output and a bundle).
+ */
+export function bundledKernelDir(): string {
+  if (bundledDir) return bundledDir;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'kernels');
+    if (existsSync(join(candidate, 'index.json'))) return (bundledDir = candidate);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`bundled kernel tables not found (no kernels/index.json above ${__dirname}); reinstall the package`);
+}
+
+/** One entry of `kernels/index.json`. */
+export interface BundledKernelInfo {
+  readonly name: string;
+  readonly describe: string;
+  readonly functions: number;
+}
+
+let index: BundledKernelInfo[] | undefined;
+
+/** The bundled kernel set with descriptions, read from `kernels/index.json` (no table is decompressed). */
+export function bundledKernelInfo(): BundledKernelInfo[] {
+  index ??= (JSON.parse(readFileSync(join(bundledKernelDir(), 'index.json'), 'utf8')) as { kernels: BundledKernelInfo[] }).kernels;
+  return index;
+}
+
+/** Names of the bundled kernel tables, e.g. `['debian-11-5.10', 'debian-12-6.1', ...]`. */
+export function bundledKernels(): string[] {
+  return bundledKernelInfo().map((k) => k.name);
+}
+
+const cache = new Map<string, KernelTable>();
+
+/**
+ * Loads a kernel table by bundled name, or from a path: a serialized table (`*.json.br`, as written
+ * by `cdk8s-tetragon kernel add`), raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux.
+ * Tables are cached, so repeated calls are cheap.
+ * @throws when the name is not bundled and no such file exists, naming the bundled set.
+ */
+export function loadKernel(nameOrPath: string): KernelTable {
+  const hit = cache.get(nameOrPath);
+  if (hit) return hit;
+  let table: KernelTable;
+  const bundled = bundledKernelInfo().find((k) => k.name === nameOrPath);
+  if (bundled) {
+    table = decodeKernelTable(readFileSync(join(bundledKernelDir(), bundled.name + TABLE_SUFFIX)));
+  } else if (existsSync(nameOrPath) && statSync(nameOrPath).isFile()) {
+    const data = readFileSync(nameOrPath);
+    if (nameOrPath.endsWith(TABLE_SUFFIX)) {
+      table = decodeKernelTable(data);
+    } else {
+      const name = basename(nameOrPath) === 'vmlinux' ? resolve(nameOrPath) : basename(nameOrPath);
+      table = kernelTableFromBtf(data, name, `BTF read from ${nameOrPath}`).table;
+    }
+  } else {
+    throw new Error(`unknown kernel '${nameOrPath}': not a bundled table (${bundledKernels().join(', ')}) and no such file; `
+      + 'pass a bundled name, a table written by `cdk8s-tetragon kernel add`, or a BTF file such as /sys/kernel/btf/vmlinux');
+  }
+  cache.set(nameOrPath, table);
+  return table;
+}
+
+/** Writes a table into a folder and records it in that folder's `index.json` (sorted by name). */
+export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Buffer, functions: number): string {
+  if (!/^[a-z0-9][a-z0-9._+-]*$/.test(name)) {
+    throw new Error(`kernel table name '${name}' is invalid: use lower-case letters, digits, '.', '_', '+' or '-' (e.g. my-node-6.8)`);
+  }
+  const file = join(outDir, name + TABLE_SUFFIX);
+  writeFileSync(file, encoded);
+  const indexFile = join(outDir, 'index.json');
+  const current: BundledKernelInfo[] = existsSync(indexFile)
+    ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { kernels: BundledKernelInfo[] }).kernels : [];
+  const next = [...current.filter((k) => k.name !== name), { name, describe, functions }]
+    .filter((k) => existsSync(join(outDir, k.name + TABLE_SUFFIX)))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  writeFileSync(indexFile, JSON.stringify({ kernels: next }, null, 2) + '\n');
+  if (resolve(outDir) === bundledDir) { index = undefined; cache.delete(name); }
+  return file;
+}
+
+/** Names of the tables in a folder (for `kernel list --dir`). */
+export function tablesIn(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith(TABLE_SUFFIX)).map((f) => f.slice(0, -TABLE_SUFFIX.length)).sort();
+}
