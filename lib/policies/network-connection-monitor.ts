@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { Arg } from '../policy/argument';
+import { ArgFilter } from '../policy/arg-filter';
+import { KprobeHook } from '../policy/kprobe-hook';
+import { Selector } from '../policy/selector';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+
+/** Props of a {@link NetworkConnectionMonitor}. */
+export interface NetworkConnectionMonitorProps extends LibraryPolicyProps {
+  /**
+   * The cluster's pod CIDRs: connections to pods are not reported.
+   * @default - none (connections to pods are reported)
+   */
+  readonly podCidrs?: readonly string[];
+  /**
+   * The cluster's service CIDRs: connections to ClusterIPs are not reported. With Cilium's socket load balancing
+   * the destination is already the backend pod, so list the pod CIDRs too.
+   * @default - none
+   */
+  readonly serviceCidrs?: readonly string[];
+  /**
+   * Other destinations never reported.
+   * @default NetworkConnectionMonitor.LOOPBACK
+   */
+  readonly excludeCidrs?: readonly string[];
+}
+
+/**
+ * `network-connection-monitor`: outbound TCP connections (IPv4 and IPv6) leaving the cluster, filtered in the
+ * kernel. Off by default in the cluster chart because it is noisy.
+ *
+ * Probes `tcp_connect` (called once per active open, after routing, with the destination set) and drops
+ * loopback and the configured pod and service CIDRs in the kernel with `NotDAddr`, so in-cluster traffic never
+ * leaves the node as events. The event's `sock_arg` carries addresses, ports and protocol.
+ *
+ * Noise: every outbound connection of every process, rate-limited per thread and socket (1 minute by default).
+ * Misses: UDP (DNS, QUIC) and raw sockets; connections through a proxy show the proxy as destination.
+ */
+export class NetworkConnectionMonitor extends Construct {
+  /** The policy's well-known name. */
+  public static readonly NAME = 'network-connection-monitor';
+  /** IPv4 and IPv6 loopback, including IPv4-mapped loopback. */
+  public static readonly LOOPBACK: readonly string[] = ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.0/104'];
+  /** The generated policy. */
+  public readonly policy: TracingPolicy;
+
+  constructor(scope: Construct, id: string, props: NetworkConnectionMonitorProps = {}) {
+    super(scope, id);
+    const excluded = [
+      ...(props.excludeCidrs ?? NetworkConnectionMonitor.LOOPBACK),
+      ...(props.podCidrs ?? []),
+      ...(props.serviceCidrs ?? []),
+    ];
+    const sock = Arg.sock(0);
+    this.policy = new TracingPolicy(this, 'Policy', {
+      name: props.name ?? NetworkConnectionMonitor.NAME,
+      description: 'Outbound TCP connections leaving the cluster',
+      podSelector: props.podSelector,
+      defaultRateLimit: props.rateLimit,
+      hooks: [
+        KprobeHook.function('tcp_connect', {
+          message: 'Outbound TCP connection',
+          tags: ['observability.network', 'mitre.T1071'],
+          args: [sock],
+          selectors: [new Selector({
+            matchArgs: excluded.length ? [ArgFilter.notDaddr(sock, [...new Set(excluded)])] : [],
+            matchBinaries: trustedBinariesFilter(props),
+          })],
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import { Arg, ArgType } from '../policy/argument';
+import { ArgFilter } from '../policy/arg-filter';
+import { KprobeHook } from '../policy/kprobe-hook';
+import { Capability, CapabilityFilter } from '../policy/process-filter';
+import { Selector } from '../policy/selector';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+
+/** Props of a {@link PrivilegeEscalationMonitor}. */
+export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
+  /**
+   * Report set*id calls that switch to root.
+   * @default true
+   */
+  readonly watchSetuid?: boolean;
+  /**
+   * Report capset calls that leave a non-empty capability set.
+   * @default true
+   */
+  readonly watchCapset?: boolean;
+  /**
+   * Report user namespaces created by processes without CAP_SYS_ADMIN (they become root inside).
+   * @default true
+   */
+  readonly watchUserNamespaces?: boolean;
+}
+
+/** The internal set*id implementations and how many id arguments each takes. */
+const SET_ID_CALLS: readonly (readonly [string, number])[] = [
+  ['__sys_setuid', 1], ['__sys_setgid', 1], ['__sys_setfsuid', 1], ['__sys_setfsgid', 1],
+  ['__sys_setreuid', 2], ['__sys_setregid', 2], ['__sys_setresuid', 3], ['__sys_setresgid', 3],
+];
+
+/**
+ * `privilege-escalation-monitor`: processes switching to root, raising capabilities, or creating user namespaces
+ * without privilege. Every selector is rate-limited (1 minute by default).
+ *
+ * set*id calls are probed at the internal `__sys_set*id` functions (`syscall: false`), which the 64-bit, 32-bit
+ * compat and 16-bit variants of each syscall all call, so a 32-bit binary cannot slip past. Each id argument
+ * gets its own selector (`Equal 0`): selectors are ORed, so `setresuid(-1, 0, -1)` is caught too.
+ *
+ * Noise: container runtimes (runc), sudo, su, sshd and login switch ids and capabilities by design: add their
+ * resolved paths to `trustedBinaries` or limit the policy to pods with `podSelector: {}`.
+ * Misses: root gained through a SUID binary (no set*id call: see the exec events' `binary_properties`, which
+ * need process credentials in the install), and kernel exploits that write creds directly.
+ */
+export class PrivilegeEscalationMonitor extends Construct {
+  /** The policy's well-known name. */
+  public static readonly NAME = 'privilege-escalation-monitor';
+  /** The generated policy. */
+  public readonly policy: TracingPolicy;
+
+  constructor(scope: Construct, id: string, props: PrivilegeEscalationMonitorProps = {}) {
+    super(scope, id);
+    const trusted = trustedBinariesFilter(props);
+    const tags = ['observability.privilege_escalation', 'mitre.T1548'];
+    const hooks: KprobeHook[] = [];
+
+    if (props.watchCapset ?? true) {
+      // security_capset(new, old, effective, inheritable, permitted)
+      const sets = [
+        Arg.capabilities(2, ArgType.CAP_EFFECTIVE),
+        Arg.capabilities(3, ArgType.CAP_INHERITABLE),
+        Arg.capabilities(4, ArgType.CAP_PERMITTED),
+      ];
+      hooks.push(KprobeHook.function('security_capset', {
+        message: 'Process set its capabilities with capset',
+        tags: [...tags, 'mitre.T1548.001'],
+        args: [Arg.nop(0), Arg.opaque(1, ArgType.CRED), ...sets],
+        selectors: sets.map((set) => new Selector({ matchArgs: [ArgFilter.notEqual(set, [0])], matchBinaries: trusted })),
+      }));
+    }
+    if (props.watchUserNamespaces ?? true) {
+      hooks.push(KprobeHook.function('create_user_ns', {
+        message: 'Unprivileged process created a user namespace where it is root',
+        tags: [...tags, 'mitre.T1611'],
+        args: [Arg.nop(0)],
+        selectors: [new Selector({ matchCapabilities: [CapabilityFilter.notIn([Capability.SYS_ADMIN])], matchBinaries: trusted })],
+      }));
+    }
+    if (props.watchSetuid ?? true) {
+      for (const [call, count] of SET_ID_CALLS) {
+        const ids = Array.from({ length: count }, (_, i) => Arg.int(i, { label: count === 1 ? 'id' : ['real', 'effective', 'saved'][i] }));
+        hooks.push(KprobeHook.function(call, {
+          message: `Privileged operation ${call.replace('__sys_', '')} to root`,
+          tags: [...tags, 'mitre.T1548.001'],
+          args: ids,
+          selectors: ids.map((idArg) => new Selector({ matchArgs: [ArgFilter.equal(idArg, [0])], matchBinaries: trusted })),
+        }));
+      }
+    }
+
+    this.policy = new TracingPolicy(this, 'Policy', {
+      name: props.name ?? PrivilegeEscalationMonitor.NAME,
+      description: 'Switches to root, capability changes and unprivileged user namespaces',
+      podSelector: props.podSelector,
+      defaultRateLimit: props.rateLimit,
+      hooks,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { Duration } from 'cdk8s';
+import { Arg } from './argument';
+import { LIMITS } from './limits';
+import { Selector } from './selector';
+import { Problems, show } from './_problems';
+
+/** Props every hook kind shares. */
+export interface HookBaseProps {
+  /**
+   * A short sentence that explains the event, shown in every event this hook emits (`message`, 2-256 characters).
+   */
+  readonly message: string;
+  /**
+   * Tags that classify events, e.g. `observability.filesystem` or MITRE ATT&CK ids such as `mitre.T1003.008` (at most 16).
+   */
+  readonly tags: readonly string[];
+  /**
+   * Arguments to read (at most 5, indexes 0-4).
+   * @default - none
+   */
+  readonly args?: readonly Arg[];
+  /**
+   * Selectors, ORed (at most 5).
+   * @default - none: every call is reported, without rate limit
+   */
+  readonly selectors?: readonly Selector[];
+}
+
+/** Validation shared by every hook kind. */
+export function validateHookBase(field: string, props: HookBaseProps, problems: Problems, returnArg: Arg | undefined, defaultRateLimit: Duration | undefined): void {
+  const message = props.message ?? '';
+  if (message.length < LIMITS.messageLength.min || message.length > LIMITS.messageLength.max) {
+    problems.add(`${field}.message`, `got ${message.length} characters (${show(message.slice(0, 40))}); a message has ${LIMITS.messageLength.min}-${LIMITS.messageLength.max} characters`);
+  }
+  const tags = props.tags ?? [];
+  if (tags.length === 0) problems.add(`${field}.tags`, 'is empty; give at least one tag (e.g. observability.filesystem) so events can be grouped in Loki');
+  if (tags.length > LIMITS.tagsPerHook) problems.add(`${field}.tags`, `${tags.length} tags given; Tetragon takes at most ${LIMITS.tagsPerHook}`);
+  tags.forEach((t, i) => {
+    if (t.length < LIMITS.tagLength.min || t.length > LIMITS.tagLength.max) {
+      problems.add(`${field}.tags[${i}]`, `got ${show(t)}; a tag has ${LIMITS.tagLength.min}-${LIMITS.tagLength.max} characters`);
+    }
+  });
+  if (new Set(tags).size !== tags.length) problems.add(`${field}.tags`, `has duplicates: ${show(tags)}`);
+  const args = props.args ?? [];
+  if (args.length > LIMITS.argsPerHook) problems.add(`${field}.args`, `${args.length} arguments given; Tetragon reads at most ${LIMITS.argsPerHook}`);
+  const seen = new Set<number>();
+  args.forEach((a, i) => {
+    a._validate(`${field}.args[${i}]`, problems);
+    if (seen.has(a.index)) problems.add(`${field}.args[${i}].index`, `argument ${a.index} is declared twice`);
+    seen.add(a.index);
+  });
+  const selectors = props.selectors ?? [];
+  if (selectors.length > LIMITS.selectorsPerHook) {
+    problems.add(`${field}.selectors`, `${selectors.length} selectors given; Tetragon takes at most ${LIMITS.selectorsPerHook} per hook: merge values into fewer selectors or split the hook into another policy`);
+  }
+  selectors.forEach((s, i) => s._validate(`${field}.selectors[${i}]`, problems, args, returnArg, defaultRateLimit));
+}
+
+/** Rendering shared by every hook kind (message, tags, args, selectors). */
+export function renderHookBase(props: HookBaseProps, defaultRateLimit: Duration | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { message: props.message, tags: [...props.tags] };
+  if (props.args?.length) out.args = [...props.args].sort((a, b) => a.index - b.index).map((a) => a._render());
+  if (props.selectors?.length) out.selectors = props.selectors.map((s) => s._render(defaultRateLimit));
+  return out;
+}

@@ -1,0 +1,186 @@
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as tetragon from '../../imports/cilium.io';
+import { KprobeHook } from './kprobe-hook';
+import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
+import { LsmHook } from './lsm-hook';
+import { TracepointHook } from './tracepoint-hook';
+import { PolicyValidationError, Problems, show } from './_problems';
+
+/** Any hook kind. A TracingPolicy holds hooks of one kind only: Tetragon refuses mixed kinds. */
+export type Hook = KprobeHook | TracepointHook | LsmHook;
+
+/** Props of a {@link TracingPolicy}. */
+export interface TracingPolicyProps {
+  /**
+   * The policy's name: stable, because it appears in events (`policy_name`), Loki labels and Prometheus
+   * labels (`tetragon_policy_events_total{policy}`). A DNS subdomain of at most 253 characters.
+   */
+  readonly name: string;
+  /**
+   * Make it a `TracingPolicyNamespaced` that applies only to pods of this namespace.
+   * @default - a cluster-wide `TracingPolicy`
+   */
+  readonly namespace?: string;
+  /**
+   * The hooks, all of one kind. More can be added with {@link TracingPolicy.addHook}.
+   * @default []
+   */
+  readonly hooks?: readonly Hook[];
+  /**
+   * Only pods whose labels match (`{}` selects every pod and leaves host processes out).
+   * Needs Tetragon's policy filter (`enablePolicyFilter`, on by default).
+   * @default - pods and host processes alike
+   */
+  readonly podSelector?: LabelSelector;
+  /**
+   * Only containers matching (keys `name` and `repo`).
+   * @default - every container
+   */
+  readonly containerSelector?: LabelSelector;
+  /**
+   * Default rate limit for Post actions that do not set one.
+   * @default Duration.minutes(1)
+   */
+  readonly defaultRateLimit?: Duration;
+  /**
+   * Set `disable-kprobe-multi`: attach each kprobe on its own (needed for Override on `security_*` functions and
+   * by some library policies; slower to attach).
+   * @default false
+   */
+  readonly disableKprobeMulti?: boolean;
+  /**
+   * A description, stored as the `description` annotation.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Extra labels on the object.
+   * @default {}
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A Tetragon TracingPolicy (or TracingPolicyNamespaced) built from typed hooks.
+ * Every kprobe renders `syscall` and every argument its `type` explicitly, every hook its `message` and `tags`,
+ * and bad input fails at synth time with the construct path and the field.
+ *
+ * @example
+ * const file = Arg.file(0);
+ * new TracingPolicy(chart, 'Shadow', {
+ *   name: 'shadow-reads',
+ *   hooks: [KprobeHook.function('security_file_open', {
+ *     message: 'Opened /etc/shadow', tags: ['observability.filesystem'],
+ *     args: [file],
+ *     selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/shadow'])] })],
+ *   })],
+ * });
+ */
+export class TracingPolicy extends Construct {
+  /** Whether a construct is a TracingPolicy of this library. */
+  public static isTracingPolicy(x: unknown): x is TracingPolicy {
+    return x instanceof TracingPolicy;
+  }
+
+  /** The policy name. */
+  public readonly name: string;
+  /** The namespace of a namespaced policy. */
+  public readonly namespace?: string;
+  /** The default rate limit of Post actions. */
+  public readonly defaultRateLimit: Duration;
+  /** The generated object (`cilium.io/v1alpha1` TracingPolicy or TracingPolicyNamespaced). */
+  public readonly apiObject: ApiObject;
+  private readonly hooks: Hook[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: TracingPolicyProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.defaultRateLimit = props.defaultRateLimit ?? Duration.minutes(1);
+
+    const problems = new Problems();
+    if (typeof props.name !== 'string' || !NAME.test(props.name) || props.name.length > 253) {
+      problems.add('name', `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`);
+    }
+    if (props.namespace !== undefined && (!DNS_LABEL.test(props.namespace) || props.namespace.length > 63)) {
+      problems.add('namespace', `got ${show(props.namespace)}; a namespace is a DNS label (lowercase letters, digits, '-', at most 63 characters)`);
+    }
+    if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
+    if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
+    problems.throwIfAny(this.node.path);
+
+    const metadata = {
+      name: props.name,
+      ...(props.namespace ? { namespace: props.namespace } : {}),
+      ...(props.labels ? { labels: { ...props.labels } } : {}),
+      ...(props.description ? { annotations: { description: props.description } } : {}),
+    };
+    // The spec renders lazily so hooks added after construction still reach the output.
+    const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
+    this.apiObject = props.namespace
+      ? new tetragon.TracingPolicyNamespaced(this, 'Resource', { metadata, spec })
+      : new tetragon.TracingPolicy(this, 'Resource', { metadata, spec });
+
+    for (const hook of props.hooks ?? []) this.addHook(hook);
+    this.node.addValidation({ validate: () => this.validateTree() });
+  }
+
+  /** The hook kind of this policy (`kprobes`, `tracepoints` or `lsmhooks`), once it has a hook. */
+  public get hookKind(): Hook['kind'] | undefined {
+    return this.hooks[0]?.kind;
+  }
+
+  /** The hooks, in order. */
+  public get allHooks(): readonly Hook[] {
+    return [...this.hooks];
+  }
+
+  /**
+   * Adds a hook. Throws if its kind differs from the policy's (Tetragon refuses mixed kinds: create another
+   * TracingPolicy), if it probes a function the policy already probes, or if any of its fields is invalid.
+   */
+  public addHook(hook: Hook): Hook {
+    const index = this.hooks.filter((h) => h.kind === hook.kind).length;
+    const field = `${hook.kind}[${index}](${hook.call})`;
+    const problems = new Problems();
+    if (this.hookKind && hook.kind !== this.hookKind) {
+      problems.add(field, `this policy holds ${this.hookKind} and Tetragon refuses a policy that mixes hook kinds; put the ${hook.kind} hook in another TracingPolicy`);
+    }
+    if (hook.kind === 'kprobes' && this.hooks.some((h) => h.kind === 'kprobes' && h.call === hook.call)) {
+      problems.add(`${field}.call`, `${show(hook.call)} is already probed by this policy; with kprobe_multi Tetragon refuses the same call twice: merge the selectors into one hook`);
+    }
+    hook._validate(field, problems, this.defaultRateLimit);
+    problems.throwIfAny(this.node.path);
+    this.hooks.push(hook);
+    return hook;
+  }
+
+  /** The rendered spec (plain JSON, as in YAML). */
+  public renderSpec(): Record<string, unknown> {
+    const spec: Record<string, unknown> = {};
+    const kind = this.hookKind;
+    if (kind) spec[kind] = this.hooks.map((h) => h._render(this.defaultRateLimit));
+    if (this.props.podSelector) spec.podSelector = renderLabelSelector(this.props.podSelector);
+    if (this.props.containerSelector) spec.containerSelector = renderLabelSelector(this.props.containerSelector);
+    if (this.props.disableKprobeMulti) spec.options = [{ name: 'disable-kprobe-multi', value: '1' }];
+    return spec;
+  }
+
+  private validateTree(): string[] {
+    const errors: string[] = [];
+    if (this.hooks.length === 0) errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
+    const twins = this.node.root.node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
+      && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
+    if (twins.length > 0) {
+      errors.push(`${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; `
+        + 'names must be unique (they identify the object and label its events): give one of them another name');
+    }
+    return errors;
+  }
+}
+
+export { PolicyValidationError };
