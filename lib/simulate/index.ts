@@ -1,0 +1,3 @@
+export * from './event';
+export * from './policy-input';
+export * from './simulator';
