@@ -1,0 +1,2 @@
+export * from './matchers';
+export { simulate } from '../simulate/simulator';

@@ -1,0 +1,96 @@
+/**
+ * Jest matchers for TracingPolicies, backed by the simulator. Nothing here imports jest: pass
+ * {@link tetragonMatchers} to `expect.extend` in a setup file or at the top of a test.
+ *
+ * @example
+ * import { tetragonMatchers } from 'cdk8s-tetragon';
+ * expect.extend(tetragonMatchers);
+ * expect(chart).toMatchEvent({ hook: 'kprobe:security_file_open', args: ['/etc/shadow'], process: { binary: '/usr/bin/cat' } });
+ */
+import { SimulatedEvent } from '../simulate/event';
+import { PolicyInput } from '../simulate/policy-input';
+import { SimulateOptions, SimulationResult, simulate } from '../simulate/simulator';
+
+/** What `toMatchEvent` accepts besides the event: simulation options and the actions the match must take. */
+export interface MatchEventOptions extends SimulateOptions {
+  /**
+   * Actions that must take effect (e.g. `['Sigkill']`), compared with `SimulationResult.actions`.
+   * Only checked on the positive form.
+   * @default - any action, including Post
+   */
+  readonly actions?: readonly string[];
+}
+
+interface MatcherContext {
+  readonly isNot: boolean;
+  readonly utils?: { printReceived?(v: unknown): string };
+}
+
+/** Human-readable account of a simulation, used in matcher messages. */
+export function explain(result: SimulationResult): string {
+  const lines: string[] = [];
+  for (const m of result.matches) {
+    const acts = m.actions.map((a) => a.action + (a.enforced === false ? ' (not enforced: monitor mode)' : '')
+      + (a.rateLimit ? ` (rateLimit ${a.rateLimit})` : '')).join(', ');
+    lines.push(`  matched: ${m.policy} ${m.hook}${m.selector !== undefined ? ` selector ${m.selector}` : ''} -> ${acts}${m.post ? '' : ' (no event posted)'}`);
+    for (const b of m.because) lines.push(`      because ${b}`);
+  }
+  for (const miss of result.misses) {
+    const where = [miss.policy, miss.hook, miss.selector !== undefined ? `selector ${miss.selector}` : undefined].filter(Boolean).join(' ');
+    lines.push(`  no match: ${where}: ${miss.reason}`);
+  }
+  for (const e of result.loadErrors) lines.push(`  would not load: ${e}`);
+  for (const p of result.problems) lines.push(`  event incomplete: ${p}`);
+  return lines.join('\n');
+}
+
+function toMatchEvent(this: MatcherContext, received: PolicyInput, event: SimulatedEvent, options: MatchEventOptions = {}) {
+  const result = simulate(received, event, options);
+  const name = event.name ? ` '${event.name}'` : '';
+  if (result.problems.length > 0) {
+    return {
+      pass: this.isNot,
+      message: () => `the event${name} (${result.hook}) lacks data that a policy filters on, so the simulation is not conclusive:\n${explain(result)}`,
+    };
+  }
+  if (result.loadErrors.length > 0) {
+    return {
+      pass: this.isNot,
+      message: () => `a policy would not load in Tetragon, so it cannot match anything:\n${explain(result)}`,
+    };
+  }
+  const wanted = options.actions ? [...options.actions].sort() : undefined;
+  const actionsOk = wanted === undefined || wanted.every((a) => result.actions.includes(a));
+  const pass = result.posted || (result.matched && wanted !== undefined) ? actionsOk && result.matched : false;
+  return {
+    pass,
+    message: () => (pass
+      ? `expected the policies not to report the event${name} (${result.hook}), but:\n${explain(result)}`
+      : result.matched && !actionsOk
+        ? `expected the event${name} (${result.hook}) to trigger ${wanted!.join(', ')}, but the effective actions are [${result.actions.join(', ')}]:\n${explain(result)}`
+        : `expected the policies to report the event${name} (${result.hook}), but ${result.matched ? 'no event is posted (NoPost)' : 'nothing matched'}:\n${explain(result)}`),
+  };
+}
+
+/**
+ * Matchers to register with `expect.extend(tetragonMatchers)`.
+ * - `expect(policies).toMatchEvent(event, options?)`: a policy hook selects the event and an event is posted
+ *   (or, with `options.actions`, those actions take effect). The received value may be a construct, a chart,
+ *   a manifest, YAML text or a list of these.
+ */
+export const tetragonMatchers = {
+  toMatchEvent,
+};
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      /**
+       * Passes when the policies select the event and post it (or take `options.actions`).
+       * The failure message lists, per policy, hook and selector, the filter that did not hold.
+       */
+      toMatchEvent(event: SimulatedEvent, options?: MatchEventOptions): R;
+    }
+  }
+}
