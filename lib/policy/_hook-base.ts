@@ -27,7 +27,8 @@ export interface HookBaseProps {
 }
 
 /** Validation shared by every hook kind. */
-export function validateHookBase(field: string, props: HookBaseProps, problems: Problems, returnArg: Arg | undefined, defaultRateLimit: Duration | undefined): void {
+export function validateHookBase(field: string, props: HookBaseProps, problems: Problems, returnArg: Arg | undefined, defaultRateLimit: Duration | undefined,
+  maxArgIndex: number = LIMITS.maxArgIndex): void {
   const message = props.message ?? '';
   if (message.length < LIMITS.messageLength.min || message.length > LIMITS.messageLength.max) {
     problems.add(`${field}.message`, `got ${message.length} characters (${show(message.slice(0, 40))}); a message has ${LIMITS.messageLength.min}-${LIMITS.messageLength.max} characters`);
@@ -45,7 +46,7 @@ export function validateHookBase(field: string, props: HookBaseProps, problems: 
   if (args.length > LIMITS.argsPerHook) problems.add(`${field}.args`, `${args.length} arguments given; Tetragon reads at most ${LIMITS.argsPerHook}`);
   const seen = new Set<number>();
   args.forEach((a, i) => {
-    a._validate(`${field}.args[${i}]`, problems);
+    a._validate(`${field}.args[${i}]`, problems, maxArgIndex);
     if (seen.has(a.index)) problems.add(`${field}.args[${i}].index`, `argument ${a.index} is declared twice`);
     seen.add(a.index);
   });

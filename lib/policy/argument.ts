@@ -155,9 +155,9 @@ export class Arg<K extends ArgKind = ArgKind> {
   }
 
   /** @internal */
-  public _validate(field: string, problems: Problems): void {
-    if (!Number.isInteger(this.index) || this.index < 0 || this.index > LIMITS.maxArgIndex) {
-      problems.add(`${field}.index`, `got ${show(this.index)}; Tetragon reads arguments 0 to ${LIMITS.maxArgIndex} only`);
+  public _validate(field: string, problems: Problems, maxIndex: number = LIMITS.maxArgIndex): void {
+    if (!Number.isInteger(this.index) || this.index < 0 || this.index > maxIndex) {
+      problems.add(`${field}.index`, `got ${show(this.index)}; Tetragon reads arguments 0 to ${maxIndex} only`);
     }
     if (!(this.type in KIND_OF)) {
       problems.add(`${field}.type`, `got ${show(this.type)}; use one of ${Object.keys(KIND_OF).join(', ')} (never "auto" on kprobes)`);

@@ -30,7 +30,8 @@ export class TracepointHook {
     for (const key of ['subsystem', 'event'] as const) {
       if (!/^[a-z0-9_]+$/.test(this.props[key] ?? '')) problems.add(`${field}.${key}`, `got ${show(this.props[key])}; expected a tracefs name such as ${key === 'subsystem' ? 'syscalls' : 'sys_enter_ptrace'}`);
     }
-    validateHookBase(field, this.props, problems, undefined, defaultRateLimit);
+    // Tracepoint argument indexes count the event's format fields, which can exceed 4.
+    validateHookBase(field, this.props, problems, undefined, defaultRateLimit, Number.MAX_SAFE_INTEGER);
   }
 
   /** @internal */

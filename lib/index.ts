@@ -1,0 +1,26 @@
+// Policy building blocks
+export * from './policy/argument';
+export * from './policy/arg-filter';
+export * from './policy/process-filter';
+export * from './policy/action';
+export * from './policy/selector';
+export * from './policy/label-selector';
+export * from './policy/kprobe-hook';
+export * from './policy/tracepoint-hook';
+export * from './policy/lsm-hook';
+export * from './policy/tracing-policy';
+export * from './policy/limits';
+export { PolicyValidationError } from './policy/_problems';
+export type { HookBaseProps } from './policy/_hook-base';
+
+// The module's policies
+export * from './policies/_common';
+export * from './policies/process-exec-monitor';
+export * from './policies/sensitive-file-access-monitor';
+export * from './policies/privilege-escalation-monitor';
+export * from './policies/shell-access-monitor';
+export * from './policies/network-connection-monitor';
+
+// Composition and output
+export * from './tetragon-cluster';
+export * from './synth';

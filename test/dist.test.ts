@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { validateAgainstCrd, hasCrdSchema } from '../lib/private/crd-schema';
+
+const ROOT = join(__dirname, '..');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const full = join(dir, n);
+    return statSync(full).isDirectory() ? files(full) : [full];
+  });
+}
+
+function synthTo(outdir: string): Map<string, string> {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.mjs')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe' });
+  return new Map(files(outdir).map((f) => [relative(outdir, f), readFileSync(f, 'utf8')]));
+}
+
+describe('dist/', () => {
+  const first = synthTo(mkdtempSync(join(tmpdir(), 'dist-a-')));
+  const second = synthTo(mkdtempSync(join(tmpdir(), 'dist-b-')));
+
+  test('two synths are byte-identical, and the committed dist/ is what the code synthesizes', () => {
+    expect([...second.entries()]).toStrictEqual([...first.entries()]);
+    const committed = new Map(files(join(ROOT, 'dist')).map((f) => [relative(join(ROOT, 'dist'), f), readFileSync(f, 'utf8')]));
+    expect([...committed.keys()]).toStrictEqual([...first.keys()]);
+    for (const [file, text] of first) expect(committed.get(file)).toBe(text);
+  });
+
+  test('nlcl01k8s holds the four default-on policies and not the network one', () => {
+    const policies = [...first.keys()].filter((f) => f.startsWith('nlcl01k8s/policies/'));
+    expect(policies).toStrictEqual([
+      'nlcl01k8s/policies/tracingpolicy-privilege-escalation-monitor.yaml',
+      'nlcl01k8s/policies/tracingpolicy-process-exec-monitor.yaml',
+      'nlcl01k8s/policies/tracingpolicy-sensitive-file-access-monitor.yaml',
+      'nlcl01k8s/policies/tracingpolicy-shell-access-monitor.yaml',
+    ]);
+  });
+
+  test('every custom resource in dist/ validates strictly against its pinned CRD', () => {
+    let checked = 0;
+    for (const [file, text] of first) {
+      for (const doc of parseAllDocuments(text)) {
+        const object = doc.toJS();
+        if (!hasCrdSchema(object.apiVersion, object.kind)) continue;
+        expect({ file, errors: validateAgainstCrd(object) }).toStrictEqual({ file, errors: [] });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});

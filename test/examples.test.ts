@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { validateAgainstCrd } from '../lib/private/crd-schema';
+
+const ROOT = join(__dirname, '..');
+
+/** README examples are files under examples/; `npm test` type-checks them, this runs them. */
+function runExample(name: string): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'example-'));
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.mjs'), `examples/${name}`], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe' });
+  return outdir;
+}
+
+describe('README examples', () => {
+  test('custom-policy.ts synthesizes a valid TracingPolicyNamespaced', () => {
+    const out = runExample('custom-policy.ts');
+    const policy = parse(readFileSync(join(out, 'policies', 'tracingpolicynamespaced-payments.payments-secret-access.yaml'), 'utf8'));
+    expect(policy.kind).toBe('TracingPolicyNamespaced');
+    expect(policy.metadata).toStrictEqual({ name: 'payments-secret-access', namespace: 'payments' });
+    expect(policy.spec.kprobes[0]).toMatchObject({ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }] });
+    expect(validateAgainstCrd(policy)).toStrictEqual([]);
+  });
+});
