@@ -385,9 +385,10 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
   const posted = matches.some((m) => m.post);
   const effective = new Set<string>();
   for (const m of matches) {
+    // An event is posted unless NoPost (or, over time, a rate limit) stops it, whether or not Post is listed.
+    if (m.post) effective.add('Post');
     for (const a of m.actions) {
-      if (a.action === 'Post' && !m.post) continue;
-      if (a.action === 'NoPost') continue;
+      if (a.action === 'Post' || a.action === 'NoPost') continue;
       if (a.enforced === false) continue;
       effective.add(a.action);
     }

@@ -153,7 +153,7 @@ describe('socket operators (selectors.md "Operator types")', () => {
     const policy = readReference('tetragon/v1.7.0/examples/tracingpolicy/tcp-connect-only-private-addrs.yaml');
     const pub = simulate(policy, connect('198.51.100.7', 443));
     expect(pub.matches[0].actions).toEqual([{ action: 'Sigkill', argSig: 9, enforced: true }]);
-    expect(pub.actions).toEqual(['Sigkill']);
+    expect(pub.actions).toEqual(['Post', 'Sigkill']);
     expect(simulate(policy, connect('10.96.0.1', 443)).matched).toBe(false);
     expect(simulate(policy, connect('172.31.255.255', 443)).matched).toBe(false);
     expect(simulate(policy, connect('172.32.0.1', 443)).matched).toBe(true);
