@@ -9,6 +9,7 @@ export * from './policy/kprobe-hook';
 export * from './policy/tracepoint-hook';
 export * from './policy/lsm-hook';
 export * from './policy/tracing-policy';
+export * from './policy/enforcement';
 export * from './policy/limits';
 export { PolicyValidationError } from './policy/_problems';
 export type { HookBaseProps } from './policy/_hook-base';

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
@@ -38,6 +39,12 @@ export interface TetragonClusterProps {
    * @default false
    */
   readonly enableNetworkMonitor?: boolean;
+  /**
+   * Render every enforcing policy in `policy-mode: monitor`, whatever its own mode: a dry run of enforcement
+   * for the whole cluster (events show what would have been killed or blocked).
+   * @default false
+   */
+  readonly enforcementDryRun?: boolean;
   /** Options of `process-exec-monitor`. @default {} */
   readonly processExecMonitor?: ProcessExecMonitorProps;
   /** Options of `sensitive-file-access-monitor`. @default {} */
@@ -72,6 +79,7 @@ export class TetragonCluster extends Construct {
     this.clusterName = props.clusterName;
 
     this.policies = new Chart(scope, 'policies', { disableResourceNameHashes: true });
+    if (props.enforcementDryRun) this.policies.node.setContext(ENFORCEMENT_DRY_RUN_CONTEXT, true);
     if (props.enableProcessExecMonitor ?? true) new ProcessExecMonitor(this.policies, 'ProcessExecMonitor', props.processExecMonitor);
     if (props.enableSensitiveFileMonitor ?? true) new SensitiveFileAccessMonitor(this.policies, 'SensitiveFileAccessMonitor', props.sensitiveFileMonitor);
     if (props.enablePrivilegeEscalationMonitor ?? true) new PrivilegeEscalationMonitor(this.policies, 'PrivilegeEscalationMonitor', props.privilegeEscalationMonitor);

@@ -36,12 +36,31 @@ export interface PostOptions {
   readonly userStackTrace?: boolean;
 }
 
+/** Signals for the Signal action. */
+export enum Signal { SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGUSR1 = 10 }
+
 /**
- * A selector action (`matchActions`). Observe-only actions live here; enforcement actions
- * (Sigkill, Override, Signal) come with guardrails in the enforcement API.
+ * A selector action (`matchActions`). Post and NoPost observe; Sigkill, Override and Signal enforce, and a
+ * policy that uses them must declare `enforcement` (mode, scope, never-kill list): see {@link EnforcementOptions}.
  * @see https://tetragon.io/docs/concepts/tracing-policy/selectors/#actions-filter
  */
 export class Action {
+  /** Kill the calling process synchronously (needs kernel 5.3+). Enforcement. */
+  public static sigkill(): Action {
+    return new Action('Sigkill', {});
+  }
+  /**
+   * Make the probed function return `-errno` without running it. Only on syscalls, or on `security_*` functions
+   * (the policy then sets `disable-kprobe-multi`). Enforcement.
+   */
+  public static override(errno: number): Action {
+    return new Action('Override', {}, -Math.abs(errno));
+  }
+  /** Send a signal to the calling process. Enforcement. */
+  public static signal(signal: Signal | number): Action {
+    return new Action('Signal', {}, undefined, signal);
+  }
+
   /** Send an event (rate-limited by default). */
   public static post(options: PostOptions = {}): Action {
     return new Action('Post', options);
@@ -51,10 +70,28 @@ export class Action {
     return new Action('NoPost', {});
   }
 
-  private constructor(public readonly name: string, private readonly options: PostOptions) {}
+  private constructor(
+    public readonly name: string,
+    private readonly options: PostOptions,
+    /** Override's return value (a negative errno). */
+    public readonly argError?: number,
+    /** Signal's signal number. */
+    public readonly argSig?: number,
+  ) {}
+
+  /** Whether this action blocks or kills (and so needs the enforcement guardrails). */
+  public get enforces(): boolean {
+    return this.name === 'Sigkill' || this.name === 'Override' || this.name === 'Signal';
+  }
 
   /** @internal */
   public _validate(field: string, problems: Problems, defaultRateLimit: Duration | undefined): void {
+    if (this.name === 'Override' && (!Number.isInteger(this.argError) || this.argError === 0 || this.argError! < -4095)) {
+      problems.add(`${field}.argError`, `got ${show(this.argError)}; Override needs an errno between 1 and 4095 (e.g. 1 for EPERM)`);
+    }
+    if (this.name === 'Signal' && (!Number.isInteger(this.argSig) || this.argSig! < 1 || this.argSig! > 64)) {
+      problems.add(`${field}.argSig`, `got ${show(this.argSig)}; a signal number is 1-64`);
+    }
     const rate = this.rateLimit(defaultRateLimit);
     if (rate !== undefined) {
       const ms = rate.toMilliseconds();
@@ -74,6 +111,8 @@ export class Action {
     const o = this.options;
     return {
       action: this.name,
+      ...(this.argError !== undefined ? { argError: this.argError } : {}),
+      ...(this.argSig !== undefined ? { argSig: this.argSig } : {}),
       ...(rate !== undefined ? { rateLimit: formatRateLimit(rate) } : {}),
       ...(rate !== undefined && o.rateLimitScope ? { rateLimitScope: o.rateLimitScope } : {}),
       ...(o.kernelStackTrace ? { kernelStackTrace: true } : {}),

@@ -72,14 +72,14 @@ export class KprobeHook {
   }
 
   /** @internal */
-  public _render(defaultRateLimit: Duration | undefined): Record<string, unknown> {
+  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
     const p = this.props;
     return {
       call: p.call,
       syscall: p.syscall,
       ...(p.returnArg ? { return: true, returnArg: p.returnArg._render() } : {}),
       ...(p.ignoreCallNotFound ? { ignore: { callNotFound: true } } : {}),
-      ...renderHookBase(p, defaultRateLimit),
+      ...renderHookBase(p, defaultRateLimit, neverKill),
     };
   }
 }

@@ -38,7 +38,7 @@ export class LsmHook {
   }
 
   /** @internal */
-  public _render(defaultRateLimit: Duration | undefined): Record<string, unknown> {
-    return { hook: this.props.hook, ...renderHookBase(this.props, defaultRateLimit) };
+  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
+    return { hook: this.props.hook, ...renderHookBase(this.props, defaultRateLimit, neverKill) };
   }
 }

@@ -3,7 +3,7 @@ import { Action } from './action';
 import { Arg } from './argument';
 import { ArgFilter } from './arg-filter';
 import { LIMITS } from './limits';
-import { BinaryFilter, CapabilityFilter, NamespaceFilter } from './process-filter';
+import { BinaryFilter, BinaryOperator, CapabilityFilter, NamespaceFilter } from './process-filter';
 import { Problems } from './_problems';
 
 /** Props of a {@link Selector}. Filters inside one selector are ANDed. */
@@ -91,13 +91,24 @@ export class Selector {
     actions.forEach((a, i) => a._validate(`${field}.matchActions[${i}]`, problems, defaultRateLimit));
   }
 
-  /** @internal */
-  public _render(defaultRateLimit: Duration | undefined): Record<string, unknown> {
+  /** Whether any action of this selector kills or blocks. */
+  public get enforces(): boolean {
+    return (this.props.actions ?? []).some((a) => a.enforces);
+  }
+
+  /**
+   * @param neverKill binaries an enforcing selector must leave alone: merged into its binary filter as NotIn
+   * @internal
+   */
+  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
     const p = this.props;
     const out: Record<string, unknown> = {};
     if (p.matchArgs?.length) out.matchArgs = p.matchArgs.map((f) => f._render());
     if (p.matchReturnArgs?.length) out.matchReturnArgs = p.matchReturnArgs.map((f) => f._render());
-    if (p.matchBinaries) out.matchBinaries = [p.matchBinaries._render()];
+    const exempt = this.enforces && neverKill?.length ? neverKill : undefined;
+    if (exempt && (!p.matchBinaries || p.matchBinaries.operator === BinaryOperator.NOT_IN)) {
+      out.matchBinaries = [BinaryFilter.notIn([...new Set([...(p.matchBinaries?.values ?? []), ...exempt])])._render()];
+    } else if (p.matchBinaries) out.matchBinaries = [p.matchBinaries._render()];
     if (p.matchNamespaces?.length) out.matchNamespaces = p.matchNamespaces.map((f) => f._render());
     if (p.matchCapabilities?.length) out.matchCapabilities = p.matchCapabilities.map((f) => f._render());
     out.matchActions = (p.actions ?? [Action.post()]).map((a) => a._render(defaultRateLimit));

@@ -35,7 +35,7 @@ export class TracepointHook {
   }
 
   /** @internal */
-  public _render(defaultRateLimit: Duration | undefined): Record<string, unknown> {
-    return { subsystem: this.props.subsystem, event: this.props.event, ...renderHookBase(this.props, defaultRateLimit) };
+  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
+    return { subsystem: this.props.subsystem, event: this.props.event, ...renderHookBase(this.props, defaultRateLimit, neverKill) };
   }
 }

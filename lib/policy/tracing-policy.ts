@@ -3,6 +3,10 @@ import { Construct, IConstruct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
 import { KprobeHook } from './kprobe-hook';
 import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
+import { BinaryOperator } from './process-filter';
+import {
+  ENFORCEMENT_DRY_RUN_CONTEXT, EnforcementOptions, neverKillFor, PolicyMode, validateEnforcement,
+} from './enforcement';
 import { LsmHook } from './lsm-hook';
 import { TracepointHook } from './tracepoint-hook';
 import { PolicyValidationError, Problems, show } from './_problems';
@@ -49,6 +53,13 @@ export interface TracingPolicyProps {
    * @default false
    */
   readonly disableKprobeMulti?: boolean;
+  /**
+   * Required when a selector uses Sigkill, Override or Signal: the policy mode (monitor first), an explicit pod
+   * scope, and any opt-out from the never-kill list. Rendered as the `policy-mode` option and a pod selector;
+   * enforcing selectors leave the never-kill binaries alone.
+   * @default - observe-only: enforcement actions are refused
+   */
+  readonly enforcement?: EnforcementOptions;
   /**
    * A description, stored as the `description` annotation.
    * @default - none
@@ -111,13 +122,18 @@ export class TracingPolicy extends Construct {
     }
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
     if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
+    if (props.enforcement) validateEnforcement('enforcement', props.enforcement, problems);
     problems.throwIfAny(this.node.path);
 
+    const annotations = {
+      ...(props.description ? { description: props.description } : {}),
+      ...(props.enforcement?.neverKillOptOut ? { 'cdk8s-tetragon/never-kill-opt-out': `${props.enforcement.neverKillOptOut.binaries.join(',')}: ${props.enforcement.neverKillOptOut.reason}` } : {}),
+    };
     const metadata = {
       name: props.name,
       ...(props.namespace ? { namespace: props.namespace } : {}),
       ...(props.labels ? { labels: { ...props.labels } } : {}),
-      ...(props.description ? { annotations: { description: props.description } } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
     };
     // The spec renders lazily so hooks added after construction still reach the output.
     const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
@@ -154,20 +170,71 @@ export class TracingPolicy extends Construct {
       problems.add(`${field}.call`, `${show(hook.call)} is already probed by this policy; with kprobe_multi Tetragon refuses the same call twice: merge the selectors into one hook`);
     }
     hook._validate(field, problems, this.defaultRateLimit);
+    this.validateEnforcingSelectors(hook, field, problems);
     problems.throwIfAny(this.node.path);
     this.hooks.push(hook);
     return hook;
+  }
+
+  /** Whether any selector of the policy kills or blocks. */
+  public get enforces(): boolean {
+    return this.hooks.some((h) => (h.props.selectors ?? []).some((s) => s.enforces));
+  }
+
+  /** The policy mode rendered: the enforcement mode, or monitor under an enforcement dry run. */
+  public get policyMode(): PolicyMode | undefined {
+    if (!this.enforces || !this.props.enforcement) return undefined;
+    return this.node.tryGetContext(ENFORCEMENT_DRY_RUN_CONTEXT) === true ? PolicyMode.MONITOR : this.props.enforcement.mode;
   }
 
   /** The rendered spec (plain JSON, as in YAML). */
   public renderSpec(): Record<string, unknown> {
     const spec: Record<string, unknown> = {};
     const kind = this.hookKind;
-    if (kind) spec[kind] = this.hooks.map((h) => h._render(this.defaultRateLimit));
-    if (this.props.podSelector) spec.podSelector = renderLabelSelector(this.props.podSelector);
+    const enforcement = this.enforces ? this.props.enforcement : undefined;
+    const neverKill = enforcement ? neverKillFor(enforcement) : undefined;
+    if (kind) spec[kind] = this.hooks.map((h) => h._render(this.defaultRateLimit, neverKill));
+    const podSelector = mergeSelectors(this.props.podSelector, enforcement?.scope.podSelector);
+    if (podSelector) spec.podSelector = renderLabelSelector(podSelector);
     if (this.props.containerSelector) spec.containerSelector = renderLabelSelector(this.props.containerSelector);
-    if (this.props.disableKprobeMulti) spec.options = [{ name: 'disable-kprobe-multi', value: '1' }];
+    const options: { name: string; value: string }[] = [];
+    // Override on security_* functions uses fmod_ret, which does not work with kprobe_multi.
+    const overridesSecurityHook = this.hooks.some((h) => h.kind === 'kprobes' && !h.props.syscall
+      && (h.props.selectors ?? []).some((s) => (s.props.actions ?? []).some((a) => a.name === 'Override')));
+    if (this.props.disableKprobeMulti || overridesSecurityHook) options.push({ name: 'disable-kprobe-multi', value: '1' });
+    const mode = this.policyMode;
+    if (mode) options.push({ name: 'policy-mode', value: mode });
+    if (options.length) spec.options = options;
     return spec;
+  }
+
+  private validateEnforcingSelectors(hook: Hook, field: string, problems: Problems): void {
+    (hook.props.selectors ?? []).forEach((selector, i) => {
+      const where = `${field}.selectors[${i}]`;
+      (selector.props.actions ?? []).forEach((action, j) => {
+        if (!action.enforces) return;
+        if (!this.props.enforcement) {
+          problems.add(`${where}.matchActions[${j}]`, `${action.name} enforces, but the policy has no enforcement options; set enforcement: { mode: PolicyMode.MONITOR, scope: EnforcementScope.namespaces([...]) } (never the host by accident)`);
+        }
+        if (action.name === 'Override') {
+          const allowed = hook.kind === 'lsmhooks'
+            || (hook.kind === 'kprobes' && (hook.props.syscall || hook.props.call.startsWith('security_')));
+          if (!allowed) {
+            problems.add(`${where}.matchActions[${j}]`, `Override does not work on ${show(hook.call)}: Tetragon allows it only on syscalls and security_* functions (and LSM hooks); use Sigkill, or hook the security_* function that guards this operation`);
+          }
+        }
+      });
+      const binaries = selector.props.matchBinaries;
+      if (selector.enforces && binaries && this.props.enforcement) {
+        const neverKill = neverKillFor(this.props.enforcement);
+        if (binaries.operator === BinaryOperator.IN) {
+          const hit = binaries.values.filter((b) => neverKill.includes(b));
+          if (hit.length) problems.add(`${where}.matchBinaries[0].values`, `would kill or block never-kill binaries ${show(hit)}; remove them, or name them in enforcement.neverKillOptOut with a reason`);
+        } else if (binaries.operator !== BinaryOperator.NOT_IN) {
+          problems.add(`${where}.matchBinaries[0].operator`, `${binaries.operator} cannot be combined with the never-kill list on an enforcing selector; use BinaryFilter.in or BinaryFilter.notIn`);
+        }
+      }
+    });
   }
 
   private validateTree(): string[] {
@@ -181,6 +248,16 @@ export class TracingPolicy extends Construct {
     }
     return errors;
   }
+}
+
+/** ANDs two label selectors. */
+function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefined): LabelSelector | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    matchLabels: { ...(a.matchLabels ?? {}), ...(b.matchLabels ?? {}) },
+    matchExpressions: [...(a.matchExpressions ?? []), ...(b.matchExpressions ?? [])],
+  };
 }
 
 export { PolicyValidationError };

@@ -1,0 +1,123 @@
+import {
+  Action, Arg, ArgFilter, BinaryFilter, ENFORCEMENT_DRY_RUN_CONTEXT, EnforcementScope, KprobeHook, NEVER_KILL_BINARIES,
+  PolicyMode, Selector, TracingPolicy,
+} from '../../lib';
+import { validateAgainstCrd } from '../../lib/private/crd-schema';
+import { newChart, synth } from '../support/synth';
+
+const file = Arg.file(0);
+const path = Arg.string(0);
+
+function openHook(actions: Action[], extra: { matchBinaries?: BinaryFilter } = {}) {
+  return KprobeHook.function('security_file_open', {
+    message: 'Blocked file opened', tags: ['observability.filesystem'], args: [file],
+    selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/shadow'])], actions, ...extra })],
+  });
+}
+
+function errorOf(build: (chart: ReturnType<typeof newChart>) => void): string {
+  const chart = newChart();
+  try { build(chart); synth(chart); } catch (e) { return (e as Error).message; }
+  throw new Error('expected an error');
+}
+
+describe('enforcement guardrails', () => {
+  test('an enforcement action without enforcement options (and so without scope) is refused', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Kill', { name: 'kill', hooks: [openHook([Action.sigkill()])] }));
+    expect(msg).toContain('test/Kill: invalid TracingPolicy');
+    expect(msg).toContain('kprobes[0](security_file_open).selectors[0].matchActions[0]: Sigkill enforces, but the policy has no enforcement options');
+  });
+
+  test('an empty scope is refused unless every pod is chosen deliberately', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Empty', {
+      name: 'empty', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.pods({}) }, hooks: [openHook([Action.sigkill()])],
+    }));
+    expect(msg).toContain('enforcement.scope.podSelector: is empty; give labels, or use EnforcementScope.allPods()');
+    expect(errorOf((c) => new TracingPolicy(c, 'NoNs', {
+      name: 'no-ns', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces([]) }, hooks: [openHook([Action.sigkill()])],
+    }))).toContain('enforcement.scope.namespaces: is empty');
+  });
+
+  test('enforcing on a never-kill binary is refused; a named opt-out with a reason allows it', () => {
+    const kubelet = '/usr/bin/kubelet';
+    const msg = errorOf((c) => new TracingPolicy(c, 'Kubelet', {
+      name: 'kubelet', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods() },
+      hooks: [openHook([Action.sigkill()], { matchBinaries: BinaryFilter.in([kubelet, '/usr/bin/cat']) })],
+    }));
+    expect(msg).toContain('selectors[0].matchBinaries[0].values: would kill or block never-kill binaries ["/usr/bin/kubelet"]; remove them, or name them in enforcement.neverKillOptOut with a reason');
+
+    const chart = newChart();
+    new TracingPolicy(chart, 'OptOut', {
+      name: 'opt-out',
+      enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods(), neverKillOptOut: { binaries: [kubelet], reason: 'kubelet never reads /etc/shadow here' } },
+      hooks: [openHook([Action.sigkill()], { matchBinaries: BinaryFilter.in([kubelet]) })],
+    });
+    const [policy] = synth(chart);
+    expect(policy.metadata.annotations['cdk8s-tetragon/never-kill-opt-out']).toBe('/usr/bin/kubelet: kubelet never reads /etc/shadow here');
+  });
+
+  test('enforcing selectors exempt every never-kill binary, merged with the selector\'s own NotIn list', () => {
+    const chart = newChart();
+    new TracingPolicy(chart, 'Exempt', {
+      name: 'exempt', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      hooks: [openHook([Action.sigkill()], { matchBinaries: BinaryFilter.notIn(['/usr/bin/backup']) })],
+    });
+    const [policy] = synth(chart);
+    const values = policy.spec.kprobes[0].selectors[0].matchBinaries[0].values;
+    expect(policy.spec.kprobes[0].selectors[0].matchBinaries[0].operator).toBe('NotIn');
+    expect(values[0]).toBe('/usr/bin/backup');
+    expect(values.slice(1)).toStrictEqual([...NEVER_KILL_BINARIES]);
+    expect(policy.spec.podSelector).toStrictEqual({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['shop'] }] });
+    expect(validateAgainstCrd(policy)).toStrictEqual([]);
+  });
+
+  test('Override on a function that cannot be overridden is refused; on security_* it sets disable-kprobe-multi', () => {
+    const sock = Arg.sock(0);
+    const msg = errorOf((c) => new TracingPolicy(c, 'Tcp', {
+      name: 'tcp', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      hooks: [KprobeHook.function('tcp_connect', { message: 'Connect blocked', tags: ['net.block'], args: [sock], selectors: [new Selector({ actions: [Action.override(1)] })] })],
+    }));
+    expect(msg).toContain('selectors[0].matchActions[0]: Override does not work on "tcp_connect": Tetragon allows it only on syscalls and security_* functions');
+
+    const chart = newChart();
+    new TracingPolicy(chart, 'Sec', {
+      name: 'sec', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      hooks: [openHook([Action.override(13)])],
+    });
+    new TracingPolicy(chart, 'Sys', {
+      name: 'sys', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      hooks: [KprobeHook.syscall('sys_symlinkat', { message: 'Symlink blocked', tags: ['fs.block'], args: [path], selectors: [new Selector({ actions: [Action.override(1)] })] })],
+    });
+    const [sec, sys] = synth(chart);
+    expect(sec.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'enforce' }]);
+    expect(sec.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
+    expect(sys.spec.options).toStrictEqual([{ name: 'policy-mode', value: 'enforce' }]);
+  });
+
+  test('monitor mode renders the option and keeps the action; a dry run turns enforce into monitor', () => {
+    const chart = newChart();
+    new TracingPolicy(chart, 'Mon', {
+      name: 'mon', enforcement: { mode: PolicyMode.MONITOR, scope: EnforcementScope.namespaces(['shop']) }, hooks: [openHook([Action.sigkill()])],
+    });
+    const [mon] = synth(chart);
+    expect(mon.spec.options).toStrictEqual([{ name: 'policy-mode', value: 'monitor' }]);
+    expect(mon.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Sigkill' }]);
+
+    const dry = newChart();
+    dry.node.setContext(ENFORCEMENT_DRY_RUN_CONTEXT, true);
+    new TracingPolicy(dry, 'Enf', {
+      name: 'enf', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) }, hooks: [openHook([Action.sigkill()])],
+    });
+    expect(synth(dry)[0].spec.options).toStrictEqual([{ name: 'policy-mode', value: 'monitor' }]);
+  });
+
+  test('an observe-only policy renders neither options nor enforcement actions, even with enforcement options set', () => {
+    const chart = newChart();
+    new TracingPolicy(chart, 'Obs', {
+      name: 'obs', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) }, hooks: [openHook([Action.post()])],
+    });
+    const [obs] = synth(chart);
+    expect(obs.spec.options).toBeUndefined();
+    expect(obs.spec.podSelector).toBeUndefined();
+  });
+});
