@@ -1,0 +1,104 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { lokiAlertDefinitions } from './alert-definitions';
+import { DEFAULT_JOB } from './log-schema';
+import { assemble, RuleGroup } from './private/rule-model';
+import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
+import { SidecarLabel } from './tetragon-dashboard';
+
+/** Props of {@link TetragonLokiRules}. */
+export interface TetragonLokiRulesProps {
+  /**
+   * Namespace of the ConfigMap (where the Loki ruler's sidecar looks).
+   * @default 'logging'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the ConfigMap.
+   * @default 'tetragon-loki-rules'
+   */
+  readonly configMapName?: string;
+
+  /**
+   * The label the Loki chart's rules sidecar selects (`sidecar.rules.label` / `labelValue`).
+   * @default { name: 'loki_rule', value: '1' }
+   */
+  readonly sidecarLabel?: SidecarLabel;
+
+  /**
+   * Extra labels on the ConfigMap; the sidecar label is always added on top.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+
+  /**
+   * Labels added to every alert (e.g. `team`), next to `severity`.
+   * @default - none
+   */
+  readonly ruleLabels?: Record<string, string>;
+
+  /**
+   * `job` stream label of Tetragon events.
+   * @default 'tetragon'
+   */
+  readonly job?: string;
+
+  /**
+   * Base URL of the runbooks; adds `runbook_url` = base + `#alertname`.
+   * @default - no runbook_url
+   */
+  readonly runbookBaseUrl?: string;
+}
+
+/**
+ * LogQL alerting rules for the Loki ruler, for detections that need event fields metrics do not carry:
+ * interactive shells (`in_init_tree=false`), SUID/file-capability execs (`binary_properties`), crypto
+ * miners by name or Stratum arguments, and execs from scratch directories. Shipped as a ConfigMap
+ * (`logging/tetragon-loki-rules`, label `loki_rule: "1"`) that the Loki chart's rules sidecar loads.
+ *
+ * @see https://grafana.com/docs/loki/latest/alert/
+ */
+export class TetragonLokiRules extends Construct {
+  /** The generated ConfigMap. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The rule groups. */
+  public readonly groups: readonly RuleGroup[];
+  /** Namespace of the ConfigMap. */
+  public readonly namespace: string;
+
+  public constructor(scope: Construct, id: string, props: TetragonLokiRulesProps = {}) {
+    super(scope, id);
+    this.namespace = checkNamespace(this, 'namespace', props.namespace ?? 'logging');
+    const name = checkObjectName(this, 'configMapName', props.configMapName ?? 'tetragon-loki-rules');
+    const sidecar = props.sidecarLabel ?? { name: 'loki_rule', value: '1' };
+    checkLabels(this, 'sidecarLabel', { [sidecar.name]: sidecar.value });
+    const userLabels = checkLabels(this, 'labels', { ...(props.labels ?? {}) });
+    if (sidecar.name in userLabels && userLabels[sidecar.name] !== sidecar.value) {
+      invalid(this, `labels.${sidecar.name}`, userLabels[sidecar.name], `'${sidecar.value}' or no such label (it is the ruler sidecar label)`,
+        `Remove '${sidecar.name}' from labels, or set sidecarLabel to the value your sidecar selects.`);
+    }
+    const ruleLabels = checkPromLabels(this, 'ruleLabels', { ...(props.ruleLabels ?? {}) });
+    if ('severity' in ruleLabels) {
+      invalid(this, 'ruleLabels.severity', ruleLabels.severity, 'no severity (each alert sets its own)', 'Remove severity from ruleLabels.');
+    }
+    if (props.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s#]+$/.test(props.runbookBaseUrl)) {
+      invalid(this, 'runbookBaseUrl', props.runbookBaseUrl, 'an http:// or https:// URL without a fragment', 'Point it at the rendered docs/observability.md.');
+    }
+    const defs = lokiAlertDefinitions({ job: checkSelectorValue(this, 'job', props.job ?? DEFAULT_JOB) });
+    this.groups = Object.entries(defs).map(([group, list]) => ({
+      name: group,
+      rules: assemble(list, { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl }),
+    }));
+
+    this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: sorted({ ...userLabels, 'app.kubernetes.io/part-of': 'cdk8s-tetragon', [sidecar.name]: sidecar.value }),
+      },
+      data: { 'tetragon-rules.yaml': stringify({ groups: this.groups }, { sortMapEntries: true, lineWidth: 0 }) },
+    });
+  }
+}
