@@ -166,7 +166,7 @@ describe('workload filters (k8s-filtering.md)', () => {
     apiVersion: 'cilium.io/v1alpha1', kind, metadata: { name: 'lseek', ...(namespace ? { namespace } : {}) },
     spec: { ...spec, kprobes: [{ call: 'sys_lseek', syscall: true, args: [{ index: 0, type: 'int' }], selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['-1'] }], matchActions: [{ action: 'Sigkill' }] }] }] },
   });
-  const python = (pod?: object): SimulatedEvent => ({ hook: 'kprobe:__x64_sys_lseek', args: [-1], process: { binary: '/usr/local/bin/python3', ...(pod ? { pod } : {}) } });
+  const python = (pod?: SimulatedEvent['process']['pod']): SimulatedEvent => ({ hook: 'kprobe:__x64_sys_lseek', args: [-1], process: { binary: '/usr/local/bin/python3', ...(pod ? { pod } : {}) } });
 
   test('TracingPolicyNamespaced in default kills in default only ("Namespaced policies")', () => {
     const p = lseek({}, 'TracingPolicyNamespaced', 'default');
