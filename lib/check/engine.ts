@@ -1,0 +1,102 @@
+import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
+import { validateAgainstCrd } from '../private/crd-schema';
+import { CheckOptions, Finding, FindingSink, hooksOf, obj, str } from './finding';
+import { checkHookRules } from './hook-rules';
+import { checkKernelRules } from './kernel-rules';
+import { checkPolicyRules, checkScopeRules } from './policy-rules';
+import { checkSelectors } from './selector-rules';
+
+const API_VERSION = 'cilium.io/v1alpha1';
+const KINDS = new Set(['TracingPolicy', 'TracingPolicyNamespaced']);
+
+/** Whether a manifest is a Tetragon TracingPolicy or TracingPolicyNamespaced. */
+export function isTracingPolicy(manifest: unknown): boolean {
+  const m = obj(manifest);
+  return !!m && KINDS.has(str(m.kind) ?? '') && str(m.apiVersion)?.startsWith('cilium.io/') === true;
+}
+
+/** The name a finding uses for a policy: `name`, or `namespace/name` for a namespaced one. */
+export function policyName(manifest: unknown): string {
+  const m = obj(manifest) ?? {};
+  const meta = obj(m.metadata) ?? {};
+  const name = str(meta.name) ?? '<unnamed>';
+  return m.kind === 'TracingPolicyNamespaced' ? `${str(meta.namespace) ?? '<no namespace>'}/${name}` : name;
+}
+
+function resolveKernels(options: CheckOptions): KernelTable[] {
+  if (options.skipKernelChecks) return [];
+  const list = options.kernels ?? bundledKernels();
+  return list.map((k) => (typeof k === 'string' ? loadKernel(k) : k));
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
+
+/**
+ * Checks one TracingPolicy or TracingPolicyNamespaced (plain JSON, as in YAML) against the pinned
+ * CRD schema, Tetragon v1.7.0's load-time rules and the kernel tables.
+ *
+ * Pure apart from loading the bundled kernel tables once (cached). Never throws on bad input:
+ * whatever is wrong becomes a finding.
+ * @returns findings sorted by severity, then field; empty when the policy is clean.
+ */
+export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Finding[] {
+  const sink = new FindingSink(policyName(manifest));
+  const m = obj(manifest);
+  if (!m || !isTracingPolicy(m)) {
+    sink.add('crd-schema', { field: 'kind' }, `is not a TracingPolicy or TracingPolicyNamespaced (apiVersion ${JSON.stringify(m?.apiVersion)}, kind ${JSON.stringify(m?.kind)})`);
+    return sink.findings;
+  }
+  if (m.apiVersion !== API_VERSION) {
+    sink.add('crd-schema', { field: 'apiVersion' }, `apiVersion ${JSON.stringify(m.apiVersion)} is not ${API_VERSION}`);
+    return sink.findings;
+  }
+  for (const line of validateAgainstCrd(m)) {
+    const sep = line.indexOf(': ');
+    const path = line.slice(0, sep).split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    sink.add('crd-schema', { field: path || '(root)' }, line.slice(sep + 2));
+  }
+  const spec = obj(m.spec) ?? {};
+  checkPolicyRules(sink, spec, options);
+  checkScopeRules(sink, str(m.kind)!, spec);
+  const kernels = resolveKernels(options);
+  for (const hook of hooksOf(spec)) {
+    checkHookRules(sink, hook, spec);
+    checkSelectors(sink, hook, options);
+    if (kernels.length > 0) checkKernelRules(sink, hook, spec, kernels);
+  }
+  return sortFindings(sink.findings);
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.i - b.i).map((x) => x.f);
+}
+
+/**
+ * Checks many manifests: every TracingPolicy / TracingPolicyNamespaced with `checkPolicy`, other
+ * kinds are skipped, plus cross-object rules (duplicate names in one scope).
+ */
+export function checkManifests(manifests: readonly unknown[], options: CheckOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const m of manifests) {
+    if (!isTracingPolicy(m)) continue;
+    out.push(...checkPolicy(m, options));
+    const key = `${str(obj(m)!.kind)}/${policyName(m)}`;
+    if (seen.has(key)) {
+      const sink = new FindingSink(policyName(m));
+      sink.add('duplicate-policy-name', { field: 'metadata.name' }, `another ${str(obj(m)!.kind)} has the same name${obj(m)!.kind === 'TracingPolicyNamespaced' ? ' in this namespace' : ''}; the later one replaces the earlier`);
+      out.push(...sink.findings);
+    }
+    seen.add(key);
+  }
+  return out;
+}
+
+/** Counts findings by severity. */
+export function summarize(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
+  return {
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    infos: findings.filter((f) => f.severity === 'info').length,
+  };
+}

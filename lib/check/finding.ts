@@ -1,0 +1,139 @@
+import type { KernelTable } from '../kernels/kernel-table';
+import { Severity, rule } from './rules';
+
+/** One problem found in a policy. */
+export interface Finding {
+  /** Rule id, see `RULES`. */
+  readonly ruleId: string;
+  readonly severity: Severity;
+  /** `metadata.name` of the policy (with `namespace/` for a TracingPolicyNamespaced). */
+  readonly policy: string;
+  /** The hook, e.g. `kprobes[2] security_file_open`. */
+  readonly hook?: string;
+  /** Selector index within the hook. */
+  readonly selector?: number;
+  /** JSON path of the field, e.g. `spec.kprobes[2].selectors[1].matchArgs[0].operator`. */
+  readonly field: string;
+  /** What is wrong, naming the policy, hook, selector and field. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** The kernel table the finding is about (kernel rules only). */
+  readonly kernel?: string;
+}
+
+/** Options of `checkPolicy` / `checkManifests`. */
+export interface CheckOptions {
+  /**
+   * Kernels to check hooks against: tables, bundled names or table/BTF file paths.
+   * @default - every bundled kernel table (`bundledKernels()`)
+   */
+  readonly kernels?: ReadonlyArray<KernelTable | string>;
+  /**
+   * The oldest kernel the policy must load on, as `major.minor`. It sets the limit of Equal string
+   * values (4096 bytes from 5.11, 510 from 5.4, 144 before).
+   * @default '5.11'
+   */
+  readonly minKernel?: string;
+  /**
+   * Skip the kernel compatibility rules (the load rules and the schema still run).
+   * @default false
+   */
+  readonly skipKernelChecks?: boolean;
+}
+
+/** Where a finding points. */
+export interface Location {
+  readonly hook?: string;
+  readonly selector?: number;
+  readonly field: string;
+  readonly kernel?: string;
+}
+
+/** Collects findings for one policy. */
+export class FindingSink {
+  public readonly findings: Finding[] = [];
+  constructor(public readonly policy: string) {}
+
+  /** Records a finding; the fix defaults to the rule's. */
+  public add(ruleId: string, at: Location, detail: string, fix?: string): void {
+    const info = rule(ruleId);
+    const where = [at.hook, at.field].filter(Boolean).join(' ');
+    this.findings.push({
+      ruleId,
+      severity: info.severity,
+      policy: this.policy,
+      ...(at.hook !== undefined ? { hook: at.hook } : {}),
+      ...(at.selector !== undefined ? { selector: at.selector } : {}),
+      field: at.field,
+      message: `policy '${this.policy}' ${where}: ${detail}`,
+      fix: fix ?? info.fix,
+      ...(at.kernel !== undefined ? { kernel: at.kernel } : {}),
+    });
+  }
+}
+
+/** A plain object, or undefined. */
+export function obj(x: unknown): Record<string, unknown> | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+}
+
+/** An array, or an empty one. */
+export function arr(x: unknown): unknown[] {
+  return Array.isArray(x) ? x : [];
+}
+
+/** A string, or undefined. */
+export function str(x: unknown): string | undefined {
+  return typeof x === 'string' ? x : undefined;
+}
+
+/** A value for messages. */
+export function show(x: unknown): string {
+  const s = JSON.stringify(x);
+  return s === undefined ? String(x) : s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+/** The hook sections of a spec, in the order Tetragon looks at them. */
+export const HOOK_KINDS = ['kprobes', 'tracepoints', 'lsmhooks', 'uprobes', 'usdts', 'fentries'] as const;
+export type HookKind = (typeof HOOK_KINDS)[number];
+
+/** One hook of a policy with the bits every rule needs. */
+export interface HookRef {
+  readonly kind: HookKind;
+  readonly index: number;
+  readonly spec: Record<string, unknown>;
+  /** Display name, e.g. `kprobes[2] security_file_open`. */
+  readonly label: string;
+  /** JSON path prefix, e.g. `spec.kprobes[2]`. */
+  readonly path: string;
+}
+
+/** Lists the hooks of a spec. */
+export function hooksOf(spec: Record<string, unknown>): HookRef[] {
+  const out: HookRef[] = [];
+  for (const kind of HOOK_KINDS) {
+    arr(spec[kind]).forEach((h, index) => {
+      const s = obj(h) ?? {};
+      const name = kind === 'tracepoints' ? `${str(s.subsystem) ?? '?'}/${str(s.event) ?? '?'}`
+        : kind === 'lsmhooks' ? str(s.hook) ?? '?'
+          : kind === 'uprobes' || kind === 'usdts' ? str(s.path) ?? '?'
+            : str(s.call) ?? '?';
+      out.push({ kind, index, spec: s, label: `${kind}[${index}] ${name}`, path: `spec.${kind}[${index}]` });
+    });
+  }
+  return out;
+}
+
+/** The actions that make a policy enforce. */
+export const ENFORCEMENT_ACTIONS = new Set(['sigkill', 'signal', 'override', 'notifyenforcer']);
+
+/** Whether any selector of any hook (or macro) has an enforcement action. */
+export function hasEnforcement(spec: Record<string, unknown>): boolean {
+  const selectorLists = hooksOf(spec).map((h) => arr(h.spec.selectors));
+  selectorLists.push(Object.values(obj(spec.selectorsMacros) ?? {}));
+  return selectorLists.some((sels) => sels.some((s) => arr(obj(s)?.matchActions)
+    .some((a) => ENFORCEMENT_ACTIONS.has((str(obj(a)?.action) ?? '').toLowerCase()))));
+}
+
+export type { Severity };

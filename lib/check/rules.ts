@@ -1,0 +1,89 @@
+/** How bad a finding is: `error` = Tetragon refuses the policy (or the API server does), `warning` = it loads but not as written, `info` = worth knowing. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One rule of the checker, exported as data so docs and tools can list them. */
+export interface RuleInfo {
+  /** Stable id, used in findings and in `test/fixtures/broken-policies/<id>.yaml`. */
+  readonly id: string;
+  readonly severity: Severity;
+  /** What the rule catches, in one line. */
+  readonly title: string;
+  /** The usual fix. */
+  readonly fix: string;
+  /** Where Tetragon v1.7.0 implements the behaviour the rule models. */
+  readonly source: string;
+}
+
+const r = (id: string, severity: Severity, title: string, fix: string, source: string): RuleInfo => ({ id, severity, title, fix, source });
+
+/** Every rule the checker applies, grouped by family (schema, policy, hook, selector, action, filter, scope, kernel). */
+export const RULES: readonly RuleInfo[] = [
+  // schema
+  r('crd-schema', 'error', 'The object does not validate against the pinned TracingPolicy CRD schema (unknown fields included)', 'Fix the field named in the message; unknown fields are pruned by the API server and never reach Tetragon', 'pkg/k8s/apis/cilium.io/client/crds/v1alpha1/*.yaml'),
+  // policy
+  r('one-hook-kind', 'error', 'A policy mixes kprobes, tracepoints, lsmhooks, uprobes, usdts or fentries', 'Split the policy: one TracingPolicy per hook kind', 'pkg/sensors/tracing/policyhandler_linux.go'),
+  r('unknown-option', 'warning', 'spec.options holds a name Tetragon does not know; it is silently ignored', 'Use disable-kprobe-multi, disable-uprobe-multi, override-method or policy-mode', 'pkg/sensors/tracing/options.go (getSpecOptions)'),
+  r('option-value', 'error', 'A known spec.options entry has a value Tetragon cannot parse', 'Booleans: true/false/1/0; override-method: fmod-ret|override-return; policy-mode: enforce|monitor', 'pkg/sensors/tracing/options.go, pkg/policyconf/policyconf.go'),
+  r('policy-mode-without-enforcement', 'warning', 'policy-mode: enforce on a policy with no enforcement action (it is pinned to monitor-only)', 'Drop the option, or add a Sigkill, Signal, Override or NotifyEnforcer action', 'pkg/policyconf/policyconf.go, policyhandler_linux.go'),
+  r('enforcing-policy', 'info', 'The policy enforces (Sigkill, Signal, Override or NotifyEnforcer) and runs in enforce mode', 'Set spec.options policy-mode: monitor to dry-run it first', 'pkg/selectors/kernel.go (HasEnforcementAction)'),
+  r('notify-enforcer-without-enforcers', 'error', 'NotifyEnforcer is used but spec.enforcers is empty', 'Add spec.enforcers with the syscalls to enforce, or use Sigkill/Override', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobes)'),
+  r('duplicate-call', 'error', 'The same kprobe call appears twice in one policy; kprobe_multi refuses it', 'Merge the hooks (selectors are ORed), or set option disable-kprobe-multi: "true"', 'pkg/sensors/tracing/generickprobe.go (addKprobe)'),
+  r('duplicate-policy-name', 'error', 'Two policies of the same kind share a name in one scope; one overwrites the other', 'Give every policy a unique metadata.name', 'Kubernetes object identity'),
+  r('selectors-macros', 'error', 'A selector uses an undefined macro, a macro uses macros, or a field is set both by a macro and the selector', 'Define the macro in spec.selectorsMacros and set each field in one place', 'pkg/sensors/tracing/generic.go (appendMacrosSelectors, useMacro)'),
+  // scope
+  r('host-selector', 'error', 'hostSelector is neither null nor {}', 'Use hostSelector: {} to include host processes, or leave it out', 'pkg/policyfilter/state.go'),
+  r('namespaced-host-selector', 'error', 'A TracingPolicyNamespaced sets hostSelector', 'Remove hostSelector; a namespaced policy only applies to pods of its namespace', 'pkg/k8s/apis/cilium.io/v1alpha1/tracing_policy_types.go (XValidation)'),
+  r('container-selector-key', 'warning', 'containerSelector uses a key other than name or repo; it never matches', 'Select containers by name or repo (image repository)', 'pkg/policyfilter/state.go (containerMatches)'),
+  // hook
+  r('implicit-syscall', 'error', 'A kprobe on a non-syscall function leaves out syscall, which defaults to true: the arch prefix is added and the function is not found', 'Set syscall: false', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobe), pkg/arch/arch.go'),
+  r('explicit-syscall', 'info', 'A kprobe on sys_* leaves out syscall (it defaults to true, which is right here)', 'Write syscall: true so the intent is visible', 'pkg/k8s/apis/cilium.io/v1alpha1/types.go (+kubebuilder:default=true)'),
+  r('syscall-name', 'error', 'syscall: true on a name that is not sys_*; Tetragon prefixes it blindly (__x64_<name>) and it is not found', 'Write sys_<name>, or set syscall: false for a kernel function', 'pkg/arch/arch.go (AddSyscallPrefix)'),
+  r('arch-prefix', 'warning', 'A syscall is written with an arch prefix (__x64_sys_*); it fails on other architectures', 'Write sys_<name> with syscall: true; Tetragon adds the prefix of the node', 'pkg/arch/arch.go (addSyscallPrefix)'),
+  r('sys-without-syscall', 'error', 'sys_* with syscall: false: no prefix is added and modern x86/arm64 kernels have no such symbol', 'Set syscall: true', 'pkg/btf/validation.go'),
+  r('kprobe-arg-type', 'error', 'A kprobe argument has no type (defaults to auto) or type auto/syscall64, which kprobes reject', 'Give every argument an explicit type (int, string, file, ...)', 'pkg/sensors/tracing/generickprobe.go (validateKprobeType)'),
+  r('return-arg', 'error', 'return: true without returnArg', 'Add returnArg (e.g. {index: 0, type: int}) or drop return', 'pkg/btf/validation.go, generickprobe.go'),
+  r('return-arg-action', 'error', 'returnArgAction is not TrackSock or UntrackSock', 'Use TrackSock/UntrackSock or remove returnArgAction', 'pkg/sensors/tracing/generickprobe.go (addKprobe)'),
+  r('max-args', 'error', 'More than 5 args + data on one hook', 'Read at most 5 values per hook; split the hook', 'pkg/api/tracingapi/client_kprobe.go (EventConfigMaxArgs), addKprobe'),
+  r('arg-index', 'error', 'An argument index above 4 (kprobe/LSM) or above 5 (raw tracepoint)', 'Only the first five function arguments can be read', 'generickprobe.go (addKprobe), genericlsm.go (validateLsmArg), generictracepoint.go'),
+  r('message-too-short', 'error', 'message is 1 character long (minimum 2)', 'Write a real message or leave it out', 'pkg/sensors/tracing/message.go'),
+  r('message-too-long', 'warning', 'message is longer than 256 characters and is truncated', 'Shorten the message to 256 characters', 'pkg/sensors/tracing/message.go'),
+  r('tags', 'error', 'More than 16 tags, or a tag shorter than 2 characters', 'Keep at most 16 tags of 2..128 characters', 'pkg/sensors/tracing/tags.go'),
+  r('override-target', 'error', 'Override on a kprobe that is neither a syscall nor a security_* function', 'Hook the syscall (syscall: true) or the security_* LSM function instead', 'pkg/sensors/tracing/generickprobe.go (validateOverride)'),
+  r('override-kprobe-multi', 'error', 'Override on a security_* function without option disable-kprobe-multi (fmod_ret cannot attach through kprobe_multi)', 'Add spec.options: [{name: disable-kprobe-multi, value: "true"}]', 'pkg/sensors/tracing/generickprobe.go (validateOverride)'),
+  r('lsm-hook', 'error', 'An LSM hook uses matchReturnArgs, stack traces or an action other than Post, NoPost, Sigkill, Signal, Override', 'Keep LSM selectors to the supported actions and filters', 'pkg/sensors/tracing/genericlsm.go (isValidLsmSelectors)'),
+  r('tracepoint-args', 'error', 'A tracepoint reads more than 5 arguments', 'Read at most 5 fields per tracepoint', 'pkg/sensors/tracing/generictracepoint.go'),
+  // selectors
+  r('max-selectors', 'error', 'More than 5 selectors on one hook', 'Merge selectors, or split the hook into two policies', 'pkg/selectors/kernel.go (createKernelSelectorState, MaxSelectors)'),
+  r('max-match-args', 'error', 'More than 5 matchArgs + matchData filters in one selector', 'Move filters into another selector (selectors are ORed, filters inside one are ANDed)', 'pkg/selectors/kernel.go (ParseMatchArgs)'),
+  r('match-args-index', 'error', 'matchArgs refers to an argument index that the hook does not read', 'Add the argument to args, or fix the index (it is the function argument index, not the position in args)', 'pkg/selectors/kernel.go (argIndexType)'),
+  r('operator-type', 'error', 'The operator does not apply to the argument type (e.g. DPort on a string, Prefix on an int, FileType on a string)', 'Use an operator of the argument type: strings Equal/Prefix/Postfix, numbers Equal/GT/LT/Mask/InRange, sockets SAddr/DPort/...', 'pkg/selectors/kernel.go (parseMatchArg)'),
+  r('max-values', 'error', 'More than 4 values for a numeric operator (Equal/NotEqual/GT/LT/Mask on numbers, InRange, FileType)', 'Split the values over several selectors, or use InMap/NotInMap', 'pkg/selectors/kernel.go (writeMatchValues, writeMatchValuesRange)'),
+  r('value-syntax', 'error', 'A value cannot be parsed for its operator and type (number, range min:max, address, port, file type, capability)', 'Write numbers as strings in Go base-0 syntax ("0", "0x10"), ranges as "min:max", addresses as IP or CIDR', 'pkg/selectors/kernel.go (writeMatchValues, writeMatchAddrsInMap, ...)'),
+  r('string-length', 'error', 'A string value is too long: Equal > 4096 bytes (510 before 5.11, 144 before 5.4), Prefix > 256, Postfix > 127', 'Shorten the value or match with Prefix/Postfix', 'pkg/selectors/selectors.go (ArgStringSelectorValue), kernel.go (writePrefix, writePostfix)'),
+  r('substring-kprobe', 'warning', 'SubString/SubStringIgnCase is only wired for uprobes in 1.7.0 and needs the bpf_strnstr kfunc', 'Use Prefix/Postfix/Equal on kprobes', 'pkg/selectors/kernel.go, pkg/sensors/tracing/genericuprobe.go'),
+  // actions
+  r('max-actions', 'error', 'More than 3 matchActions in one selector', 'Keep at most 3 actions per selector', 'pkg/selectors/kernel.go (ParseMatchActions)'),
+  r('rate-limit', 'error', 'rateLimit on an action other than Post, or a rateLimit/rateLimitScope Tetragon cannot parse', 'rateLimit only on Post, as N, Ns, Nm or Nh; rateLimitScope thread|process|global', 'pkg/selectors/kernel.go (ParseMatchAction, parseRateLimit)'),
+  r('stack-trace-post-only', 'error', 'kernelStackTrace/userStackTrace on an action other than Post', 'Move the stack trace flags to the Post action', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobe)'),
+  // filters
+  r('match-binaries', 'error', 'matchBinaries/matchParentBinaries: more than one per selector, an unsupported operator, a path > 255 chars, or followChildren with an operator other than In/NotIn', 'One matchBinaries per selector; In/NotIn/Prefix/NotPrefix/Postfix/NotPostfix; followChildren only with In/NotIn', 'pkg/selectors/kernel.go (ParseMatchBinary, ParseMatchBinaries)'),
+  r('match-parent-binaries', 'info', 'matchParentBinaries needs the agent flag --parents-map-enabled', 'Set tetragon.extraArgs parents-map-enabled: "true" in the Helm values', 'pkg/selectors/kernel.go (ParseMatchBinaries)'),
+  r('match-namespaces', 'error', 'matchNamespaces: more than 10 filters, more than 4 values, values not numeric or host_ns', 'Use In/NotIn with up to 4 inode numbers or host_ns per filter', 'pkg/selectors/kernel.go (ParseMatchNamespace, namespaceSelectorValue)'),
+  r('match-capabilities', 'error', 'matchCapabilities/matchCapabilityChanges: operator other than In/NotIn, or an unknown CAP_ name', 'Use In/NotIn with names such as CAP_SYS_ADMIN', 'pkg/selectors/kernel.go (ParseMatchCaps)'),
+  r('match-namespace-changes', 'error', 'matchNamespaceChanges: more than one filter, or an operator other than In/NotIn', 'Use a single filter with In/NotIn', 'pkg/selectors/kernel.go (ParseMatchNamespaceChanges)'),
+  // kernel
+  r('kernel-missing-function', 'error', 'A hooked function does not exist in a kernel of the set; the whole policy fails to load there', 'Set ignore: {callNotFound: true} on the hook, hook a function that exists, or split the policy per kernel', 'pkg/btf/validation.go (ValidateKprobeSpec), genericlsm.go (preValidateLsm)'),
+  r('kernel-ignored-missing', 'info', 'A hooked function is missing in a kernel but the hook sets ignore.callNotFound, so it is skipped there', 'Nothing to do if the hook is optional on that kernel', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobe)'),
+  r('kernel-arg-type', 'warning', 'A declared argument type does not fit the kernel parameter at that index (Tetragon only logs a warning)', 'Change the argument type to match the kernel prototype, or hook a function whose prototype fits', 'pkg/btf/validation.go (typesCompatible)'),
+  r('kernel-arg-index', 'warning', 'An argument index is beyond the function prototype in a kernel', 'Use an index below the number of parameters', 'pkg/btf/validation.go (ValidateKprobeSpec)'),
+  r('kernel-return-type', 'warning', 'returnArg type does not fit the function return type in a kernel', 'Change returnArg.type to match the return type', 'pkg/btf/validation.go (ValidateKprobeSpec)'),
+];
+
+const BY_ID = new Map(RULES.map((x) => [x.id, x]));
+
+/** The rule with this id. @throws on an unknown id (a programming error). */
+export function rule(id: string): RuleInfo {
+  const found = BY_ID.get(id);
+  if (!found) throw new Error(`unknown check rule '${id}'`);
+  return found;
+}
