@@ -25,3 +25,6 @@ export * from './policies/network-connection-monitor';
 // Composition and output
 export * from './tetragon-cluster';
 export * from './synth';
+
+// Generated CRD types, for the escape hatch
+export * as crds from './crds';
