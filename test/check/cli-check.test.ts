@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../lib/cli/check';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'broken-policies');
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += s; return true; });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += s; return true; });
+  try {
+    const code = await run(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const CLEAN = `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: clean
+spec:
+  kprobes:
+  - call: security_file_open
+    syscall: false
+    args: [{index: 0, type: file}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ignored
+data: {a: b}
+`;
+
+describe('cdk8s-tetragon check', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-cli-'));
+  writeFileSync(join(dir, 'clean.yaml'), CLEAN);
+
+  test('a clean multi-document file exits 0 and ignores other kinds', async () => {
+    const r = await cli([join(dir, 'clean.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('1 policy checked, 0 errors, 0 warnings\n');
+  });
+
+  test('an error exits 1 with one line per finding and a summary', async () => {
+    const file = join(FIXTURES, 'implicit-syscall.yaml');
+    const r = await cli([file]);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.+]/g, '\\$&')}: error implicit-syscall policy 'implicit-syscall' kprobes\\[0\\] security_file_open spec.kprobes\\[0\\].syscall: .* \\(fix: Set syscall: false\\)$`));
+    expect(lines.at(-1)).toBe('1 policy checked, 1 error, 0 warnings');
+  });
+
+  test('warnings alone exit 0', async () => {
+    const r = await cli(['--kernel', 'debian-12-6.1', join(FIXTURES, 'kernel-arg-type.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').at(-1)).toBe('1 policy checked, 0 errors, 1 warning');
+  });
+
+  test('folders are recursed; json format gives findings and a summary', async () => {
+    const r = await cli(['--format', 'json', '--no-kernels', FIXTURES]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    expect(doc.summary.policies).toBe(52);
+    expect(doc.findings.some((f: any) => f.ruleId === 'max-selectors' && f.file.endsWith('max-selectors.yaml'))).toBe(true);
+    expect(doc.findings.some((f: any) => f.ruleId.startsWith('kernel-'))).toBe(false);
+  });
+
+  test('--kernel restricts the kernel set', async () => {
+    const r = await cli(['--kernel', 'debian-sid-7.2', join(FIXTURES, 'kernel-missing-function.yaml')]);
+    expect(r.out.match(/: error kernel-missing-function /g)).toHaveLength(1);
+    expect(r.out).toContain('debian-sid-7.2');
+  });
+
+  test('usage errors exit 2', async () => {
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(['--format', 'xml', dir])).code).toBe(2);
+    expect((await cli(['--kernel', 'no-such-kernel', dir])).err).toContain('unknown kernel');
+    expect((await cli(['--bogus', dir])).code).toBe(2);
+    expect((await cli([join(dir, 'missing.yaml')])).code).toBe(2);
+  });
+});
