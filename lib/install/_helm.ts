@@ -97,11 +97,17 @@ export interface HelmTemplateRequest {
   readonly kubeVersion: string;
   /** `--include-crds`. */
   readonly includeCrds: boolean;
+  /**
+   * Extra API versions the render may assume (`--api-versions`): `helm template` has no cluster to
+   * ask, and a chart may gate objects such as ServiceMonitors on `.Capabilities.APIVersions`.
+   */
+  readonly apiVersions: string[];
 }
 
 /** The cdk8s `Helm` props (minus values and executable) for a request: chart, repo, version and flags. */
 export function helmChartArgs(req: HelmTemplateRequest): { chart: string; repo?: string; version?: string; helmFlags: string[] } {
   const helmFlags = ['--kube-version', req.kubeVersion];
+  for (const api of req.apiVersions) helmFlags.push('--api-versions', api);
   if (req.includeCrds) helmFlags.push('--include-crds');
   switch (req.source.kind) {
     case ChartSourceKind.REPOSITORY:

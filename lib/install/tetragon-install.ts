@@ -208,7 +208,11 @@ export class TetragonInstall extends Construct {
     this.values = buildValues({ ...props, chartVersion: this.chartVersion }, where).values;
 
     const installChecks: InstallHealthCheck[] = [];
-    const v = this.values as { tetragon?: { nameOverride?: string }; tetragonOperator?: { enabled?: boolean; nameOverride?: string } };
+    const v = this.values as {
+      tetragon?: { nameOverride?: string; prometheus?: { serviceMonitor?: { enabled?: boolean } } };
+      tetragonOperator?: { enabled?: boolean; nameOverride?: string };
+    };
+    const serviceMonitor = v.tetragon?.prometheus?.serviceMonitor?.enabled === true;
     const agentName = v.tetragon?.nameOverride || this.releaseName;
     installChecks.push({ apiVersion: 'apps/v1', kind: 'DaemonSet', name: agentName, namespace: this.namespace });
     if (v.tetragonOperator?.enabled !== false) {
@@ -226,6 +230,7 @@ export class TetragonInstall extends Construct {
         namespace: this.namespace,
         kubeVersion,
         includeCrds: props.includeCrds ?? false,
+        apiVersions: serviceMonitor ? ['monitoring.coreos.com/v1'] : [],
       }, this.values, helmExecutable);
       this.healthChecks = installChecks;
     } else {

@@ -208,6 +208,7 @@ describe('helm invocation seam', () => {
     expect(args.slice(args.indexOf('--namespace'), args.indexOf('--namespace') + 2)).toStrictEqual(['--namespace', 'security']);
     expect(args.slice(args.indexOf('--kube-version'), args.indexOf('--kube-version') + 2)).toStrictEqual(['--kube-version', '1.30.2']);
     expect(args).toContain('--include-crds');
+    expect(args.slice(args.indexOf('--api-versions'), args.indexOf('--api-versions') + 2)).toStrictEqual(['--api-versions', 'monitoring.coreos.com/v1']);
     expect(args).not.toContain('--version');
     expect(args.slice(-2)).toStrictEqual(['tetragon', FIXTURE_CHART]);
     // the values file holds the same values as the construct
@@ -220,6 +221,8 @@ describe('helm invocation seam', () => {
     const repo = JSON.parse(find(render({ helmExecutable: helm, chart: ChartSource.repository('https://charts.example.com/cilium/') }).manifests, 'ConfigMap', 'helm-call').data.args);
     expect(repo).toEqual(expect.arrayContaining(['--repo', 'https://charts.example.com/cilium', '--version', '1.7.0']));
     expect(repo).not.toContain('--include-crds');
+    const noMonitor = JSON.parse(find(render({ helmExecutable: helm, metrics: { serviceMonitor: false } }).manifests, 'ConfigMap', 'helm-call').data.args);
+    expect(noMonitor).not.toContain('--api-versions');
     expect(repo.slice(-2)).toStrictEqual(['tetragon', 'tetragon']);
     const oci = JSON.parse(find(render({ helmExecutable: helm, chart: ChartSource.oci('oci://registry.example.com/charts/tetragon') }).manifests, 'ConfigMap', 'helm-call').data.args);
     expect(oci.slice(-2)).toStrictEqual(['tetragon', 'oci://registry.example.com/charts/tetragon']);
