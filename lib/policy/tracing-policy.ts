@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
+import { checkPolicy } from '../check/engine';
 import { KprobeHook } from './kprobe-hook';
 import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
 import { BinaryOperator } from './process-filter';
@@ -239,6 +240,14 @@ export class TracingPolicy extends Construct {
 
   private validateTree(): string[] {
     const errors: string[] = [];
+    // The same engine as `cdk8s-tetragon check`: Tetragon's load rules and the kernel tables, on the rendered object.
+    // Context `cdk8s-tetragon:kernels` (a list of bundled names or table paths) narrows or extends the kernel set.
+    const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as string[] | undefined;
+    if (this.hooks.length > 0) {
+      for (const f of checkPolicy(this.apiObject.toJson(), { kernels })) {
+        if (f.severity === 'error') errors.push(`${this.node.path}: [${f.ruleId}] ${f.message} (fix: ${f.fix})`);
+      }
+    }
     if (this.hooks.length === 0) errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     const twins = this.node.root.node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
       && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
@@ -249,6 +258,9 @@ export class TracingPolicy extends Construct {
     return errors;
   }
 }
+
+/** Context key: the kernel tables synth-time checks use (bundled names or table file paths). */
+export const KERNELS_CONTEXT = 'cdk8s-tetragon:kernels';
 
 /** ANDs two label selectors. */
 function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefined): LabelSelector | undefined {

@@ -232,3 +232,25 @@ describe('bad input fails at synth time with construct path, field, value and fi
     expect(msg).toContain('containerSelector.matchLabels: key "image" is not supported; use name or repo');
   });
 });
+
+describe('synth-time check engine', () => {
+  test('a policy the building blocks accept but Tetragon would refuse on a kernel fails synth with the construct path and rule id', () => {
+    // given: a function that exists on no bundled kernel, without ignore.callNotFound
+    const msg = errorOf((c) => new TracingPolicy(c, 'Ghost', {
+      name: 'ghost',
+      hooks: [KprobeHook.function('security_no_such_hook', { message: 'Never fires', tags: ['x.y'], args: [file] })],
+    }));
+    // then
+    expect(msg).toMatch(/^test\/Ghost: \[kernel-missing-function\] .*security_no_such_hook.*debian-11-5\.10/m);
+  });
+
+  test('the kernel set can be narrowed by context', () => {
+    const chart = newChart();
+    chart.node.setContext('cdk8s-tetragon:kernels', ['debian-13-6.12']);
+    new TracingPolicy(chart, 'New', {
+      name: 'new-only',
+      hooks: [KprobeHook.function('security_file_truncate', { message: 'Truncated', tags: ['x.y'], args: [file] })],
+    });
+    expect(() => synth(chart)).not.toThrow();
+  });
+});
