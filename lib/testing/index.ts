@@ -1,2 +1,1 @@
 export * from './matchers';
-export { simulate } from '../simulate/simulator';
