@@ -94,3 +94,10 @@ describe('clean policies', () => {
     expect(checkPolicy(null).map((f) => f.ruleId)).toStrictEqual(['crd-schema']);
   });
 });
+
+describe('docs/check.md', () => {
+  test('lists every rule with its severity', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'check.md'), 'utf8');
+    for (const r of RULES) expect(doc).toContain(`| \`${r.id}\` | ${r.severity} |`);
+  });
+});
