@@ -1,4 +1,4 @@
-import { ALL_EVENT_TYPES, ExportFilter, HOST_NAMESPACE } from './export-filter';
+import { ALL_EVENT_TYPES, ExportFilter, HOST_EXPORT_NAMESPACE } from './export-filter';
 import { RedactionFilter } from './redaction-filter';
 
 /**
@@ -50,7 +50,7 @@ export const DEFAULT_EXPORT_DENY_LIST: readonly ExportFilter[] = Object.freeze([
   ExportFilter.healthChecks(),
   ExportFilter.hostBinaries([...DEFAULT_HOST_NOISE_BINARIES]),
   ExportFilter.of({
-    namespaces: [HOST_NAMESPACE],
+    namespaces: [HOST_EXPORT_NAMESPACE],
     parentBinaryRegex: [KUBELET_BINARY_REGEX],
     binaryRegex: [...DEFAULT_KUBELET_HELPER_BINARIES],
   }),

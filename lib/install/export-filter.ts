@@ -31,8 +31,11 @@ export enum EventType {
 /** Every event type, in a stable order. */
 export const ALL_EVENT_TYPES: readonly EventType[] = Object.freeze(Object.values(EventType));
 
-/** The `namespace` value Tetragon gives to processes that do not run in a pod (the node itself). */
-export const HOST_NAMESPACE = '';
+/**
+ * The `namespace` value of node (non-pod) processes in Tetragon's export filters: `""`. (The log
+ * pipeline maps it to a Loki label value of its own.)
+ */
+export const HOST_EXPORT_NAMESPACE = '';
 
 /**
  * The fields of one export filter line. Fields of one filter are ANDed; the filters of a list are
@@ -55,7 +58,7 @@ export interface ExportFilterSpec {
   readonly parentArgumentsRegex?: string[];
   /** Match exec events that look like Kubernetes exec probes (`health_check`). @default - not a criterion */
   readonly healthCheck?: boolean;
-  /** Pod namespaces (`namespace`); {@link HOST_NAMESPACE} (`""`) is the node itself. @default - any */
+  /** Pod namespaces (`namespace`); {@link HOST_EXPORT_NAMESPACE} (`""`) is the node itself. @default - any */
   readonly namespaces?: string[];
   /** Regexes on the pod name (`pod_regex`). @default - any */
   readonly podRegex?: string[];
@@ -101,7 +104,7 @@ const KEYS: ReadonlyArray<[keyof ExportFilterSpec, string, 'regex' | 'strings' |
  *
  * @example
  * ExportFilter.namespaces('noisy-batch')              // {"namespace":["noisy-batch"]}
- * ExportFilter.of({ namespaces: [HOST_NAMESPACE], binaryRegex: ['^/usr/bin/kubelet$'] })
+ * ExportFilter.of({ namespaces: [HOST_EXPORT_NAMESPACE], binaryRegex: ['^/usr/bin/kubelet$'] })
  */
 export class ExportFilter {
   /** A filter from its fields. Throws if it has no field or a field is invalid. */
@@ -114,7 +117,7 @@ export class ExportFilter {
     return new ExportFilter({ healthCheck: true });
   }
 
-  /** Events of the given pod namespaces; pass {@link HOST_NAMESPACE} for the node's own processes. */
+  /** Events of the given pod namespaces; pass {@link HOST_EXPORT_NAMESPACE} for the node's own processes. */
   public static namespaces(...namespaces: string[]): ExportFilter {
     return new ExportFilter({ namespaces });
   }
@@ -126,7 +129,7 @@ export class ExportFilter {
 
   /** Events of node (non-pod) processes whose binary matches one of the RE2 regexes. */
   public static hostBinaries(binaryRegex: string[]): ExportFilter {
-    return new ExportFilter({ namespaces: [HOST_NAMESPACE], binaryRegex });
+    return new ExportFilter({ namespaces: [HOST_EXPORT_NAMESPACE], binaryRegex });
   }
 
   /** The filter's fields as given. */

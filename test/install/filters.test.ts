@@ -1,5 +1,5 @@
 import {
-  DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, EventType, ExportFilter, FieldFilter, HOST_NAMESPACE, RedactionFilter,
+  DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, EventType, ExportFilter, FieldFilter, HOST_EXPORT_NAMESPACE, RedactionFilter,
 } from '../../lib/install';
 import { toJsRegExp } from '../../lib/install/_re2';
 
@@ -72,16 +72,16 @@ describe('default redaction filters', () => {
 
 describe('default export deny list', () => {
   test.each([
-    [{ binary: '/usr/bin/kubelet', namespace: HOST_NAMESPACE }, true],
-    [{ binary: '/usr/bin/containerd-shim-runc-v2', namespace: HOST_NAMESPACE }, true],
-    [{ binary: '/usr/sbin/runc', namespace: HOST_NAMESPACE }, true],
-    [{ binary: '/usr/sbin/iptables', namespace: HOST_NAMESPACE, parent: '/usr/bin/kubelet' }, true],
-    [{ binary: '/usr/sbin/iptables', namespace: HOST_NAMESPACE, parent: '/usr/bin/bash' }, false],
-    [{ binary: '/tmp/kubelet', namespace: HOST_NAMESPACE }, false],
+    [{ binary: '/usr/bin/kubelet', namespace: HOST_EXPORT_NAMESPACE }, true],
+    [{ binary: '/usr/bin/containerd-shim-runc-v2', namespace: HOST_EXPORT_NAMESPACE }, true],
+    [{ binary: '/usr/sbin/runc', namespace: HOST_EXPORT_NAMESPACE }, true],
+    [{ binary: '/usr/sbin/iptables', namespace: HOST_EXPORT_NAMESPACE, parent: '/usr/bin/kubelet' }, true],
+    [{ binary: '/usr/sbin/iptables', namespace: HOST_EXPORT_NAMESPACE, parent: '/usr/bin/bash' }, false],
+    [{ binary: '/tmp/kubelet', namespace: HOST_EXPORT_NAMESPACE }, false],
     [{ binary: '/usr/bin/kubelet', namespace: 'default' }, false],
-    [{ binary: '/usr/sbin/sshd', namespace: HOST_NAMESPACE }, false],
-    [{ binary: '/usr/bin/sudo', namespace: HOST_NAMESPACE }, false],
-    [{ binary: '/usr/sbin/insmod', namespace: HOST_NAMESPACE }, false],
+    [{ binary: '/usr/sbin/sshd', namespace: HOST_EXPORT_NAMESPACE }, false],
+    [{ binary: '/usr/bin/sudo', namespace: HOST_EXPORT_NAMESPACE }, false],
+    [{ binary: '/usr/sbin/insmod', namespace: HOST_EXPORT_NAMESPACE }, false],
     [{ binary: '/bin/sh', namespace: 'kube-system' }, false],
   ])('%j denied: %s', (event, expected) => {
     expect(denied(event, DEFAULT_EXPORT_DENY_LIST)).toBe(expected);
