@@ -22,6 +22,11 @@ export * from './policies/privilege-escalation-monitor';
 export * from './policies/shell-access-monitor';
 export * from './policies/network-connection-monitor';
 
+// Offline checking and simulation
+export * from './check';
+export * from './simulate';
+export * from './testing';
+
 // Composition and output
 export * from './tetragon-cluster';
 export * from './synth';

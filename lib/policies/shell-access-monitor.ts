@@ -37,12 +37,17 @@ export interface ShellAccessMonitorProps extends LibraryPolicyProps {
  * that run `sh -c` report once per probe and pod (rate-limited to once a minute per thread by default).
  * Misses: shells under other names (copied or renamed binaries; see the /tmp and /dev/shm exec detections),
  * and interpreters used as shells (python -c, perl -e).
+ * Noisy extras: `busybox <applet>` called directly (uncommon outside debugging and attacks).
  */
 export class ShellAccessMonitor extends Construct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shell-access-monitor';
-  /** bash, sh, zsh, dash, ash (busybox) and ksh. */
-  public static readonly DEFAULT_SHELLS: readonly string[] = ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh'];
+  /**
+   * bash, sh, zsh, dash, ash, ksh, mksh, csh, tcsh and fish, plus `busybox` itself: `busybox sh` execs
+   * `/bin/busybox` with the shell as an argument, which the kernel filter cannot see, so any direct busybox
+   * exec in a container is reported (applets run through their symlinks, such as `/bin/ls`, are not).
+   */
+  public static readonly DEFAULT_SHELLS: readonly string[] = ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
 

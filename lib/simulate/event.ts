@@ -48,13 +48,13 @@ export interface IntArg {
 }
 
 /** Address families the simulator knows by name; numbers are accepted too. */
-export type AddressFamily = 'AF_UNIX' | 'AF_INET' | 'AF_INET6' | 'AF_NETLINK' | 'AF_PACKET' | 'AF_VSOCK' | number;
+export type SocketFamily = 'AF_UNIX' | 'AF_INET' | 'AF_INET6' | 'AF_NETLINK' | 'AF_PACKET' | 'AF_VSOCK' | number;
 
 /** A `struct sock *`, `struct sk_buff *` or `struct socket *` argument (the 5-tuple and TCP state). */
 export interface SockArg {
   readonly kind: 'sock';
   /** @default 'AF_INET' */
-  readonly family?: AddressFamily;
+  readonly family?: SocketFamily;
   /** `IPPROTO_TCP`, `IPPROTO_UDP`, ... or a number. @default 'IPPROTO_TCP' */
   readonly protocol?: string | number;
   /** Socket type, informative only (`SOCK_STREAM`). */
@@ -71,7 +71,7 @@ export interface SockArg {
 export interface SockaddrArg {
   readonly kind: 'sockaddr';
   /** @default 'AF_INET' */
-  readonly family?: AddressFamily;
+  readonly family?: SocketFamily;
   readonly addr?: string;
   readonly port?: number;
 }

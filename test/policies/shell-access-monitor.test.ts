@@ -15,8 +15,8 @@ describe('ShellAccessMonitor', () => {
     expect(execve.syscall).toBe(true);
     expect(execve.args).toStrictEqual([{ index: 0, type: 'string', label: 'filename' }]);
     expect(execve.selectors.map((s: any) => s.matchArgs[0])).toStrictEqual([
-      { index: 0, operator: 'Postfix', values: ['/bash', '/sh', '/zsh', '/dash', '/ash', '/ksh'] },
-      { index: 0, operator: 'Equal', values: ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh'] },
+      { index: 0, operator: 'Postfix', values: ['/bash', '/sh', '/zsh', '/dash', '/ash', '/ksh', '/mksh', '/csh', '/tcsh', '/fish', '/busybox'] },
+      { index: 0, operator: 'Equal', values: ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'] },
     ]);
     for (const s of execve.selectors) expect(s.matchNamespaces).toStrictEqual([{ namespace: 'Mnt', operator: 'NotIn', values: ['host_ns'] }]);
     // No matchBinaries: that would compare the resolved executable (busybox), not the shell's name.
@@ -26,9 +26,9 @@ describe('ShellAccessMonitor', () => {
   });
 
   test('shells can be extended and host shells included', () => {
-    const policy = render({ shells: [...ShellAccessMonitor.DEFAULT_SHELLS, 'fish'], containersOnly: false });
+    const policy = render({ shells: [...ShellAccessMonitor.DEFAULT_SHELLS, 'elvish'], containersOnly: false });
     const execve = kprobe(policy, 'sys_execve');
-    expect(execve.selectors[0].matchArgs[0].values).toContain('/fish');
+    expect(execve.selectors[0].matchArgs[0].values).toContain('/elvish');
     expect(execve.selectors[0].matchNamespaces).toBeUndefined();
   });
 
