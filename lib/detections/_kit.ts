@@ -1,0 +1,160 @@
+/**
+ * Internal helpers shared by the observability-library and Falco-parity detections: scoping, enforcement wiring,
+ * input checks with construct-path errors, and LogQL rule building for query-side detections.
+ */
+import { Construct } from 'constructs';
+import { Action } from '../policy/action';
+import { LabelSelector } from '../policy/label-selector';
+import { Hook, TracingPolicy } from '../policy/tracing-policy';
+import { Namespace, NamespaceFilter } from '../policy/process-filter';
+import { Selector, SelectorProps } from '../policy/selector';
+import { trustedBinariesFilter } from '../policies/_common';
+import { DEFAULT_JOB, HOST_NAMESPACE } from '../observability/log-schema';
+import { Matcher, q, streamSelector } from '../observability/queries';
+import { DetectionProps, LokiDetectionRule, detectionActions, detectionEnforcement } from './_detection';
+
+/** Props of a detection that can also be narrowed to containers by name or image. */
+export interface ScopedDetectionProps extends DetectionProps {
+  /**
+   * Only containers matching (keys `name` and `repo`, the image repository).
+   * @default - every container
+   */
+  readonly containerSelector?: LabelSelector;
+}
+
+/** Props of a detection that reads events from Loki instead of creating a policy. */
+export interface QueryDetectionProps {
+  /**
+   * Value of the `job` stream label of Tetragon's events.
+   * @default 'tetragon'
+   */
+  readonly job?: string;
+  /**
+   * Kubernetes namespaces whose events never alert (exact names; `host` stands for processes outside pods).
+   * @default - none
+   */
+  readonly excludeNamespaces?: readonly string[];
+  /**
+   * Look-back window of each alert expression, in minutes.
+   * @default 5
+   */
+  readonly windowMinutes?: number;
+}
+
+/** Throws an input error naming the construct, the field, what was given, what is allowed and the fix. */
+export function inputError(scope: Construct, field: string, given: unknown, allowed: string, fix: string): never {
+  throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(given)}; ${allowed}. ${fix}`);
+}
+
+/** Checks a list of absolute paths (or path suffixes when `absolute` is false). */
+export function checkPaths(scope: Construct, field: string, values: readonly string[], absolute = true): void {
+  if (values.length === 0) inputError(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
+  for (const v of values) {
+    if (typeof v !== 'string' || v === '' || /\s/.test(v)) inputError(scope, field, v, 'a path has no white space and is not empty', 'Remove the entry or fix it');
+    if (absolute && !v.startsWith('/')) inputError(scope, field, v, 'paths are absolute, as the kernel resolves them', `Write it as ${JSON.stringify('/' + v.replace(/^\.?\/*/, ''))}`);
+    if (!absolute && !v.startsWith('/') && !v.startsWith('.') && !v.startsWith('_')) {
+      inputError(scope, field, v, 'a suffix starts with "/", "." or "_" so it cannot match the middle of a name by accident', `Write it as ${JSON.stringify('/' + v)}`);
+    }
+  }
+}
+
+/**
+ * The actions of an enforcing selector, or undefined when the detection only observes.
+ * When `overrideAllowed` is false, Override is refused with `why`.
+ */
+export function enforcementActions(scope: Construct, props: DetectionProps, overrideAllowed: boolean, why: string): Action[] | undefined {
+  const e = props.enforcement;
+  if (!e) return undefined;
+  if (e.action.isOverride && !overrideAllowed) {
+    inputError(scope, 'enforcement.action', 'override', `this detection cannot fail the call with an errno: ${why}`,
+      'Use EnforcementAction.sigkill() or EnforcementAction.signal(...)');
+  }
+  return detectionActions(props);
+}
+
+/** Refuses enforcement on a detection that only observes, saying why. */
+export function refuseEnforcement(scope: Construct, props: DetectionProps, why: string): void {
+  if (props.enforcement) inputError(scope, 'enforcement', 'set', `this detection only observes: ${why}`, 'Remove enforcement');
+}
+
+/** `matchNamespaces` for "inside a container": a mount namespace other than the host's. */
+export function inContainer(containersOnly: boolean): NamespaceFilter[] {
+  return containersOnly ? [NamespaceFilter.notHost(Namespace.MNT)] : [];
+}
+
+/** A selector with the detection's trusted-binaries allowlist and (when enforcing) its enforcement action. */
+export function detectionSelector(props: DetectionProps, filters: Omit<SelectorProps, 'actions' | 'matchBinaries'>, actions?: readonly Action[]): Selector {
+  return new Selector({ ...filters, matchBinaries: trustedBinariesFilter(props), actions });
+}
+
+/** Options of {@link detectionPolicy}. */
+export interface DetectionPolicyOptions {
+  readonly name: string;
+  readonly description: string;
+  readonly hooks: readonly Hook[];
+  /** Id of the policy construct (several per detection need distinct ids). @default 'Policy' */
+  readonly id?: string;
+  /** Set `disable-kprobe-multi`. @default false */
+  readonly disableKprobeMulti?: boolean;
+}
+
+/** The TracingPolicy of a detection, scoped and (when enforcing) wired to the enforcement guardrails. */
+export function detectionPolicy(scope: Construct, props: ScopedDetectionProps, options: DetectionPolicyOptions): TracingPolicy {
+  const enforces = options.hooks.some((h) => (h.props.selectors ?? []).some((s) => s.enforces));
+  return new TracingPolicy(scope, options.id ?? 'Policy', {
+    name: options.name,
+    description: options.description,
+    podSelector: props.podSelector,
+    containerSelector: props.containerSelector,
+    defaultRateLimit: props.rateLimit,
+    disableKprobeMulti: options.disableKprobeMulti,
+    enforcement: enforces ? detectionEnforcement(props) : undefined,
+    hooks: options.hooks,
+  });
+}
+
+/** Pieces of a LogQL alert over Tetragon's event stream. */
+export interface LogRuleQuery {
+  /** Stream label matchers besides `job` (event_type, policy_name, namespace). */
+  readonly stream: readonly Matcher[];
+  /** Pipeline stages after the selector, written out (`| binary=~"..."`, `|= "..."`, `| json a="b"`). */
+  readonly pipeline: readonly string[];
+  /** Labels to group the alert by. @default ['namespace', 'pod', 'binary'] */
+  readonly by?: readonly string[];
+}
+
+/** Builds `sum by (...) (count_over_time({job=...} | ... [Nm])) > 0`, with namespace exclusions. */
+export function logRuleExpr(scope: Construct, props: QueryDetectionProps, query: LogRuleQuery): string {
+  const job = props.job ?? DEFAULT_JOB;
+  const window = props.windowMinutes ?? 5;
+  if (!Number.isInteger(window) || window < 1 || window > 1440) {
+    inputError(scope, 'windowMinutes', window, 'a whole number of minutes from 1 to 1440', 'Use e.g. 5');
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(job)) inputError(scope, 'job', job, 'a job label value of letters, digits, "_", "." and "-"', 'Use the job label your log shipper sets, e.g. "tetragon"');
+  const excluded = props.excludeNamespaces ?? [];
+  for (const ns of excluded) {
+    if (ns !== HOST_NAMESPACE && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) {
+      inputError(scope, 'excludeNamespaces', ns, `a Kubernetes namespace name, or "${HOST_NAMESPACE}" for processes outside pods`, 'Fix the name');
+    }
+  }
+  const stream: Matcher[] = [...query.stream];
+  if (excluded.length) stream.push(['namespace', '!~', excluded.map(escapeRegex).join('|')]);
+  const by = (query.by ?? ['namespace', 'pod', 'binary']).join(', ');
+  return `sum by (${by}) (count_over_time(${streamSelector(job, stream)} ${query.pipeline.join(' ')} [${window}m])) > 0`;
+}
+
+/** Escapes a literal for a RE2 regex. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A label filter stage: `| name=~"regex"` (anchored by Loki). */
+export function labelRegex(name: string, regex: string): string {
+  return `| ${name}=~${q(regex)}`;
+}
+
+/** Makes a LokiDetectionRule, checking the alert name. */
+export function lokiRule(rule: LokiDetectionRule): LokiDetectionRule {
+  if (!/^[A-Z][A-Za-z0-9]+$/.test(rule.alert)) throw new Error(`alert name ${JSON.stringify(rule.alert)} is not PascalCase`);
+  return rule;
+}

@@ -1,0 +1,186 @@
+/**
+ * Shared helpers of the detection tests: the checker on every bundled kernel, event builders for the
+ * simulator, and a small evaluator that runs a LogQL alert's log pipeline on one Tetragon event, after
+ * the same label and structured-metadata extraction the log shippers apply.
+ */
+import { parser } from '@grafana/lezer-logql';
+import { search } from 'jmespath';
+import { checkPolicy } from '../../lib/check';
+import { bundledKernels, loadKernel } from '../../lib/kernels';
+import { LABEL_FIELDS, METADATA_FIELDS } from '../../lib/observability/log-schema';
+import { validateAgainstCrd } from '../../lib/private/crd-schema';
+import { SimulatedEvent, SimulatedProcess } from '../../lib/simulate';
+
+const KERNELS = bundledKernels().map((k) => loadKernel(k));
+
+/** Findings that are not clean: CRD errors and checker errors/warnings, except the rule ids allowed. */
+export function problemsOf(manifest: any, allowedWarnings: readonly string[] = []): string[] {
+  const crd = validateAgainstCrd(manifest);
+  const findings = checkPolicy(manifest, { kernels: KERNELS })
+    .filter((f) => f.severity === 'error' || (f.severity === 'warning' && !allowedWarnings.includes(f.ruleId)))
+    .map((f) => `${f.ruleId} ${f.kernel ?? ''}: ${f.message}`);
+  return [...crd, ...findings];
+}
+
+/** The info findings of one rule (e.g. which kernels skip an ignored hook). */
+export function infos(manifest: any, ruleId: string): string[] {
+  return checkPolicy(manifest, { kernels: KERNELS }).filter((f) => f.ruleId === ruleId).map((f) => `${f.hook} ${f.kernel}`);
+}
+
+/** A process in a pod. */
+export function inPod(binary: string, namespace = 'shop', extra: Partial<SimulatedProcess> = {}): SimulatedProcess {
+  return { binary, uid: 0, pod: { namespace, name: `${namespace}-web-7d9f8-abcde`, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } }, ...extra };
+}
+
+/** A process on the node itself. */
+export function onHost(binary: string, extra: Partial<SimulatedProcess> = {}): SimulatedProcess {
+  return { binary, uid: 0, ...extra };
+}
+
+/** A kprobe event. */
+export function call(fn: string, args: SimulatedEvent['args'], process: SimulatedProcess, name?: string): SimulatedEvent {
+  return { name, hook: `kprobe:${fn}`, args, process };
+}
+
+type Node = { name: string; from: number; to: number; children: Node[] };
+
+function tree(expr: string): Node {
+  const root: Node = { name: 'root', from: 0, to: expr.length, children: [] };
+  const stack: Node[] = [root];
+  parser.parse(expr).iterate({
+    enter(n) {
+      const node: Node = { name: n.type.name, from: n.from, to: n.to, children: [] };
+      if (n.type.isError) throw new Error(`LogQL does not parse at ${n.from}: ${expr}`);
+      stack[stack.length - 1].children.push(node);
+      stack.push(node);
+    },
+    leave() { stack.pop(); },
+  });
+  return root;
+}
+
+function all(n: Node, name: string, out: Node[] = []): Node[] {
+  if (n.name === name) out.push(n);
+  for (const c of n.children) all(c, name, out);
+  return out;
+}
+
+/** LogQL syntax errors (empty when Grafana's grammar parses the expression). */
+export function logqlErrors(expr: string): string[] {
+  const out: string[] = [];
+  parser.parse(expr).iterate({ enter(n) { if (n.type.isError) out.push(`error at ${n.from}: ${expr.slice(Math.max(0, n.from - 20), n.from + 20)}`); } });
+  return out;
+}
+
+function unquote(s: string): string {
+  return s.startsWith('`') ? s.slice(1, -1) : JSON.parse(s);
+}
+
+function matcherHolds(op: string, actual: string | undefined, value: string): boolean {
+  const a = actual ?? '';
+  switch (op) {
+    case 'Eq': return a === value;
+    case 'Neq': return a !== value;
+    case 'Re': return new RegExp(`^(?:${value})$`).test(a);
+    case 'Nre': return !new RegExp(`^(?:${value})$`).test(a);
+    default: throw new Error(`matcher ${op} not modelled`);
+  }
+}
+
+/** Loki's JSON extraction path (`a.b[0].c`) on a parsed line; numbers and booleans as text, objects as JSON. */
+function jsonPath(event: unknown, path: string): string | undefined {
+  let cur: any = event;
+  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    if (cur === null || cur === undefined) return undefined;
+    cur = part.startsWith('[') ? cur[Number(part.slice(1, -1))] : cur[part];
+  }
+  if (cur === null || cur === undefined) return undefined;
+  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+}
+
+/**
+ * Whether one event line would be counted by the alert's `count_over_time(...)`: stream matchers on the
+ * labels the shippers set, then each pipeline stage in order (label filters on labels, structured metadata
+ * and extracted fields; line filters; `json` with extraction expressions).
+ */
+export function logRuleCounts(expr: string, event: unknown): boolean {
+  const root = tree(expr);
+  const line = JSON.stringify(event);
+  const labels: Record<string, string> = { job: 'tetragon' };
+  for (const f of [...LABEL_FIELDS, ...METADATA_FIELDS]) {
+    const v = search(JSON.parse(line), f.expression);
+    if (v !== null && v !== undefined && v !== '') labels[f.name] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const text = (n: Node) => expr.slice(n.from, n.to);
+  const selector = all(root, 'Selector')[0];
+  for (const m of all(selector, 'Matcher')) {
+    const [id, op, str] = m.children;
+    if (!matcherHolds(op.name, labels[text(id)], unquote(text(str)))) return false;
+  }
+  const stages = all(root, 'PipelineStage').sort((a, b) => a.from - b.from);
+  for (const stage of stages) {
+    const filters = all(stage, 'LineFilter');
+    if (filters.length) {
+      for (const f of filters) {
+        const op = f.children[0].children[0].name;
+        const value = unquote(text(f.children.find((c) => c.name === 'String')!));
+        const ok = op === 'PipeExact' ? line.includes(value) : op === 'Neq' ? !line.includes(value)
+          : op === 'PipeMatch' ? new RegExp(value).test(line) : op === 'Nre' ? !new RegExp(value).test(line) : undefined;
+        if (ok === undefined) throw new Error(`line filter ${op} not modelled`);
+        if (!ok) return false;
+      }
+      continue;
+    }
+    const json = all(stage, 'JsonExpressionParser')[0];
+    if (json) {
+      for (const x of all(json, 'LabelExtractionExpression')) {
+        const v = jsonPath(JSON.parse(line), unquote(text(x.children[2])));
+        if (v !== undefined) labels[text(x.children[0])] = v;
+      }
+      continue;
+    }
+    const labelFilter = all(stage, 'LabelFilter')[0];
+    if (labelFilter) {
+      const matchers = all(labelFilter, 'Matcher');
+      if (matchers.length !== 1 || text(labelFilter).includes(' or ')) throw new Error(`label filter ${text(labelFilter)} not modelled`);
+      const [id, op, str] = matchers[0].children;
+      if (!matcherHolds(op.name, labels[text(id)], unquote(text(str)))) return false;
+      continue;
+    }
+    throw new Error(`pipeline stage ${text(stage)} not modelled`);
+  }
+  return true;
+}
+
+/** A process_exec event line as Tetragon exports it (fields trimmed to what the rules read). */
+export function execEvent(binary: string, options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {}): unknown {
+  const pod = options.namespace === undefined ? undefined
+    : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' }, workload: 'web' };
+  return {
+    process_exec: {
+      process: {
+        exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: options.uid ?? 0, cwd: '/', binary,
+        ...(options.arguments !== undefined ? { arguments: options.arguments } : {}),
+        flags: 'execve clone', start_time: '2026-05-04T09:12:01.120433211Z',
+        ...(pod ? { pod } : {}),
+        ...(options.binaryProperties ? { binary_properties: options.binaryProperties } : {}),
+      },
+      parent: { binary: options.parent ?? '/bin/sh', pid: 4400 },
+    },
+    node_name: 'node-a',
+    time: '2026-05-04T09:12:01.120432000Z',
+  };
+}
+
+/** A process_kprobe event line produced by a policy. */
+export function kprobeEvent(policy: string, fn: string, args: unknown[], options: { namespace?: string; binary?: string } = {}): unknown {
+  const pod = options.namespace === undefined ? undefined : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' } };
+  return {
+    process_kprobe: {
+      process: { exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: 0, binary: options.binary ?? '/usr/bin/python3', ...(pod ? { pod } : {}) },
+      function_name: fn, args, action: 'KPROBE_ACTION_POST', policy_name: policy,
+    },
+    node_name: 'node-a',
+    time: '2026-05-04T09:12:05.002114000Z',
+  };
+}
