@@ -98,8 +98,11 @@ const PROM: { type: string; uid: string } = { type: 'prometheus', uid: `\${${PRO
 export class TetragonDashboard extends Construct {
   /** The generated ConfigMap. */
   public readonly configMap: k8s.KubeConfigMap;
-  /** The dashboard model (what the ConfigMap's JSON holds). */
-  public readonly dashboard: DashboardNs.Dashboard;
+  /**
+   * The dashboard model (what the ConfigMap's JSON holds). Typed loosely on purpose: the SDK's types are
+   * reachable only through its `exports` map, which consumers on older module resolution cannot see.
+   */
+  public readonly dashboard: Record<string, unknown>;
   /** Namespace of the ConfigMap. */
   public readonly namespace: string;
   /** Dashboard uid. */
@@ -166,7 +169,7 @@ interface DashboardInputs {
   readonly policies: Required<DetectionPolicyNames>;
 }
 
-function buildDashboard(i: DashboardInputs): DashboardNs.Dashboard {
+function buildDashboard(i: DashboardInputs): Record<string, unknown> & DashboardNs.Dashboard {
   const cluster: Matcher = ['cluster', '=~', '$cluster'];
   const ns: Matcher = ['namespace', '=~', '$namespace'];
   const events = (...extra: Matcher[]) => streamSelector(i.job, [cluster, ns, ...extra]);
@@ -272,7 +275,7 @@ function buildDashboard(i: DashboardInputs): DashboardNs.Dashboard {
       .withTarget(promQ(`sum(rate(${prom('tetragon_observer_ringbuf_queue_events_lost_total')}[$__rate_interval]))`, 'user-space queue'))
       .withTarget(promQ(`sum(rate(${prom('tetragon_export_ratelimit_events_dropped_total')}[$__rate_interval]))`, 'export rate limit')));
 
-  const model = b.build();
+  const model = b.build() as Record<string, unknown> & DashboardNs.Dashboard;
   // Stable panel ids and query refIds keep deep links (viewPanel=N) and alert references valid across renders.
   let id = 0;
   for (const panel of model.panels ?? []) {
