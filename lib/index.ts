@@ -24,6 +24,7 @@ export * from './policies/network-connection-monitor';
 
 // Offline checking and simulation
 export * from './check';
+export * from './kernels';
 export * from './simulate';
 export * from './testing';
 

@@ -6,6 +6,7 @@
  */
 const COMMANDS: Record<string, { summary: string; module: string }> = {
   check: { summary: 'check TracingPolicy YAML against Tetragon load rules and kernel tables', module: './check' },
+  kernel: { summary: 'build and inspect kernel function tables (add, list, show)', module: './kernel' },
   simulate: { summary: 'run described events through policies and print matches as JSON Lines', module: './simulate' },
 };
 
