@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { Helm } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -142,6 +143,11 @@ export function renderHelmTemplate(
       throw new Error(`TetragonInstall at '${scope.node.path}': ${CHART_ENV}/chart points at ${req.source.location}, whose Chart.yaml has version ${localVersion}, but chartVersion is ${req.version}. Fix: point at the ${req.version} chart or set chartVersion: '${localVersion}'`);
     }
   }
+  // cdk8s Helm leaves its values file and output in a fresh temp folder; give it a private parent
+  // (os.tmpdir() follows TMPDIR) and remove that once the objects are read.
+  const savedTmp = process.env.TMPDIR;
+  const workdir = mkdtempSync(join(tmpdir(), 'tetragon-helm-'));
+  process.env.TMPDIR = workdir;
   try {
     return new Helm(scope, id, {
       ...args,
@@ -153,5 +159,9 @@ export function renderHelmTemplate(
   } catch (err) {
     const detail = String((err as Error).message ?? err).trim().split('\n').slice(0, 20).join('\n    ');
     throw new Error(`TetragonInstall at '${scope.node.path}': helm template failed for ${what} (helm: ${helmExecutable}):\n    ${detail}\n${MIRROR_HINT}.`);
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    rmSync(workdir, { recursive: true, force: true });
   }
 }
