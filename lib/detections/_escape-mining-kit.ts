@@ -73,10 +73,11 @@ export function detectionPolicy(scope: Construct, props: DetectionProps, options
   });
 }
 
-/** Checks a list prop: non-empty, no empty strings, each value accepted by `valid`. */
-export function checkList(scope: Construct, field: string, values: readonly string[], valid: (v: string) => boolean, expected: string): void {
+/** Checks a list prop: non-empty (unless `allowEmpty`), each value accepted by `valid`. */
+export function checkList(scope: Construct, field: string, values: readonly string[], valid: (v: string) => boolean, expected: string,
+  allowEmpty = false): void {
   const bad = values.filter((v) => typeof v !== 'string' || !valid(v));
-  if (values.length === 0 || bad.length) {
+  if ((values.length === 0 && !allowEmpty) || bad.length) {
     throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(values)}; ${expected}`);
   }
 }
