@@ -22,6 +22,17 @@ export * from './policies/privilege-escalation-monitor';
 export * from './policies/shell-access-monitor';
 export * from './policies/network-connection-monitor';
 
+// Observability: log shipping, dashboard, alert rules
+export * from './observability/log-schema';
+export * from './observability/log-shipping-props';
+export * from './observability/alloy-log-shipping';
+export * from './observability/promtail-log-shipping';
+export * from './observability/queries';
+export * from './observability/tetragon-dashboard';
+export * from './observability/tetragon-alert-rules';
+export * from './observability/tetragon-loki-rules';
+export * from './observability/tetragon-observability';
+
 // Offline checking and simulation
 export * from './check';
 export * from './kernels';

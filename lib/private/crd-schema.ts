@@ -51,7 +51,9 @@ function strict(node: any): any {
   const out: any = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-kubernetes-')) continue;
-    if (key === 'properties') {
+    if (key === 'pattern' && typeof value === 'string') {
+      out.pattern = jsPattern(value);
+    } else if (key === 'properties') {
       out.properties = Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, strict(v)]));
     } else {
       out[key] = strict(value);
@@ -110,6 +112,25 @@ function dedupe(root: any, minSize = 500): any {
   };
   const out = rewrite(root, true);
   if (names.size) out.$defs = defs;
+  return out;
+}
+
+/**
+ * Go's RE2 allows an inline case-insensitive flag (`^(?i)(abort|warn)?$` in the PrometheusRule CRD); JavaScript
+ * does not, so the flag is removed and each letter outside a character class matches either case.
+ */
+export function jsPattern(pattern: string): string {
+  if (!pattern.includes('(?i)')) return pattern;
+  let out = '';
+  let inClass = false;
+  const p = pattern.replace(/\(\?i\)/g, '');
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') { out += c + (p[i + 1] ?? ''); i++; continue; }
+    if (c === '[') inClass = true;
+    if (c === ']') inClass = false;
+    out += !inClass && /[a-zA-Z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
+  }
   return out;
 }
 

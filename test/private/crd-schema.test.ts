@@ -30,3 +30,15 @@ describe('validateAgainstCrd', () => {
     expect(() => validateAgainstCrd({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(/no pinned CRD schema for v1\/ConfigMap/);
   });
 });
+
+describe('jsPattern', () => {
+  test('turns an RE2 inline case-insensitive flag into explicit letter classes', () => {
+    const { jsPattern } = require('../../lib/private/crd-schema');
+    const re = new RegExp(jsPattern('^(?i)(abort|warn)?$'));
+    expect(re.test('ABORT')).toBe(true);
+    expect(re.test('Warn')).toBe(true);
+    expect(re.test('')).toBe(true);
+    expect(re.test('stop')).toBe(false);
+    expect(jsPattern('^[a-z]+$')).toBe('^[a-z]+$');
+  });
+});
