@@ -16,5 +16,9 @@ new TetragonCluster(nlcl01k8s, 'nlcl01k8s', {
   enablePrivilegeEscalationMonitor: true,
   enableShellAccessMonitor: true,
   enableNetworkMonitor: false, // can be noisy
+
+  // Grafana dashboard
+  enableGrafanaDashboard: true,
+  grafanaDashboardNamespace: 'monitoring',
 });
 synthesizeUnits(nlcl01k8s, join(outdir, 'nlcl01k8s'));

@@ -22,6 +22,10 @@ export * from './policies/privilege-escalation-monitor';
 export * from './policies/shell-access-monitor';
 export * from './policies/network-connection-monitor';
 
+// Install and GitOps units
+export * from './install';
+export * from './gitops';
+
 // Observability: log shipping, dashboard, alert rules
 export * from './observability/log-schema';
 export * from './observability/log-shipping-props';

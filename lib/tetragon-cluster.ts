@@ -1,5 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FluxKustomizations, FluxKustomizationsProps } from './gitops/flux-kustomizations';
+import { TetragonInstall, TetragonInstallProps } from './install/tetragon-install';
+import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
@@ -9,11 +12,22 @@ import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-ac
 
 /**
  * Props of a {@link TetragonCluster}: the OpenTofu module's variables, typed.
- * Each policy toggle keeps the module's default; each `*Options` prop narrows or extends that policy.
+ * Each toggle keeps the module's default; each options prop narrows or extends its part.
  */
 export interface TetragonClusterProps {
   /** The cluster's name (`cluster_name`): labels its events and names its folder in `dist/`. */
   readonly clusterName: string;
+  /**
+   * The Tetragon chart version (`tetragon_version`): the one value to change for an upgrade.
+   * @default '1.7.0'
+   */
+  readonly tetragonVersion?: string;
+  /**
+   * Install settings (renderer, chart source, values). `clusterName` and `tetragonVersion` fill them in.
+   * @default {} - secure defaults, rendered as a Flux HelmRelease
+   */
+  readonly install?: Omit<TetragonInstallProps, 'clusterName' | 'chartVersion'>;
+
   /**
    * Deploy `process-exec-monitor`.
    * @default true
@@ -39,12 +53,6 @@ export interface TetragonClusterProps {
    * @default false
    */
   readonly enableNetworkMonitor?: boolean;
-  /**
-   * Render every enforcing policy in `policy-mode: monitor`, whatever its own mode: a dry run of enforcement
-   * for the whole cluster (events show what would have been killed or blocked).
-   * @default false
-   */
-  readonly enforcementDryRun?: boolean;
   /** Options of `process-exec-monitor`. @default {} */
   readonly processExecMonitor?: ProcessExecMonitorProps;
   /** Options of `sensitive-file-access-monitor`. @default {} */
@@ -55,21 +63,79 @@ export interface TetragonClusterProps {
   readonly shellAccessMonitor?: ShellAccessMonitorProps;
   /** Options of `network-connection-monitor`. @default {} */
   readonly networkMonitor?: NetworkConnectionMonitorProps;
+  /**
+   * Render every enforcing policy in `policy-mode: monitor`, whatever its own mode: a dry run of enforcement
+   * for the whole cluster (events show what would have been killed or blocked).
+   * @default false
+   */
+  readonly enforcementDryRun?: boolean;
+
+  /**
+   * Deploy the Grafana dashboard ConfigMap (`enable_grafana_dashboard`).
+   * @default true
+   */
+  readonly enableGrafanaDashboard?: boolean;
+  /**
+   * Namespace of the dashboard ConfigMap (the module's dashboard namespace variable).
+   * @default 'monitoring'
+   */
+  readonly grafanaDashboardNamespace?: string;
+  /**
+   * Deploy the PrometheusRule alerts.
+   * @default true
+   */
+  readonly enableAlertRules?: boolean;
+  /**
+   * Deploy the Loki ruler alerts.
+   * @default true
+   */
+  readonly enableLokiRules?: boolean;
+  /**
+   * Deploy the log-shipping configuration (Grafana Alloy by default).
+   * @default true
+   */
+  readonly enableLogShipping?: boolean;
+  /**
+   * Other observability settings (namespaces, Alloy/Promtail, alert labels).
+   * @default {}
+   */
+  readonly observability?: Omit<TetragonObservabilityProps, 'enableGrafanaDashboard' | 'grafanaDashboardNamespace'
+  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames'>;
+  /**
+   * Flux Kustomizations that apply the units in order (Git source, interval, prefix).
+   * @default {} - GitRepository `flux-system`, paths under `./dist`
+   */
+  readonly flux?: Omit<FluxKustomizationsProps, 'cluster' | 'install'>;
 }
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * Everything Tetragon needs on one cluster, as GitOps units: one cdk8s Chart per unit, written by
- * {@link synthesizeUnits} to `dist/<cluster>/<unit>/`.
+ * Everything Tetragon needs on one cluster, as GitOps units: one cdk8s Chart per unit, which
+ * {@link synthesizeUnits} writes to `dist/<cluster>/<unit>/`:
  *
- * - `policies`: the TracingPolicies selected by the toggles.
+ * - `install`: Tetragon from its Helm chart (a Flux HelmRelease, or the rendered objects with `helm-template`);
+ * - `policies`: the TracingPolicies the toggles select;
+ * - `observability`: the Grafana dashboard, alert rules, Loki rules and log-shipping configuration;
+ * - `flux`: the Kustomizations that apply the others in order (install first, with the CRDs).
  */
 export class TetragonCluster extends Construct {
   /** The cluster's name. */
   public readonly clusterName: string;
+  /** The `install` unit. */
+  public readonly installChart: Chart;
   /** The `policies` unit. */
   public readonly policies: Chart;
+  /** The `observability` unit. */
+  public readonly observabilityChart: Chart;
+  /** The `flux` unit. */
+  public readonly fluxChart: Chart;
+  /** The Tetragon install. */
+  public readonly install: TetragonInstall;
+  /** Dashboard, alerts, Loki rules and log shipping. */
+  public readonly observability: TetragonObservability;
+  /** The Flux Kustomizations. */
+  public readonly kustomizations: FluxKustomizations;
 
   constructor(scope: Construct, id: string, props: TetragonClusterProps) {
     super(scope, id);
@@ -77,13 +143,51 @@ export class TetragonCluster extends Construct {
       throw new Error(`${this.node.path}: clusterName: got ${JSON.stringify(props.clusterName)}; use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events`);
     }
     this.clusterName = props.clusterName;
+    const chartProps = { disableResourceNameHashes: true };
 
-    this.policies = new Chart(scope, 'policies', { disableResourceNameHashes: true });
+    // Units are siblings under the app so that each writes its own folder; ids are the folder names.
+    this.installChart = new Chart(scope, 'install', chartProps);
+    this.install = new TetragonInstall(this.installChart, 'Tetragon', {
+      ...props.install,
+      clusterName: props.clusterName,
+      chartVersion: props.tetragonVersion ?? '1.7.0',
+    });
+
+    this.policies = new Chart(scope, 'policies', chartProps);
     if (props.enforcementDryRun) this.policies.node.setContext(ENFORCEMENT_DRY_RUN_CONTEXT, true);
+    const names = {
+      processExec: props.processExecMonitor?.name ?? ProcessExecMonitor.NAME,
+      sensitiveFileAccess: props.sensitiveFileMonitor?.name ?? SensitiveFileAccessMonitor.NAME,
+      privilegeEscalation: props.privilegeEscalationMonitor?.name ?? PrivilegeEscalationMonitor.NAME,
+      shellAccess: props.shellAccessMonitor?.name ?? ShellAccessMonitor.NAME,
+      networkConnection: props.networkMonitor?.name ?? NetworkConnectionMonitor.NAME,
+    };
     if (props.enableProcessExecMonitor ?? true) new ProcessExecMonitor(this.policies, 'ProcessExecMonitor', props.processExecMonitor);
     if (props.enableSensitiveFileMonitor ?? true) new SensitiveFileAccessMonitor(this.policies, 'SensitiveFileAccessMonitor', props.sensitiveFileMonitor);
     if (props.enablePrivilegeEscalationMonitor ?? true) new PrivilegeEscalationMonitor(this.policies, 'PrivilegeEscalationMonitor', props.privilegeEscalationMonitor);
     if (props.enableShellAccessMonitor ?? true) new ShellAccessMonitor(this.policies, 'ShellAccessMonitor', props.shellAccessMonitor);
     if (props.enableNetworkMonitor ?? false) new NetworkConnectionMonitor(this.policies, 'NetworkConnectionMonitor', props.networkMonitor);
+
+    this.observabilityChart = new Chart(scope, 'observability', chartProps);
+    const observability = props.observability ?? {};
+    this.observability = new TetragonObservability(this.observabilityChart, 'Observability', {
+      ...observability,
+      tetragonNamespace: observability.tetragonNamespace ?? this.install.namespace,
+      alloy: (observability.logShipper ?? 'alloy') === 'alloy' ? { cluster: props.clusterName, ...observability.alloy } : observability.alloy,
+      promtail: observability.logShipper === 'promtail' ? { cluster: props.clusterName, ...observability.promtail } : observability.promtail,
+      enableGrafanaDashboard: props.enableGrafanaDashboard,
+      grafanaDashboardNamespace: props.grafanaDashboardNamespace,
+      enableAlertRules: props.enableAlertRules,
+      enableLokiRules: props.enableLokiRules,
+      enableLogShipping: props.enableLogShipping,
+      policyNames: names,
+    });
+
+    this.fluxChart = new Chart(scope, 'flux', chartProps);
+    this.kustomizations = new FluxKustomizations(this.fluxChart, 'Kustomizations', {
+      ...props.flux,
+      cluster: props.clusterName,
+      install: this.install,
+    });
   }
 }

@@ -56,3 +56,43 @@ describe('TetragonCluster', () => {
     ]);
   });
 });
+
+describe('TetragonCluster units', () => {
+  function cluster(props: Partial<ConstructorParameters<typeof TetragonCluster>[2]> = {}) {
+    const app = new App({ outdir: '/nonexistent' });
+    return new TetragonCluster(app, 'c1', { clusterName: 'c1', ...props });
+  }
+
+  test('install, policies, observability and flux units, the flux unit applying the others in order', () => {
+    const c = cluster();
+    const app = c.node.scope as App;
+    expect(app.charts.map((ch) => ch.node.id)).toStrictEqual(['install', 'policies', 'observability', 'flux']);
+    const release = c.installChart.toJson().find((m: any) => m.kind === 'HelmRelease');
+    expect(release.spec.chart.spec.version).toBe('1.7.0');
+    expect(release.spec.values.tetragon.clusterName).toBe('c1');
+    const ks = Object.fromEntries(c.fluxChart.toJson().map((m: any) => [m.metadata.name, m.spec]));
+    expect(ks['tetragon-install'].path).toBe('./dist/c1/install');
+    expect(ks['tetragon-policies'].dependsOn).toStrictEqual([{ name: 'tetragon-install' }]);
+    expect(ks['tetragon-observability'].dependsOn).toStrictEqual([{ name: 'tetragon-install' }]);
+    for (const chart of app.charts) {
+      for (const m of chart.toJson()) if (m.apiVersion !== 'v1') expect({ kind: m.kind, errors: validateAgainstCrd(m) }).toStrictEqual({ kind: m.kind, errors: [] });
+    }
+  });
+
+  test('the version is one prop, and the dashboard namespace and toggles are the module\'s', () => {
+    const c = cluster({ tetragonVersion: '1.7.1', grafanaDashboardNamespace: 'grafana', enableAlertRules: false });
+    expect(c.installChart.toJson().find((m: any) => m.kind === 'HelmRelease').spec.chart.spec.version).toBe('1.7.1');
+    const obs = c.observabilityChart.toJson();
+    const dashboard = obs.find((m: any) => m.metadata.name === 'tetragon-security-dashboard');
+    expect(dashboard.metadata.namespace).toBe('grafana');
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    expect(obs.some((m: any) => m.kind === 'PrometheusRule')).toBe(false);
+    expect(cluster({ enableGrafanaDashboard: false }).observabilityChart.toJson().some((m: any) => m.metadata.name === 'tetragon-security-dashboard')).toBe(false);
+  });
+
+  test('renamed policies keep dashboards and alerts pointing at them', () => {
+    const c = cluster({ shellAccessMonitor: { name: 'shells' } });
+    const rules = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule');
+    expect(JSON.stringify(rules)).toContain('policy=\\"shells\\"');
+  });
+});
