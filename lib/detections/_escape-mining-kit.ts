@@ -7,6 +7,7 @@ import { TracingPolicy } from '../policy/tracing-policy';
 import { LabelSelector } from '../policy/label-selector';
 import { trustedBinariesFilter } from '../policies/_common';
 import { ANY_POD, DetectionProps, detectionActions, detectionEnforcement } from './_detection';
+import { ScopedDetectionProps } from './_kit';
 
 /**
  * A `struct sockaddr_un *` argument: the Unix socket path exactly as the caller wrote it (not resolved).
@@ -57,7 +58,7 @@ export function rejectOverride(scope: Construct, props: DetectionProps, why: str
 }
 
 /** Creates the single kprobe TracingPolicy most detections need. */
-export function detectionPolicy(scope: Construct, props: DetectionProps, options: {
+export function detectionPolicy(scope: Construct, props: ScopedDetectionProps, options: {
   readonly name: string;
   readonly description: string;
   readonly containersOnly: boolean;
@@ -67,6 +68,7 @@ export function detectionPolicy(scope: Construct, props: DetectionProps, options
     name: props.name ?? options.name,
     description: options.description,
     podSelector: detectionPodSelector(props, options.containersOnly),
+    containerSelector: props.containerSelector,
     defaultRateLimit: props.rateLimit,
     enforcement: detectionEnforcement(props),
     hooks: options.hooks,

@@ -3,11 +3,11 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
+import { ScopedDetectionProps } from './_kit';
 import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
-export interface ContainerMountDetectionProps extends DetectionProps {
+export interface ContainerMountDetectionProps extends ScopedDetectionProps {
   /**
    * File-system types whose mounts are reported (`mount -t <type>`, `fsopen("<type>")`).
    * @default ContainerMountDetection.DEFAULT_FILESYSTEMS

@@ -3,7 +3,7 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
+import { ScopedDetectionProps } from './_kit';
 import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
 
 /** `CLONE_NEW*` flags of `unshare(2)` and `setns(2)`, as the kernel defines them. */
@@ -27,7 +27,7 @@ export enum NamespaceFlag {
 }
 
 /** Props of a {@link NamespaceChangeDetection}. */
-export interface NamespaceChangeDetectionProps extends DetectionProps {
+export interface NamespaceChangeDetectionProps extends ScopedDetectionProps {
   /**
    * Namespace kinds whose creation with `unshare(2)` is reported. The default set is the one container
    * escapes start with: a user namespace (root and CAP_SYS_ADMIN inside it), then a mount or cgroup namespace

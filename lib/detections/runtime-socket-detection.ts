@@ -3,11 +3,11 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
+import { ScopedDetectionProps } from './_kit';
 import { checkList, detectionPolicy, detectionSelectors, sockaddrUnArg } from './_escape-mining-kit';
 
 /** Props of a {@link RuntimeSocketDetection}. Spread `DEFAULT_SOCKETS` to extend it. */
-export interface RuntimeSocketDetectionProps extends DetectionProps {
+export interface RuntimeSocketDetectionProps extends ScopedDetectionProps {
   /**
    * Unix socket paths, exactly as a process in the pod would write them in `connect(2)` (the path is not
    * resolved: list both `/run/...` and `/var/run/...`, and the path where a hostPath volume puts the socket).

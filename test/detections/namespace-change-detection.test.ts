@@ -60,7 +60,7 @@ describe('NamespaceChangeDetection', () => {
     test('systemd-run or ip netns on the node itself (host process)', () => {
       expect(policy).not.toMatchEvent(call('__x64_sys_setns', [5, CLONE_NEWNET], onHost('/usr/sbin/ip')));
     });
-    test('Chromium's sandbox creating PID and network namespaces (no user, mount or cgroup flag)', () => {
+    test("Chromium's sandbox creating PID and network namespaces (no user, mount or cgroup flag)", () => {
       expect(policy).not.toMatchEvent(call('__x64_sys_unshare', [CLONE_NEWPID | CLONE_NEWNET], inPod('/usr/lib/chromium/chromium')));
     });
     test('unshare of file descriptors only (CLONE_FILES), as Go and glibc posix_spawn do', () => {
