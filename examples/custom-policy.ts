@@ -1,4 +1,4 @@
-// A custom policy next to the library's: report reads of an application's secret file in one namespace.
+// examples/custom-policy.ts: a custom policy next to the library's: report reads of an application's secret file in one namespace.
 import { App, Chart } from 'cdk8s';
 import { Arg, ArgFilter, KprobeHook, Selector, TracingPolicy, synthesizeUnits } from '../lib';
 

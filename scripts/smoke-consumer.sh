@@ -8,7 +8,13 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
-echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
+echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1), $(tar -tzf "$work/$tarball" | wc -l) files)"
+# Consumers get the compiled library, its generated imports and the kernel tables: no tests, fixtures,
+# dist/ YAML, TypeScript sources or source maps.
+if tar -tzf "$work/$tarball" | grep -E '^package/(test|dist|examples|scripts|lib|imports)/|\.map$|\.test\.|fixtures|\.ts$' | grep -v '\.d\.ts$'; then
+  echo "the package contains files consumers do not need (listed above)" >&2
+  exit 1
+fi
 
 mkdir "$work/consumer" && cd "$work/consumer"
 npm init -y >/dev/null

@@ -24,3 +24,14 @@ describe('README examples', () => {
     expect(validateAgainstCrd(policy)).toStrictEqual([]);
   });
 });
+
+describe('enforcement example', () => {
+  test('enforcement.ts renders a monitor-mode Override scoped to one namespace', () => {
+    const out = runExample('enforcement.ts');
+    const policy = parse(readFileSync(join(out, 'policies', 'tracingpolicy-block-shadow-opens.yaml'), 'utf8'));
+    expect(policy.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'monitor' }]);
+    expect(policy.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
+    expect(policy.spec.podSelector.matchExpressions[0].values).toStrictEqual(['shop']);
+    expect(validateAgainstCrd(policy)).toStrictEqual([]);
+  });
+});

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { logqlErrors } from './observability/support/grammars';
+
+const ROOT = join(__dirname, '..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+function blocks(language: string): string[] {
+  return [...README.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+}
+
+describe('README', () => {
+  test('every TypeScript block is an example file, verbatim, so the tests compile and run what the README shows', () => {
+    const ts = blocks('ts');
+    expect(ts.length).toBeGreaterThanOrEqual(3);
+    for (const block of ts) {
+      const first = block.split('\n')[0];
+      if (first.startsWith('const nlcl01k8s')) {
+        // The main.ts excerpt.
+        expect(readFileSync(join(ROOT, 'main.ts'), 'utf8')).toContain(block.trimEnd());
+        continue;
+      }
+      const m = /^\/\/ (examples\/[a-z0-9.-]+\.ts)/.exec(first);
+      expect({ block: first, file: m?.[1] }).toStrictEqual({ block: first, file: expect.stringMatching(/^examples\//) });
+      expect(existsSync(join(ROOT, m![1]))).toBe(true);
+      expect(readFileSync(join(ROOT, m![1]), 'utf8')).toBe(block);
+    }
+  });
+
+  test('every LogQL example parses with Grafana\'s LogQL grammar', () => {
+    const queries = blocks('logql').flatMap((b) => b.split('\n').filter((l) => l.trim() && !l.startsWith('#')));
+    expect(queries.length).toBeGreaterThanOrEqual(4);
+    for (const q of queries) expect({ q, errors: logqlErrors(q) }).toStrictEqual({ q, errors: [] });
+  });
+
+  test('the module\'s invalid shell query is not in the README', () => {
+    expect(README).not.toContain('|= "bash" or |= "/bin/sh"');
+  });
+});
