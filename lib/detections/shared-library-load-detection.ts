@@ -1,0 +1,65 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as tetragon from '../../imports/cilium.io';
+import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
+import { InstallRequirements, LokiDetectionRule } from './_detection';
+import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+
+/** Props of a {@link SharedLibraryLoadDetection}. */
+export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {
+  /**
+   * The TracingPolicy name (it labels nothing: loader events carry no policy name, but `tetra tp list` shows it).
+   * @default 'shared-library-load'
+   */
+  readonly name?: string;
+}
+
+/**
+ * `shared-library-load`: every shared library and executable mapped by a process, with its build id (the
+ * Tetragon library's "Shared Library Loading"): which versions of OpenSSL or glibc run where, and libraries
+ * injected through `LD_PRELOAD` or loaded from scratch directories (MITRE T1574.006).
+ *
+ * Turns on Tetragon's loader sensor with a policy that has no hooks: `spec.loader: true` and the
+ * `disable-kprobe-multi` option. Because a TracingPolicy of this library always has hooks, the object is built
+ * directly from the CRD type and exposed as {@link SharedLibraryLoadDetection.policy}.
+ * Events are `process_loader` (`process_loader.path`, `.buildid`), which the chart's default export allow list
+ * leaves out: see {@link SharedLibraryLoadDetection.installRequirements}. The alert rule fires for libraries
+ * mapped from `/tmp`, `/var/tmp` or `/dev/shm`.
+ *
+ * Needs kernel 5.19+ with build-id support; on older kernels the agent refuses the policy. The loader sensor
+ * does not support pod or container selectors (it applies to the whole node), and it cannot enforce.
+ * Noise: high volume (every library of every exec); ship it only where the inventory is wanted.
+ */
+export class SharedLibraryLoadDetection extends Construct {
+  /** The policy's well-known name. */
+  public static readonly NAME = 'shared-library-load';
+  /** The loader policy (`spec.loader: true`). */
+  public readonly policy: ApiObject;
+  /** What the Tetragon install must allow: `PROCESS_LOADER` events in the export. */
+  public readonly installRequirements: InstallRequirements = { exportEventTypes: ['PROCESS_LOADER'] };
+  /** Alert on libraries loaded from world-writable scratch directories. */
+  public readonly lokiRules: LokiDetectionRule[];
+
+  constructor(scope: Construct, id: string, props: SharedLibraryLoadDetectionProps = {}) {
+    super(scope, id);
+    const name = props.name ?? SharedLibraryLoadDetection.NAME;
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+      inputError(this, 'name', name, 'a policy name is a DNS subdomain (lower-case letters, digits, "-" and ".")', 'Use e.g. "shared-library-load"');
+    }
+    this.policy = new tetragon.TracingPolicy(this, 'Resource', {
+      metadata: { name, annotations: { description: 'Shared libraries loaded by processes (loader sensor)' } },
+      spec: { loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] },
+    });
+    this.lokiRules = [lokiRule({
+      alert: 'TetragonLibraryLoadedFromScratchDir',
+      expr: logRuleExpr(this, props, {
+        stream: [['event_type', '=', 'process_loader']],
+        pipeline: ['| json library="process_loader.path"', labelRegex('library', SCRATCH_DIR_BINARY_REGEX)],
+        by: ['namespace', 'pod', 'binary', 'library'],
+      }),
+      severity: 'warning',
+      summary: 'A process loaded a shared library from /tmp, /var/tmp or /dev/shm',
+      runbook: 'Libraries are not installed in scratch directories: check LD_PRELOAD and the process environment, the file\'s origin and build id, and isolate the pod if it was not a build step.',
+    })];
+  }
+}
