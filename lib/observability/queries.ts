@@ -148,7 +148,7 @@ export function documentedQueries(options: DocumentedQueryOptions = {}): Documen
     { id: 'namespace-events', language: L, title: 'Events in one namespace', description: 'Replace `default` with the namespace to inspect.', expr: streamSelector(job, [['namespace', '=', 'default']]) },
     {
       id: 'host-events', language: L, title: 'Events from host processes',
-      description: `Processes outside pods carry namespace="${HOST_NAMESPACE}". They appear only when the export deny list no longer drops namespace "".`,
+      description: `Processes outside pods carry namespace="${HOST_NAMESPACE}". The install keeps them in the export (the chart's default deny list drops namespace "").`,
       expr: streamSelector(job, [['namespace', '=', HOST_NAMESPACE]]),
     },
     { id: 'sensitive-file-text', language: L, title: 'Sensitive file access (text search)', description: 'The module\'s line filter; matches the path anywhere in the event.', expr: `${all} |= "/etc/shadow"` },
