@@ -22,4 +22,10 @@ buildSync({
   logLevel: 'warning',
 });
 process.chdir(root);
-createRequire(import.meta.url)(outfile);
+try {
+  createRequire(import.meta.url)(outfile);
+} catch (err) {
+  // Construct and input errors carry their own explanation; a stack trace would only hide it.
+  console.error(`synth failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}
