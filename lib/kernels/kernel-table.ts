@@ -40,22 +40,37 @@ class MapKernelTable implements KernelTable {
   public lookup(fn: string): FunctionPrototype | undefined { return this.fns.get(fn); }
 }
 
-/** Decodes function lines only when asked for, so loading a table costs one split. */
+/**
+ * Looks functions up by binary search over the sorted rows of the decoded text: loading a table costs one scan
+ * for line starts, with no per-function allocation (the synth loads every bundled table).
+ */
 class EncodedKernelTable implements KernelTable {
-  private readonly rows = new Map<string, string>();
-  constructor(public readonly name: string, public readonly describe: string, private readonly types: string[], lines: string[]) {
-    for (let i = 2; i < lines.length; i++) {
-      const line = lines[i];
-      const tab = line.indexOf('\t');
-      if (tab > 0) this.rows.set(line.slice(0, tab), line.slice(tab + 1));
+  private readonly starts: number[] = [];
+  constructor(public readonly name: string, public readonly describe: string, private readonly types: string[], private readonly text: string, firstRow: number) {
+    for (let pos = firstRow; pos < text.length;) {
+      const nl = text.indexOf('\n', pos);
+      const end = nl < 0 ? text.length : nl;
+      if (end > pos) this.starts.push(pos);
+      pos = end + 1;
     }
   }
-  public get size(): number { return this.rows.size; }
+  public get size(): number { return this.starts.length; }
   public lookup(fn: string): FunctionPrototype | undefined {
-    const row = this.rows.get(fn);
-    if (row === undefined) return undefined;
-    const ids = row.split(',').map(Number);
-    return { ret: this.types[ids[0]], params: ids.slice(1).map((i) => this.types[i]) };
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = this.starts[mid];
+      const tab = this.text.indexOf('\t', start);
+      const name = this.text.slice(start, tab);
+      if (name === fn) {
+        const nl = this.text.indexOf('\n', tab);
+        const ids = this.text.slice(tab + 1, nl < 0 ? undefined : nl).split(',').map(Number);
+        return { ret: this.types[ids[0]], params: ids.slice(1).map((i) => this.types[i]) };
+      }
+      if (name < fn) lo = mid + 1; else hi = mid - 1;
+    }
+    return undefined;
   }
 }
 
@@ -88,10 +103,12 @@ export function encodeKernelTable(name: string, describe: string, functions: Fun
 
 /** Reads a serialized table. */
 export function decodeKernelTable(data: Buffer): KernelTable {
-  const lines = brotliDecompressSync(data).toString('utf8').split('\n');
-  const header = JSON.parse(lines[0]) as TableHeader;
+  const text = brotliDecompressSync(data).toString('utf8');
+  const first = text.indexOf('\n');
+  const second = text.indexOf('\n', first + 1);
+  const header = JSON.parse(text.slice(0, first)) as TableHeader;
   if (header.format !== 2) throw new Error(`unsupported kernel table format ${String(header.format)}; rebuild it with \`cdk8s-tetragon kernel add\``);
-  return new EncodedKernelTable(header.name, header.describe, JSON.parse(lines[1]) as string[], lines);
+  return new EncodedKernelTable(header.name, header.describe, JSON.parse(text.slice(first + 1, second)) as string[], text, second + 1);
 }
 
 /** Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section. */
