@@ -158,3 +158,25 @@ export function lokiRule(rule: LokiDetectionRule): LokiDetectionRule {
   if (!/^[A-Z][A-Za-z0-9]+$/.test(rule.alert)) throw new Error(`alert name ${JSON.stringify(rule.alert)} is not PascalCase`);
   return rule;
 }
+
+/** Props of a query-side detection over exec events, with a binary allowlist. */
+export interface ExecQueryDetectionProps extends QueryDetectionProps {
+  /**
+   * Executables never alerted on, as events show them (`process.binary`: the path given to exec, made absolute).
+   * @default - none
+   */
+  readonly excludeBinaries?: readonly string[];
+}
+
+/** `| binary!~"a|b"` for the excluded binaries, or nothing. */
+export function excludeBinariesStage(scope: Construct, props: ExecQueryDetectionProps): string[] {
+  const list = props.excludeBinaries ?? [];
+  if (list.length === 0) return [];
+  checkPaths(scope, 'excludeBinaries', list);
+  return [`| binary!~${q(list.map(escapeRegex).join('|'))}`];
+}
+
+/** A regex for executables directly or indirectly under one of `directories` (each ending in `/`). */
+export function underDirectoriesRegex(directories: readonly string[]): string {
+  return `(${directories.map(escapeRegex).join('|')}).*`;
+}

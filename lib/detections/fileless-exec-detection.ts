@@ -1,0 +1,40 @@
+import { Construct } from 'constructs';
+import { InstallRequirements, LokiDetectionRule } from './_detection';
+import { ExecQueryDetectionProps, excludeBinariesStage, logRuleExpr, lokiRule } from './_kit';
+
+/** Props of a {@link FilelessExecDetection}. */
+export type FilelessExecDetectionProps = ExecQueryDetectionProps;
+
+/**
+ * `fileless-exec`: programs executed from memory (`memfd_create` + `execveat`/`fexecve`) or from a file deleted
+ * before or while it runs: payloads that leave nothing on disk (the Tetragon library's "Fileless Execution" and
+ * "Execution of Deleted Binaries", Falco "Fileless execution via memfd_create"; MITRE T1620, T1070.004).
+ *
+ * No policy is needed: with process credentials enabled, `process_exec` events carry
+ * `binary_properties.file.inode.links`, and an executable with zero links is either a memfd or deleted (the event's
+ * binary is then typically `/proc/self/fd/N` or `/dev/fd/N`). {@link FilelessExecDetection.installRequirements}
+ * asks for `enableProcessCred`.
+ * Observe only. Noise: rare; some packers, sandboxes and self-updating agents re-exec themselves from memfd
+ * (exclude them with `excludeBinaries`). Misses: code run from memory without exec (injected into an existing
+ * process, or interpreted scripts piped to an interpreter).
+ */
+export class FilelessExecDetection extends Construct {
+  /** The alert over exec events. */
+  public readonly lokiRules: LokiDetectionRule[];
+  /** Process credentials and binary properties in events. */
+  public readonly installRequirements: InstallRequirements = { processCredentials: true };
+
+  constructor(scope: Construct, id: string, props: FilelessExecDetectionProps = {}) {
+    super(scope, id);
+    this.lokiRules = [lokiRule({
+      alert: 'TetragonFilelessExec',
+      expr: logRuleExpr(this, props, {
+        stream: [['event_type', '=', 'process_exec']],
+        pipeline: ['| json links="process_exec.process.binary_properties.file.inode.links"', '| links="0"', ...excludeBinariesStage(this, props)],
+      }),
+      severity: 'critical',
+      summary: 'A program was executed from memory (memfd) or from a deleted file',
+      runbook: 'Keep the process running if possible and copy /proc/<pid>/exe from the node for analysis; check the parent and how the payload arrived (network fetch, pipe). Isolate the pod.',
+    })];
+  }
+}
