@@ -30,8 +30,8 @@ export interface CryptoMinerExecDetectionProps extends ScopedDetectionProps, Que
  * Noise: none outside mining workloads.
  * Misses: renamed or repacked miners (`/tmp/kworkerd`), which no name-based rule, in the kernel or in Loki,
  * can catch: pair it with the Stratum, pool-connection, MSR and huge-page detections, which watch behaviour;
- * miners run as a library inside another process; and, for the Loki alert, host processes while Tetragon's
- * default export deny list drops host (`namespace: ""`) events.
+ * miners run as a library inside another process; and, for the Loki alert, host processes if the install's export
+ * deny list drops host (`namespace: ""`) events, as the Tetragon chart's default does (this library's install keeps them).
  */
 export class CryptoMinerExecDetection extends Construct {
   /** The policy's well-known name. */
