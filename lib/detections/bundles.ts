@@ -8,6 +8,7 @@ import { ContainerMountDetection, ContainerMountDetectionProps } from './contain
 import { CryptoMinerExecDetection, CryptoMinerExecDetectionProps } from './crypto-miner-exec-detection';
 import { HostPathAccessDetection, HostPathAccessDetectionProps } from './host-path-access-detection';
 import { HugePagesDetection, HugePagesDetectionProps } from './huge-pages-detection';
+import { FilelessExecDetection, FilelessExecDetectionProps } from './fileless-exec-detection';
 import { KernelControlWriteDetection, KernelControlWriteDetectionProps } from './kernel-control-write-detection';
 import { KernelModuleDetection, KernelModuleDetectionProps } from './kernel-module-detection';
 import { KubernetesApiContactDetection, KubernetesApiContactDetectionProps } from './kubernetes-api-contact-detection';
@@ -17,6 +18,7 @@ import { MsrAccessDetection, MsrAccessDetectionProps } from './msr-access-detect
 import { NamespaceChangeDetection, NamespaceChangeDetectionProps } from './namespace-change-detection';
 import { PacketSocketDetection, PacketSocketDetectionProps } from './packet-socket-detection';
 import { ProcEnvironReadDetection, ProcEnvironReadDetectionProps } from './proc-environ-read-detection';
+import { PrivilegeEscalationDetection, PrivilegeEscalationDetectionProps } from './privilege-escalation-detection';
 import { PtraceDetection, PtraceDetectionProps } from './ptrace-detection';
 import { ReleaseAgentDetection, ReleaseAgentDetectionProps } from './release-agent-detection';
 import { RuntimeSocketDetection, RuntimeSocketDetectionProps } from './runtime-socket-detection';
@@ -25,6 +27,9 @@ import { SharedLibraryLoadDetection, SharedLibraryLoadDetectionProps } from './s
 import { ShellHistoryDetection, ShellHistoryDetectionProps } from './shell-history-detection';
 import { SshdNetworkDetection, SshdNetworkDetectionProps } from './sshd-network-detection';
 import { StratumProtocolDetection, StratumProtocolDetectionProps } from './stratum-protocol-detection';
+import { SudoDetection, SudoDetectionProps } from './sudo-detection';
+import { SuidExecDetection, SuidExecDetectionProps } from './suid-exec-detection';
+import { TmpExecDetection, TmpExecDetectionProps } from './tmp-exec-detection';
 
 /**
  * Every detection of the library, by its well-known name (the `NAME` of its construct, which is also the
@@ -82,6 +87,16 @@ export enum DetectionName {
   SHELL_HISTORY_TAMPERING = 'shell-history-tampering',
   /** {@link SshdNetworkDetection}: sshd accepts and forwards. */
   SSHD_NETWORK = 'sshd-network',
+  /** {@link TmpExecDetection}: executables started from /tmp, /var/tmp or /dev/shm. */
+  TMP_EXEC = 'tmp-exec',
+  /** {@link FilelessExecDetection}: execution of memfd or deleted binaries (needs process credentials). */
+  FILELESS_EXEC = 'fileless-exec',
+  /** {@link SuidExecDetection}: SUID/SGID and file-capability execs (needs process credentials). */
+  SUID_EXEC = 'suid-exec',
+  /** {@link SudoDetection}: sudo runs (Loki only). */
+  SUDO = 'sudo',
+  /** {@link PrivilegeEscalationDetection}: alerts on the privilege-escalation monitor's events (Loki only). */
+  PRIVILEGE_ESCALATION = 'privilege-escalation',
 }
 
 /** Named sets of detections. A team picks bundles, then adds or removes single detections. */
@@ -103,12 +118,14 @@ const CONTAINER_ESCAPE: readonly DetectionName[] = [
 const CRYPTO_MINING: readonly DetectionName[] = [
   DetectionName.CRYPTO_MINER_EXEC, DetectionName.STRATUM_PROTOCOL, DetectionName.MINING_POOL_CONNECTION, DetectionName.MSR_ACCESS,
   DetectionName.HUGE_PAGES,
+  // Miners arrive as dropped or fileless payloads.
+  DetectionName.TMP_EXEC, DetectionName.FILELESS_EXEC,
 ];
 const BASELINE: readonly DetectionName[] = [
   DetectionName.NAMESPACE_CHANGE, DetectionName.CONTAINER_MOUNT, DetectionName.RUNTIME_SOCKET, DetectionName.CONTAINER_KERNEL_LOAD,
   DetectionName.RELEASE_AGENT, DetectionName.KERNEL_CONTROL_WRITE, DetectionName.CRYPTO_MINER_EXEC, DetectionName.STRATUM_PROTOCOL,
   DetectionName.MSR_ACCESS, DetectionName.PACKET_SOCKET, DetectionName.PTRACE, DetectionName.SENSITIVE_LINK,
-  DetectionName.SHELL_HISTORY_TAMPERING, DetectionName.PROC_ENVIRON_READ,
+  DetectionName.SHELL_HISTORY_TAMPERING, DetectionName.PROC_ENVIRON_READ, DetectionName.FILELESS_EXEC, DetectionName.SUDO,
 ];
 
 /** Detections that cannot run without cluster-specific options, and what they need. */
@@ -150,6 +167,11 @@ export interface DetectionOptions {
   readonly [DetectionName.SHARED_LIBRARY_LOAD]?: SharedLibraryLoadDetectionProps;
   readonly [DetectionName.SHELL_HISTORY_TAMPERING]?: ShellHistoryDetectionProps;
   readonly [DetectionName.SSHD_NETWORK]?: SshdNetworkDetectionProps;
+  readonly [DetectionName.TMP_EXEC]?: TmpExecDetectionProps;
+  readonly [DetectionName.FILELESS_EXEC]?: FilelessExecDetectionProps;
+  readonly [DetectionName.SUID_EXEC]?: SuidExecDetectionProps;
+  readonly [DetectionName.SUDO]?: SudoDetectionProps;
+  readonly [DetectionName.PRIVILEGE_ESCALATION]?: PrivilegeEscalationDetectionProps;
 }
 
 /** What the {@link Detections} construct reads from each detection (every field is optional on purpose). */
@@ -187,10 +209,15 @@ const FACTORIES: Readonly<Record<DetectionName, Factory>> = {
   [DetectionName.SHARED_LIBRARY_LOAD]: (s, i, p) => new SharedLibraryLoadDetection(s, i, p),
   [DetectionName.SHELL_HISTORY_TAMPERING]: (s, i, p) => new ShellHistoryDetection(s, i, p),
   [DetectionName.SSHD_NETWORK]: (s, i, p) => new SshdNetworkDetection(s, i, p),
+  [DetectionName.TMP_EXEC]: (s, i, p) => new TmpExecDetection(s, i, p),
+  [DetectionName.FILELESS_EXEC]: (s, i, p) => new FilelessExecDetection(s, i, p),
+  [DetectionName.SUID_EXEC]: (s, i, p) => new SuidExecDetection(s, i, p),
+  [DetectionName.SUDO]: (s, i, p) => new SudoDetection(s, i, p),
+  [DetectionName.PRIVILEGE_ESCALATION]: (s, i, p) => new PrivilegeEscalationDetection(s, i, p),
 };
 
-/** The construct class of each detection, for docs and tools (its `NAME` equals the key). */
-export const DETECTION_CLASSES: Readonly<Record<DetectionName, { readonly NAME: string; readonly name: string }>> = {
+/** The construct class of each detection, for docs and tools (its `NAME`, where it has one, equals the key). */
+export const DETECTION_CLASSES: Readonly<Record<DetectionName, { readonly NAME?: string; readonly name: string }>> = {
   [DetectionName.NAMESPACE_CHANGE]: NamespaceChangeDetection,
   [DetectionName.CONTAINER_MOUNT]: ContainerMountDetection,
   [DetectionName.RUNTIME_SOCKET]: RuntimeSocketDetection,
@@ -215,6 +242,11 @@ export const DETECTION_CLASSES: Readonly<Record<DetectionName, { readonly NAME: 
   [DetectionName.SHARED_LIBRARY_LOAD]: SharedLibraryLoadDetection,
   [DetectionName.SHELL_HISTORY_TAMPERING]: ShellHistoryDetection,
   [DetectionName.SSHD_NETWORK]: SshdNetworkDetection,
+  [DetectionName.TMP_EXEC]: TmpExecDetection,
+  [DetectionName.FILELESS_EXEC]: FilelessExecDetection,
+  [DetectionName.SUID_EXEC]: SuidExecDetection,
+  [DetectionName.SUDO]: SudoDetection,
+  [DetectionName.PRIVILEGE_ESCALATION]: PrivilegeEscalationDetection,
 };
 
 /** Props of a {@link Detections}. */

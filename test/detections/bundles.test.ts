@@ -17,7 +17,11 @@ const policiesOf = (manifests: any[]) => manifests.filter((m) => m.kind.startsWi
 
 describe('DetectionName and DetectionBundle', () => {
   test('every name is the NAME of its construct class, and every class is listed once', () => {
-    for (const name of Object.values(DetectionName)) expect(DETECTION_CLASSES[name].NAME).toBe(name);
+    // Query-side detections without a policy have no NAME; any other class must carry its name.
+    const withoutName = ['fileless-exec', 'suid-exec', 'sudo', 'privilege-escalation'];
+    for (const name of Object.values(DetectionName)) {
+      expect({ name, NAME: DETECTION_CLASSES[name].NAME }).toStrictEqual({ name, NAME: withoutName.includes(name) ? undefined : name });
+    }
     const classes = Object.values(DETECTION_CLASSES).map((c) => c.name);
     expect(new Set(classes).size).toBe(classes.length);
   });
@@ -26,7 +30,7 @@ describe('DetectionName and DetectionBundle', () => {
     expect(BUNDLE_MEMBERS[DetectionBundle.CONTAINER_ESCAPE]).toStrictEqual([
       'namespace-change', 'container-mount', 'runtime-socket', 'host-path-access', 'container-kernel-load', 'release-agent', 'kernel-control-write',
     ]);
-    expect(BUNDLE_MEMBERS[DetectionBundle.CRYPTO_MINING]).toStrictEqual(['crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'huge-pages']);
+    expect(BUNDLE_MEMBERS[DetectionBundle.CRYPTO_MINING]).toStrictEqual(['crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'huge-pages', 'tmp-exec', 'fileless-exec']);
   });
 
   test('strict is every detection except those that need cluster-specific options; baseline is a subset of strict', () => {
@@ -56,22 +60,25 @@ describe('Detections', () => {
     }
     for (const rule of detections.lokiRules) expect({ alert: rule.alert, errors: logqlErrors(rule.expr) }).toStrictEqual({ alert: rule.alert, errors: [] });
     expect(new Set(detections.lokiRules.map((r) => r.alert)).size).toBe(detections.lokiRules.length);
-    expect(detections.installRequirements.exportEventTypes).toContain('PROCESS_LOADER');
+    expect(detections.installRequirements).toMatchObject({ processCredentials: true, exportEventTypes: ['PROCESS_LOADER'] });
   });
 
   test('bundles merge; include adds, exclude removes; the query-side rules are collected', () => {
     const { detections, manifests } = build({
       bundles: [DetectionBundle.CRYPTO_MINING, DetectionBundle.CONTAINER_ESCAPE],
       include: [DetectionName.PTRACE],
-      exclude: [DetectionName.HUGE_PAGES, DetectionName.HOST_PATH_ACCESS],
+      exclude: [DetectionName.HUGE_PAGES, DetectionName.HOST_PATH_ACCESS, DetectionName.FILELESS_EXEC],
     });
     expect(detections.names).toStrictEqual([
       'namespace-change', 'container-mount', 'runtime-socket', 'container-kernel-load', 'release-agent', 'kernel-control-write',
-      'crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'ptrace',
+      'crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'ptrace', 'tmp-exec',
     ]);
-    // stratum-protocol creates no policy: one policy fewer than detections.
-    expect(policiesOf(manifests)).toHaveLength(detections.names.length - 1);
-    expect(detections.lokiRules.map((r) => r.alert)).toStrictEqual(['TetragonCryptoMinerExecuted', 'TetragonStratumMiningPool']);
+    // stratum-protocol creates no policy.
+    expect(policiesOf(manifests).map((p) => p.metadata.name)).not.toContain('stratum-protocol');
+    expect(policiesOf(manifests)).toHaveLength(detections.policies.length);
+    expect(detections.lokiRules.map((r) => r.alert)).toEqual(expect.arrayContaining(['TetragonCryptoMinerExecuted', 'TetragonStratumMiningPool']));
+    // fileless-exec, the only one needing process credentials, is excluded.
+    expect(detections.installRequirements.processCredentials).toBeUndefined();
     expect(detections.detection(DetectionName.HUGE_PAGES)).toBeUndefined();
     expect(detections.detection(DetectionName.PTRACE)?.node.path).toBe('test/Detections/ptrace');
   });
