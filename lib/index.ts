@@ -22,6 +22,43 @@ export * from './policies/privilege-escalation-monitor';
 export * from './policies/shell-access-monitor';
 export * from './policies/network-connection-monitor';
 
+// Detections (one per file) and bundles
+export * from './detections/_detection';
+export type { ScopedDetectionProps, QueryDetectionProps, ExecQueryDetectionProps } from './detections/_kit';
+export type { ConnectDetectionProps } from './detections/_connect';
+export * from './detections/bpf-activity-detection';
+export * from './detections/bundles';
+export * from './detections/cloud-metadata-contact-detection';
+export * from './detections/container-kernel-load-detection';
+export * from './detections/container-mount-detection';
+export * from './detections/crypto-miner-exec-detection';
+export * from './detections/fileless-exec-detection';
+export * from './detections/host-path-access-detection';
+export * from './detections/huge-pages-detection';
+export * from './detections/kernel-control-write-detection';
+export * from './detections/kernel-module-detection';
+export * from './detections/kubernetes-api-contact-detection';
+export * from './detections/log-clearing-detection';
+export * from './detections/mining-pool-connection-detection';
+export * from './detections/msr-access-detection';
+export * from './detections/namespace-change-detection';
+export * from './detections/packet-socket-detection';
+export * from './detections/privilege-escalation-detection';
+export * from './detections/proc-environ-read-detection';
+export * from './detections/ptrace-detection';
+export * from './detections/release-agent-detection';
+export * from './detections/runtime-socket-detection';
+export * from './detections/sensitive-link-detection';
+export * from './detections/shared-library-load-detection';
+export * from './detections/shell-history-detection';
+export * from './detections/ssh-nonstandard-port-detection';
+export * from './detections/sshd-network-detection';
+export * from './detections/stratum-protocol-detection';
+export * from './detections/sudo-detection';
+export * from './detections/suid-exec-detection';
+export * from './detections/suspicious-command-detection';
+export * from './detections/tmp-exec-detection';
+
 // Install and GitOps units
 export * from './install';
 export * from './gitops';

@@ -1,8 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Detections, DetectionsProps } from './detections/bundles';
 import { FluxKustomizations, FluxKustomizationsProps } from './gitops/flux-kustomizations';
 import { TetragonInstall, TetragonInstallProps } from './install/tetragon-install';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
+import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
@@ -64,6 +66,13 @@ export interface TetragonClusterProps {
   /** Options of `network-connection-monitor`. @default {} */
   readonly networkMonitor?: NetworkConnectionMonitorProps;
   /**
+   * Detections of the library to add, by bundle (`baseline`, `strict`, `crypto-mining`, `container-escape`) or by
+   * name, with per-detection options. Their Loki alerts join the Loki rules, and the install is checked to provide
+   * what they need (process credentials, export event types) or extended with it (the parents map).
+   * @default - none: only the module's five policies
+   */
+  readonly detections?: DetectionsProps;
+  /**
    * Render every enforcing policy in `policy-mode: monitor`, whatever its own mode: a dry run of enforcement
    * for the whole cluster (events show what would have been killed or blocked).
    * @default false
@@ -115,7 +124,7 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * {@link synthesizeUnits} writes to `dist/<cluster>/<unit>/`:
  *
  * - `install`: Tetragon from its Helm chart (a Flux HelmRelease, or the rendered objects with `helm-template`);
- * - `policies`: the TracingPolicies the toggles select;
+ * - `policies`: the TracingPolicies the toggles select, and any library detections;
  * - `observability`: the Grafana dashboard, alert rules, Loki rules and log-shipping configuration;
  * - `flux`: the Kustomizations that apply the others in order (install first, with the CRDs).
  */
@@ -130,6 +139,8 @@ export class TetragonCluster extends Construct {
   public readonly observabilityChart: Chart;
   /** The `flux` unit. */
   public readonly fluxChart: Chart;
+  /** The selected detections, when any. */
+  public readonly detections?: Detections;
   /** The Tetragon install. */
   public readonly install: TetragonInstall;
   /** Dashboard, alerts, Loki rules and log shipping. */
@@ -147,12 +158,6 @@ export class TetragonCluster extends Construct {
 
     // Units are siblings under the app so that each writes its own folder; ids are the folder names.
     this.installChart = new Chart(scope, 'install', chartProps);
-    this.install = new TetragonInstall(this.installChart, 'Tetragon', {
-      ...props.install,
-      clusterName: props.clusterName,
-      chartVersion: props.tetragonVersion ?? '1.7.0',
-    });
-
     this.policies = new Chart(scope, 'policies', chartProps);
     if (props.enforcementDryRun) this.policies.node.setContext(ENFORCEMENT_DRY_RUN_CONTEXT, true);
     const names = {
@@ -167,6 +172,20 @@ export class TetragonCluster extends Construct {
     if (props.enablePrivilegeEscalationMonitor ?? true) new PrivilegeEscalationMonitor(this.policies, 'PrivilegeEscalationMonitor', props.privilegeEscalationMonitor);
     if (props.enableShellAccessMonitor ?? true) new ShellAccessMonitor(this.policies, 'ShellAccessMonitor', props.shellAccessMonitor);
     if (props.enableNetworkMonitor ?? false) new NetworkConnectionMonitor(this.policies, 'NetworkConnectionMonitor', props.networkMonitor);
+    this.detections = props.detections ? new Detections(this.policies, 'Detections', props.detections) : undefined;
+
+    // The install comes after the detections so it can provide what they need.
+    const needs = this.detections?.installRequirements ?? {};
+    const extraValues = needs.parentsMap
+      ? mergeValues(props.install?.extraValues ?? {}, { tetragon: { extraArgs: { 'parents-map-enabled': 'true' } } })
+      : props.install?.extraValues;
+    this.install = new TetragonInstall(this.installChart, 'Tetragon', {
+      ...props.install,
+      ...(extraValues ? { extraValues } : {}),
+      clusterName: props.clusterName,
+      chartVersion: props.tetragonVersion ?? '1.7.0',
+    });
+    this.checkInstallProvides(needs);
 
     this.observabilityChart = new Chart(scope, 'observability', chartProps);
     const observability = props.observability ?? {};
@@ -179,6 +198,7 @@ export class TetragonCluster extends Construct {
       grafanaDashboardNamespace: props.grafanaDashboardNamespace,
       enableAlertRules: props.enableAlertRules,
       enableLokiRules: props.enableLokiRules,
+      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...(this.detections?.lokiRules ?? [])] },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
     });
@@ -190,4 +210,41 @@ export class TetragonCluster extends Construct {
       install: this.install,
     });
   }
+
+  /** Fails when the install turns off something a selected detection depends on. */
+  private checkInstallProvides(needs: InstallRequirements): void {
+    const tetragon = (this.install.values.tetragon ?? {}) as Record<string, unknown>;
+    const problems: string[] = [];
+    if (needs.processCredentials && tetragon.enableProcessCred !== true) {
+      problems.push('install.processCredentials: is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
+    }
+    const allow = String(tetragon.exportAllowList ?? '');
+    const missing = (needs.exportEventTypes ?? []).filter((t) => allow !== '' && !allow.includes(`"${t}"`));
+    if (missing.length) {
+      problems.push(`install.export.allowList: leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
+    }
+    const dropsHost = String(tetragon.exportDenyList ?? '').split('\n').some((line) => {
+      try {
+        const filter = JSON.parse(line) as Record<string, unknown>;
+        return Object.keys(filter).length === 1 && Array.isArray(filter.namespace) && filter.namespace.includes('');
+      } catch {
+        return false;
+      }
+    });
+    if (needs.exportHostEvents && dropsHost) {
+      problems.push('install.export.denyList: drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
+    }
+    if (problems.length) throw new Error(`${this.node.path}: ${problems.join('; ')}`);
+  }
+}
+
+/** Deep-merges chart values (objects merged, everything else replaced by `b`). */
+function mergeValues(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
+      ? mergeValues(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
 }

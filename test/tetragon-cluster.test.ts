@@ -96,3 +96,44 @@ describe('TetragonCluster units', () => {
     expect(JSON.stringify(rules)).toContain('policy=\\"shells\\"');
   });
 });
+
+describe('TetragonCluster detections', () => {
+  const { DetectionBundle, DetectionName } = require('../lib');
+  function cluster(props: Partial<ConstructorParameters<typeof TetragonCluster>[2]> = {}) {
+    return new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', ...props });
+  }
+
+  test('bundles add their policies next to the module\'s five toggles, and their Loki alerts join the Loki rules', () => {
+    const c = cluster({ detections: { bundles: [DetectionBundle.CRYPTO_MINING] } });
+    const names = c.policies.toJson().map((m: any) => m.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['process-exec-monitor', 'sensitive-file-access-monitor', 'privilege-escalation-monitor', 'shell-access-monitor']));
+    expect(names.length).toBeGreaterThan(4);
+    const loki = c.observabilityChart.toJson().find((m: any) => m.metadata.name === 'tetragon-loki-rules');
+    const groups = require('yaml').parse(loki.data['tetragon-rules.yaml']).groups.map((g: any) => g.name);
+    expect(groups).toContain('tetragon.loki.library');
+    expect(c.detections!.lokiRules.length).toBeGreaterThan(0);
+    for (const m of c.policies.toJson()) expect({ name: m.metadata.name, errors: validateAgainstCrd(m) }).toStrictEqual({ name: m.metadata.name, errors: [] });
+  });
+
+  test('an install that turns off what a detection needs is refused', () => {
+    expect(() => cluster({ detections: { include: [DetectionName.FILELESS_EXEC] }, install: { processCredentials: false } }))
+      .toThrow('c1: install.processCredentials: is false, but selected detections read binary_properties and credentials');
+  });
+
+  test('without detections the output holds the module\'s policies only', () => {
+    expect(cluster().detections).toBeUndefined();
+    expect(cluster().policies.toJson()).toHaveLength(4);
+  });
+});
+
+describe('TetragonCluster detection requirements', () => {
+  const { DetectionName, ExportFilter } = require('../lib');
+  test('node-level detections refuse an install that drops every host event', () => {
+    const make = () => new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', {
+      clusterName: 'c1',
+      detections: { include: [DetectionName.SUDO] },
+      install: { export: { denyList: [ExportFilter.namespaces('')] } },
+    });
+    expect(make).toThrow('install.export.denyList: drops every host-process event');
+  });
+});

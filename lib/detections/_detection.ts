@@ -84,6 +84,8 @@ export interface InstallRequirements {
   readonly exportEventTypes?: readonly string[];
   /** Needs the parents map agent flag (`matchParentBinaries`). */
   readonly parentsMap?: boolean;
+  /** Needs host-process events in the export (the chart's default deny list drops namespace ""). */
+  readonly exportHostEvents?: boolean;
 }
 
 /** A detection's scope narrowed to pods: used by container-only detections. */

@@ -30,6 +30,8 @@ import { StratumProtocolDetection, StratumProtocolDetectionProps } from './strat
 import { SudoDetection, SudoDetectionProps } from './sudo-detection';
 import { SuidExecDetection, SuidExecDetectionProps } from './suid-exec-detection';
 import { TmpExecDetection, TmpExecDetectionProps } from './tmp-exec-detection';
+import { SuspiciousCommandDetection, SuspiciousCommandDetectionProps } from './suspicious-command-detection';
+import { SshNonStandardPortDetection, SshNonStandardPortDetectionProps } from './ssh-nonstandard-port-detection';
 
 /**
  * Every detection of the library, by its well-known name (the `NAME` of its construct, which is also the
@@ -97,6 +99,10 @@ export enum DetectionName {
   SUDO = 'sudo',
   /** {@link PrivilegeEscalationDetection}: alerts on the privilege-escalation monitor's events (Loki only). */
   PRIVILEGE_ESCALATION = 'privilege-escalation',
+  /** {@link SuspiciousCommandDetection}: Falco rules only the command line reveals (Loki only). */
+  SUSPICIOUS_COMMAND = 'suspicious-command',
+  /** {@link SshNonStandardPortDetection}: ssh clients connecting to ports other than 22. */
+  SSH_NONSTANDARD_PORT = 'ssh-nonstandard-port',
 }
 
 /** Named sets of detections. A team picks bundles, then adds or removes single detections. */
@@ -172,6 +178,8 @@ export interface DetectionOptions {
   readonly [DetectionName.SUID_EXEC]?: SuidExecDetectionProps;
   readonly [DetectionName.SUDO]?: SudoDetectionProps;
   readonly [DetectionName.PRIVILEGE_ESCALATION]?: PrivilegeEscalationDetectionProps;
+  readonly [DetectionName.SUSPICIOUS_COMMAND]?: SuspiciousCommandDetectionProps;
+  readonly [DetectionName.SSH_NONSTANDARD_PORT]?: SshNonStandardPortDetectionProps;
 }
 
 /** What the {@link Detections} construct reads from each detection (every field is optional on purpose). */
@@ -214,6 +222,8 @@ const FACTORIES: Readonly<Record<DetectionName, Factory>> = {
   [DetectionName.SUID_EXEC]: (s, i, p) => new SuidExecDetection(s, i, p),
   [DetectionName.SUDO]: (s, i, p) => new SudoDetection(s, i, p),
   [DetectionName.PRIVILEGE_ESCALATION]: (s, i, p) => new PrivilegeEscalationDetection(s, i, p),
+  [DetectionName.SUSPICIOUS_COMMAND]: (s, i, p) => new SuspiciousCommandDetection(s, i, p),
+  [DetectionName.SSH_NONSTANDARD_PORT]: (s, i, p) => new SshNonStandardPortDetection(s, i, p),
 };
 
 /** The construct class of each detection, for docs and tools (its `NAME`, where it has one, equals the key). */
@@ -247,6 +257,8 @@ export const DETECTION_CLASSES: Readonly<Record<DetectionName, { readonly NAME?:
   [DetectionName.SUID_EXEC]: SuidExecDetection,
   [DetectionName.SUDO]: SudoDetection,
   [DetectionName.PRIVILEGE_ESCALATION]: PrivilegeEscalationDetection,
+  [DetectionName.SUSPICIOUS_COMMAND]: SuspiciousCommandDetection,
+  [DetectionName.SSH_NONSTANDARD_PORT]: SshNonStandardPortDetection,
 };
 
 /** Props of a {@link Detections}. */
@@ -362,5 +374,6 @@ export function mergeRequirements(list: readonly InstallRequirements[]): Install
     ...(list.some((r) => r.processCredentials) ? { processCredentials: true } : {}),
     ...(types.length ? { exportEventTypes: types } : {}),
     ...(list.some((r) => r.parentsMap) ? { parentsMap: true } : {}),
+    ...(list.some((r) => r.exportHostEvents) ? { exportHostEvents: true } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
+import { DetectionProps, InstallRequirements } from './_detection';
 import { checkPaths, inputError, refuseEnforcement } from './_kit';
 
 /** Props of an {@link SshdNetworkDetection}. */
@@ -40,6 +40,8 @@ export class SshdNetworkDetection extends Construct {
   ];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** sshd runs on the nodes: its events are host events. */
+  public readonly installRequirements: InstallRequirements = { exportHostEvents: true };
 
   constructor(scope: Construct, id: string, props: SshdNetworkDetectionProps = {}) {
     super(scope, id);

@@ -29,7 +29,7 @@ export class SudoDetection extends Construct {
   /** The alert over exec events. */
   public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install (host events need the export deny list changed, see above). */
-  public readonly installRequirements: InstallRequirements = {};
+  public readonly installRequirements: InstallRequirements = { exportHostEvents: true };
 
   constructor(scope: Construct, id: string, props: SudoDetectionProps = {}) {
     super(scope, id);

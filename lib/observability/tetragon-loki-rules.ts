@@ -3,12 +3,19 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { lokiAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
-import { assemble, RuleGroup } from './private/rule-model';
+import { AlertDefinition, assemble, RuleGroup } from './private/rule-model';
+import { LokiDetectionRule } from '../detections/_detection';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
 import { SidecarLabel } from './tetragon-dashboard';
 
 /** Props of {@link TetragonLokiRules}. */
 export interface TetragonLokiRulesProps {
+  /**
+   * Alerts of the detection library (`Detections.lokiRules`), added as the group `tetragon.loki.library`.
+   * A detection alert replaces the built-in alert of the same name; the same name twice among them is an error.
+   * @default []
+   */
+  readonly detectionRules?: readonly LokiDetectionRule[];
   /**
    * Namespace of the ConfigMap (where the Loki ruler's sidecar looks).
    * @default 'logging'
@@ -87,7 +94,20 @@ export class TetragonLokiRules extends Construct {
       invalid(this, 'runbookBaseUrl', props.runbookBaseUrl, 'an http:// or https:// URL without a fragment', 'Point it at the rendered docs/observability.md.');
     }
     const defs = lokiAlertDefinitions({ job: checkSelectorValue(this, 'job', props.job ?? DEFAULT_JOB) });
-    this.groups = Object.entries(defs).map(([group, list]) => ({
+    const library: AlertDefinition[] = (props.detectionRules ?? []).map((r) => ({
+      alert: r.alert, expr: r.expr, severity: r.severity, summary: r.summary, description: r.summary, runbook: [r.runbook],
+    }));
+    const seen = new Set<string>();
+    for (const d of library) {
+      if (seen.has(d.alert)) {
+        invalid(this, 'detectionRules', d.alert, 'alert names used once', 'Leave the duplicate detection out.');
+      }
+      seen.add(d.alert);
+    }
+    // A selected detection's alert supersedes the built-in alert of the same name (it carries the detection's options).
+    const builtIn = Object.fromEntries(Object.entries(defs).map(([g, list]) => [g, list.filter((d) => !seen.has(d.alert))]));
+    const all: Record<string, AlertDefinition[]> = library.length ? { ...builtIn, 'tetragon.loki.library': library } : defs;
+    this.groups = Object.entries(all).map(([group, list]) => ({
       name: group,
       rules: assemble(list, { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl }),
     }));
