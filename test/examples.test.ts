@@ -35,3 +35,18 @@ describe('enforcement example', () => {
     expect(validateAgainstCrd(policy)).toStrictEqual([]);
   });
 });
+
+describe('detections example', () => {
+  test('detections.ts adds the bundles\' policies, all clean under the check engine on every bundled kernel', () => {
+    const { checkManifests } = require('../lib');
+    const { parseAllDocuments } = require('yaml');
+    const { readdirSync } = require('node:fs');
+    const out = runExample('detections.ts');
+    const dir = join(out, 'prod', 'policies');
+    const manifests = readdirSync(dir).flatMap((f: string) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d: any) => d.toJS()));
+    expect(manifests.length).toBeGreaterThanOrEqual(20);
+    const findings = checkManifests(manifests).filter((f: any) => f.severity !== 'info');
+    expect(findings).toStrictEqual([]);
+    for (const m of manifests) expect({ name: m.metadata.name, errors: validateAgainstCrd(m) }).toStrictEqual({ name: m.metadata.name, errors: [] });
+  });
+});

@@ -37,3 +37,34 @@ describe('README', () => {
     expect(README).not.toContain('|= "bash" or |= "/bin/sh"');
   });
 });
+
+describe('README coverage tables', () => {
+  function table(heading: RegExp): string[][] {
+    const start = README.search(heading);
+    expect(start).toBeGreaterThan(0);
+    const lines = README.slice(start).split('\n').slice(1);
+    const rows = [];
+    let inTable = false;
+    for (const line of lines) {
+      if (line.startsWith('|')) { inTable = true; rows.push(line.split('|').slice(1, -1).map((c) => c.trim())); } else if (inTable) break;
+    }
+    return rows.slice(2);
+  }
+
+  test('the Falco table lists the 25 stable rules and its heading counts them right', () => {
+    const rows = table(/### Coverage: Falco's stable rules/);
+    expect(rows).toHaveLength(25);
+    const full = rows.filter((r) => r[2] === 'yes').length;
+    const partly = rows.filter((r) => r[2].startsWith('partly')).length;
+    expect(README).toContain(`${full + partly} of 25 covered (${full} fully, ${partly} partly)`);
+  });
+
+  test('the Tetragon library table lists 14 entries, each covered by a construct the package exports', () => {
+    const lib = require('../lib');
+    const rows = table(/### Coverage: Tetragon's observability policy library/);
+    expect(rows).toHaveLength(14);
+    for (const [, constructs] of rows) {
+      for (const name of constructs.match(/`([A-Za-z]+)`/g)!.map((n) => n.slice(1, -1))) expect({ name, exported: typeof lib[name] }).toStrictEqual({ name, exported: 'function' });
+    }
+  });
+});
