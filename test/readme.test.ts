@@ -68,3 +68,11 @@ describe('README coverage tables', () => {
     }
   });
 });
+
+describe('README rule list', () => {
+  test('lists every check rule with its severity, and nothing else', () => {
+    const { RULES } = require('../lib/check/rules');
+    const listed = [...README.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(listed).toStrictEqual(RULES.map((r: any) => [r.id, r.severity]));
+  });
+});
