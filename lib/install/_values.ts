@@ -1,30 +1,18 @@
+import type { TetragonInstallProps } from './tetragon-install';
 import {
   DEFAULT_EXPORT_ALLOW_LIST, DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, ImageRef, defaultImages,
 } from './defaults';
 import { renderFilterLines } from './export-filter';
 import { MergeConflict, mergeValues, sortKeys } from './_merge';
 import {
-  CrdInstallMethod, ExportOptions, ExportSidecarMode, ImageOptions, MetricsLabel, MetricsOptions, OperatorOptions,
-  ResourceRequirements, RuntimeHooksInterface, RuntimeHooksOptions, Toleration,
+  CrdInstallMethod, ExportSidecarMode, ImageOptions, MetricsLabel,
+  ResourceRequirements, RuntimeHooksInterface, Toleration,
 } from './values';
 
 /** The typed settings that become chart values (the subset of TetragonInstallProps the builder reads). */
-export interface ValuesInput {
-  readonly chartVersion: string;
-  readonly clusterName?: string;
-  readonly export?: ExportOptions;
-  readonly processCredentials?: boolean;
-  readonly processNamespaces?: boolean;
-  readonly metrics?: MetricsOptions;
-  readonly resources?: ResourceRequirements;
-  readonly tolerations?: Toleration[];
-  readonly priorityClassName?: string;
-  readonly rthooks?: RuntimeHooksOptions;
-  readonly crdInstallMethod?: CrdInstallMethod;
-  readonly operator?: OperatorOptions;
-  readonly images?: ImageOptions;
-  readonly extraValues?: Record<string, unknown>;
-}
+export type ValuesInput = Pick<TetragonInstallProps, 'clusterName' | 'export' | 'processCredentials' | 'processNamespaces'
+| 'metrics' | 'resources' | 'tolerations' | 'priorityClassName' | 'rthooks' | 'crdInstallMethod' | 'operator' | 'images'
+| 'extraValues'> & { readonly chartVersion: string };
 
 /** Agent resources: no CPU limit, because CFS throttling of the agent shows up as lost events. */
 export const DEFAULT_AGENT_RESOURCES: ResourceRequirements = Object.freeze({
