@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validateAgainstCrd, hasCrdSchema } from '../lib/private/crd-schema';
+import { validateCoreObjects } from './support/k8s-validate';
 
 const ROOT = join(__dirname, '..');
 
@@ -51,5 +52,26 @@ describe('dist/', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('dist/ core objects', () => {
+  test('every object of a Kubernetes core kind validates against the Kubernetes API schema', () => {
+    const objects = [...files(join(ROOT, 'dist'))].flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()))
+      .filter((o) => !hasCrdSchema(o.apiVersion, o.kind));
+    expect(objects.length).toBeGreaterThanOrEqual(3);
+    const results = validateCoreObjects(objects);
+    expect(results.filter((r) => r.unknown)).toStrictEqual([]);
+    for (const r of results) expect(r).toStrictEqual({ kind: r.kind, name: r.name, errors: [] });
+    // The API server's own ConfigMap rules: key syntax and 1 MiB in total.
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {
+      for (const key of Object.keys(cm.data ?? {})) expect(key).toMatch(/^[-._a-zA-Z0-9]+$/);
+      expect(Buffer.byteLength(JSON.stringify(cm.data ?? {}))).toBeLessThan(1024 * 1024);
+    }
+  });
+
+  test('the validator does reject an object of the wrong shape', () => {
+    const [bad] = validateCoreObjects([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { key: 1 } }]);
+    expect(bad.errors.join()).toMatch(/must be string/);
   });
 });
