@@ -30,6 +30,8 @@ if (!upToDate()) {
     target: 'node20',
     format: 'cjs',
     absWorkingDir: root,
+    // cdk8s stays a package: its Helm and YAML loading run helper scripts relative to its own files.
+    external: ['cdk8s'],
     metafile: true,
     logLevel: 'warning',
   });

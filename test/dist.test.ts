@@ -75,3 +75,16 @@ describe('dist/ core objects', () => {
     expect(bad.errors.join()).toMatch(/must be string/);
   });
 });
+
+describe('npm run synth with helm-template', () => {
+  test('renders the chart through the synth bundle (cdk8s Helm runs from the bundled app) into plain objects', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'dist-helm-'));
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.mjs')], {
+      cwd: ROOT, stdio: 'pipe',
+      env: { ...process.env, CDK8S_OUTDIR: outdir, TETRAGON_INSTALL_METHOD: 'helm-template', TETRAGON_CHART: join(ROOT, 'test', 'fixtures', 'helm-chart') },
+    });
+    const install = readdirSync(join(outdir, 'nlcl01k8s', 'install'));
+    expect(install).toContain('daemonset-kube-system.tetragon.yaml');
+    expect(install.some((f) => f.startsWith('helmrelease'))).toBe(false);
+  });
+});
