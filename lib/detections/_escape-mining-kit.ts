@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Arg, ArgType } from '../policy/argument';
+import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { Namespace, NamespaceFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
@@ -15,9 +15,7 @@ import { ScopedDetectionProps } from './_kit';
  * kernels 5.11 and later (on older kernels every call passes the path filter).
  */
 export function sockaddrUnArg(index: number, label?: string): Arg<'string'> {
-  // The building blocks have no public factory for sockaddr_un yet; the kind table already maps it to 'string'.
-  const ctor = Arg as unknown as new (i: number, t: ArgType, o: { label?: string }) => Arg<'string'>;
-  return new ctor(index, ArgType.SOCKADDR_UN, label ? { label } : {});
+  return Arg.sockaddrUn(index, label ? { label } : {});
 }
 
 /** Whether a detection is scoped to pods only (no host processes). */

@@ -128,6 +128,13 @@ export class Arg<K extends ArgKind = ArgKind> {
   public static sockaddr(index: number, options: ArgOptions = {}): Arg<'sockaddr'> {
     return new Arg(index, ArgType.SOCKADDR, options);
   }
+  /**
+   * A `struct sockaddr_un *`: the Unix socket path exactly as the caller wrote it (not resolved). Tetragon's BPF
+   * filter on it exists on kernels 5.11 and later only.
+   */
+  public static sockaddrUn(index: number, options: ArgOptions = {}): Arg<'string'> {
+    return new Arg(index, ArgType.SOCKADDR_UN, options);
+  }
   /** A capability set (`kernel_cap_t *`), shown as hex; `type` names which set it is. */
   public static capabilities(index: number, type: CapabilitySetType = ArgType.KERNEL_CAP_T, options: ArgOptions = {}): Arg<'cap'> {
     return new Arg(index, type as unknown as ArgType, options);
