@@ -76,3 +76,16 @@ describe('README rule list', () => {
     expect(listed).toStrictEqual(RULES.map((r: any) => [r.id, r.severity]));
   });
 });
+
+describe('README numbers', () => {
+  test('the detection count matches the library', () => {
+    const { DetectionName } = require('../lib');
+    const m = /Beyond the module's five policies, (\d+) detections/.exec(README);
+    expect(Number(m?.[1])).toBe(Object.values(DetectionName).length);
+  });
+
+  test('the rule count in docs matches the engine', () => {
+    const { RULES } = require('../lib/check/rules');
+    expect(README.match(/^\| `[a-z0-9-]+` \| (error|warning|info) \|/gm)).toHaveLength(RULES.length);
+  });
+});

@@ -124,6 +124,12 @@ export class TracingPolicy extends Construct {
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
     if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
     if (props.enforcement) validateEnforcement('enforcement', props.enforcement, problems);
+    const scopeLabels = props.enforcement?.scope?.podSelector?.matchLabels ?? {};
+    for (const [key, value] of Object.entries(props.podSelector?.matchLabels ?? {})) {
+      if (key in scopeLabels && scopeLabels[key] !== value) {
+        problems.add(`podSelector.matchLabels.${key}`, `is ${show(value)} but the enforcement scope requires ${show(scopeLabels[key])}; together they select nothing: align them`);
+      }
+    }
     problems.throwIfAny(this.node.path);
 
     const annotations = {

@@ -121,3 +121,27 @@ describe('enforcement guardrails', () => {
     expect(obs.spec.podSelector).toBeUndefined();
   });
 });
+
+describe('enforcement scope and pod selector', () => {
+  test('a pod selector that contradicts the enforcement scope is refused', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Clash', {
+      name: 'clash', podSelector: { matchLabels: { app: 'web' } },
+      enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.pods({ matchLabels: { app: 'api' } }) },
+      hooks: [openHook([Action.sigkill()])],
+    }));
+    expect(msg).toContain('podSelector.matchLabels.app: is "web" but the enforcement scope requires "api"');
+  });
+
+  test('a pod selector and a namespace scope are ANDed', () => {
+    const chart = newChart();
+    new TracingPolicy(chart, 'And', {
+      name: 'and', podSelector: { matchLabels: { app: 'web' } },
+      enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      hooks: [openHook([Action.sigkill()])],
+    });
+    expect(synth(chart)[0].spec.podSelector).toStrictEqual({
+      matchLabels: { app: 'web' },
+      matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['shop'] }],
+    });
+  });
+});
