@@ -10,6 +10,12 @@ import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
 /** Props of a {@link PrivilegeEscalationMonitor}. */
 export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
   /**
+   * Executables (resolved paths) never reported. Container runtimes switch ids and set capabilities for every
+   * container they start, by design; spread the default to extend it, or pass `[]` to watch them too.
+   * @default PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES
+   */
+  readonly trustedBinaries?: readonly string[];
+  /**
    * Report set*id calls that switch to root.
    * @default true
    */
@@ -40,20 +46,26 @@ const SET_ID_CALLS: readonly (readonly [string, number])[] = [
  * compat and 16-bit variants of each syscall all call, so a 32-bit binary cannot slip past. Each id argument
  * gets its own selector (`Equal 0`): selectors are ORed, so `setresuid(-1, 0, -1)` is caught too.
  *
- * Noise: container runtimes (runc), sudo, su, sshd and login switch ids and capabilities by design: add their
- * resolved paths to `trustedBinaries` or limit the policy to pods with `podSelector: {}`.
+ * Noise: container runtimes (runc, crun, conmon) switch ids and capabilities for every container start and are
+ * trusted by default; sudo, su, sshd and login do so by design on nodes: add their resolved paths to
+ * `trustedBinaries`, or limit the policy to pods with `podSelector: {}`.
  * Misses: root gained through a SUID binary (no set*id call: see the exec events' `binary_properties`, which
  * need process credentials in the install), and kernel exploits that write creds directly.
  */
 export class PrivilegeEscalationMonitor extends Construct {
   /** The policy's well-known name. */
   public static readonly NAME = 'privilege-escalation-monitor';
+  /** Container runtimes and shims: every container start switches ids and capabilities through them. */
+  public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = [
+    '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun',
+    '/usr/bin/conmon', '/usr/libexec/crio/conmon',
+  ];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationMonitorProps = {}) {
     super(scope, id);
-    const trusted = trustedBinariesFilter(props);
+    const trusted = trustedBinariesFilter({ trustedBinaries: props.trustedBinaries ?? PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES });
     const tags = ['observability.privilege_escalation', 'mitre.T1548'];
     const hooks: KprobeHook[] = [];
 

@@ -50,3 +50,15 @@ describe('PrivilegeEscalationMonitor', () => {
     expect(policy.spec.podSelector).toStrictEqual({});
   });
 });
+
+describe('PrivilegeEscalationMonitor trusted binaries', () => {
+  test('container runtimes are trusted by default on every selector; [] watches them too', () => {
+    const policy = render();
+    for (const hook of policy.spec.kprobes) {
+      for (const s of hook.selectors) expect(s.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: [...PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES] }]);
+    }
+    expect(PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES).toContain('/usr/bin/runc');
+    const all = render({ trustedBinaries: [] });
+    expect(all.spec.kprobes.every((k: any) => k.selectors.every((s: any) => s.matchBinaries === undefined))).toBe(true);
+  });
+});
