@@ -21,7 +21,7 @@ export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
    */
   readonly watchSetuid?: boolean;
   /**
-   * Report capset calls that leave a non-empty capability set.
+   * Report capset calls that add a capability to the effective set.
    * @default true
    */
   readonly watchCapset?: boolean;
@@ -39,7 +39,7 @@ const SET_ID_CALLS: readonly (readonly [string, number])[] = [
 ];
 
 /**
- * `privilege-escalation-monitor`: processes switching to root, raising capabilities, or creating user namespaces
+ * `privilege-escalation-monitor`: processes switching to root, raising their effective capabilities, or creating user namespaces
  * without privilege. Every selector is rate-limited (1 minute by default).
  *
  * set*id calls are probed at the internal `__sys_set*id` functions (`syscall: false`), which the 64-bit, 32-bit
@@ -70,17 +70,17 @@ export class PrivilegeEscalationMonitor extends Construct {
     const hooks: KprobeHook[] = [];
 
     if (props.watchCapset ?? true) {
-      // security_capset(new, old, effective, inheritable, permitted)
-      const sets = [
-        Arg.capabilities(2, ArgType.CAP_EFFECTIVE),
-        Arg.capabilities(3, ArgType.CAP_INHERITABLE),
-        Arg.capabilities(4, ArgType.CAP_PERMITTED),
-      ];
+      // security_capset(new, old, effective, inheritable, permitted): compare the old credentials' effective set
+      // (read through BTF with `resolve`) with the requested one, so only capsets that gain a capability report,
+      // not the constant drops of daemons shedding privileges. As Tetragon's own CapabilitiesGained test does.
+      const oldEffective = Arg.capabilities(1, ArgType.CAP_EFFECTIVE, { resolve: 'cap_effective', label: 'old_effective' });
+      const newEffective = Arg.capabilities(2, ArgType.CAP_EFFECTIVE, { label: 'effective' });
+      const newPermitted = Arg.capabilities(4, ArgType.CAP_PERMITTED, { label: 'permitted' });
       hooks.push(KprobeHook.function('security_capset', {
-        message: 'Process set its capabilities with capset',
+        message: 'Process raised its effective capabilities with capset',
         tags: [...tags, 'mitre.T1548.001'],
-        args: [Arg.nop(0), Arg.opaque(1, ArgType.CRED), ...sets],
-        selectors: sets.map((set) => new Selector({ matchArgs: [ArgFilter.notEqual(set, [0])], matchBinaries: trusted })),
+        args: [oldEffective, newEffective, newPermitted],
+        selectors: [new Selector({ matchArgs: [ArgFilter.capabilitiesGained(oldEffective, newEffective)], matchBinaries: trusted })],
       }));
     }
     if (props.watchUserNamespaces ?? true) {

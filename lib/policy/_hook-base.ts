@@ -60,7 +60,8 @@ export function validateHookBase(field: string, props: HookBaseProps, problems: 
 /** Rendering shared by every hook kind (message, tags, args, selectors). */
 export function renderHookBase(props: HookBaseProps, defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { message: props.message, tags: [...props.tags] };
-  if (props.args?.length) out.args = [...props.args].sort((a, b) => a.index - b.index).map((a) => a._render());
-  if (props.selectors?.length) out.selectors = props.selectors.map((s) => s._render(defaultRateLimit, neverKill));
+  const args = [...(props.args ?? [])].sort((a, b) => a.index - b.index);
+  if (args.length) out.args = args.map((a) => a._render());
+  if (props.selectors?.length) out.selectors = props.selectors.map((s) => s._render(defaultRateLimit, neverKill, args));
   return out;
 }

@@ -13,6 +13,7 @@ export enum ArgOperator {
   NOT_IN_RANGE = 'NotInRange', FILE_TYPE = 'FileType', NOT_FILE_TYPE = 'NotFileType',
   SPORT = 'SPort', NOT_SPORT = 'NotSPort', DPORT = 'DPort', NOT_DPORT = 'NotDPort', SADDR = 'SAddr', NOT_SADDR = 'NotSAddr',
   DADDR = 'DAddr', NOT_DADDR = 'NotDAddr', PROTOCOL = 'Protocol', FAMILY = 'Family', STATE = 'State',
+  CAPABILITIES_GAINED = 'CapabilitiesGained',
 }
 
 /** File types for `FileType` filters. */
@@ -29,6 +30,7 @@ const ACCEPTS: Record<ArgOperator, readonly ArgKind[]> = {
   SPort: ['sock', 'sockaddr'], NotSPort: ['sock', 'sockaddr'], DPort: ['sock'], NotDPort: ['sock'],
   SAddr: ['sock', 'sockaddr'], NotSAddr: ['sock', 'sockaddr'], DAddr: ['sock'], NotDAddr: ['sock'],
   Protocol: ['sock'], Family: ['sock', 'sockaddr'], State: ['sock'],
+  CapabilitiesGained: ['cap'],
 };
 
 const NUMERIC_KINDS: readonly ArgKind[] = ['int', 'cap'];
@@ -138,6 +140,15 @@ export class ArgFilter {
     return new ArgFilter(arg, ArgOperator.PROTOCOL, protocols);
   }
 
+  /**
+   * The new capability set holds a capability the old one did not (needs kernel 5.3+). Tetragon compares two
+   * declared capability arguments, e.g. the old effective set (`Arg.capabilities(1, ArgType.CAP_EFFECTIVE,
+   * { resolve: 'cap_effective' })` on `security_capset`'s old credentials) and the new one (argument 2).
+   */
+  public static capabilitiesGained(oldSet: Arg<'cap'>, newSet: Arg<'cap'>): ArgFilter {
+    return new ArgFilter(oldSet, ArgOperator.CAPABILITIES_GAINED, [], newSet);
+  }
+
   private constructor(
     /** The declared argument this filter reads. */
     public readonly arg: Arg,
@@ -145,6 +156,8 @@ export class ArgFilter {
     public readonly operator: ArgOperator,
     /** The values, as Tetragon reads them (strings). */
     public readonly values: readonly string[],
+    /** The second argument of a two-argument operator (CapabilitiesGained: the new set). */
+    public readonly secondArg?: Arg,
   ) {}
 
   /** @internal */
@@ -155,6 +168,10 @@ export class ArgFilter {
       const fits = (Object.keys(ACCEPTS) as ArgOperator[]).filter((o) => ACCEPTS[o].includes(kind));
       problems.add(`${field}.operator`, `${op} does not work on a ${this.arg.type} argument (index ${this.arg.index}); `
         + (fits.length ? `operators for ${this.arg.type}: ${fits.join(', ')}` : `${this.arg.type} arguments cannot be filtered`));
+      return;
+    }
+    if (op === ArgOperator.CAPABILITIES_GAINED) {
+      if (!this.secondArg || this.secondArg.kind !== 'cap') problems.add(`${field}.args`, 'CapabilitiesGained compares two capability-set arguments: the old set, then the new one');
       return;
     }
     if (this.values.length === 0) {
@@ -206,8 +223,15 @@ export class ArgFilter {
     return undefined;
   }
 
-  /** @internal */
-  public _render(): Record<string, unknown> {
+  /**
+   * @param specArgs the hook's arguments in rendered order: two-argument operators name them by position there
+   * @internal
+   */
+  public _render(specArgs: readonly Arg[] = []): Record<string, unknown> {
+    if (this.secondArg) {
+      const position = (a: Arg) => specArgs.findIndex((s) => s.sameAs(a));
+      return { args: [position(this.arg), position(this.secondArg)], operator: this.operator };
+    }
     return { index: this.arg.index, operator: this.operator, values: [...this.values] };
   }
 }

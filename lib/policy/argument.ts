@@ -53,6 +53,12 @@ export interface ArgOptions {
    * @default - no label
    */
   readonly label?: string;
+  /**
+   * Follow a field path from the argument through BTF and read that instead (`args[].resolve`), e.g.
+   * `cap_effective` on a `const struct cred *` reads the credentials' effective set.
+   * @default - the argument itself
+   */
+  readonly resolve?: string;
 }
 
 /** Options of buffer arguments (`char_buf`, `char_iovec`). */
@@ -172,6 +178,9 @@ export class Arg<K extends ArgKind = ArgKind> {
     if (this.options.label !== undefined && this.options.label.trim() === '') {
       problems.add(`${field}.label`, 'is empty; give a short label or leave it out');
     }
+    if (this.options.resolve !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(this.options.resolve)) {
+      problems.add(`${field}.resolve`, `got ${show(this.options.resolve)}; expected a field path such as cap_effective or mm.exe_file`);
+    }
   }
 
   /** @internal */
@@ -181,15 +190,16 @@ export class Arg<K extends ArgKind = ArgKind> {
       index: this.index,
       type: this.type,
       ...(o.label !== undefined ? { label: o.label } : {}),
+      ...(o.resolve !== undefined ? { resolve: o.resolve } : {}),
       ...(o.sizeArgIndex !== undefined ? { sizeArgIndex: o.sizeArgIndex } : {}),
       ...(o.returnCopy ? { returnCopy: true } : {}),
       ...(o.maxData ? { maxData: true } : {}),
     };
   }
 
-  /** Whether two arguments describe the same position and type. */
+  /** Whether two arguments describe the same position, type and resolved field. */
   public sameAs(other: Arg): boolean {
-    return this.index === other.index && this.type === other.type;
+    return this.index === other.index && this.type === other.type && this.options.resolve === other.options.resolve;
   }
 }
 

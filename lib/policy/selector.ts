@@ -57,7 +57,10 @@ export class Selector {
     }
     matchArgs.forEach((f, i) => {
       const where = `${field}.matchArgs[${i}]`;
-      const declared = args.find((a) => a.index === f.arg.index);
+      for (const second of f.secondArg ? [f.secondArg] : []) {
+        if (!args.some((a) => a.sameAs(second))) problems.add(`${where}.args`, `compares argument ${second.index} (${second.type}), which the hook does not declare; add it to the hook's args`);
+      }
+      const declared = args.find((a) => a.sameAs(f.arg)) ?? args.find((a) => a.index === f.arg.index);
       if (!declared) {
         problems.add(`${where}.index`, `reads argument ${f.arg.index}, which the hook does not declare; add it to the hook's args (declared: ${args.map((a) => a.index).join(', ') || 'none'})`);
       } else if (!declared.sameAs(f.arg)) {
@@ -98,13 +101,14 @@ export class Selector {
 
   /**
    * @param neverKill binaries an enforcing selector must leave alone: merged into its binary filter as NotIn
+   * @param specArgs the hook's arguments in rendered order
    * @internal
    */
-  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
+  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[], specArgs: readonly Arg[] = []): Record<string, unknown> {
     const p = this.props;
     const out: Record<string, unknown> = {};
-    if (p.matchArgs?.length) out.matchArgs = p.matchArgs.map((f) => f._render());
-    if (p.matchReturnArgs?.length) out.matchReturnArgs = p.matchReturnArgs.map((f) => f._render());
+    if (p.matchArgs?.length) out.matchArgs = p.matchArgs.map((f) => f._render(specArgs));
+    if (p.matchReturnArgs?.length) out.matchReturnArgs = p.matchReturnArgs.map((f) => f._render(specArgs));
     const exempt = this.enforces && neverKill?.length ? neverKill : undefined;
     if (exempt && (!p.matchBinaries || p.matchBinaries.operator === BinaryOperator.NOT_IN)) {
       out.matchBinaries = [BinaryFilter.notIn([...new Set([...(p.matchBinaries?.values ?? []), ...exempt])])._render()];

@@ -29,12 +29,15 @@ describe('PrivilegeEscalationMonitor', () => {
     expect(kprobe(policy, '__sys_setregid').selectors).toHaveLength(2);
   });
 
-  test('capset: the three capability sets typed as such, each NotEqual 0', () => {
+  test('capset: the old effective set (resolved from the old credentials) against the new one, CapabilitiesGained', () => {
     const capset = kprobe(render(), 'security_capset');
-    expect(capset.args.map((a: any) => [a.index, a.type])).toStrictEqual([
-      [0, 'nop'], [1, 'cred'], [2, 'cap_effective'], [3, 'cap_inheritable'], [4, 'cap_permitted'],
+    expect(capset.args).toStrictEqual([
+      { index: 1, type: 'cap_effective', resolve: 'cap_effective', label: 'old_effective' },
+      { index: 2, type: 'cap_effective', label: 'effective' },
+      { index: 4, type: 'cap_permitted', label: 'permitted' },
     ]);
-    expect(capset.selectors.map((s: any) => s.matchArgs[0])).toStrictEqual([2, 3, 4].map((i) => ({ index: i, operator: 'NotEqual', values: ['0'] })));
+    // `args` are positions in the hook's args: 0 = old set, 1 = new set (Tetragon computes (old ^ new) & new).
+    expect(capset.selectors.map((s: any) => s.matchArgs)).toStrictEqual([[{ args: [0, 1], operator: 'CapabilitiesGained' }]]);
   });
 
   test('user namespaces: only callers without CAP_SYS_ADMIN', () => {

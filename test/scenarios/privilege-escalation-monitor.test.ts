@@ -10,9 +10,10 @@ const policy = synthPolicy((chart) => new PrivilegeEscalationMonitor(chart, 'pri
 const ids = (fn: string, values: number[], process = podProcess('/tmp/exploit', { uid: 1000 })): SimulatedEvent => ({
   name: `${fn}(${values.join(', ')})`, hook: `kprobe:${fn}`, args: values.map((v) => ({ kind: 'int' as const, value: v })), process,
 });
-const capset = (effective: string[], permitted: string[], process = podProcess('/tmp/exploit', { uid: 1000 })): SimulatedEvent => ({
-  name: `capset ${effective.join(',') || '(none)'}`, hook: 'kprobe:security_capset',
-  args: { 1: { kind: 'cred' }, 2: { kind: 'capabilities', value: effective }, 3: { kind: 'capabilities', value: [] }, 4: { kind: 'capabilities', value: permitted } },
+// Argument 1 is the old credentials; the policy resolves their effective set, so the event gives that set there.
+const capset = (oldEffective: string[], effective: string[], permitted: string[], process = podProcess('/tmp/exploit', { uid: 1000 })): SimulatedEvent => ({
+  name: `capset ${oldEffective.join(',') || '(none)'} -> ${effective.join(',') || '(none)'}`, hook: 'kprobe:security_capset',
+  args: { 1: { kind: 'capabilities', value: oldEffective }, 2: { kind: 'capabilities', value: effective }, 3: { kind: 'capabilities', value: [] }, 4: { kind: 'capabilities', value: permitted } },
   process,
 });
 
@@ -29,8 +30,12 @@ describe('privilege-escalation-monitor catches', () => {
     expect(policy).toMatchEvent(ids('__sys_setgid', [0]));
   });
 
-  test('capset raising CAP_SYS_ADMIN', () => {
-    expect(policy).toMatchEvent(capset(['CAP_SYS_ADMIN'], ['CAP_SYS_ADMIN']));
+  test('capset raising CAP_SYS_ADMIN back into the effective set', () => {
+    expect(policy).toMatchEvent(capset([], ['CAP_SYS_ADMIN'], ['CAP_SYS_ADMIN']));
+  });
+
+  test('capset adding CAP_SYS_PTRACE next to capabilities it already had', () => {
+    expect(policy).toMatchEvent(capset(['CAP_NET_BIND_SERVICE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE']));
   });
 
   test('`unshare -Ur` by an unprivileged process creating a user namespace', () => {
@@ -49,7 +54,11 @@ describe('privilege-escalation-monitor stays quiet for', () => {
   });
 
   test('a daemon dropping every capability (capset to empty sets)', () => {
-    expect(policy).not.toMatchEvent(capset([], [], podProcess('/usr/bin/redis-server')));
+    expect(policy).not.toMatchEvent(capset(['CAP_SETUID', 'CAP_SETGID'], [], [], podProcess('/usr/bin/redis-server')));
+  });
+
+  test('nginx keeping only CAP_NET_BIND_SERVICE (a drop, not a gain)', () => {
+    expect(policy).not.toMatchEvent(capset(['CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID'], ['CAP_NET_BIND_SERVICE'], ['CAP_NET_BIND_SERVICE'], podProcess('/usr/sbin/nginx')));
   });
 
   test('setresuid(1000, 1000, 1000) by a login session', () => {
