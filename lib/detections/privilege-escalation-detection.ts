@@ -54,7 +54,7 @@ export class PrivilegeEscalationDetection extends Construct {
         'Check the binary and parent: sudo, su, login, sshd and container runtimes do this by design; anything else in a pod gained root.'),
       rule('TetragonUnprivilegedUserNamespace', 'create_user_ns', 'A process without CAP_SYS_ADMIN created a user namespace',
         'Unprivileged user namespaces expose root-only kernel interfaces and precede most container-escape exploits. Check the binary (unshare, browsers and build sandboxes use them) and block them where not needed.'),
-      rule('TetragonCapsetRaised', 'security_capset', 'A process set non-empty capability sets with capset',
+      rule('TetragonCapsetRaised', 'security_capset', 'A process raised its effective capabilities with capset',
         'Compare the new sets (cap_*_arg in the event) with what the workload needs; runtimes set capabilities at container start.'),
     ];
   }
