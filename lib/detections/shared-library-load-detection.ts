@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
+import { checkPolicy } from '../check/engine';
 import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
 import { InstallRequirements, LokiDetectionRule } from './_detection';
 import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
@@ -49,6 +50,11 @@ export class SharedLibraryLoadDetection extends Construct {
     this.policy = new tetragon.TracingPolicy(this, 'Resource', {
       metadata: { name, annotations: { description: 'Shared libraries loaded by processes (loader sensor)' } },
       spec: { loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] },
+    });
+    // Built outside TracingPolicy, so the synth-time check is added here.
+    this.node.addValidation({
+      validate: () => checkPolicy(this.policy.toJson(), { skipKernelChecks: true })
+        .filter((f) => f.severity === 'error').map((f) => `[${f.ruleId}] ${f.message} (fix: ${f.fix})`),
     });
     this.lokiRules = [lokiRule({
       alert: 'TetragonLibraryLoadedFromScratchDir',
