@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Detections, DetectionsProps } from './detections/bundles';
 import { FluxKustomizations, FluxKustomizationsProps } from './gitops/flux-kustomizations';
 import { TetragonInstall, TetragonInstallProps } from './install/tetragon-install';
+import { ExportSidecarMode } from './install/values';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
 import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
@@ -100,7 +101,8 @@ export interface TetragonClusterProps {
    */
   readonly enableLokiRules?: boolean;
   /**
-   * Deploy the log-shipping configuration (Grafana Alloy by default).
+   * Deploy the log-shipping configuration (Grafana Alloy by default), which tails the export file on each node; the
+   * install then leaves out the chart's export-stdout sidecar (set `install.export.sidecar` to keep it).
    * @default true
    */
   readonly enableLogShipping?: boolean;
@@ -179,8 +181,15 @@ export class TetragonCluster extends Construct {
     const extraValues = needs.parentsMap
       ? mergeValues(props.install?.extraValues ?? {}, { tetragon: { extraArgs: { 'parents-map-enabled': 'true' } } })
       : props.install?.extraValues;
+    // The log shipping tails the export file, so the export-stdout sidecar would only make the cluster's pod-log
+    // pipeline ship every event a second time; it stays on when this library does not ship the logs.
+    const shipsExportFile = props.enableLogShipping ?? true;
     this.install = new TetragonInstall(this.installChart, 'Tetragon', {
       ...props.install,
+      export: {
+        ...props.install?.export,
+        sidecar: props.install?.export?.sidecar ?? (shipsExportFile ? ExportSidecarMode.NONE : ExportSidecarMode.STDOUT),
+      },
       ...(extraValues ? { extraValues } : {}),
       clusterName: props.clusterName,
       chartVersion: props.tetragonVersion ?? '1.7.0',

@@ -137,3 +137,18 @@ describe('TetragonCluster detection requirements', () => {
     expect(make).toThrow('install.export.denyList: drops every host-process event');
   });
 });
+
+describe('TetragonCluster export sidecar', () => {
+  const { ExportSidecarMode } = require('../lib');
+  const release = (props: object) => new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', ...props })
+    .installChart.toJson().find((m: any) => m.kind === 'HelmRelease');
+
+  test('log shipping tails the export file, so the export-stdout sidecar is left out (no second copy through pod logs)', () => {
+    expect(release({}).spec.values.export.mode).toBe('');
+  });
+
+  test('without log shipping the sidecar stays, and an explicit choice wins', () => {
+    expect(release({ enableLogShipping: false }).spec.values.export.mode).toBe('stdout');
+    expect(release({ install: { export: { sidecar: ExportSidecarMode.STDOUT } } }).spec.values.export.mode).toBe('stdout');
+  });
+});
