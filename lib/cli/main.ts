@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; module: string }> = {
   check: { summary: 'check TracingPolicy YAML against Tetragon load rules and kernel tables', module: './check' },
   kernel: { summary: 'build and inspect kernel function tables (add, list, show)', module: './kernel' },
   simulate: { summary: 'run described events through policies and print matches as JSON Lines', module: './simulate' },
+  verify: { summary: 'prove policies on the real Tetragon agent booted in QEMU on Debian kernels', module: './verify' },
 };
 
 function usage(): string {

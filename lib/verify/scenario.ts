@@ -12,8 +12,10 @@ export type ScenarioExpectation = 'catch' | 'ignore';
 export type TriggerPlace =
   /** A process on the node itself (host namespaces). */
   | 'host'
-  /** A process inside a container started by the guest's runc (its own mount, pid, uts, ipc, net and cgroup namespaces). */
-  | 'container';
+  /** A process inside a container started by the guest's runc (its own mount, pid, uts, ipc, net and cgroup namespaces), run with `runc exec`. */
+  | 'container'
+  /** A new container whose entrypoint is the trigger's argv (`runc run`): the container start itself is the action. */
+  | 'container-start';
 
 /**
  * What the guest runs. `argv[0]` is a program name: a busybox applet (`cat`, `sh`), an absolute path in the guest,
@@ -36,6 +38,14 @@ export interface Trigger {
   readonly gid?: number;
   /** Shell commands (busybox sh) run before the trigger, as root on the host, not watched. @default - none */
   readonly setup?: readonly string[];
+  /**
+   * For the container places: the Debian suite whose `runc` runs the container (`bookworm`: runc 1.1; `sid`: the
+   * newest), one of those the verifier carries.
+   * @default - the first runtime the verifier carries (Debian 12's runc)
+   */
+  readonly runtime?: string;
+  /** Seconds after which the trigger is killed (a hung trigger must not stall the run). @default 60 */
+  readonly timeoutSeconds?: number;
 }
 
 /** One action, real and simulated, with the verdict expected from one policy. */

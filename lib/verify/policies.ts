@@ -1,0 +1,81 @@
+/**
+ * The policies a run proves: read from YAML files and folders, and, where the agent outside Kubernetes cannot
+ * load a policy as written, the variant it loads instead.
+ *
+ * Pod-scoped policies (`podSelector`, `containerSelector`, TracingPolicyNamespaced) need the agent's policy
+ * filter and the pods' identity, which only an agent in a cluster has (`tetra tracingpolicy add` answers
+ * `policyfilter is disabled`). The verifier loads a pod-less variant of such a policy (the same hooks and
+ * selectors, scope removed), which proves that the hooks load and the selectors fire; whether the scope picks
+ * the right pods stays unproven, and scenarios whose verdict depends on the scope are reported as such.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { isTracingPolicy } from '../check/engine';
+
+/** One policy of the run. */
+export interface PolicyUnderTest {
+  /** `metadata.name` as written (namespaced: `namespace/name`). */
+  readonly name: string;
+  /** The name the agent knows it by (the variant's, for a namespaced policy). */
+  readonly agentName: string;
+  readonly file: string;
+  /** The manifest as written. */
+  readonly manifest: any;
+  /** What the agent loads: the manifest, or its pod-less variant. */
+  readonly loaded: any;
+  /** Set when `loaded` is a variant: what was removed. */
+  readonly podLess?: readonly string[];
+}
+
+/** YAML files under a path (folders recursed, hidden folders and node_modules skipped), sorted. */
+export function yamlFiles(path: string): string[] {
+  const st = statSync(path);
+  if (st.isFile()) return [path];
+  return readdirSync(path).sort().flatMap((name) => {
+    const full = join(path, name);
+    if (statSync(full).isDirectory()) return name.startsWith('.') || name === 'node_modules' ? [] : yamlFiles(full);
+    return /\.ya?ml$/.test(name) ? [full] : [];
+  });
+}
+
+/**
+ * The pod-less variant of a manifest, or undefined when the agent loads it as written: `podSelector` and
+ * `containerSelector` removed, a TracingPolicyNamespaced turned into a TracingPolicy named `<namespace>-<name>`.
+ */
+export function podLessVariant(manifest: any): { manifest: any; removed: string[] } | undefined {
+  const spec = manifest.spec ?? {};
+  const removed: string[] = [];
+  const copy = JSON.parse(JSON.stringify(manifest));
+  if (spec.podSelector !== undefined) { delete copy.spec.podSelector; removed.push('spec.podSelector'); }
+  if (spec.containerSelector !== undefined) { delete copy.spec.containerSelector; removed.push('spec.containerSelector'); }
+  if (manifest.kind === 'TracingPolicyNamespaced') {
+    copy.kind = 'TracingPolicy';
+    copy.metadata = { ...copy.metadata, name: `${manifest.metadata?.namespace}-${manifest.metadata?.name}` };
+    delete copy.metadata.namespace;
+    removed.push('kind TracingPolicyNamespaced (now a TracingPolicy for the whole node)');
+  }
+  return removed.length ? { manifest: copy, removed } : undefined;
+}
+
+/** Reads every TracingPolicy of the given paths. Throws on unreadable YAML and on two policies with one agent name. */
+export function readPolicies(paths: readonly string[]): PolicyUnderTest[] {
+  const out: PolicyUnderTest[] = [];
+  for (const p of paths) {
+    for (const file of yamlFiles(p)) {
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        if (doc.errors.length) throw new Error(`${file}: YAML does not parse: ${doc.errors[0].message.split('\n')[0]}`);
+        const m = doc.toJS();
+        if (!isTracingPolicy(m)) continue;
+        const variant = podLessVariant(m);
+        const loaded = variant?.manifest ?? m;
+        const name = m.kind === 'TracingPolicyNamespaced' ? `${m.metadata?.namespace}/${m.metadata?.name}` : String(m.metadata?.name);
+        const agentName = String(loaded.metadata?.name);
+        const clash = out.find((x) => x.agentName === agentName);
+        if (clash) throw new Error(`${file}: policy ${name} has the name ${agentName} that ${clash.file} already uses; the agent holds one policy per name, so rename one`);
+        out.push({ name, agentName, file, manifest: m, loaded, podLess: variant?.removed });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * The noise of a real container runtime, as scenarios: a container start and `runc exec`, with and without a
+ * user switch, and a container whose entrypoint is a shell, for every runc the verifier carries. Policies
+ * that do not promise to report container starts must stay silent on them; the shell monitor reports shells,
+ * entrypoint or not (the kernel cannot tell them apart; see the shell monitor's documentation).
+ *
+ * The events describe what runc does in the kernel (measured with Tetragon on Debian 12's runc 1.1.5 and
+ * sid's 1.3.6): runc init switches ids and capabilities and joins or creates namespaces; Tetragon reports
+ * those calls with `process.binary` `/usr/sbin/runc` because runc init's children are cloned with
+ * CLONE_PARENT and carry the identity of `runc run`/`runc exec`.
+ */
+import { SimulatedEvent, SimulatedProcess } from '../simulate/event';
+import { DEFAULT_CONTAINER_CAPABILITIES } from './runtime';
+import { Scenario, Trigger } from './scenario';
+
+const RUNC = '/usr/sbin/runc';
+const ALL_CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+];
+const CONTAINER_CAPS = [...DEFAULT_CONTAINER_CAPABILITIES];
+/** Namespace inodes of the guest's container (any value other than the host's). */
+const CONTAINER_NS = { mnt: 4026532300, pid: 4026532301, net: 4026532302, ipc: 4026532303, uts: 4026532304, cgroup: 4026532305 };
+
+/** runc init as Tetragon reports it: root, runc's path, in the container's namespaces once it has joined them. */
+function runcInit(inContainer: boolean, uid = 0): SimulatedProcess {
+  return { binary: RUNC, uid, pid: 4242, ...(inContainer ? { hostNamespaces: false, namespaces: CONTAINER_NS } : {}) };
+}
+
+const call = (name: string, hook: string, args: SimulatedEvent['args'], process: SimulatedProcess): SimulatedEvent => ({ name, hook, args, process });
+const ints = (...values: number[]) => values.map((value) => ({ kind: 'int' as const, value }));
+const caps = (oldEffective: string[], effective: string[]) => ({
+  1: { kind: 'capabilities' as const, value: oldEffective }, 2: { kind: 'capabilities' as const, value: effective },
+  3: { kind: 'capabilities' as const, value: [] }, 4: { kind: 'capabilities' as const, value: effective },
+});
+
+/** What runc does in the kernel for one action. */
+interface RuntimeAction {
+  readonly what: string;
+  readonly summary: string;
+  readonly trigger: (runtime: string) => Trigger;
+  readonly events: readonly SimulatedEvent[];
+  /** Whether the shell monitor reports it (a shell runs in the container). */
+  readonly shell: boolean;
+}
+
+const CLONE_NEWNS = 0x00020000;
+const CLONE_NEWCGROUP = 0x02000000;
+
+const startCalls: SimulatedEvent[] = [
+  call('runc init unshares the container namespaces', 'kprobe:__x64_sys_unshare', ints(CLONE_NEWNS | CLONE_NEWCGROUP | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000), runcInit(false)),
+  call('runc init setgid(0)', 'kprobe:__sys_setgid', ints(0), runcInit(true)),
+  call('runc init setuid(0)', 'kprobe:__sys_setuid', ints(0), runcInit(true)),
+  call('runc init capset to the container set', 'kprobe:security_capset', caps(ALL_CAPS, CONTAINER_CAPS), runcInit(true)),
+];
+const execCalls = (uid: number): SimulatedEvent[] => [
+  call('runc init joins the container namespaces', 'kprobe:__x64_sys_setns', ints(5, 0), runcInit(false)),
+  call(`runc init setgid(${uid})`, 'kprobe:__sys_setgid', ints(uid), runcInit(true)),
+  call(`runc init setuid(${uid})`, 'kprobe:__sys_setuid', ints(uid), runcInit(true)),
+  // After a switch to a non-root user the effective set is empty; capset raises the container's set again.
+  call('runc init capset to the container set', 'kprobe:security_capset', caps(uid === 0 ? ALL_CAPS : [], CONTAINER_CAPS), runcInit(true, uid)),
+];
+
+const shellInContainer = (argv: string): SimulatedEvent => ({
+  name: 'the container\'s shell is executed', hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: '/bin/sh' }],
+  process: { binary: RUNC, arguments: argv, uid: 0, pid: 4243, hostNamespaces: false, namespaces: CONTAINER_NS },
+});
+
+const ACTIONS: readonly RuntimeAction[] = [
+  {
+    what: 'container-start', summary: 'a container starts (runc run) with a non-shell entrypoint', shell: false,
+    trigger: (runtime) => ({ argv: ['true'], place: 'container-start', runtime }), events: startCalls,
+  },
+  {
+    what: 'exec', summary: 'runc exec runs a command in a running container as root', shell: false,
+    trigger: (runtime) => ({ argv: ['true'], place: 'container', runtime }), events: execCalls(0),
+  },
+  {
+    what: 'exec-as-user', summary: 'runc exec --user 1000:1000 runs a command in a running container', shell: false,
+    trigger: (runtime) => ({ argv: ['id'], place: 'container', uid: 1000, gid: 1000, runtime }), events: execCalls(1000),
+  },
+  {
+    what: 'shell-entrypoint', summary: 'a container whose entrypoint is sh -c starts', shell: true,
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'exit 0'], place: 'container-start', runtime }), events: [...startCalls, shellInContainer('run --no-pivot')],
+  },
+  {
+    what: 'exec-shell', summary: 'runc exec starts a shell in a running container (kubectl exec -- sh)', shell: true,
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'true'], place: 'container', runtime }), events: [...execCalls(0), shellInContainer('exec')],
+  },
+];
+
+/** Policies whose verdict on runtime actions is fixed: silent, or (the shell monitor) reporting shells. */
+const POLICIES = ['privilege-escalation-monitor', 'namespace-change', 'shell-access-monitor'] as const;
+
+/** The runtime scenarios for the given runc suites (`bookworm`, `sid`). */
+export function runtimeScenarios(runtimes: readonly string[]): Scenario[] {
+  const out: Scenario[] = [];
+  for (const runtime of runtimes) {
+    for (const a of ACTIONS) {
+      for (const policy of POLICIES) {
+        const reports = policy === 'shell-access-monitor' && a.shell;
+        out.push({
+          id: `${policy}/runc-${runtime}-${a.what}`,
+          policy,
+          expect: reports ? 'catch' : 'ignore',
+          summary: `${a.summary} (runc of Debian ${runtime})${reports ? ': a shell in a container is reported, entrypoint or not' : ''}`,
+          trigger: a.trigger(runtime),
+          events: a.events,
+        });
+      }
+    }
+  }
+  return out;
+}
