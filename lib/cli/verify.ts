@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { AgentUnavailableError } from '../verify/agent';
 import { builtInScenarios } from '../verify/catalog';
 import { readPolicies } from '../verify/policies';
-import { PrerequisiteError, requireHostTools, staticElfProblem } from '../verify/prerequisites';
+import { HostLookup, PrerequisiteError, hostLookup, requireHostTools } from '../verify/prerequisites';
 import { DEFAULT_AGENT_IMAGE, agentFromRegistry } from '../verify/registry';
 import { VerifyExit, summaryText } from '../verify/report';
 import { readScenarioFile, scenarioMatches } from '../verify/scenario-file';
@@ -56,6 +56,16 @@ export interface VerifyIo {
 
 const defaultIo: VerifyIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** What the command reaches outside itself, replaceable in tests. */
+export interface VerifyDeps {
+  readonly lookup: HostLookup;
+  readonly agentFromRegistry: typeof agentFromRegistry;
+  readonly verify: typeof verify;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const defaultDeps: VerifyDeps = { lookup: hostLookup, agentFromRegistry, verify, env: process.env };
+
 /** The cache directory: `--cache`, `$CDK8S_TETRAGON_CACHE`, `$XDG_CACHE_HOME/cdk8s-tetragon` or `~/.cache/cdk8s-tetragon`. */
 export function cacheDirectory(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag) return resolve(flag);
@@ -84,6 +94,9 @@ export interface VerifyArgs {
   readonly paths: string[];
 }
 
+const VALUE_FLAGS = ['--kernel', '--tetragon', '--scenario-file', '--scenarios', '--runtime', '--report', '--artifacts', '--cache', '--accel',
+  '--cpus', '--memory', '--parallel', '--timeout', '--max-restarts'];
+
 /** Parses the arguments; returns a usage error as a string. */
 export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
   const a = {
@@ -96,6 +109,7 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
     if (flag === '--no-scenarios') { a.noScenarios = true; continue; }
     if (flag === '--offline') { a.offline = true; continue; }
     if (!flag.startsWith('--')) { a.paths.push(flag); continue; }
+    if (!VALUE_FLAGS.includes(flag)) return `unknown option ${flag}`;
     const v = args[++i];
     if (v === undefined) return `${flag} needs a value`;
     switch (flag) {
@@ -131,16 +145,14 @@ export function selectScenarios(all: readonly Scenario[], patterns: readonly str
 }
 
 /** `cdk8s-tetragon verify`. */
-export async function run(args: string[], io: VerifyIo = defaultIo): Promise<number> {
+export async function run(args: string[], io: VerifyIo = defaultIo, deps: VerifyDeps = defaultDeps): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) { io.out(USAGE + '\n'); return VerifyExit.PASS; }
   const parsed = parseVerifyArgs(args);
   if (typeof parsed === 'string') { io.err(`cdk8s-tetragon verify: ${parsed}\n\n${USAGE}\n`); return VerifyExit.USAGE; }
   const log = (line: string) => io.err(line + '\n');
   let tools;
   try {
-    tools = requireHostTools();
-    const notStatic = staticElfProblem(tools.busybox);
-    if (notStatic) throw new PrerequisiteError(`${tools.busybox} ${notStatic}; install busybox-static (apt-get install -y busybox-static)`);
+    tools = requireHostTools(deps.lookup);
   } catch (e) {
     if (e instanceof PrerequisiteError) { io.err(`cdk8s-tetragon verify: ${e.message}\n`); return VerifyExit.PREREQUISITES; }
     throw e;
@@ -160,7 +172,7 @@ export async function run(args: string[], io: VerifyIo = defaultIo): Promise<num
     io.err(`cdk8s-tetragon verify: ${(e as Error).message}\n`);
     return VerifyExit.USAGE;
   }
-  const cacheDir = cacheDirectory(parsed.cache);
+  const cacheDir = cacheDirectory(parsed.cache, deps.env);
   const artifactsDir = parsed.artifacts ? resolve(parsed.artifacts) : join(cacheDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
   let accelerator;
   try {
@@ -170,9 +182,9 @@ export async function run(args: string[], io: VerifyIo = defaultIo): Promise<num
     return VerifyExit.USAGE;
   }
   try {
-    const tetragon = parsed.tetragon ?? process.env.CDK8S_TETRAGON_AGENT ?? await agentFromRegistry(cacheDir, log);
+    const tetragon = parsed.tetragon ?? deps.env.CDK8S_TETRAGON_AGENT ?? await deps.agentFromRegistry(cacheDir, log);
     log(`verifying ${policies.length} policies${policies.some((p) => p.podLess) ? ` (${policies.filter((p) => p.podLess).length} pod-scoped, loaded as pod-less variants)` : ''} and ${scenarios.length} scenarios on ${kernels.map((k) => k.name).join(', ')}; artifacts in ${artifactsDir}`);
-    const report = await verify({
+    const report = await deps.verify({
       kernels, policies, scenarios, tetragon, runtimes: parsed.runtimes, cacheDir, artifactsDir, accelerator,
       cpus: parsed.cpus, memoryMb: parsed.memory, parallel: parsed.parallel, maxRestarts: parsed.maxRestarts, offline: parsed.offline,
       ...(parsed.timeout ? { bootTimeoutSeconds: parsed.timeout * 60 } : {}), tools, log,

@@ -142,7 +142,7 @@ export interface ResolvedKernel {
   readonly imagePackage: string;
   /** Its version (`6.1.192-3`). */
   readonly version: string;
-  /** Every package that holds a needed file: the image, or its `linux-binary-*`/`linux-modules-*` split. */
+  /** The package that holds the kernel image: the image package, or its `linux-binary-*` split. */
   readonly packages: readonly string[];
 }
 
@@ -154,7 +154,8 @@ export const KERNEL_FLAVOURS = ['cloud-amd64', 'amd64'] as const;
  * (or `-unsigned`) dependency. Returns the uname string and the package.
  */
 export function kernelFromMetaDepends(flavour: string, deps: readonly Dependency[]): { uname: string; imagePackage: string } | undefined {
-  const re = new RegExp(`^linux-image-(.+-${flavour.replace(/[-.]/g, '\\$&')})(-unsigned)?$`);
+  // The ABI is the version and its number (`6.1.0-57`, `7.2.13+deb14`), then the flavour: `amd64` must not take `cloud-amd64`.
+  const re = new RegExp(`^linux-image-(\\d[\\w.+~]*(?:-\\d+)?-${flavour.replace(/[-.]/g, '\\$&')})(-unsigned)?$`);
   for (const d of deps) {
     if (d.type !== 'Depends') continue;
     const m = re.exec(d.name);
@@ -163,10 +164,13 @@ export function kernelFromMetaDepends(flavour: string, deps: readonly Dependency
   return undefined;
 }
 
-/** The packages that hold the kernel's files: the image itself, plus `linux-binary-*`/`linux-modules-*` where the image is split (Debian 14 and later). */
+/**
+ * The package that holds the kernel image: the image package itself, or, where the image is split (Debian 14
+ * and later), its `linux-binary-*` dependency (the modules, in `linux-modules-*`, are not needed).
+ */
 export function kernelFilePackages(imagePackage: string, uname: string, imageDeps: readonly Dependency[]): string[] {
-  const split = imageDeps.filter((d) => d.type === 'Depends' && (d.name === `linux-binary-${uname}` || d.name === `linux-modules-${uname}`)).map((d) => d.name);
-  return split.length > 0 ? split : [imagePackage];
+  const binary = imageDeps.find((d) => d.type === 'Depends' && d.name === `linux-binary-${uname}`);
+  return [binary ? binary.name : imagePackage];
 }
 
 /** Resolves the current kernel of a release (its apt lists must be up to date). */

@@ -34,6 +34,8 @@ export interface HostLookup {
   readonly which: (program: string) => string | undefined;
   /** Whether a file exists. */
   readonly exists: (path: string) => boolean;
+  /** A file's bytes (to tell a static busybox from a dynamic one). */
+  readonly read: (path: string) => Buffer;
 }
 
 /** Looks programs up on `PATH` (and sbin directories, where apt-get and dpkg live on some systems). */
@@ -53,6 +55,7 @@ export const hostLookup: HostLookup = {
     return undefined;
   },
   exists: existsSync,
+  read: (path) => readFileSync(path),
 };
 
 /** Directories where gcc's `libc.a` lives on Debian. */
@@ -84,11 +87,10 @@ export function prerequisiteMessage(missing: readonly Prerequisite[]): string {
 export function requireHostTools(lookup: HostLookup = hostLookup): HostTools {
   const missing = missingPrerequisites(lookup);
   if (missing.length > 0) throw new PrerequisiteError(prerequisiteMessage(missing));
-  return {
-    qemu: lookup.which('qemu-system-x86_64')!,
-    busybox: lookup.which('busybox') ?? '/bin/busybox',
-    gcc: lookup.which('gcc')!,
-  };
+  const busybox = lookup.which('busybox') ?? '/bin/busybox';
+  const dynamic = staticElfProblem(busybox, lookup.read);
+  if (dynamic) throw new PrerequisiteError(`${busybox} ${dynamic}, but the guest needs a static busybox; install it with: apt-get install -y busybox-static`);
+  return { qemu: lookup.which('qemu-system-x86_64')!, busybox, gcc: lookup.which('gcc')! };
 }
 
 /** Thrown when host programs are missing; the CLI exits with its own code. */
