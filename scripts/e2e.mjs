@@ -17,6 +17,11 @@ const bundle = (source, outfile) => buildSync({
   target: 'node20', format: 'cjs', absWorkingDir: root, external: ['cdk8s'], logLevel: 'warning',
 });
 bundle("import './scripts/e2e-policies';", 'e2e-policies.js');
+if (process.argv[2] === 'docs') {
+  bundle("import './scripts/e2e-docs';", 'e2e-docs.js');
+  const docs = spawnSync(process.execPath, [join(out, 'e2e-docs.js'), ...process.argv.slice(3)], { stdio: 'inherit', cwd: root });
+  process.exit(docs.status ?? 1);
+}
 // The CLI's entry loads commands lazily by name, which a bundle cannot follow: bundle the verify command itself.
 bundle("import { run } from './lib/cli/verify'; run(process.argv.slice(2)).then((c) => { process.exitCode = c; }, (e) => { console.error(e); process.exitCode = 2; });", 'verify.js');
 

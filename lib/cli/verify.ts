@@ -165,7 +165,7 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     policies = readPolicies(parsed.paths);
     if (policies.length === 0) throw new Error(`no TracingPolicy found in ${parsed.paths.join(', ')}`);
     if (!parsed.noScenarios) {
-      const all = [...builtInScenarios(parsed.runtimes), ...parsed.scenarioFiles.flatMap((f) => readScenarioFile(f))];
+      const all = [...builtInScenarios(parsed.runtimes, [...new Set(policies.map((p) => p.name))]), ...parsed.scenarioFiles.flatMap((f) => readScenarioFile(f))];
       scenarios = selectScenarios(all, parsed.scenarioPatterns, new Set(policies.flatMap((p) => [p.name, p.agentName])));
     }
   } catch (e) {

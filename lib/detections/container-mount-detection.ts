@@ -4,6 +4,7 @@ import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { ScopedDetectionProps } from './_kit';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/_common';
 import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
@@ -43,10 +44,12 @@ export interface ContainerMountDetectionProps extends ScopedDetectionProps {
  * `fsopen(2)` (the file-system type) and `security_move_mount` (the attach step). Every hook is a syscall or a
  * `security_*` function, so the detection can enforce with Override (the mount fails, e.g. EPERM) or Sigkill.
  *
- * Noise: low in application namespaces. Pods that mount by design report: CSI node plugins (block devices
- * and ext4/xfs), Docker-in-Docker, BuildKit and Kaniko-style builders, and with Tetragon's runtime hooks
- * enabled, one `pivot_root` per container start (runc and crun call it after the hook registered the
- * container). Exclude their namespaces with a `podSelector` such as
+ * Noise: low in application namespaces. Container runtimes are trusted by default
+ * ({@link ContainerMountDetection.DEFAULT_TRUSTED_BINARIES}): at every container start runc mounts proc and sysfs
+ * in the container's mount namespace and calls `pivot_root`, and runc 1.2 and later open a `proc` context with
+ * `fsopen` at every start and `exec` (measured with runc 1.3.6); with Tetragon's runtime hooks the container is
+ * known by then and each of these would report. Pods that mount by design report: CSI node plugins (block devices
+ * and ext4/xfs), Docker-in-Docker, BuildKit and Kaniko-style builders. Exclude their namespaces with a `podSelector` such as
  * `{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] }`.
  * Misses: the source device of new-API mounts (`fsconfig` is not read: the type is), bind mounts made with
  * `mount --bind` of paths already visible (no type, no /dev source), and mounts by processes that already
@@ -65,11 +68,15 @@ export class ContainerMountDetection extends Construct {
     '/dev/sd', '/dev/nvme', '/dev/vd', '/dev/xvd', '/dev/hd', '/dev/dm-', '/dev/mapper/', '/dev/md', '/dev/disk/', '/dev/root',
   ];
 
+  /** Container runtimes and shims: they mount proc and sysfs and switch roots for every container. */
+  public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = CONTAINER_RUNTIME_BINARIES;
+
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
 
-  constructor(scope: Construct, id: string, props: ContainerMountDetectionProps = {}) {
+  constructor(scope: Construct, id: string, givenProps: ContainerMountDetectionProps = {}) {
     super(scope, id);
+    const props = { ...givenProps, trustedBinaries: givenProps.trustedBinaries ?? ContainerMountDetection.DEFAULT_TRUSTED_BINARIES };
     const filesystems = props.filesystems ?? ContainerMountDetection.DEFAULT_FILESYSTEMS;
     const devices = props.devicePrefixes ?? ContainerMountDetection.DEFAULT_DEVICE_PREFIXES;
     checkList(this, 'filesystems', filesystems, (v) => /^[a-z0-9_.-]+$/.test(v), 'give file-system type names as in /proc/filesystems, e.g. "cgroup"');

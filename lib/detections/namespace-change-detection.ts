@@ -3,6 +3,7 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/_common';
 import { ScopedDetectionProps } from './_kit';
 import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
 
@@ -53,8 +54,11 @@ export interface NamespaceChangeDetectionProps extends ScopedDetectionProps {
  * host's. Both are syscalls, so the detection can enforce with Override (the call fails with the errno, e.g.
  * EPERM; needs CONFIG_BPF_KPROBE_OVERRIDE, set on common distribution kernels) or Sigkill.
  *
- * Noise: low. Container runtimes join namespaces from the host before the process enters the pod's cgroup,
- * so `kubectl exec` does not report. Sandboxing software inside pods reports: Chromium and headless browsers
+ * Noise: low. Container runtimes are trusted by default ({@link NamespaceChangeDetection.DEFAULT_TRUSTED_BINARIES}):
+ * runc joins the container's cgroup namespace from inside its mount namespace at every `exec`
+ * (`setns(fd, CLONE_NEWCGROUP)`, measured with runc 1.1.5 and 1.3.6) and, up to 1.1, unshares it there at every
+ * start; runc 1.4 starts `runc init` straight in the container's cgroup (CLONE_INTO_CGROUP), so without the
+ * exemption every `kubectl exec` would report. Sandboxing software inside pods reports: Chromium and headless browsers
  * (user, PID and network namespaces), bubblewrap and Flatpak, rootless BuildKit, Buildah or Podman, and
  * systemd in system containers; scope those out with `podSelector` or `trustedBinaries`.
  * Misses: namespaces created through `clone(2)`/`clone3(2)` flags (the privilege-escalation monitor's
@@ -65,6 +69,8 @@ export interface NamespaceChangeDetectionProps extends ScopedDetectionProps {
 export class NamespaceChangeDetection extends Construct {
   /** The policy's well-known name. */
   public static readonly NAME = 'namespace-change';
+  /** Container runtimes and shims: they create and join namespaces for every container start and exec. */
+  public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = CONTAINER_RUNTIME_BINARIES;
   /** User, mount and cgroup namespaces. */
   public static readonly DEFAULT_UNSHARE_FLAGS: readonly NamespaceFlag[] = [NamespaceFlag.USER, NamespaceFlag.MOUNT, NamespaceFlag.CGROUP];
 
@@ -80,6 +86,7 @@ export class NamespaceChangeDetection extends Construct {
       throw new Error(`${this.node.path}: unshareFlags: got ${JSON.stringify(unknown)}; use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare`);
     }
     const watchSetns = props.watchSetns ?? true;
+    const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? NamespaceChangeDetection.DEFAULT_TRUSTED_BINARIES };
     if (!watchSetns && flags.length === 0) {
       throw new Error(`${this.node.path}: watchSetns is false and unshareFlags is empty, so the detection would watch nothing; remove it or enable one of them`);
     }
@@ -90,7 +97,7 @@ export class NamespaceChangeDetection extends Construct {
         message: 'Process in a pod joined another namespace with setns',
         tags,
         args: [Arg.int(0, { label: 'fd' }), Arg.int(1, { label: 'nstype' })],
-        selectors: detectionSelectors(props, true, []),
+        selectors: detectionSelectors(scoped, true, []),
       }));
     }
     if (flags.length) {
@@ -101,7 +108,7 @@ export class NamespaceChangeDetection extends Construct {
         message: 'Process in a pod created a namespace with unshare',
         tags: [...tags, 'mitre.T1548'],
         args: [unshareFlagsArg],
-        selectors: detectionSelectors(props, true, [[ArgFilter.mask(unshareFlagsArg, [mask])]]),
+        selectors: detectionSelectors(scoped, true, [[ArgFilter.mask(unshareFlagsArg, [mask])]]),
       }));
     }
     this.policies = [detectionPolicy(this, props, {

@@ -5,7 +5,7 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { Capability, CapabilityFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { CONTAINER_RUNTIME_BINARIES, LibraryPolicyProps, trustedBinariesFilter } from './_common';
 
 /** Props of a {@link PrivilegeEscalationMonitor}. */
 export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
@@ -56,10 +56,7 @@ export class PrivilegeEscalationMonitor extends Construct {
   /** The policy's well-known name. */
   public static readonly NAME = 'privilege-escalation-monitor';
   /** Container runtimes and shims: every container start switches ids and capabilities through them. */
-  public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = [
-    '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun',
-    '/usr/bin/conmon', '/usr/libexec/crio/conmon',
-  ];
+  public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = CONTAINER_RUNTIME_BINARIES;
   /** The generated policy. */
   public readonly policy: TracingPolicy;
 

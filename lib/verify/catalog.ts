@@ -5,7 +5,10 @@
 import { runtimeScenarios } from './runtime-scenarios';
 import { Scenario } from './scenario';
 
-/** Every built-in scenario for the given runc suites. */
-export function builtInScenarios(runtimes: readonly string[]): Scenario[] {
-  return [...runtimeScenarios(runtimes)];
+/**
+ * Every built-in scenario for the given runc suites; the runtime scenarios for every policy named (a container
+ * start or exec must not make a policy report that does not promise it).
+ */
+export function builtInScenarios(runtimes: readonly string[], policies?: readonly string[]): Scenario[] {
+  return [...runtimeScenarios(runtimes, policies)];
 }

@@ -142,7 +142,7 @@ export interface ResolvedKernel {
   readonly imagePackage: string;
   /** Its version (`6.1.192-3`). */
   readonly version: string;
-  /** The package that holds the kernel image: the image package, or its `linux-binary-*` split. */
+  /** The packages that hold the kernel image and its modules: the image package, or its `linux-binary-*` and `linux-modules-*` split. */
   readonly packages: readonly string[];
 }
 
@@ -165,12 +165,12 @@ export function kernelFromMetaDepends(flavour: string, deps: readonly Dependency
 }
 
 /**
- * The package that holds the kernel image: the image package itself, or, where the image is split (Debian 14
- * and later), its `linux-binary-*` dependency (the modules, in `linux-modules-*`, are not needed).
+ * The packages that hold the kernel image and its modules: the image package itself, or, where the image is
+ * split (Debian 14 and later), its `linux-binary-*` and `linux-modules-*` dependencies.
  */
 export function kernelFilePackages(imagePackage: string, uname: string, imageDeps: readonly Dependency[]): string[] {
-  const binary = imageDeps.find((d) => d.type === 'Depends' && d.name === `linux-binary-${uname}`);
-  return [binary ? binary.name : imagePackage];
+  const split = imageDeps.filter((d) => d.type === 'Depends' && (d.name === `linux-binary-${uname}` || d.name === `linux-modules-${uname}`)).map((d) => d.name);
+  return split.length > 0 ? split : [imagePackage];
 }
 
 /** Resolves the current kernel of a release (its apt lists must be up to date). */

@@ -19,7 +19,9 @@ export const GUEST = {
   rootfs: '/verify/ctr/rootfs',
   runtimes: '/opt/runc',
   runc: '/usr/sbin/runc',
-  agentBin: '/opt/tetragon/bin',
+  // The official image's layout: the agent's own detections trust /usr/bin/tetragon.
+  agentBin: '/usr/bin',
+  modules: '/lib/modules',
   bpfLib: '/var/lib/tetragon',
   work: '/run/vt',
   export: '/run/vt/export/events.json',
@@ -94,7 +96,7 @@ export function agentArguments(extra: readonly string[] = []): string[] {
 export function renderInit(): string {
   return `#!/bin/sh
 # PID 1 of the verifier's guest, written by cdk8s-tetragon verify.
-export PATH=${GUEST.bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${GUEST.agentBin}
+export PATH=${GUEST.bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -109,6 +111,8 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname verify-node
+# Modules a node has loaded anyway (overlay: the container file systems), so runtimes do not request them.
+for m in ${GUEST.modules}/*.ko; do [ -f "$m" ] && insmod "$m"; done
 # Loopback only: a default route through lo lets connect() reach tcp_connect (the SYN goes nowhere).
 ip link set lo up
 ip addr add 10.0.2.15/24 dev lo
@@ -344,6 +348,7 @@ export function renderPlan(plan: GuestPlan): string {
     'VT_RUNTIME=',
     `vt_rec boot policies=${plan.policies.length} triggers=${plan.triggers.length}`,
     'vt_mem boot',
+    'vt_rec modules loaded="$(while read vt_m vt_rest; do printf %s, "$vt_m"; done < /proc/modules)"',
     'vt_agent_start || { VT_GONE="agent did not start"; vt_rec give-up reason=start-failed; }',
   ];
   for (const p of plan.policies) lines.push(`vt_add ${p.index} ${shellQuote(p.file)}`);

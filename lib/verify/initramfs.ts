@@ -104,7 +104,7 @@ export function initramfsEntries(inputs: InitramfsInputs): CpioEntry[] {
   for (const tr of inputs.triggers) t.file(`${GUEST.bin}/${tr.name}`, tr.path);
   for (const r of inputs.runtimes) t.file(`${GUEST.runtimes}/${r.suite}/runc`, r.binary);
   for (const l of inputs.libraries) t.file(l.guestPath, l.source, 0o755);
-  for (const m of inputs.modules ?? []) t.file(`/lib/modules/${m.name}.ko`, m.path, 0o644);
+  for (const m of inputs.modules ?? []) t.file(`${GUEST.modules}/${m.name}.ko`, m.path, 0o644);
   // Containers: the same busybox and trigger programs in their own root file system.
   busyboxTree(t, GUEST.rootfs, inputs.busybox, inputs.applets);
   for (const tr of inputs.triggers) t.file(`${GUEST.rootfs}/usr/local/bin/${tr.name}`, tr.path);

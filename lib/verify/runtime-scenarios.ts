@@ -50,19 +50,38 @@ interface RuntimeAction {
 
 const CLONE_NEWNS = 0x00020000;
 const CLONE_NEWCGROUP = 0x02000000;
+const CLONE_NEWUTS = 0x04000000;
+const CLONE_NEWIPC = 0x08000000;
+const CLONE_NEWPID = 0x20000000;
+const CLONE_NEWNET = 0x40000000;
 
-const startCalls: SimulatedEvent[] = [
-  call('runc init unshares the container namespaces', 'kprobe:__x64_sys_unshare', ints(CLONE_NEWNS | CLONE_NEWCGROUP | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000), runcInit(false)),
-  call('runc init setgid(0)', 'kprobe:__sys_setgid', ints(0), runcInit(true)),
-  call('runc init setuid(0)', 'kprobe:__sys_setuid', ints(0), runcInit(true)),
-  call('runc init capset to the container set', 'kprobe:security_capset', caps(ALL_CAPS, CONTAINER_CAPS), runcInit(true)),
-];
-const execCalls = (uid: number): SimulatedEvent[] => [
-  call('runc init joins the container namespaces', 'kprobe:__x64_sys_setns', ints(5, 0), runcInit(false)),
+const mount = (source: string, target: string, flags: number): SimulatedEvent => call(`runc init mounts ${source}`, 'kprobe:security_sb_mount', {
+  0: { kind: 'string', value: source }, 1: { kind: 'path', path: `/verify/ctr/rootfs${target}`, fileType: 'dir' }, 2: { kind: 'string', value: source },
+  3: { kind: 'int', value: flags },
+}, runcInit(true));
+// runc 1.2 and later check procfs through the new mount API at every start and exec.
+const fsopenProc = call('runc init opens a proc file-system context', 'kprobe:__x64_sys_fsopen', { 0: { kind: 'string', value: 'proc' }, 1: { kind: 'int', value: 1 } }, runcInit(true));
+const ids = (uid: number): SimulatedEvent[] => [
   call(`runc init setgid(${uid})`, 'kprobe:__sys_setgid', ints(uid), runcInit(true)),
   call(`runc init setuid(${uid})`, 'kprobe:__sys_setuid', ints(uid), runcInit(true)),
   // After a switch to a non-root user the effective set is empty; capset raises the container's set again.
   call('runc init capset to the container set', 'kprobe:security_capset', caps(uid === 0 ? ALL_CAPS : [], CONTAINER_CAPS), runcInit(true, uid)),
+];
+
+const startCalls: SimulatedEvent[] = [
+  call('runc init unshares the container namespaces but cgroup', 'kprobe:__x64_sys_unshare', ints(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET), runcInit(false)),
+  mount('proc', '/proc', 0),
+  mount('sysfs', '/sys', 15),
+  fsopenProc,
+  // Measured with runc 1.1.5: the cgroup namespace is unshared last, inside the new mount namespace.
+  call('runc init unshares the cgroup namespace', 'kprobe:__x64_sys_unshare', ints(CLONE_NEWCGROUP), runcInit(true)),
+  ...ids(0),
+];
+const execCalls = (uid: number): SimulatedEvent[] => [
+  fsopenProc,
+  // Measured with runc 1.1.5 and 1.3.6: the cgroup namespace is joined after the mount namespace.
+  call('runc init joins the container cgroup namespace', 'kprobe:__x64_sys_setns', ints(13, CLONE_NEWCGROUP), runcInit(true)),
+  ...ids(uid),
 ];
 
 const shellInContainer = (argv: string): SimulatedEvent => ({
@@ -93,16 +112,22 @@ const ACTIONS: readonly RuntimeAction[] = [
   },
 ];
 
-/** Policies whose verdict on runtime actions is fixed: silent, or (the shell monitor) reporting shells. */
-const POLICIES = ['privilege-escalation-monitor', 'namespace-change', 'shell-access-monitor'] as const;
+/** The policy that reports shells in containers: it promises an event for a shell, entrypoint or not. */
+const SHELL_MONITOR = 'shell-access-monitor';
 
-/** The runtime scenarios for the given runc suites (`bookworm`, `sid`). */
-export function runtimeScenarios(runtimes: readonly string[]): Scenario[] {
+/** The policies runtime scenarios are written for when no list is given. */
+export const RUNTIME_POLICIES = ['privilege-escalation-monitor', 'namespace-change', SHELL_MONITOR] as const;
+
+/**
+ * The runtime scenarios for the given runc suites (`bookworm`, `sid`), for every policy named: each must stay
+ * silent on container starts and execs, except the shell monitor on a shell.
+ */
+export function runtimeScenarios(runtimes: readonly string[], policies: readonly string[] = RUNTIME_POLICIES): Scenario[] {
   const out: Scenario[] = [];
   for (const runtime of runtimes) {
     for (const a of ACTIONS) {
-      for (const policy of POLICIES) {
-        const reports = policy === 'shell-access-monitor' && a.shell;
+      for (const policy of policies) {
+        const reports = policy === SHELL_MONITOR && a.shell;
         out.push({
           id: `${policy}/runc-${runtime}-${a.what}`,
           policy,

@@ -140,24 +140,31 @@ async function prepareShared(o: VerifyOptions): Promise<Shared> {
   return { agent, triggers, runtimes, libraries, applets };
 }
 
-async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<{ kernel: ResolvedKernel; vmlinuz: string }> {
+/** Modules the guest loads at boot, as a node has them loaded: overlay (container file systems). */
+export const GUEST_MODULES = ['overlay'] as const;
+
+async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<{ kernel: ResolvedKernel; vmlinuz: string; modules: { name: string; path: string }[] }> {
   const run = o.run ?? runCommand;
   try {
     const a = await apt(release, o);
     const kernel = await resolveKernel(a);
     const dir = join(o.cacheDir, 'kernels', kernel.uname);
     const vmlinuz = join(dir, 'vmlinuz');
-    if (!existsSync(vmlinuz)) {
+    const moduleFile = (m: string) => join(dir, `${m}.ko`);
+    const marker = join(dir, 'files.json');
+    if (!existsSync(vmlinuz) || !existsSync(marker)) {
       o.log(`${release.name}: downloading ${kernel.packages.join(', ')} (${kernel.version})`);
       const debs = await a.download(kernel.packages, join(dir, 'download'));
-      const files = await extractKernel(run, kernel.uname, debs, dir, [], o.tools.busybox);
+      const files = await extractKernel(run, kernel.uname, debs, dir, GUEST_MODULES, o.tools.busybox);
       writeFileSync(vmlinuz, readFileSync(files.vmlinuz));
       if (files.config) writeFileSync(join(dir, 'config'), readFileSync(files.config));
+      for (const [m, path] of Object.entries(files.modules)) writeFileSync(moduleFile(m), readFileSync(path));
       rmSync(join(dir, 'tree'), { recursive: true, force: true });
       rmSync(join(dir, 'download'), { recursive: true, force: true });
-      writeFileSync(join(dir, 'package.json'), JSON.stringify(kernel, null, 2) + '\n');
+      writeFileSync(marker, JSON.stringify({ ...kernel, modules: Object.keys(files.modules) }, null, 2) + '\n');
     }
-    return { kernel, vmlinuz };
+    const modules = GUEST_MODULES.filter((m) => existsSync(moduleFile(m))).map((m) => ({ name: m, path: moduleFile(m) }));
+    return { kernel, vmlinuz, modules };
   } catch (e) {
     throw e instanceof DownloadError ? e : new DownloadError(`${release.title}: ${(e as Error).message}`);
   }
@@ -337,7 +344,7 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
     byScenario, skipped, channel: { records: [], sections: [], stray: 0 }, problems: [problem],
     timings: { prepareSeconds: (Date.now() - started) / 1000, vmSeconds: 0, totalSeconds: (Date.now() - started) / 1000 }, artifacts: dir,
   });
-  let prepared: { kernel: ResolvedKernel; vmlinuz: string };
+  let prepared: Awaited<ReturnType<typeof prepareKernel>>;
   try {
     prepared = await prepareKernel(release, o);
   } catch (e) {
@@ -345,7 +352,7 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
     if (o.kernels.length === 1) throw e;
     return empty((e as Error).message);
   }
-  const { kernel, vmlinuz } = prepared;
+  const { kernel, vmlinuz, modules } = prepared;
   o.log(`${release.name}: kernel ${kernel.uname} (${kernel.imagePackage} ${kernel.version})`);
 
   const token = `@@vt-${randomBytes(6).toString('hex')}`;
@@ -365,7 +372,7 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
     busybox: o.tools.busybox, applets: shared.applets, agent: shared.agent, triggers: shared.triggers,
     runtimes: shared.runtimes.map((r) => ({ suite: r.suite, binary: r.binary })), libraries: shared.libraries.files,
     policies: o.policies.map((p, i) => ({ guestPath: `${GUEST.policies}/${String(i + 1).padStart(3, '0')}-${p.agentName}.yaml`, yaml: stringify(p.loaded) })),
-    containers, init: renderInit(), library: renderLibrary(), plan,
+    containers, init: renderInit(), library: renderLibrary(), plan, modules,
   }));
   const prepareSeconds = (Date.now() - started) / 1000;
   const timeout = o.bootTimeoutSeconds ?? defaultBootTimeout(o, triggers.length);

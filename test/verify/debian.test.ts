@@ -46,9 +46,9 @@ describe('kernel resolution', () => {
       .toStrictEqual({ uname: '6.1.0-57-amd64', imagePackage: 'linux-image-6.1.0-57-amd64-unsigned' });
   });
 
-  test('a split image (sid) is downloaded as its linux-binary package; a classic one as itself', () => {
+  test('a split image (sid) is downloaded as its linux-binary and linux-modules packages; a classic one as itself', () => {
     expect(kernelFilePackages('linux-image-7.2.13+deb14-cloud-amd64', '7.2.13+deb14-cloud-amd64', parseAptDepends(fixture('sid-depends-linux-image-7.2.13+deb14-cloud-amd64.txt'))))
-      .toStrictEqual(['linux-binary-7.2.13+deb14-cloud-amd64']);
+      .toStrictEqual(['linux-binary-7.2.13+deb14-cloud-amd64', 'linux-modules-7.2.13+deb14-cloud-amd64']);
     expect(kernelFilePackages('linux-image-6.1.0-57-cloud-amd64', '6.1.0-57-cloud-amd64', parseAptDepends(fixture('bookworm-depends-linux-image-6.1.0-57-cloud-amd64.txt'))))
       .toStrictEqual(['linux-image-6.1.0-57-cloud-amd64']);
   });

@@ -28,7 +28,7 @@ describe('guest image manifest', () => {
   });
 
   test('the agent on PATH, its BPF objects where --bpf-lib points, init executable', () => {
-    expect(byPath.get('/opt/tetragon/bin/tetragon')).toMatchObject({ kind: 'file', source: '/b/bin/tetragon' });
+    expect(byPath.get('/usr/bin/tetragon')).toMatchObject({ kind: 'file', source: '/b/bin/tetragon' });
     expect(byPath.get('/var/lib/tetragon/bpf_generic_kprobe_v61.o')).toMatchObject({ kind: 'file', mode: 0o644 });
     expect(byPath.get('/init')).toMatchObject({ kind: 'data', mode: 0o755 });
     expect(byPath.get('/tmp')).toMatchObject({ kind: 'dir', mode: 0o1777 });
