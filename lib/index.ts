@@ -68,6 +68,8 @@ export * from './observability/log-schema';
 export * from './observability/log-shipping-props';
 export * from './observability/alloy-log-shipping';
 export * from './observability/promtail-log-shipping';
+export * from './observability/siem-sink';
+export * from './observability/siem-fields';
 export * from './observability/queries';
 export * from './observability/tetragon-dashboard';
 export * from './observability/tetragon-alert-rules';
