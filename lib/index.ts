@@ -73,6 +73,8 @@ export * from './observability/siem-fields';
 export * from './observability/queries';
 export * from './observability/tetragon-dashboard';
 export * from './observability/tetragon-alert-rules';
+export type { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
+export { POLICY_STATUS_RECORDS } from './observability/policy-status';
 export * from './observability/tetragon-loki-rules';
 export * from './observability/tetragon-observability';
 
