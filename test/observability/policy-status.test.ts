@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Chart, Duration, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import { TetragonCluster } from '../../lib/tetragon-cluster';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { ExpectedPolicy, POLICY_STATUS_RECORDS, PolicyStatusProps } from '../../lib/observability/policy-status';
 import { TetragonAlertRules, TetragonAlertRulesProps } from '../../lib/observability/tetragon-alert-rules';
@@ -263,6 +264,20 @@ describe('policy live status', () => {
     expect(silent).toContain('tetragon:policy_live:bool{policy=~"b|c\\\\.d"}[30m]');
     expect(silent).toContain('tetragon:policy_live:bool{policy="a"}[1h]');
     expect(promqlErrors(silent)).toStrictEqual([]);
+  });
+
+  test('given docs/policy-status.md, then it shows the default cluster\'s records and every alert with its expression', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'policy-status.md'), 'utf8');
+    const promql = [...doc.matchAll(/```promql\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    for (const b of promql) expect({ b, errors: promqlErrors(b) }).toStrictEqual({ b, errors: [] });
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'nlcl01k8s', { clusterName: 'nlcl01k8s' });
+    const group = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule').spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
+    const silent = statusGroup(rules({ policies: [{ name: 'exec-audit', silentAfter: Duration.hours(1) }] })).rules.find((r: any) => r.alert === 'TetragonPolicySilent');
+    for (const r of [...group.rules, silent]) {
+      expect(promql).toContain(r.expr);
+      if (r.alert) expect(doc).toContain(`#### ${r.alert}\n`);
+    }
+    expect(group.rules.filter((r: any) => r.alert).length).toBe(3);
   });
 
   test.each([
