@@ -25,6 +25,7 @@ export interface ClusterPolicyStatusProps extends Omit<PolicyStatusProps, 'polic
   /**
    * Silence windows by policy name (a policy this cluster deploys): `TetragonPolicySilent` fires when the policy is
    * live on a node but posted nothing there for that long. Only for policies that always have something to report.
+   * Policies added to the `policies` unit after the cluster's construction are covered too.
    * @default - none
    */
   readonly silentAfter?: Record<string, Duration>;
@@ -254,19 +255,24 @@ export class TetragonCluster extends Construct {
       }
       return undefined;
     }
-    const deployed = this.policies.node.findAll().filter((c): c is TracingPolicy => TracingPolicy.isTracingPolicy(c));
-    const unknown = Object.keys(silentAfter).filter((name) => !deployed.some((p) => p.name === name));
-    if (unknown.length) {
-      throw new Error(`${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; `
-        + `use one of ${deployed.map((p) => p.name).sort().join(', ')}`);
-    }
-    if (deployed.length === 0) return undefined;
-    const policies: ExpectedPolicy[] = deployed.map((p) => ({
+    const deployed = () => this.policies.node.findAll().filter((c): c is TracingPolicy => TracingPolicy.isTracingPolicy(c));
+    const expected = (): ExpectedPolicy[] => deployed().map((p) => ({
       name: p.name,
       ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
       ...(silentAfter[p.name] !== undefined ? { silentAfter: silentAfter[p.name] } : {}),
     }));
-    return { ...rest, policies };
+    // On the finished tree: a policy may be added to the policies unit after the cluster is constructed.
+    this.node.addValidation({
+      validate: () => {
+        const names = deployed().map((p) => p.name);
+        const unknown = Object.keys(silentAfter).filter((name) => !names.includes(name));
+        return unknown.length === 0 ? [] : [`${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} `
+          + `${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; use one of ${names.sort().join(', ')}`];
+      },
+    });
+    if (expected().length === 0) return undefined;
+    // Read when the rules render, so policies added to the policies unit after construction are expected too.
+    return { ...rest, get policies() { return expected(); } };
   }
 
   /** Fails when the install turns off something a selected detection depends on. */

@@ -177,10 +177,21 @@ describe('TetragonCluster policy status', () => {
   });
 
   test('a silence window for a policy the cluster does not deploy, or with policy status off, is refused with the fix', () => {
+    // Checked on the finished tree (synth), since policies may join the policies unit after construction.
     expect(() => statusGroup({ policyStatus: { silentAfter: { 'network-connection-monitor': Duration.hours(1) } } }))
-      .toThrow(/c1: policyStatus\.silentAfter: 'network-connection-monitor' is not deployed by this cluster; use one of privilege-escalation-monitor, process-exec-monitor/);
+      .toThrow("c1: policyStatus.silentAfter: 'network-connection-monitor' is not deployed by this cluster; use one of privilege-escalation-monitor, process-exec-monitor, sensitive-file-access-monitor, shell-access-monitor");
     expect(() => statusGroup({ enableAlertRules: false, policyStatus: { silentAfter: { 'process-exec-monitor': Duration.hours(1) } } }))
       .toThrow(/policyStatus\.silentAfter: set while policy status is off/);
     expect(statusGroup({ policyStatus: { enabled: false } }).group).toBeUndefined();
+  });
+
+  test('a policy added to the policies unit after construction is expected too, and may have a silence window', () => {
+    const { ShellAccessMonitor } = require('../lib');
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', policyStatus: { silentAfter: { 'extra-shells': Duration.hours(1) } } });
+    new ShellAccessMonitor(c.policies, 'ExtraShells', { name: 'extra-shells', shells: ['fish'] });
+    expect(c.node.validate()).toStrictEqual([]);
+    const group = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule').spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
+    expect(expectedPolicies(group)).toContain('extra-shells');
+    expect(group.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr).toContain('{policy="extra-shells"}[1h]');
   });
 });

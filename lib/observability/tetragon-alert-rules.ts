@@ -1,10 +1,10 @@
-import { Duration } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import { prometheusAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
 import { PolicyStatusProps, policyStatusRules } from './policy-status';
-import { AlertRule, assemble, PrometheusRuleGroup } from './private/rule-model';
+import { AlertRule, assemble, PrometheusRuleGroup, RuleAssembly } from './private/rule-model';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
 
 const POLICY_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -99,10 +99,12 @@ export interface TetragonAlertRulesProps {
 export class TetragonAlertRules extends Construct {
   /** The generated PrometheusRule. */
   public readonly resource: monitoring.PrometheusRule;
-  /** The rule groups, in Prometheus rule-file shape. */
-  public readonly groups: readonly PrometheusRuleGroup[];
   /** Namespace of the PrometheusRule. */
   public readonly namespace: string;
+  private readonly baseGroups: readonly PrometheusRuleGroup[];
+  private readonly policyStatus?: {
+    readonly props: PolicyStatusProps; readonly metricsJob: string; readonly tetragonNamespace: string; readonly assembly: RuleAssembly;
+  };
 
   public constructor(scope: Construct, id: string, props: TetragonAlertRulesProps = {}) {
     super(scope, id);
@@ -133,12 +135,12 @@ export class TetragonAlertRules extends Construct {
       lokiJob: checkSelectorValue(this, 'lokiJob', props.lokiJob ?? DEFAULT_JOB),
     });
     const assembly = { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl };
-    const groups: PrometheusRuleGroup[] = Object.entries(defs).map(([group, list]) => ({ name: group, rules: assemble(list, assembly) }));
+    this.baseGroups = Object.entries(defs).map(([group, list]) => ({ name: group, rules: assemble(list, assembly) }));
     if (props.policyStatus !== undefined) {
-      const status = policyStatusRules(this.resolvePolicyStatus(props.policyStatus, metricsJob, tetragonNamespace));
-      groups.push({ name: 'tetragon.policy-status', rules: [...status.records, ...assemble(status.alerts, assembly)] });
+      this.policyStatus = { props: props.policyStatus, metricsJob, tetragonNamespace, assembly };
+      // Checked now for the error's sake; rendered at synth, so policies listed later (TetragonCluster) are included.
+      this.resolvePolicyStatus(props.policyStatus, metricsJob, tetragonNamespace);
     }
-    this.groups = groups;
 
     this.resource = new monitoring.PrometheusRule(this, 'Resource', {
       metadata: {
@@ -146,21 +148,33 @@ export class TetragonAlertRules extends Construct {
         namespace: this.namespace,
         labels: sorted({ ...checkLabels(this, 'labels', { ...(props.labels ?? {}) }), 'app.kubernetes.io/part-of': 'cdk8s-tetragon' }),
       },
-      spec: {
-        groups: this.groups.map((g) => ({
-          name: g.name,
-          rules: g.rules.map((r) => ('record' in r
-            ? { record: r.record, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
-            : {
-              alert: (r as AlertRule).alert,
-              expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-              for: (r as AlertRule).for,
-              labels: sorted((r as AlertRule).labels),
-              annotations: sorted((r as AlertRule).annotations),
-            })),
-        })),
-      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }) as monitoring.PrometheusRuleSpec,
     });
+  }
+
+  /** The rule groups, in Prometheus rule-file shape (the policy status group as its policies are now). */
+  public get groups(): readonly PrometheusRuleGroup[] {
+    const status = this.policyStatus;
+    if (status === undefined) return this.baseGroups;
+    const rules = policyStatusRules(this.resolvePolicyStatus(status.props, status.metricsJob, status.tetragonNamespace));
+    return [...this.baseGroups, { name: 'tetragon.policy-status', rules: [...rules.records, ...assemble(rules.alerts, status.assembly)] }];
+  }
+
+  private renderSpec(): monitoring.PrometheusRuleSpec {
+    return {
+      groups: this.groups.map((g) => ({
+        name: g.name,
+        rules: g.rules.map((r) => ('record' in r
+          ? { record: r.record, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
+          : {
+            alert: (r as AlertRule).alert,
+            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+            for: (r as AlertRule).for,
+            labels: sorted((r as AlertRule).labels),
+            annotations: sorted((r as AlertRule).annotations),
+          })),
+      })),
+    };
   }
 
   private resolvePolicyStatus(p: PolicyStatusProps, metricsJob: string, tetragonNamespace: string) {
