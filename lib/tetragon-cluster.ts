@@ -1,17 +1,35 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Detections, DetectionsProps } from './detections/bundles';
 import { FluxKustomizations, FluxKustomizationsProps } from './gitops/flux-kustomizations';
 import { TetragonInstall, TetragonInstallProps } from './install/tetragon-install';
 import { ExportSidecarMode } from './install/values';
+import { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
 import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
+import { TracingPolicy } from './policy/tracing-policy';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
+
+/** Policy live status of a {@link TetragonCluster}, for the policies it deploys. */
+export interface ClusterPolicyStatusProps extends Omit<PolicyStatusProps, 'policies'> {
+  /**
+   * Emit the policy status rules and dashboard row.
+   * @default true (with enableAlertRules)
+   */
+  readonly enabled?: boolean;
+  /**
+   * Silence windows by policy name (a policy this cluster deploys): `TetragonPolicySilent` fires when the policy is
+   * live on a node but posted nothing there for that long. Only for policies that always have something to report.
+   * Policies added to the `policies` unit after the cluster's construction are covered too.
+   * @default - none
+   */
+  readonly silentAfter?: Record<string, Duration>;
+}
 
 /**
  * Props of a {@link TetragonCluster}: the OpenTofu module's variables, typed.
@@ -107,11 +125,18 @@ export interface TetragonClusterProps {
    */
   readonly enableLogShipping?: boolean;
   /**
-   * Other observability settings (namespaces, Alloy/Promtail, alert labels).
+   * Policy live status for every TracingPolicy the `policies` unit holds: alerts naming the policy and the node where
+   * it is not live, failed to load, stays silent (opt-in per policy) or suddenly posts far more events, and the
+   * dashboard's "Policy status" row with a policy × node grid.
+   * @default {} - on with the alert rules, no silence alerts
+   */
+  readonly policyStatus?: ClusterPolicyStatusProps;
+  /**
+   * Other observability settings (namespaces, Alloy/Promtail and SIEM sinks, alert labels).
    * @default {}
    */
   readonly observability?: Omit<TetragonObservabilityProps, 'enableGrafanaDashboard' | 'grafanaDashboardNamespace'
-  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames'>;
+  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames' | 'policyStatus'>;
   /**
    * Flux Kustomizations that apply the units in order (Git source, interval, prefix).
    * @default {} - GitRepository `flux-system`, paths under `./dist`
@@ -210,6 +235,7 @@ export class TetragonCluster extends Construct {
       lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...(this.detections?.lokiRules ?? [])] },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
+      policyStatus: this.policyStatus(props),
     });
 
     this.fluxChart = new Chart(scope, 'flux', chartProps);
@@ -218,6 +244,35 @@ export class TetragonCluster extends Construct {
       cluster: props.clusterName,
       install: this.install,
     });
+  }
+
+  /** Policy status settings for the policies of the `policies` unit, or undefined when off. */
+  private policyStatus(props: TetragonClusterProps): PolicyStatusProps | undefined {
+    const { enabled, silentAfter = {}, ...rest } = props.policyStatus ?? {};
+    if (enabled === false || props.enableAlertRules === false) {
+      if (props.policyStatus?.silentAfter !== undefined) {
+        throw new Error(`${this.node.path}: policyStatus.silentAfter: set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on`);
+      }
+      return undefined;
+    }
+    const deployed = () => this.policies.node.findAll().filter((c): c is TracingPolicy => TracingPolicy.isTracingPolicy(c));
+    const expected = (): ExpectedPolicy[] => deployed().map((p) => ({
+      name: p.name,
+      ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+      ...(silentAfter[p.name] !== undefined ? { silentAfter: silentAfter[p.name] } : {}),
+    }));
+    // On the finished tree: a policy may be added to the policies unit after the cluster is constructed.
+    this.node.addValidation({
+      validate: () => {
+        const names = deployed().map((p) => p.name);
+        const unknown = Object.keys(silentAfter).filter((name) => !names.includes(name));
+        return unknown.length === 0 ? [] : [`${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} `
+          + `${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; use one of ${names.sort().join(', ')}`];
+      },
+    });
+    if (expected().length === 0) return undefined;
+    // Read when the rules render, so policies added to the policies unit after construction are expected too.
+    return { ...rest, get policies() { return expected(); } };
   }
 
   /** Fails when the install turns off something a selected detection depends on. */

@@ -152,3 +152,46 @@ describe('TetragonCluster export sidecar', () => {
     expect(release({ install: { export: { sidecar: ExportSidecarMode.STDOUT } } }).spec.values.export.mode).toBe('stdout');
   });
 });
+
+describe('TetragonCluster policy status', () => {
+  const { Duration } = require('cdk8s');
+  const { DetectionBundle } = require('../lib');
+  function statusGroup(props: Partial<ConstructorParameters<typeof TetragonCluster>[2]> = {}) {
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', ...props });
+    const rule = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule');
+    return { c, group: rule?.spec.groups.find((g: any) => g.name === 'tetragon.policy-status') };
+  }
+  const expectedPolicies = (group: any) => [...group.rules[0].expr.matchAll(/"policy", "([^"]+)"/g)].map((m: any) => m[1]).sort();
+
+  test('by default the rules expect exactly the policies the policies unit deploys, with no silence alert', () => {
+    const { c, group } = statusGroup();
+    expect(expectedPolicies(group)).toStrictEqual(c.policies.toJson().map((m: any) => m.metadata.name).sort());
+    expect(group.rules.filter((r: any) => r.alert).map((r: any) => r.alert)).toStrictEqual(['TetragonPolicyNotLive', 'TetragonPolicyLoadError', 'TetragonPolicyEventRateJump']);
+  });
+
+  test('detections and toggles change the expected set; silentAfter adds the silence alert for the named policy', () => {
+    const { c, group } = statusGroup({ enableNetworkMonitor: true, detections: { bundles: [DetectionBundle.CRYPTO_MINING] }, policyStatus: { silentAfter: { 'network-connection-monitor': Duration.hours(2) } } });
+    expect(expectedPolicies(group)).toStrictEqual(c.policies.toJson().map((m: any) => m.metadata.name).sort());
+    expect(expectedPolicies(group).length).toBeGreaterThan(5);
+    expect(group.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr).toContain('tetragon:policy_live:bool{policy="network-connection-monitor"}[2h]');
+  });
+
+  test('a silence window for a policy the cluster does not deploy, or with policy status off, is refused with the fix', () => {
+    // Checked on the finished tree (synth), since policies may join the policies unit after construction.
+    expect(() => statusGroup({ policyStatus: { silentAfter: { 'network-connection-monitor': Duration.hours(1) } } }))
+      .toThrow("c1: policyStatus.silentAfter: 'network-connection-monitor' is not deployed by this cluster; use one of privilege-escalation-monitor, process-exec-monitor, sensitive-file-access-monitor, shell-access-monitor");
+    expect(() => statusGroup({ enableAlertRules: false, policyStatus: { silentAfter: { 'process-exec-monitor': Duration.hours(1) } } }))
+      .toThrow(/policyStatus\.silentAfter: set while policy status is off/);
+    expect(statusGroup({ policyStatus: { enabled: false } }).group).toBeUndefined();
+  });
+
+  test('a policy added to the policies unit after construction is expected too, and may have a silence window', () => {
+    const { ShellAccessMonitor } = require('../lib');
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', policyStatus: { silentAfter: { 'extra-shells': Duration.hours(1) } } });
+    new ShellAccessMonitor(c.policies, 'ExtraShells', { name: 'extra-shells', shells: ['fish'] });
+    expect(c.node.validate()).toStrictEqual([]);
+    const group = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule').spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
+    expect(expectedPolicies(group)).toContain('extra-shells');
+    expect(group.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr).toContain('{policy="extra-shells"}[1h]');
+  });
+});
