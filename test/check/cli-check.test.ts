@@ -65,7 +65,7 @@ describe('cdk8s-tetragon check', () => {
     const r = await cli(['--format', 'json', '--no-kernels', FIXTURES]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
-    expect(doc.summary.policies).toBe(52);
+    expect(doc.summary.policies).toBe(53);
     expect(doc.findings.some((f: any) => f.ruleId === 'max-selectors' && f.file.endsWith('max-selectors.yaml'))).toBe(true);
     expect(doc.findings.some((f: any) => f.ruleId.startsWith('kernel-'))).toBe(false);
   });
