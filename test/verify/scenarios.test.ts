@@ -61,6 +61,18 @@ describe('the catalog', () => {
     expect(BUSYBOX_APPLETS.filter((a) => !applets.includes(a))).toStrictEqual([]);
   });
 
+  test('each binaryPath holds one program, so the verifier can put every one in place before the run', () => {
+    const programs = new Map<string, Set<string>>();
+    for (const s of all.filter((x) => x.trigger.binaryPath)) {
+      programs.set(s.trigger.binaryPath!, new Set([...(programs.get(s.trigger.binaryPath!) ?? []), s.trigger.argv[0]]));
+    }
+    expect([...programs].filter(([, p]) => p.size > 1).map(([bp, p]) => `${bp}: ${[...p].join(', ')}`)).toStrictEqual([]);
+  });
+
+  test('setup prepares the node only, so container triggers make what they need themselves', () => {
+    expect(all.filter((s) => (s.trigger.place ?? 'host') !== 'host' && s.trigger.setup?.length).map((s) => s.id)).toStrictEqual([]);
+  });
+
   test('binaryPath never replaces a busybox applet, runc or the agent in the guest', () => {
     const protectedNames = [...BUSYBOX_APPLETS, 'busybox', 'runc', 'tetragon', 'tetra'];
     for (const s of all.filter((x) => x.trigger.binaryPath)) {

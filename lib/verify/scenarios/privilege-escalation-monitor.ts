@@ -119,9 +119,9 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
       },
     },
     {
-      id: 'login-session-to-user',
-      summary: 'A login session switching to its user: setresuid(1000, 1000, 1000) by root',
-      trigger: { argv: ['vt-setid', 'setresuid', '1000', '1000', '1000'], binaryPath: '/usr/sbin/sshd' },
+      id: 'job-to-user',
+      summary: 'cron starting a job as its user: setresuid(1000, 1000, 1000) by root',
+      trigger: { argv: ['vt-setid', 'setresuid', '1000', '1000', '1000'], binaryPath: '/usr/sbin/cron' },
       events: (p) => [ids('setresuid', [1000, 1000, 1000], p)],
     },
     {
