@@ -69,10 +69,6 @@ describe('the catalog', () => {
     expect([...programs].filter(([, p]) => p.size > 1).map(([bp, p]) => `${bp}: ${[...p].join(', ')}`)).toStrictEqual([]);
   });
 
-  test('setup prepares the node only, so container triggers make what they need themselves', () => {
-    expect(all.filter((s) => (s.trigger.place ?? 'host') !== 'host' && s.trigger.setup?.length).map((s) => s.id)).toStrictEqual([]);
-  });
-
   test('binaryPath never replaces a busybox applet, runc or the agent in the guest', () => {
     const protectedNames = [...BUSYBOX_APPLETS, 'busybox', 'runc', 'tetragon', 'tetra'];
     for (const s of all.filter((x) => x.trigger.binaryPath)) {
