@@ -105,9 +105,9 @@ export function sockaddrLen(addr: string): number {
 /** A TCP socket in `tcp_connect`: the guest's source address, the destination, state SYN_SENT. */
 export function tcpSock(daddr: string, dport: number, state = 'TCP_SYN_SENT'): EventArg {
   const v6 = daddr.includes(':');
-  // A dual-stack (IPv4-mapped) destination keeps an AF_INET6 socket with IPv4-mapped addresses on both ends.
-  const saddr = !v6 ? (daddr.startsWith('127.') ? '127.0.0.1' : '10.0.2.15')
-    : daddr === '::1' ? '::1' : daddr.startsWith('::ffff:') ? (daddr.startsWith('::ffff:127.') ? '::ffff:127.0.0.1' : '::ffff:10.0.2.15') : 'fec0::15';
+  // A dual-stack (IPv4-mapped) destination keeps an AF_INET6 socket; tcp_connect runs inside tcp_v4_connect,
+  // before the IPv6 source address is set from the IPv4 one, so Tetragon reads it as "::".
+  const saddr = !v6 ? (daddr.startsWith('127.') ? '127.0.0.1' : '10.0.2.15') : daddr === '::1' ? '::1' : daddr.startsWith('::ffff:') ? '::' : 'fec0::15';
   const family: SocketFamily = v6 ? 'AF_INET6' : 'AF_INET';
   return { kind: 'sock', family, protocol: 'IPPROTO_TCP', type: 'SOCK_STREAM', saddr, daddr, sport: 41234, dport, state };
 }
