@@ -226,7 +226,6 @@ synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
   test('CDK8S_OUTDIR=dist node scripts/synth.mjs examples/custom-policy.ts (and the other examples) leave dist/nlcl01k8s byte-identical', () => {
     const box = projectCopy();
     const committed = tree(join(box, 'dist'));
-    expect(Object.keys(committed)).toContain(`nlcl01k8s/${OUTPUT_MANIFEST}`);
     // The exact command, type-checked as a user runs it.
     const exact = execFileSync('sh', ['-c', 'CDK8S_OUTDIR=dist node scripts/synth.mjs examples/custom-policy.ts 2>&1; echo "exit $?"'], { cwd: box, encoding: 'utf8' });
     expect(exact).toBe(`synth failed: refusing to replace dist: it holds nlcl01k8s/ (${Object.keys(committed).length} files) that this synth did not write `
