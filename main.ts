@@ -1,14 +1,14 @@
-import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { TetragonCluster } from './lib/tetragon-cluster';
-import { synthesizeUnits } from './lib/synth';
+import { synthesizeClusters } from './lib/synth';
 
-// One app per cluster; each writes dist/<cluster>/<unit>/ (CDK8S_OUTDIR replaces dist/).
+// One app for every cluster: each writes dist/<clusterName>/<unit>/ (CDK8S_OUTDIR replaces dist/), and the
+// folders are replaced only when every cluster synthesized.
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 
 // The module block of the OpenTofu deployment, as typed props.
-const nlcl01k8s = new App();
-new TetragonCluster(nlcl01k8s, 'nlcl01k8s', {
+const app = new App();
+new TetragonCluster(app, 'nlcl01k8s', {
   clusterName: 'nlcl01k8s',
   // TracingPolicy toggles (all observe-only, no enforcement)
   enableProcessExecMonitor: true,
@@ -21,4 +21,5 @@ new TetragonCluster(nlcl01k8s, 'nlcl01k8s', {
   enableGrafanaDashboard: true,
   grafanaDashboardNamespace: 'monitoring',
 });
-synthesizeUnits(nlcl01k8s, join(outdir, 'nlcl01k8s'));
+// Another cluster is one more `new TetragonCluster(app, 'prod', { clusterName: 'prod', ... })`.
+synthesizeClusters(app, outdir);

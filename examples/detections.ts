@@ -1,6 +1,6 @@
 // examples/detections.ts: a cluster with the module's policies plus the baseline and crypto-mining bundles.
 import { App } from 'cdk8s';
-import { DetectionBundle, DetectionName, TetragonCluster, synthesizeUnits } from '../lib';
+import { DetectionBundle, DetectionName, TetragonCluster, synthesizeClusters } from '../lib';
 
 const app = new App();
 new TetragonCluster(app, 'prod', {
@@ -15,4 +15,4 @@ new TetragonCluster(app, 'prod', {
   },
 });
 
-synthesizeUnits(app, `${process.env.CDK8S_OUTDIR ?? 'dist/example'}/prod`);
+synthesizeClusters(app, process.env.CDK8S_OUTDIR ?? 'dist/example'); // writes <outdir>/prod/

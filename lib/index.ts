@@ -68,9 +68,13 @@ export * from './observability/log-schema';
 export * from './observability/log-shipping-props';
 export * from './observability/alloy-log-shipping';
 export * from './observability/promtail-log-shipping';
+export * from './observability/siem-sink';
+export * from './observability/siem-fields';
 export * from './observability/queries';
 export * from './observability/tetragon-dashboard';
 export * from './observability/tetragon-alert-rules';
+export type { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
+export { POLICY_STATUS_RECORDS } from './observability/policy-status';
 export * from './observability/tetragon-loki-rules';
 export * from './observability/tetragon-observability';
 

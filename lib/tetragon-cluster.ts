@@ -1,17 +1,37 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Detections, DetectionsProps } from './detections/bundles';
 import { FluxKustomizations, FluxKustomizationsProps } from './gitops/flux-kustomizations';
 import { TetragonInstall, TetragonInstallProps } from './install/tetragon-install';
 import { ExportSidecarMode } from './install/values';
+import { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
 import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
+import { TracingPolicy } from './policy/tracing-policy';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
+import { CLUSTER_SYMBOL } from './private/cluster-scope';
+import { PropKeys, refuseUnknownProps } from './private/props';
+
+/** Policy live status of a {@link TetragonCluster}, for the policies it deploys. */
+export interface ClusterPolicyStatusProps extends Omit<PolicyStatusProps, 'policies'> {
+  /**
+   * Emit the policy status rules and dashboard row.
+   * @default true (with enableAlertRules)
+   */
+  readonly enabled?: boolean;
+  /**
+   * Silence windows by policy name (a policy this cluster deploys): `TetragonPolicySilent` fires when the policy is
+   * live on a node but posted nothing there for that long. Only for policies that always have something to report.
+   * Policies added to the `policies` unit after the cluster's construction are covered too.
+   * @default - none
+   */
+  readonly silentAfter?: Record<string, Duration>;
+}
 
 /**
  * Props of a {@link TetragonCluster}: the OpenTofu module's variables, typed.
@@ -107,11 +127,18 @@ export interface TetragonClusterProps {
    */
   readonly enableLogShipping?: boolean;
   /**
-   * Other observability settings (namespaces, Alloy/Promtail, alert labels).
+   * Policy live status for every TracingPolicy the `policies` unit holds: alerts naming the policy and the node where
+   * it is not live, failed to load, stays silent (opt-in per policy) or suddenly posts far more events, and the
+   * dashboard's "Policy status" row with a policy × node grid.
+   * @default {} - on with the alert rules, no silence alerts
+   */
+  readonly policyStatus?: ClusterPolicyStatusProps;
+  /**
+   * Other observability settings (namespaces, Alloy/Promtail and SIEM sinks, alert labels).
    * @default {}
    */
   readonly observability?: Omit<TetragonObservabilityProps, 'enableGrafanaDashboard' | 'grafanaDashboardNamespace'
-  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames'>;
+  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames' | 'policyStatus'>;
   /**
    * Flux Kustomizations that apply the units in order (Git source, interval, prefix).
    * @default {} - GitRepository `flux-system`, paths under `./dist`
@@ -123,7 +150,7 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Everything Tetragon needs on one cluster, as GitOps units: one cdk8s Chart per unit, which
- * {@link synthesizeUnits} writes to `dist/<cluster>/<unit>/`:
+ * {@link synthesizeClusters} writes to `dist/<clusterName>/<unit>/` (several clusters may share one App):
  *
  * - `install`: Tetragon from its Helm chart (a Flux HelmRelease, or the rendered objects with `helm-template`);
  * - `policies`: the TracingPolicies the toggles select, and any library detections;
@@ -131,6 +158,11 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * - `flux`: the Kustomizations that apply the others in order (install first, with the CRDs).
  */
 export class TetragonCluster extends Construct {
+  /** Whether `x` is a TetragonCluster (also across copies of this package). */
+  public static isTetragonCluster(x: unknown): x is TetragonCluster {
+    return typeof x === 'object' && x !== null && CLUSTER_SYMBOL in x;
+  }
+
   /** The cluster's name. */
   public readonly clusterName: string;
   /** The `install` unit. */
@@ -152,15 +184,20 @@ export class TetragonCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TetragonClusterProps) {
     super(scope, id);
+    Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
+    refuseUnknownProps(this.node.path, '', props, CLUSTER_PROPS);
+    for (const [field, keys] of Object.entries(PART_PROPS)) {
+      refuseUnknownProps(this.node.path, field, props[field as keyof typeof PART_PROPS], keys as PropKeys<unknown>);
+    }
     if (typeof props.clusterName !== 'string' || !CLUSTER_NAME.test(props.clusterName) || props.clusterName.length > 63) {
       throw new Error(`${this.node.path}: clusterName: got ${JSON.stringify(props.clusterName)}; use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events`);
     }
     this.clusterName = props.clusterName;
     const chartProps = { disableResourceNameHashes: true };
 
-    // Units are siblings under the app so that each writes its own folder; ids are the folder names.
-    this.installChart = new Chart(scope, 'install', chartProps);
-    this.policies = new Chart(scope, 'policies', chartProps);
+    // One chart per unit, inside the cluster so that several clusters fit in one app; ids are the folder names.
+    this.installChart = new Chart(this, 'install', chartProps);
+    this.policies = new Chart(this, 'policies', chartProps);
     if (props.enforcementDryRun) this.policies.node.setContext(ENFORCEMENT_DRY_RUN_CONTEXT, true);
     const names = {
       processExec: props.processExecMonitor?.name ?? ProcessExecMonitor.NAME,
@@ -169,11 +206,16 @@ export class TetragonCluster extends Construct {
       shellAccess: props.shellAccessMonitor?.name ?? ShellAccessMonitor.NAME,
       networkConnection: props.networkMonitor?.name ?? NetworkConnectionMonitor.NAME,
     };
-    if (props.enableProcessExecMonitor ?? true) new ProcessExecMonitor(this.policies, 'ProcessExecMonitor', props.processExecMonitor);
-    if (props.enableSensitiveFileMonitor ?? true) new SensitiveFileAccessMonitor(this.policies, 'SensitiveFileAccessMonitor', props.sensitiveFileMonitor);
-    if (props.enablePrivilegeEscalationMonitor ?? true) new PrivilegeEscalationMonitor(this.policies, 'PrivilegeEscalationMonitor', props.privilegeEscalationMonitor);
-    if (props.enableShellAccessMonitor ?? true) new ShellAccessMonitor(this.policies, 'ShellAccessMonitor', props.shellAccessMonitor);
-    if (props.enableNetworkMonitor ?? false) new NetworkConnectionMonitor(this.policies, 'NetworkConnectionMonitor', props.networkMonitor);
+    this.addPart('enableProcessExecMonitor', props.enableProcessExecMonitor ?? true, 'processExecMonitor', props.processExecMonitor,
+      (s, i, p) => new ProcessExecMonitor(s, i, p), 'ProcessExecMonitor');
+    this.addPart('enableSensitiveFileMonitor', props.enableSensitiveFileMonitor ?? true, 'sensitiveFileMonitor', props.sensitiveFileMonitor,
+      (s, i, p) => new SensitiveFileAccessMonitor(s, i, p), 'SensitiveFileAccessMonitor');
+    this.addPart('enablePrivilegeEscalationMonitor', props.enablePrivilegeEscalationMonitor ?? true, 'privilegeEscalationMonitor', props.privilegeEscalationMonitor,
+      (s, i, p) => new PrivilegeEscalationMonitor(s, i, p), 'PrivilegeEscalationMonitor');
+    this.addPart('enableShellAccessMonitor', props.enableShellAccessMonitor ?? true, 'shellAccessMonitor', props.shellAccessMonitor,
+      (s, i, p) => new ShellAccessMonitor(s, i, p), 'ShellAccessMonitor');
+    this.addPart('enableNetworkMonitor', props.enableNetworkMonitor ?? false, 'networkMonitor', props.networkMonitor,
+      (s, i, p) => new NetworkConnectionMonitor(s, i, p), 'NetworkConnectionMonitor');
     this.detections = props.detections ? new Detections(this.policies, 'Detections', props.detections) : undefined;
 
     // The install comes after the detections so it can provide what they need.
@@ -196,9 +238,9 @@ export class TetragonCluster extends Construct {
     });
     this.checkInstallProvides(needs);
 
-    this.observabilityChart = new Chart(scope, 'observability', chartProps);
+    this.observabilityChart = new Chart(this, 'observability', chartProps);
     const observability = props.observability ?? {};
-    this.observability = new TetragonObservability(this.observabilityChart, 'Observability', {
+    const observabilityProps: TetragonObservabilityProps = {
       ...observability,
       tetragonNamespace: observability.tetragonNamespace ?? this.install.namespace,
       alloy: (observability.logShipper ?? 'alloy') === 'alloy' ? { cluster: props.clusterName, ...observability.alloy } : observability.alloy,
@@ -210,14 +252,80 @@ export class TetragonCluster extends Construct {
       lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...(this.detections?.lokiRules ?? [])] },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
-    });
+      policyStatus: this.policyStatus(props),
+    };
+    // Options of a part that is off are still checked: built once with the part on, under the same path, then dropped.
+    const offWithOptions = ([
+      ['enableGrafanaDashboard', props.enableGrafanaDashboard === false && observability.dashboard !== undefined],
+      ['enableAlertRules', props.enableAlertRules === false && observability.alertRules !== undefined],
+      ['enableLokiRules', props.enableLokiRules === false && observability.lokiRules !== undefined],
+      ['enableLogShipping', props.enableLogShipping === false && (observability.alloy !== undefined || observability.promtail !== undefined)],
+    ] as const).filter(([, off]) => off).map(([toggle]) => toggle);
+    if (offWithOptions.length) {
+      try {
+        new TetragonObservability(this.observabilityChart, 'Observability', { ...observabilityProps, ...Object.fromEntries(offWithOptions.map((t) => [t, true])) });
+      } catch (e) {
+        throw new Error(`${(e as Error).message} (observability options are checked although ${offWithOptions.join(', ')} ${offWithOptions.length > 1 ? 'are' : 'is'} false)`);
+      } finally {
+        this.observabilityChart.node.tryRemoveChild('Observability');
+      }
+    }
+    this.observability = new TetragonObservability(this.observabilityChart, 'Observability', observabilityProps);
 
-    this.fluxChart = new Chart(scope, 'flux', chartProps);
+    this.fluxChart = new Chart(this, 'flux', chartProps);
     this.kustomizations = new FluxKustomizations(this.fluxChart, 'Kustomizations', {
       ...props.flux,
       cluster: props.clusterName,
       install: this.install,
     });
+  }
+
+  /** Policy status settings for the policies of the `policies` unit, or undefined when off. */
+  private policyStatus(props: TetragonClusterProps): PolicyStatusProps | undefined {
+    const { enabled, silentAfter = {}, ...rest } = props.policyStatus ?? {};
+    if (enabled === false || props.enableAlertRules === false) {
+      if (props.policyStatus?.silentAfter !== undefined) {
+        throw new Error(`${this.node.path}: policyStatus.silentAfter: set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on`);
+      }
+      return undefined;
+    }
+    const deployed = () => this.policies.node.findAll().filter((c): c is TracingPolicy => TracingPolicy.isTracingPolicy(c));
+    const expected = (): ExpectedPolicy[] => deployed().map((p) => ({
+      name: p.name,
+      ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+      ...(silentAfter[p.name] !== undefined ? { silentAfter: silentAfter[p.name] } : {}),
+    }));
+    // On the finished tree: a policy may be added to the policies unit after the cluster is constructed.
+    this.node.addValidation({
+      validate: () => {
+        const names = deployed().map((p) => p.name);
+        const unknown = Object.keys(silentAfter).filter((name) => !names.includes(name));
+        return unknown.length === 0 ? [] : [`${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} `
+          + `${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; use one of ${names.sort().join(', ')}`];
+      },
+    });
+    if (expected().length === 0) return undefined;
+    // Read when the rules render, so policies added to the policies unit after construction are expected too.
+    return { ...rest, get policies() { return expected(); } };
+  }
+
+  /**
+   * Adds one of the module's policies when its toggle is on. When it is off, its options are still built once and
+   * thrown away, so a mistake in them fails now rather than on the day the toggle is turned on.
+   */
+  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Construct, id: string): void {
+    if (on) {
+      build(this.policies, id, options);
+      return;
+    }
+    if (options === undefined) return;
+    try {
+      build(this.policies, id, options);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (${field} is checked although ${toggle} is false)`);
+    } finally {
+      this.policies.node.tryRemoveChild(id);
+    }
   }
 
   /** Fails when the install turns off something a selected detection depends on. */
@@ -257,3 +365,42 @@ function mergeValues(a: Record<string, unknown>, b: Record<string, unknown>): Re
   }
   return out;
 }
+
+/** Every prop of {@link TetragonClusterProps}, checked at run time. */
+const CLUSTER_PROPS: PropKeys<TetragonClusterProps> = {
+  clusterName: true, tetragonVersion: true, install: true, enableProcessExecMonitor: true, enableSensitiveFileMonitor: true,
+  enablePrivilegeEscalationMonitor: true, enableShellAccessMonitor: true, enableNetworkMonitor: true, processExecMonitor: true,
+  sensitiveFileMonitor: true, privilegeEscalationMonitor: true, shellAccessMonitor: true, networkMonitor: true, detections: true,
+  enforcementDryRun: true, enableGrafanaDashboard: true, grafanaDashboardNamespace: true, enableAlertRules: true,
+  enableLokiRules: true, enableLogShipping: true, observability: true, flux: true, policyStatus: true,
+};
+
+/** The props of each part's options, checked at run time one level deep. */
+const PART_PROPS: { [K in keyof TetragonClusterProps as NonNullable<TetragonClusterProps[K]> extends object ? K : never]-?: PropKeys<NonNullable<TetragonClusterProps[K]>> } = {
+  install: {
+    method: true, chart: true, chartName: true, releaseName: true, namespace: true, kubeVersion: true, includeCrds: true,
+    helmExecutable: true, env: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
+    resources: true, tolerations: true, priorityClassName: true, rthooks: true, crdInstallMethod: true, operator: true,
+    images: true, extraValues: true,
+  },
+  processExecMonitor: { failureErrnos: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
+  sensitiveFileMonitor: {
+    files: true, writeOnlyFiles: true, prefixes: true, suffixes: true, watchServiceAccountTokens: true, name: true,
+    podSelector: true, trustedBinaries: true, rateLimit: true,
+  },
+  privilegeEscalationMonitor: {
+    trustedBinaries: true, watchSetuid: true, watchCapset: true, watchUserNamespaces: true, name: true, podSelector: true, rateLimit: true,
+  },
+  shellAccessMonitor: { shells: true, containersOnly: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
+  networkMonitor: { podCidrs: true, serviceCidrs: true, excludeCidrs: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
+  detections: { bundles: true, include: true, exclude: true, options: true },
+  observability: {
+    dashboard: true, alertRulesNamespace: true, alertRules: true, lokiRulesNamespace: true, lokiRules: true,
+    logShippingNamespace: true, logShipper: true, alloy: true, promtail: true, job: true, tetragonNamespace: true,
+  },
+  policyStatus: { enabled: true, silentAfter: true, nodeLabel: true, notLiveFor: true, rateJumpFactor: true, rateJumpMinPerSecond: true },
+  flux: {
+    namespace: true, units: true, installUnit: true, gitRepository: true, gitRepositoryNamespace: true, distDir: true,
+    interval: true, retryInterval: true, timeout: true, prune: true, namePrefix: true,
+  },
+};

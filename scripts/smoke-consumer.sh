@@ -16,29 +16,32 @@ if tar -tzf "$work/$tarball" | grep -E '^package/(test|dist|examples|scripts|lib
   exit 1
 fi
 
-mkdir "$work/consumer" && cd "$work/consumer"
-npm init -y >/dev/null
-# The consumer brings its own cdk8s, constructs and TypeScript (peer dependencies of the package).
+# The README's "Use it in your project" section, verbatim, with the TypeScript a fresh install brings and with 5.9.
 cdk8s_version="$(node -p "require('$root/node_modules/cdk8s/package.json').version")"
 constructs_version="$(node -p "require('$root/node_modules/constructs/package.json').version")"
-npm install --no-audit --no-fund --silent "$work/$tarball" "cdk8s@$cdk8s_version" "constructs@$constructs_version" typescript@5.9 @types/node@20 >/dev/null
-
-cat > consumer.ts <<'TS'
-import { App } from 'cdk8s';
-import { TetragonCluster, ShellAccessMonitor, synthesizeUnits, crds } from 'cdk8s-tetragon';
-
-const app = new App();
-const cluster = new TetragonCluster(app, 'smoke', { clusterName: 'smoke', enableNetworkMonitor: true });
-new ShellAccessMonitor(cluster.policies, 'ExtraShells', { name: 'extra-shells', shells: ['fish'] });
-const kind: string = crds.tetragon.TracingPolicy.GVK.kind;
-synthesizeUnits(app, 'out/smoke');
-console.log(`synthesized ${kind} objects into out/smoke`);
-TS
-cat > tsconfig.json <<'JSON'
-{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "esModuleInterop": true, "skipLibCheck": false, "outDir": "js" }, "files": ["consumer.ts"] }
-JSON
-npx tsc -p .
-node js/consumer.js
-ls out/smoke/policies
-npx cdk8s-tetragon check out/smoke
+readme_block() { # <language> <first line prefix>
+  node -e '
+    const [lang, first] = process.argv.slice(1);
+    const re = new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g");
+    const block = [...require("fs").readFileSync(process.argv[3], "utf8").matchAll(re)].map((m) => m[1]).find((b) => b.startsWith(first));
+    if (!block) { console.error(`README has no ${lang} block starting with ${first}`); process.exit(1); }
+    process.stdout.write(block);' "$1" "$2" "$root/README.md"
+}
+for ts_version in latest 5.9; do
+  mkdir "$work/consumer-$ts_version" && cd "$work/consumer-$ts_version"
+  npm init -y >/dev/null && npm pkg set type=module
+  # No @types/node: the package's declarations must not need it.
+  npm install --no-audit --no-fund --silent "$work/$tarball" "cdk8s@$cdk8s_version" "constructs@$constructs_version" >/dev/null
+  npm install --no-audit --no-fund --silent --save-dev "typescript@$ts_version" >/dev/null
+  readme_block json '{' > tsconfig.json
+  readme_block ts '// main.ts in your project' > main.ts
+  echo "consumer with TypeScript $(npx tsc --version)"
+  npx tsc -p .
+  # Declarations checked too (skipLibCheck off), without @types packages, as TypeScript 7 defaults to.
+  npx tsc -p . --noEmit --skipLibCheck false --types '' 2>&1 | grep 'node_modules/cdk8s-tetragon/' && { echo "the package's declarations do not type-check" >&2; exit 1; }
+  node main.js
+  ls dist/staging/policies dist/prod/policies >/dev/null
+  for c in dist/*/; do npx cdk8s-tetragon check "$c" | tail -1; done
+  npx cdk8s-tetragon --version
+done
 echo "consumer smoke test passed"

@@ -50,3 +50,19 @@ describe('docs/ examples', () => {
     expect(output).toBe('');
   }, 60_000);
 });
+
+describe('docs/install.md', () => {
+  test('says what the cluster renders about the export-stdout sidecar: none while its log shipping tails the file', () => {
+    // given: the code's behaviour
+    const { App } = require('cdk8s');
+    const { TetragonCluster } = require('../lib');
+    const mode = (props: object) => new TetragonCluster(new App(), 'c', { clusterName: 'c', ...props }).install.values.export.mode;
+    expect(mode({})).toBe('');
+    expect(mode({ enableLogShipping: false })).toBe('stdout');
+    // then: the page's rendering checklist does not promise a sidecar the default cluster leaves out
+    const page = readFileSync(join(DOCS, 'install.md'), 'utf8');
+    const checklist = page.slice(page.indexOf('## Verify the real chart renders'));
+    expect(checklist).toContain('no\n  export-stdout sidecar');
+    expect(checklist).not.toMatch(/and the\s+export-stdout sidecar/);
+  });
+});

@@ -152,3 +152,107 @@ describe('TetragonCluster export sidecar', () => {
     expect(release({ install: { export: { sidecar: ExportSidecarMode.STDOUT } } }).spec.values.export.mode).toBe('stdout');
   });
 });
+
+describe('TetragonCluster policy status', () => {
+  const { Duration } = require('cdk8s');
+  const { DetectionBundle } = require('../lib');
+  function statusGroup(props: Partial<ConstructorParameters<typeof TetragonCluster>[2]> = {}) {
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', ...props });
+    const rule = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule');
+    return { c, group: rule?.spec.groups.find((g: any) => g.name === 'tetragon.policy-status') };
+  }
+  const expectedPolicies = (group: any) => [...group.rules[0].expr.matchAll(/"policy", "([^"]+)"/g)].map((m: any) => m[1]).sort();
+
+  test('by default the rules expect exactly the policies the policies unit deploys, with no silence alert', () => {
+    const { c, group } = statusGroup();
+    expect(expectedPolicies(group)).toStrictEqual(c.policies.toJson().map((m: any) => m.metadata.name).sort());
+    expect(group.rules.filter((r: any) => r.alert).map((r: any) => r.alert)).toStrictEqual(['TetragonPolicyNotLive', 'TetragonPolicyLoadError', 'TetragonPolicyEventRateJump']);
+  });
+
+  test('detections and toggles change the expected set; silentAfter adds the silence alert for the named policy', () => {
+    const { c, group } = statusGroup({ enableNetworkMonitor: true, detections: { bundles: [DetectionBundle.CRYPTO_MINING] }, policyStatus: { silentAfter: { 'network-connection-monitor': Duration.hours(2) } } });
+    expect(expectedPolicies(group)).toStrictEqual(c.policies.toJson().map((m: any) => m.metadata.name).sort());
+    expect(expectedPolicies(group).length).toBeGreaterThan(5);
+    expect(group.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr).toContain('tetragon:policy_live:bool{policy="network-connection-monitor"}[2h]');
+  });
+
+  test('a silence window for a policy the cluster does not deploy, or with policy status off, is refused with the fix', () => {
+    // Checked on the finished tree (synth), since policies may join the policies unit after construction.
+    expect(() => statusGroup({ policyStatus: { silentAfter: { 'network-connection-monitor': Duration.hours(1) } } }))
+      .toThrow("c1: policyStatus.silentAfter: 'network-connection-monitor' is not deployed by this cluster; use one of privilege-escalation-monitor, process-exec-monitor, sensitive-file-access-monitor, shell-access-monitor");
+    expect(() => statusGroup({ enableAlertRules: false, policyStatus: { silentAfter: { 'process-exec-monitor': Duration.hours(1) } } }))
+      .toThrow(/policyStatus\.silentAfter: set while policy status is off/);
+    expect(statusGroup({ policyStatus: { enabled: false } }).group).toBeUndefined();
+  });
+
+  test('a policy added to the policies unit after construction is expected too, and may have a silence window', () => {
+    const { ShellAccessMonitor } = require('../lib');
+    const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'c1', { clusterName: 'c1', policyStatus: { silentAfter: { 'extra-shells': Duration.hours(1) } } });
+    new ShellAccessMonitor(c.policies, 'ExtraShells', { name: 'extra-shells', shells: ['fish'] });
+    expect(c.node.validate()).toStrictEqual([]);
+    const group = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule').spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
+    expect(expectedPolicies(group)).toContain('extra-shells');
+    expect(group.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr).toContain('{policy="extra-shells"}[1h]');
+  });
+});
+
+describe('TetragonCluster: misconfiguration fails at synth', () => {
+  const cluster = (props: object, app = new App()) => new TetragonCluster(app, 'c1', { clusterName: 'c1', ...props } as any);
+
+  test('a misspelt prop is refused at run time (the synth path runs no type-checker), with the nearest known name', () => {
+    expect(() => cluster({ enableNetworkMonitr: true })).toThrow("c1: enableNetworkMonitr: unknown prop, so it would be ignored; did you mean 'enableNetworkMonitor'?");
+    expect(() => cluster({ enableNetworkMonitor: true, networkMonitor: { podCidr: ['10.244.0.0/16'] } }))
+      .toThrow("c1: networkMonitor.podCidr: unknown prop, so it would be ignored; did you mean 'podCidrs'?");
+    expect(() => cluster({ observability: { lokiRule: {} } })).toThrow("c1: observability.lokiRule: unknown prop, so it would be ignored; did you mean 'lokiRules'?");
+    expect(() => cluster({ colour: 'blue' })).toThrow(/^c1: colour: unknown prop, so it would be ignored; known: clusterName, tetragonVersion, /);
+  });
+
+  test('a TracingPolicy refuses a misspelt prop too (a policy meant for one namespace would otherwise cover the cluster)', () => {
+    const { Chart } = require('cdk8s');
+    const { TracingPolicy } = require('../lib');
+    expect(() => new TracingPolicy(new Chart(new App(), 'p'), 'P', { name: 'x', namespce: 'payments' }))
+      .toThrow("p/P: namespce: unknown prop, so it would be ignored; did you mean 'namespace'?");
+  });
+
+  test('the options of a part that is off are still checked, and still leave the part out', () => {
+    expect(() => cluster({ networkMonitor: { podCidrs: ['10.0.0.0/33'] } }))
+      .toThrow(/^c1\/policies\/NetworkConnectionMonitor\/Policy: invalid TracingPolicy\n[\s\S]*"10\.0\.0\.0\/33"; prefix length must be 0-32 for IPv4 \(networkMonitor is checked although enableNetworkMonitor is false\)$/);
+    expect(() => cluster({ enableShellAccessMonitor: false, shellAccessMonitor: { name: 'Not A Name' } }))
+      .toThrow(/shellAccessMonitor is checked although enableShellAccessMonitor is false/);
+    const ok = cluster({ networkMonitor: { podCidrs: ['10.244.0.0/16'] } });
+    expect(ok.policies.toJson().map((m: any) => m.metadata.name)).not.toContain('network-connection-monitor');
+    expect(() => cluster({ enableLokiRules: false, observability: { lokiRules: { runbookBaseUrl: 'docs#x' } } }))
+      .toThrow(/c1\/observability\/Observability\/LokiRules: runbookBaseUrl: got 'docs#x'[\s\S]*\(observability options are checked although enableLokiRules is false\)$/);
+    const off = cluster({ enableLokiRules: false, observability: { lokiRules: { runbookBaseUrl: 'https://docs.example.org/observability' } } });
+    expect(off.observability.lokiRules).toBeUndefined();
+  });
+
+  test('with detections on, each event pages once: the detections\' alerts replace the built-in ones they duplicate', () => {
+    const { DetectionBundle } = require('../lib');
+    const c = cluster({ detections: { bundles: [DetectionBundle.CRYPTO_MINING] } }); // tmp-exec and stratum-protocol among them
+    const rules = c.observability.lokiRules!.groups.flatMap((g) => g.rules);
+    const names = rules.map((r) => r.alert);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toStrictEqual([]);
+    // One alert per signal: Stratum URLs in arguments, execs from scratch directories, miner binaries.
+    expect(rules.filter((r) => r.expr.includes('stratum')).map((r) => r.alert)).toStrictEqual(['TetragonStratumArguments']);
+    expect(rules.filter((r) => /tmp/.test(r.expr) && r.expr.includes('event_type="process_exec"')).map((r) => r.alert)).toStrictEqual(['TetragonExecFromScratchDirectory']);
+    expect(rules.filter((r) => r.expr.includes('xmrig')).map((r) => r.alert)).toStrictEqual(['TetragonCryptoMinerExecuted']);
+    // The surviving alert is the detection's (its options apply), in the library group.
+    expect(c.observability.lokiRules!.groups.find((g) => g.rules.some((r) => r.alert === 'TetragonStratumArguments'))!.name).toBe('tetragon.loki.library');
+  });
+
+  test('the kernels context key set on the app narrows the synth-time kernel checks', () => {
+    const { Arg, KprobeHook, TracingPolicy, KERNELS_CONTEXT } = require('../lib');
+    const build = (kernels?: string[]) => {
+      const app = new App();
+      if (kernels) app.node.setContext(KERNELS_CONTEXT, kernels);
+      const c = cluster({}, app);
+      // security_file_truncate exists from 6.2: fine on Debian 13, missing on 11 and 12.
+      new TracingPolicy(c.policies, 'Truncate', { name: 'truncate', hooks: [KprobeHook.function('security_file_truncate', {
+        message: 'Truncated', tags: ['observability.filesystem'], args: [Arg.file(0)] })] });
+      return app.node.findAll().flatMap((x) => x.node.validate());
+    };
+    expect(build().join('\n')).toMatch(/c1\/policies\/Truncate: \[kernel-missing-function\] .*debian-11-5\.10/);
+    expect(build(['debian-13-6.12'])).toStrictEqual([]);
+  });
+});

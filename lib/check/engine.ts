@@ -4,6 +4,7 @@ import { CheckOptions, Finding, FindingSink, hooksOf, obj, str } from './finding
 import { checkHookRules } from './hook-rules';
 import { checkKernelRules } from './kernel-rules';
 import { checkPolicyRules, checkScopeRules } from './policy-rules';
+import { checkPostActionsBefore511 } from './post-action-rules';
 import { checkSelectors } from './selector-rules';
 
 const API_VERSION = 'cilium.io/v1alpha1';
@@ -63,6 +64,7 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
     checkHookRules(sink, hook, spec);
     checkSelectors(sink, hook, options);
     if (kernels.length > 0) checkKernelRules(sink, hook, spec, kernels);
+    checkPostActionsBefore511(sink, hook, kernels, options);
   }
   return sortFindings(sink.findings);
 }

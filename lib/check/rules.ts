@@ -77,6 +77,7 @@ export const RULES: readonly RuleInfo[] = [
   r('kernel-arg-type', 'warning', 'A declared argument type does not fit the kernel parameter at that index (Tetragon only logs a warning)', 'Change the argument type to match the kernel prototype, or hook a function whose prototype fits', 'pkg/btf/validation.go (typesCompatible)'),
   r('kernel-arg-index', 'warning', 'An argument index is beyond the function prototype in a kernel', 'Use an index below the number of parameters', 'pkg/btf/validation.go (ValidateKprobeSpec)'),
   r('kernel-return-type', 'warning', 'returnArg type does not fit the function return type in a kernel', 'Change returnArg.type to match the return type', 'pkg/btf/validation.go (ValidateKprobeSpec)'),
+  r('post-action-pre-511', 'error', 'On kernels before 5.11 a Post action followed by another action or selector is misread: the agent crashes on the first match, or later actions never run', 'Keep a Post only in the last selector of a hook, or write it as [Post (with its rateLimit), Post, Post]; put other actions before Post, or leave matchActions out (the default Post has no rate limit)', 'bpf/process/generic_calls.h (do_action, ima_hash under __V511_BPF_PROG), pkg/selectors/kernel.go (ParseMatchAction)'),
 ];
 
 const BY_ID = new Map(RULES.map((x) => [x.id, x]));

@@ -15,7 +15,8 @@ const USAGE = `usage: cdk8s-tetragon check [--kernel NAME ...] [--kernel-file PA
   --no-kernels   skip kernel compatibility.
   --min-kernel   oldest kernel to support, for string length limits (default 5.11).
   --format       text (default): one line per finding and a summary; json: {findings, summary}.
-Exit status: 0 without errors, 1 when any error is found, 2 on usage errors.`;
+Exit status: 0 without errors, 1 when any error is found, 2 on usage errors and when a PATH does
+not exist, cannot be read or holds no TracingPolicy (so a wrong path cannot pass CI).`;
 
 function usage(message: string): number {
   process.stderr.write(`cdk8s-tetragon check: ${message}\n\n${USAGE}\n`);
@@ -78,11 +79,20 @@ export async function run(args: string[]): Promise<number> {
 
   const findings: FileFinding[] = [];
   let policies = 0;
+  const empty: string[] = [];
   for (const p of paths) {
     let files: string[];
     try { files = yamlFiles(p); } catch { return usage(`${p}: no such file or folder`); }
+    const before = { policies, findings: findings.length };
     for (const file of files) {
-      const docs = parseAllDocuments(readFileSync(file, 'utf8'));
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        process.stderr.write(`cdk8s-tetragon check: ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+        return 2;
+      }
+      const docs = parseAllDocuments(text);
       for (const doc of Array.isArray(docs) ? docs : [docs]) {
         if (doc.errors.length > 0) {
           findings.push({ file, ruleId: 'crd-schema', severity: 'error', policy: '<yaml>', field: '(document)',
@@ -105,6 +115,15 @@ export async function run(args: string[]): Promise<number> {
         }
       }
     }
+    if (policies === before.policies && findings.length === before.findings) {
+      empty.push(`${p}: holds no TracingPolicy or TracingPolicyNamespaced (${files.length === 0 ? 'no *.yaml or *.yml file in it'
+        : `${files.length} file${files.length === 1 ? '' : 's'} read, none holds one`})`);
+    }
+  }
+  if (empty.length) {
+    // A wrong path would otherwise pass as "0 policies checked".
+    for (const line of empty) process.stderr.write(`cdk8s-tetragon check: ${line}; check the path\n`);
+    return 2;
   }
   const real = findings.filter((f) => f.ruleId !== '__seen');
   const errors = real.filter((f) => f.severity === 'error').length;

@@ -20,7 +20,7 @@ function fail(message: string): number {
 /** `cdk8s-tetragon kernel <add|list|show>`: builds and inspects kernel function tables. */
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h') {
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE + '\n');
     return sub ? 0 : 2;
   }
@@ -31,7 +31,12 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'show') {
     const [kernel, ...fns] = rest;
     if (!kernel || fns.length === 0) return fail('show needs a kernel and at least one function name');
-    const table = loadKernel(kernel);
+    let table;
+    try {
+      table = loadKernel(kernel);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
     let missing = 0;
     for (const fn of fns) {
       const p = table.lookup(fn);
@@ -65,7 +70,21 @@ export async function run(args: string[]): Promise<number> {
     }
     if (!file) return fail('add needs a FILE');
     if (!name) return fail('add needs --name NAME (e.g. --name my-node-6.8)');
-    const { table, encoded } = kernelTableFromBtf(readFileSync(file), name, describe ?? `BTF of ${name}, read from ${file}`);
+    let built;
+    try {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new Error(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read it (${code})`);
+      }
+      built = kernelTableFromBtf(bytes, name, describe ?? `BTF of ${name}, read from ${file}`);
+    } catch (e) {
+      process.stderr.write(`cdk8s-tetragon kernel add: ${file}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    const { table, encoded } = built;
     mkdirSync(out, { recursive: true });
     const written = writeKernelTable(out, name, table.describe, encoded, table.size);
     process.stdout.write(`${resolve(written)}: ${table.size} functions, ${encoded.length} bytes\n`);

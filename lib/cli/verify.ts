@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AgentUnavailableError } from '../verify/agent';
 import { builtInScenarios } from '../verify/catalog';
-import { readPolicies } from '../verify/policies';
+import { readPolicies, scenarioVariants } from '../verify/policies';
+import { scenarioPolicy } from '../verify/scenarios';
 import { HostLookup, PrerequisiteError, hostLookup, requireHostTools } from '../verify/prerequisites';
 import { DEFAULT_AGENT_IMAGE, agentFromRegistry } from '../verify/registry';
 import { VerifyExit, summaryText } from '../verify/report';
@@ -139,8 +140,13 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
   return a as VerifyArgs;
 }
 
-/** The scenarios of a run: built-in and from files, filtered by pattern and to the policies present. */
+/** The scenarios of a run: built-in and from files, filtered by pattern and to the policies present. Throws on a duplicate id. */
 export function selectScenarios(all: readonly Scenario[], patterns: readonly string[], policyNames: ReadonlySet<string>): Scenario[] {
+  const seen = new Set<string>();
+  for (const s of all) {
+    if (seen.has(s.id)) throw new Error(`scenario id ${s.id} is defined twice (a --scenario-file repeats a built-in or another file's id); rename one`);
+    seen.add(s.id);
+  }
   return all.filter((s) => policyNames.has(s.policy) && (patterns.length === 0 || patterns.some((p) => scenarioMatches(s.id, p))));
 }
 
@@ -160,6 +166,7 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
   let kernels;
   let policies;
   let scenarios: Scenario[] = [];
+  let scenarioPolicies = new Map<string, string>();
   try {
     kernels = releasesFromNames(parsed.kernels);
     policies = readPolicies(parsed.paths);
@@ -167,6 +174,9 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     if (!parsed.noScenarios) {
       const all = [...builtInScenarios(parsed.runtimes, [...new Set(policies.map((p) => p.name))]), ...parsed.scenarioFiles.flatMap((f) => readScenarioFile(f))];
       scenarios = selectScenarios(all, parsed.scenarioPatterns, new Set(policies.flatMap((p) => [p.name, p.agentName])));
+      const { variants, policyOf } = scenarioVariants(scenarios, policies, (policy, props) => scenarioPolicy(policy, props));
+      policies = [...policies, ...variants];
+      scenarioPolicies = policyOf;
     }
   } catch (e) {
     io.err(`cdk8s-tetragon verify: ${(e as Error).message}\n`);
@@ -183,9 +193,10 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
   }
   try {
     const tetragon = parsed.tetragon ?? deps.env.CDK8S_TETRAGON_AGENT ?? await deps.agentFromRegistry(cacheDir, log);
-    log(`verifying ${policies.length} policies${policies.some((p) => p.podLess) ? ` (${policies.filter((p) => p.podLess).length} pod-scoped, loaded as pod-less variants)` : ''} and ${scenarios.length} scenarios on ${kernels.map((k) => k.name).join(', ')}; artifacts in ${artifactsDir}`);
+    const own = policies.filter((p) => !p.variantOf);
+    log(`verifying ${own.length} policies${own.some((p) => p.podLess) ? ` (${own.filter((p) => p.podLess).length} pod-scoped, loaded as pod-less variants)` : ''}${policies.length > own.length ? ` plus ${policies.length - own.length} variants for scenario props` : ''} and ${scenarios.length} scenarios on ${kernels.map((k) => k.name).join(', ')}; artifacts in ${artifactsDir}`);
     const report = await deps.verify({
-      kernels, policies, scenarios, tetragon, runtimes: parsed.runtimes, cacheDir, artifactsDir, accelerator,
+      kernels, policies, scenarios, scenarioPolicies, tetragon, runtimes: parsed.runtimes, cacheDir, artifactsDir, accelerator,
       cpus: parsed.cpus, memoryMb: parsed.memory, parallel: parsed.parallel, maxRestarts: parsed.maxRestarts, offline: parsed.offline,
       ...(parsed.timeout ? { bootTimeoutSeconds: parsed.timeout * 60 } : {}), tools, log,
     });

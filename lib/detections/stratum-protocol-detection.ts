@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { InstallRequirements, LokiDetectionRule } from './_detection';
 import { QueryDetectionProps, logRuleExpr, lokiRule } from './_kit';
-import { q } from '../observability/queries';
+import { q, STRATUM_REGEX } from '../observability/queries';
 
 /** Props of a {@link StratumProtocolDetection}. */
 export interface StratumProtocolDetectionProps extends QueryDetectionProps {}
@@ -24,7 +24,7 @@ export class StratumProtocolDetection extends Construct {
   /** The detection's well-known name. */
   public static readonly NAME = 'stratum-protocol';
   /** Stratum URL schemes in process arguments (RE2). */
-  public static readonly STRATUM_URL_REGEX = 'stratum2?[+](tcp|ssl|tls)://';
+  public static readonly STRATUM_URL_REGEX = STRATUM_REGEX;
 
   /** The Loki alert on `process_exec` events. */
   public readonly lokiRules: LokiDetectionRule[];
@@ -34,7 +34,8 @@ export class StratumProtocolDetection extends Construct {
   constructor(scope: Construct, id: string, props: StratumProtocolDetectionProps = {}) {
     super(scope, id);
     this.lokiRules = [lokiRule({
-      alert: 'TetragonStratumMiningPool',
+      // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
+      alert: 'TetragonStratumArguments',
       expr: logRuleExpr(this, props, {
         stream: [['event_type', '=', 'process_exec']],
         pipeline: [`|~ ${q(StratumProtocolDetection.STRATUM_URL_REGEX)}`],

@@ -61,7 +61,8 @@ export class TmpExecDetection extends Construct {
     for (const d of directories) if (!d.endsWith('/')) inputError(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
 
     this.lokiRules = [lokiRule({
-      alert: 'TetragonExecFromScratchDir',
+      // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
+      alert: 'TetragonExecFromScratchDirectory',
       expr: logRuleExpr(this, props, {
         stream: [['event_type', '=', 'process_exec']],
         pipeline: [labelRegex('binary', underDirectoriesRegex(directories)), ...excludeBinariesStage(this, props)],

@@ -9,6 +9,11 @@
  * @see https://docs.kernel.org/bpf/btf.html for the format.
  */
 
+/** A Buffer view of the bytes (no copy): the public signatures take plain Uint8Arrays. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** BTF kinds, numbered as in `include/uapi/linux/btf.h`. */
 const enum Kind {
   VOID = 0, INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYPEDEF = 8,
@@ -46,7 +51,8 @@ export type FunctionTable = Map<string, FunctionPrototype>;
  * as in `/sys/kernel/btf/vmlinux`), else the `.BTF` section of a 64- or 32-bit ELF image.
  * @throws when the bytes are neither.
  */
-export function findBtf(data: Buffer): Buffer {
+export function findBtf(bytes: Uint8Array): Uint8Array {
+  const data = asBuffer(bytes);
   if (data.length >= 4 && data.readUInt16LE(0) === BTF_MAGIC) return data;
   if (data.length >= 4 && data.readUInt16BE(0) === BTF_MAGIC) {
     throw new Error('big-endian BTF is not supported');
@@ -178,8 +184,15 @@ function typeString(types: BtfType[], id: number, depth = 0): string {
  * (static functions in different files), the first one is kept, which is the one Tetragon's BTF
  * lookup validates against.
  */
-export function parseBtfFunctions(btfOrElf: Buffer): FunctionTable {
-  const types = parseTypes(findBtf(btfOrElf));
+export function parseBtfFunctions(btfOrElf: Uint8Array): FunctionTable {
+  let types: BtfType[];
+  try {
+    types = parseTypes(asBuffer(findBtf(btfOrElf)));
+  } catch (e) {
+    // Reads past the end: the headers describe more data than the file holds.
+    if ((e as Error).name === 'RangeError') throw new Error(`the data ends before what its headers describe (${btfOrElf.length} bytes): the file is truncated or not BTF`);
+    throw e;
+  }
   const out: FunctionTable = new Map();
   for (const t of types) {
     if (t.kind !== Kind.FUNC || out.has(t.name)) continue;

@@ -81,7 +81,7 @@ export function kernelTableOf(name: string, describe: string, functions: Record<
 }
 
 /** Serializes a table deterministically (sorted names, types interned in first-use order). */
-export function encodeKernelTable(name: string, describe: string, functions: FunctionTable): Buffer {
+export function encodeKernelTable(name: string, describe: string, functions: FunctionTable): Uint8Array {
   const typeIndex = new Map<string, number>();
   const types: string[] = [];
   const intern = (t: string) => {
@@ -102,7 +102,7 @@ export function encodeKernelTable(name: string, describe: string, functions: Fun
 }
 
 /** Reads a serialized table. */
-export function decodeKernelTable(data: Buffer): KernelTable {
+export function decodeKernelTable(data: Uint8Array): KernelTable {
   const text = brotliDecompressSync(data).toString('utf8');
   const first = text.indexOf('\n');
   const second = text.indexOf('\n', first + 1);
@@ -112,7 +112,7 @@ export function decodeKernelTable(data: Buffer): KernelTable {
 }
 
 /** Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section. */
-export function kernelTableFromBtf(data: Buffer, name: string, describe: string): { table: KernelTable; encoded: Buffer } {
+export function kernelTableFromBtf(data: Uint8Array, name: string, describe: string): { table: KernelTable; encoded: Uint8Array } {
   const fns = parseBtfFunctions(data);
   return { table: new MapKernelTable(name, describe, fns), encoded: encodeKernelTable(name, describe, fns) };
 }
@@ -188,7 +188,7 @@ export function loadKernel(nameOrPath: string): KernelTable {
 }
 
 /** Writes a table into a folder and records it in that folder's `index.json` (sorted by name). */
-export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Buffer, functions: number): string {
+export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Uint8Array, functions: number): string {
   if (!/^[a-z0-9][a-z0-9._+-]*$/.test(name)) {
     throw new Error(`kernel table name '${name}' is invalid: use lower-case letters, digits, '.', '_', '+' or '-' (e.g. my-node-6.8)`);
   }

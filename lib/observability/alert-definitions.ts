@@ -205,7 +205,7 @@ export function lokiAlertDefinitions(i: LokiAlertInputs): Record<string, AlertDe
         expr: `${by} (count_over_time(${execs()} |~ ${q(STRATUM_REGEX)} [5m])) > 0`,
         severity: 'critical',
         summary: 'Process with a Stratum mining-pool URL in {{ $labels.namespace }}/{{ $labels.pod }}',
-        description: 'Process arguments name a stratum+tcp/ssl pool: a miner, whatever its file name.',
+        description: 'Process arguments name a stratum+tcp/ssl/tls pool: a miner, whatever its file name.',
         runbook: ['Same as TetragonCryptoMinerExecuted; the binary may be renamed, so search by exec_id for its parent and how it arrived.'],
       },
       {

@@ -28,40 +28,40 @@ export interface ExtractedField {
 }
 
 /**
- * The top-level event key (`process_exec`, `process_kprobe`, ...). Each event has exactly one key
+ * JMESPath of the top-level event key (`process_exec`, `process_kprobe`, ...). Each event has exactly one key
  * of that kind beside `node_name`, `time`, `cluster_name` and `node_labels`.
  */
-const EVENT_TYPE = "keys(@)[?starts_with(@, 'process_') || @ == 'rate_limit_info'] | [0]";
+export const EVENT_TYPE_EXPRESSION = "keys(@)[?starts_with(@, 'process_') || @ == 'rate_limit_info'] | [0]";
 
 /**
- * A field of the event's `process` (or the event itself), whatever the event type: `*` projects over
+ * JMESPath of a field of the event's `process` (or the event itself), whatever the event type: `*` projects over
  * the top-level values and only the event object has these paths, so the first non-null is the one.
  */
-function anyEvent(path: string): string {
+export function eventFieldExpression(path: string): string {
   return `*.${path} | [0]`;
 }
 
 /** Stream labels: few values each, used in every stream selector. */
 export const LABEL_FIELDS: readonly ExtractedField[] = [
-  { name: 'event_type', expression: EVENT_TYPE, description: 'event kind: process_exec, process_exit, process_kprobe, process_tracepoint, process_lsm, ...' },
+  { name: 'event_type', expression: EVENT_TYPE_EXPRESSION, description: 'event kind: process_exec, process_exit, process_kprobe, process_tracepoint, process_lsm, ...' },
   {
     name: 'namespace',
     // Loki drops labels with empty values, so host processes get a visible value instead.
     expression: `*.process.pod.namespace | [0] || '${HOST_NAMESPACE}'`,
     description: `Kubernetes namespace of the process's pod; "${HOST_NAMESPACE}" for processes outside pods`,
   },
-  { name: 'policy_name', expression: anyEvent('policy_name'), description: 'TracingPolicy that produced a kprobe, tracepoint, LSM or uprobe event (absent on exec and exit events)' },
+  { name: 'policy_name', expression: eventFieldExpression('policy_name'), description: 'TracingPolicy that produced a kprobe, tracepoint, LSM or uprobe event (absent on exec and exit events)' },
   { name: 'node', expression: 'node_name', description: 'Kubernetes node that observed the event' },
 ];
 
 /** Structured metadata: high-cardinality fields kept beside the line, filterable without being labels. */
 export const METADATA_FIELDS: readonly ExtractedField[] = [
-  { name: 'pod', expression: anyEvent('process.pod.name'), description: 'pod name' },
-  { name: 'container', expression: anyEvent('process.pod.container.name'), description: 'container name' },
-  { name: 'workload', expression: anyEvent('process.pod.workload'), description: 'owning workload (Deployment, DaemonSet, ...)' },
-  { name: 'binary', expression: anyEvent('process.binary'), description: 'executable path as given to exec' },
-  { name: 'function_name', expression: anyEvent('function_name'), description: 'hooked kernel function (kprobe and LSM events)' },
-  { name: 'exec_id', expression: anyEvent('process.exec_id'), description: 'process execution id, to correlate events of one process' },
+  { name: 'pod', expression: eventFieldExpression('process.pod.name'), description: 'pod name' },
+  { name: 'container', expression: eventFieldExpression('process.pod.container.name'), description: 'container name' },
+  { name: 'workload', expression: eventFieldExpression('process.pod.workload'), description: 'owning workload (Deployment, DaemonSet, ...)' },
+  { name: 'binary', expression: eventFieldExpression('process.binary'), description: 'executable path as given to exec' },
+  { name: 'function_name', expression: eventFieldExpression('function_name'), description: 'hooked kernel function (kprobe and LSM events)' },
+  { name: 'exec_id', expression: eventFieldExpression('process.exec_id'), description: 'process execution id, to correlate events of one process' },
 ];
 
 /** The event time field, RFC 3339 with nanoseconds, used as the log line's timestamp. */

@@ -17,7 +17,8 @@ export interface PromtailLogShippingProps extends LogShippingProps {
 
 /**
  * The Promtail scrape configuration the module shipped, for clusters that still run Promtail
- * (end of life since 2026-03-02; prefer {@link AlloyLogShipping}). Same streams as the Alloy
+ * (end of life since 2026-03-02; prefer {@link AlloyLogShipping}, which alone gets new features such as
+ * SIEM sinks). Same streams as the Alloy
  * pipeline: labels `job`, `event_type`, `namespace`, `policy_name`, `node`; structured metadata
  * pod, container, workload, binary, function_name, exec_id; timestamp from the event's `time`.
  *

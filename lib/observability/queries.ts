@@ -73,7 +73,7 @@ export const CRYPTO_MINER_BINARIES: readonly string[] = [
 export const CRYPTO_MINER_BINARY_REGEX = `(.*/)?(${CRYPTO_MINER_BINARIES.join('|')})[^/]*`;
 
 /** Line filter regex for Stratum mining-pool URLs in process arguments (`stratum+tcp://`, `stratum2+ssl://`, ...). */
-export const STRATUM_REGEX = 'stratum2?[+](tcp|ssl)://';
+export const STRATUM_REGEX = 'stratum2?[+](tcp|ssl|tls)://';
 
 /** Anchored regex for executables started from world-writable scratch directories. */
 export const SCRATCH_DIR_BINARY_REGEX = '/(tmp|dev/shm|var/tmp)/.*';

@@ -1,9 +1,13 @@
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import { prometheusAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
-import { assemble, RuleGroup } from './private/rule-model';
+import { PolicyStatusProps, policyStatusRules } from './policy-status';
+import { AlertRule, assemble, PrometheusRuleGroup, RuleAssembly } from './private/rule-model';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
+
+const POLICY_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 import { DetectionPolicyNames, resolvePolicyNames } from './queries';
 
 /** Props of {@link TetragonAlertRules}. */
@@ -74,6 +78,14 @@ export interface TetragonAlertRulesProps {
    * @default - no runbook_url; the `runbook` annotation carries the steps
    */
   readonly runbookBaseUrl?: string;
+
+  /**
+   * Policy live status: from the policies the cluster deploys, a group `tetragon.policy-status` that records a
+   * policy × node grid of live states and alerts on a policy that is not live (or failed to load) on a node, is
+   * silent where silence is suspicious, or suddenly posts far more events. `TetragonCluster` fills in its policies.
+   * @default - no policy status rules
+   */
+  readonly policyStatus?: PolicyStatusProps;
 }
 
 /**
@@ -87,10 +99,12 @@ export interface TetragonAlertRulesProps {
 export class TetragonAlertRules extends Construct {
   /** The generated PrometheusRule. */
   public readonly resource: monitoring.PrometheusRule;
-  /** The rule groups, in Prometheus rule-file shape. */
-  public readonly groups: readonly RuleGroup[];
   /** Namespace of the PrometheusRule. */
   public readonly namespace: string;
+  private readonly baseGroups: readonly PrometheusRuleGroup[];
+  private readonly policyStatus?: {
+    readonly props: PolicyStatusProps; readonly metricsJob: string; readonly tetragonNamespace: string; readonly assembly: RuleAssembly;
+  };
 
   public constructor(scope: Construct, id: string, props: TetragonAlertRulesProps = {}) {
     super(scope, id);
@@ -110,18 +124,23 @@ export class TetragonAlertRules extends Construct {
     if ('severity' in ruleLabels) {
       invalid(this, 'ruleLabels.severity', ruleLabels.severity, 'no severity (each alert sets its own)', 'Remove severity from ruleLabels; route on it in Alertmanager instead.');
     }
+    const metricsJob = checkSelectorValue(this, 'metricsJob', props.metricsJob ?? 'tetragon');
+    const tetragonNamespace = checkNamespace(this, 'tetragonNamespace', props.tetragonNamespace ?? 'kube-system');
     const defs = prometheusAlertDefinitions({
-      metricsJob: checkSelectorValue(this, 'metricsJob', props.metricsJob ?? 'tetragon'),
-      tetragonNamespace: checkNamespace(this, 'tetragonNamespace', props.tetragonNamespace ?? 'kube-system'),
+      metricsJob,
+      tetragonNamespace,
       daemonSetName: checkObjectName(this, 'daemonSetName', props.daemonSetName ?? 'tetragon'),
       exportStallSeconds: stall * 60,
       policies: resolvePolicyNames(props.policyNames, `${this.node.path}: policyNames`),
       lokiJob: checkSelectorValue(this, 'lokiJob', props.lokiJob ?? DEFAULT_JOB),
     });
-    this.groups = Object.entries(defs).map(([group, list]) => ({
-      name: group,
-      rules: assemble(list, { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl }),
-    }));
+    const assembly = { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl };
+    this.baseGroups = Object.entries(defs).map(([group, list]) => ({ name: group, rules: assemble(list, assembly) }));
+    if (props.policyStatus !== undefined) {
+      this.policyStatus = { props: props.policyStatus, metricsJob, tetragonNamespace, assembly };
+      // Checked now for the error's sake; rendered at synth, so policies listed later (TetragonCluster) are included.
+      this.resolvePolicyStatus(props.policyStatus, metricsJob, tetragonNamespace);
+    }
 
     this.resource = new monitoring.PrometheusRule(this, 'Resource', {
       metadata: {
@@ -129,18 +148,75 @@ export class TetragonAlertRules extends Construct {
         namespace: this.namespace,
         labels: sorted({ ...checkLabels(this, 'labels', { ...(props.labels ?? {}) }), 'app.kubernetes.io/part-of': 'cdk8s-tetragon' }),
       },
-      spec: {
-        groups: this.groups.map((g) => ({
-          name: g.name,
-          rules: g.rules.map((r) => ({
-            alert: r.alert,
-            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-            for: r.for,
-            labels: sorted(r.labels),
-            annotations: sorted(r.annotations),
-          })),
-        })),
-      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }) as monitoring.PrometheusRuleSpec,
     });
+  }
+
+  /** The rule groups, in Prometheus rule-file shape (the policy status group as its policies are now). */
+  public get groups(): readonly PrometheusRuleGroup[] {
+    const status = this.policyStatus;
+    if (status === undefined) return this.baseGroups;
+    const rules = policyStatusRules(this.resolvePolicyStatus(status.props, status.metricsJob, status.tetragonNamespace));
+    return [...this.baseGroups, { name: 'tetragon.policy-status', rules: [...rules.records, ...assemble(rules.alerts, status.assembly)] }];
+  }
+
+  private renderSpec(): monitoring.PrometheusRuleSpec {
+    return {
+      groups: this.groups.map((g) => ({
+        name: g.name,
+        rules: g.rules.map((r) => ('record' in r
+          ? { record: r.record, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
+          : {
+            alert: (r as AlertRule).alert,
+            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+            for: (r as AlertRule).for,
+            labels: sorted((r as AlertRule).labels),
+            annotations: sorted((r as AlertRule).annotations),
+          })),
+      })),
+    };
+  }
+
+  private resolvePolicyStatus(p: PolicyStatusProps, metricsJob: string, tetragonNamespace: string) {
+    const field = 'policyStatus';
+    if (!Array.isArray(p.policies) || p.policies.length === 0) {
+      invalid(this, `${field}.policies`, p.policies, 'at least one policy', 'List the TracingPolicies the cluster deploys, or leave policyStatus out.');
+    }
+    const seen = new Set<string>();
+    p.policies.forEach((policy, n) => {
+      const where = `${field}.policies[${n}]`;
+      if (typeof policy.name !== 'string' || !POLICY_NAME.test(policy.name) || policy.name.length > 253) {
+        invalid(this, `${where}.name`, policy.name, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
+      }
+      if (policy.namespace !== undefined) checkNamespace(this, `${where}.namespace`, policy.namespace);
+      const key = `${policy.namespace ?? ''}/${policy.name}`;
+      if (seen.has(key)) invalid(this, `${where}.name`, policy.name, 'each policy once', 'Remove the duplicate.');
+      seen.add(key);
+      if (policy.silentAfter !== undefined) {
+        const seconds = policy.silentAfter instanceof Duration ? policy.silentAfter.toSeconds() : NaN;
+        if (!(seconds >= 600 && seconds <= 7 * 86400)) {
+          invalid(this, `${where}.silentAfter`, Number.isNaN(seconds) ? policy.silentAfter : `${seconds} s`, 'a Duration from 10 minutes to 7 days',
+            'Pick how long this policy may stay silent on a node, e.g. Duration.hours(1).');
+        }
+      }
+    });
+    const nodeLabel = p.nodeLabel ?? 'node';
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(nodeLabel) || nodeLabel.startsWith('__')) {
+      invalid(this, `${field}.nodeLabel`, nodeLabel, 'a Prometheus label name', 'Use the label your scrape config puts the node name in, e.g. node.');
+    }
+    const notLiveFor = p.notLiveFor ?? Duration.minutes(5);
+    if (!(notLiveFor instanceof Duration) || notLiveFor.toSeconds() < 60 || notLiveFor.toSeconds() > 86400) {
+      invalid(this, `${field}.notLiveFor`, notLiveFor instanceof Duration ? `${notLiveFor.toSeconds()} s` : notLiveFor, 'a Duration from 1 minute to 1 day', 'E.g. Duration.minutes(5).');
+    }
+    const factor = p.rateJumpFactor ?? 10;
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 2 || factor > 1000) {
+      invalid(this, `${field}.rateJumpFactor`, factor, 'a number from 2 to 1000', 'E.g. 10: alert when a policy posts ten times its usual rate.');
+    }
+    const minRate = p.rateJumpMinPerSecond ?? 10;
+    if (typeof minRate !== 'number' || !Number.isFinite(minRate) || minRate <= 0) {
+      invalid(this, `${field}.rateJumpMinPerSecond`, minRate, 'a positive number of events per second', 'E.g. 10, so that a jump from 0.01 to 0.1 events/s stays quiet.');
+    }
+    const policies = [...p.policies].sort((a, b) => (`${a.namespace ?? ''}/${a.name}` < `${b.namespace ?? ''}/${b.name}` ? -1 : 1));
+    return { metricsJob, nodeLabel, policies, notLiveFor, rateJumpFactor: factor, rateJumpMinPerSecond: minRate, tetragonNamespace };
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_JOB, HOST_NAMESPACE } from './log-schema';
 import { common, dashboard, DashboardNs, logs, loki, prometheus, stat, table, timeseries } from './private/grafana-sdk';
 import { checkLabels, checkNamespace, checkObjectName, checkSelectorValue, invalid, sorted } from './private/validate';
+import { POLICY_STATUS_RECORDS } from './policy-status';
 import { DetectionPolicyNames, Matcher, q, resolvePolicyNames, SHELL_BINARY_REGEX, streamSelector } from './queries';
 
 /** The label a Grafana dashboard sidecar watches. */
@@ -74,6 +75,13 @@ export interface TetragonDashboardProps {
    * @default 'tetragon-security-dashboard'
    */
   readonly configMapName?: string;
+
+  /**
+   * Label naming the node on the agents' metrics, as in the policy status rules (the "Policy status" row reads
+   * their recorded series).
+   * @default 'node'
+   */
+  readonly nodeLabel?: string;
 }
 
 /** Default sidecar label of the Grafana Helm chart and kube-prometheus-stack. */
@@ -89,8 +97,9 @@ const PROM: { type: string; uid: string } = { type: 'prometheus', uid: `\${${PRO
  * shipped as a ConfigMap (`monitoring/tetragon-security-dashboard`) that Grafana's sidecar imports.
  *
  * Sections: overview stats, event timeline by type, security detections (sensitive files, shells in
- * containers, privilege escalation, network destinations, policy hits), the security event log, and the
- * agent's health (CPU, memory, event loss). Loki and Prometheus data sources are dashboard variables,
+ * containers, privilege escalation, network destinations, policy hits), the security event log, the
+ * agent's health (CPU, memory, event loss), and policy status: a policy × node grid of where each policy is
+ * live, from the recording rules of {@link TetragonAlertRules} `policyStatus`. Loki and Prometheus data sources are dashboard variables,
  * with cluster and namespace filters.
  *
  * @see https://grafana.com/docs/grafana/latest/observability-as-code/foundation-sdk/
@@ -128,7 +137,12 @@ export class TetragonDashboard extends Construct {
     if (folder !== undefined && folder.trim() === '') invalid(this, 'folder', folder, 'a folder name', 'Leave folder unset for the sidecar default.');
     const configMapName = checkObjectName(this, 'configMapName', props.configMapName ?? 'tetragon-security-dashboard');
 
+    const nodeLabel = props.nodeLabel ?? 'node';
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(nodeLabel) || nodeLabel.startsWith('__')) {
+      invalid(this, 'nodeLabel', nodeLabel, 'a Prometheus label name', 'Use the label the agents\' metrics carry the node name in, e.g. node.');
+    }
     this.dashboard = buildDashboard({
+      nodeLabel,
       uid: this.uid,
       title,
       job: checkSelectorValue(this, 'job', props.job ?? DEFAULT_JOB),
@@ -162,6 +176,7 @@ export function stableJson(value: unknown): string {
 }
 
 interface DashboardInputs {
+  readonly nodeLabel: string;
   readonly uid: string;
   readonly title: string;
   readonly job: string;
@@ -273,7 +288,25 @@ function buildDashboard(i: DashboardInputs): Record<string, unknown> & Dashboard
       .withTarget(promQ(`sum by (msg_op, error) (rate(${prom('tetragon_bpf_missed_events_total')}[$__rate_interval]))`, 'kernel op {{msg_op}} {{error}}'))
       .withTarget(promQ(`sum(rate(${prom('tetragon_observer_ringbuf_events_lost_total')}[$__rate_interval]))`, 'ring buffer'))
       .withTarget(promQ(`sum(rate(${prom('tetragon_observer_ringbuf_queue_events_lost_total')}[$__rate_interval]))`, 'user-space queue'))
-      .withTarget(promQ(`sum(rate(${prom('tetragon_export_ratelimit_events_dropped_total')}[$__rate_interval]))`, 'export rate limit')));
+      .withTarget(promQ(`sum(rate(${prom('tetragon_export_ratelimit_events_dropped_total')}[$__rate_interval]))`, 'export rate limit')))
+
+    // Appended last so that the panel ids of the rows above stay as they were.
+    .withRow(new dashboard.RowBuilder('Policy status'))
+    .withPanel(new table.PanelBuilder().title('Policy × node')
+      .description(`Where each TracingPolicy the cluster deploys is live: ${POLICY_STATUS_RECORDS.live} from the policy status recording rules (kernel memory held on the node's agent). "not live" on a node means its detections are absent there; see docs/policy-status.md.`)
+      .datasource(PROM).height(10).span(18)
+      .withTarget(promQ(`${POLICY_STATUS_RECORDS.live}{cluster=~"$cluster"}`).instant().format(prometheus.PromQueryFormat.Table))
+      .withTransformation({ id: 'groupingToMatrix', options: { columnField: i.nodeLabel, rowField: 'policy', valueField: 'Value', emptyValue: 'null' } } as any)
+      .mappings([{ type: dashboard.MappingType.ValueToText, options: { 0: { text: 'not live', color: 'red', index: 0 }, 1: { text: 'live', color: 'green', index: 1 } } }])
+      .cellOptions({ type: common.TableCellDisplayMode.ColorBackground }))
+    .withPanel(statPanel('Policies not live', 'Policy × node pairs where an expected policy is not live on an agent that is up.', PROM, 6,
+      promQ(`count(${POLICY_STATUS_RECORDS.live}{cluster=~"$cluster"} == 0) or vector(0)`).instant(), 1).height(10))
+    .withPanel(new timeseries.PanelBuilder().title('Policy kernel memory by node').description('tetragon_tracingpolicy_kernel_memory_bytes: memlock of each policy\'s BPF maps on each node; 0 or missing means the policy is not loaded there.')
+      .datasource(PROM).unit('bytes').height(8).span(12)
+      .withTarget(promQ(`max by (policy, ${i.nodeLabel}) (${prom('tetragon_tracingpolicy_kernel_memory_bytes')})`, `{{policy}} on {{${i.nodeLabel}}}`)))
+    .withPanel(new timeseries.PanelBuilder().title('Policy event rate by node').description(`${POLICY_STATUS_RECORDS.rate5m}: events per second of each policy on each node (top 10). A jump is a noisy policy that puts the ring buffer at risk.`)
+      .datasource(PROM).unit('ops').height(8).span(12)
+      .withTarget(promQ(`topk(10, ${POLICY_STATUS_RECORDS.rate5m}{cluster=~"$cluster"})`, `{{policy}} on {{${i.nodeLabel}}}`)));
 
   const model = b.build() as Record<string, unknown> & DashboardNs.Dashboard;
   // Stable panel ids and query refIds keep deep links (viewPanel=N) and alert references valid across renders.

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { lokiAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
+import { lokiAlertProblems } from './private/loki-rule-check';
 import { AlertDefinition, assemble, RuleGroup } from './private/rule-model';
 import { LokiDetectionRule } from '../detections/_detection';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
@@ -11,8 +12,10 @@ import { SidecarLabel } from './tetragon-dashboard';
 /** Props of {@link TetragonLokiRules}. */
 export interface TetragonLokiRulesProps {
   /**
-   * Alerts of the detection library (`Detections.lokiRules`), added as the group `tetragon.loki.library`.
+   * Alerts of the detection library (`Detections.lokiRules`) and your own, added as the group `tetragon.loki.library`.
    * A detection alert replaces the built-in alert of the same name; the same name twice among them is an error.
+   * Each is checked like the built-in alerts: a PascalCase name, a LogQL metric query the ruler accepts, a severity,
+   * a one-line summary whose `$labels.x` the query keeps, and a runbook.
    * @default []
    */
   readonly detectionRules?: readonly LokiDetectionRule[];
@@ -97,6 +100,15 @@ export class TetragonLokiRules extends Construct {
     const library: AlertDefinition[] = (props.detectionRules ?? []).map((r) => ({
       alert: r.alert, expr: r.expr, severity: r.severity, summary: r.summary, description: r.summary, runbook: [r.runbook],
     }));
+    // Users' alerts get the same checks as the built-in ones: name, LogQL, severity, annotations.
+    library.forEach((d, i) => {
+      const [problem] = lokiAlertProblems(d);
+      if (problem) throw new Error(`${this.node.path}: detectionRules[${i}] (${d.alert}).${problem.field}: ${problem.problem}. ${problem.fix}`);
+    });
+    for (const d of Object.values(defs).flat()) {
+      const [problem] = lokiAlertProblems(d);
+      if (problem) throw new Error(`${this.node.path}: built-in alert ${d.alert}.${problem.field}: ${problem.problem}. ${problem.fix}`);
+    }
     const seen = new Set<string>();
     for (const d of library) {
       if (seen.has(d.alert)) {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AlloyLogShipping, AlloyLogShippingProps } from './alloy-log-shipping';
 import { DEFAULT_JOB } from './log-schema';
 import { PromtailLogShipping, PromtailLogShippingProps } from './promtail-log-shipping';
+import { PolicyStatusProps } from './policy-status';
 import { invalid } from './private/validate';
 import { DetectionPolicyNames } from './queries';
 import { TetragonAlertRules, TetragonAlertRulesProps } from './tetragon-alert-rules';
@@ -32,7 +33,7 @@ export interface TetragonObservabilityProps {
    * Further dashboard settings (labels, folder, uid...).
    * @default - defaults of TetragonDashboard
    */
-  readonly dashboard?: Omit<TetragonDashboardProps, 'namespace' | 'job' | 'tetragonNamespace' | 'policyNames'>;
+  readonly dashboard?: Omit<TetragonDashboardProps, 'namespace' | 'job' | 'tetragonNamespace' | 'policyNames' | 'nodeLabel'>;
 
   /**
    * Emit the PrometheusRule with agent, event-loss and detection alerts.
@@ -48,7 +49,7 @@ export interface TetragonObservabilityProps {
    * Further alert settings (object labels for your ruleSelector, rule labels, runbook URL...).
    * @default - defaults of TetragonAlertRules
    */
-  readonly alertRules?: Omit<TetragonAlertRulesProps, 'namespace' | 'lokiJob' | 'tetragonNamespace' | 'policyNames'>;
+  readonly alertRules?: Omit<TetragonAlertRulesProps, 'namespace' | 'lokiJob' | 'tetragonNamespace' | 'policyNames' | 'policyStatus'>;
 
   /**
    * Emit the Loki ruler ConfigMap with LogQL detections.
@@ -107,6 +108,13 @@ export interface TetragonObservabilityProps {
    * @default DEFAULT_POLICY_NAMES
    */
   readonly policyNames?: DetectionPolicyNames;
+
+  /**
+   * Policy live status: rules in the PrometheusRule (needs `enableAlertRules`) for the listed policies, and the
+   * node label of the dashboard's "Policy status" row. `TetragonCluster` lists the policies it deploys.
+   * @default - no policy status rules; the dashboard row reads label `node`
+   */
+  readonly policyStatus?: PolicyStatusProps;
 }
 
 /**
@@ -141,14 +149,20 @@ export class TetragonObservability extends Construct {
       invalid(this, 'alloy', props.alloy, 'no alloy settings while logShipper is promtail', 'Set logShipper: LogShipper.ALLOY, or move the settings to promtail.');
     }
 
+    if (props.policyStatus !== undefined && props.enableAlertRules === false) {
+      invalid(this, 'policyStatus', '<set>', 'no policy status while enableAlertRules is false (its rules live in the PrometheusRule)',
+        'Enable the alert rules, or drop policyStatus.');
+    }
     if (props.enableGrafanaDashboard ?? true) {
       this.dashboard = new TetragonDashboard(this, 'Dashboard', {
         ...props.dashboard, namespace: props.grafanaDashboardNamespace, job, tetragonNamespace, policyNames: props.policyNames,
+        ...(props.policyStatus?.nodeLabel !== undefined ? { nodeLabel: props.policyStatus.nodeLabel } : {}),
       });
     }
     if (props.enableAlertRules ?? true) {
       this.alertRules = new TetragonAlertRules(this, 'AlertRules', {
         ...props.alertRules, namespace: props.alertRulesNamespace, lokiJob: job, tetragonNamespace, policyNames: props.policyNames,
+        policyStatus: props.policyStatus,
       });
     }
     if (props.enableLokiRules ?? true) {

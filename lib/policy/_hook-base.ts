@@ -62,6 +62,18 @@ export function renderHookBase(props: HookBaseProps, defaultRateLimit: Duration 
   const out: Record<string, unknown> = { message: props.message, tags: [...props.tags] };
   const args = [...(props.args ?? [])].sort((a, b) => a.index - b.index);
   if (args.length) out.args = args.map((a) => a._render());
-  if (props.selectors?.length) out.selectors = props.selectors.map((s) => s._render(defaultRateLimit, neverKill, args));
+  if (props.selectors?.length) out.selectors = props.selectors.map((s) => s._render(defaultRateLimit, neverKill, args)).map(padPost);
   return out;
+}
+
+/**
+ * On kernels before 5.11 Tetragon's BPF objects read a Post action one value short and run the unread value as
+ * one more Post whose stack-trace flags come from what follows; after a selector's lone Post that is the next
+ * selector's header, and the agent crashes on the first match. Two plain Posts after it keep that read inside
+ * zeros; on newer kernels they do nothing (no rate limit, no flags). The last selector is followed by zeros.
+ */
+function padPost(selector: Record<string, unknown>, index: number, all: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const actions = selector.matchActions as Record<string, unknown>[] | undefined;
+  if (index === all.length - 1 || actions?.length !== 1 || actions[0].action !== 'Post') return selector;
+  return { ...selector, matchActions: [...actions, { action: 'Post' }, { action: 'Post' }] };
 }

@@ -11,6 +11,8 @@ import {
 import { LsmHook } from './lsm-hook';
 import { TracepointHook } from './tracepoint-hook';
 import { PolicyValidationError, Problems, show } from './_problems';
+import { uniquenessScope } from '../private/cluster-scope';
+import { PropKeys, refuseUnknownProps } from '../private/props';
 
 /** Any hook kind. A TracingPolicy holds hooks of one kind only: Tetragon refuses mixed kinds. */
 export type Hook = KprobeHook | TracepointHook | LsmHook;
@@ -110,6 +112,7 @@ export class TracingPolicy extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: TracingPolicyProps) {
     super(scope, id);
+    refuseUnknownProps(this.node.path, '', props, TRACING_POLICY_PROPS);
     this.name = props.name;
     this.namespace = props.namespace;
     this.defaultRateLimit = props.defaultRateLimit ?? Duration.minutes(1);
@@ -255,7 +258,7 @@ export class TracingPolicy extends Construct {
       }
     }
     if (this.hooks.length === 0) errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
-    const twins = this.node.root.node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
+    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
       && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
     if (twins.length > 0) {
       errors.push(`${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; `
@@ -264,6 +267,11 @@ export class TracingPolicy extends Construct {
     return errors;
   }
 }
+
+const TRACING_POLICY_PROPS: PropKeys<TracingPolicyProps> = {
+  name: true, namespace: true, hooks: true, podSelector: true, containerSelector: true, defaultRateLimit: true,
+  disableKprobeMulti: true, enforcement: true, description: true, labels: true,
+};
 
 /** Context key: the kernel tables synth-time checks use (bundled names or table file paths). */
 export const KERNELS_CONTEXT = 'cdk8s-tetragon:kernels';

@@ -196,7 +196,17 @@ export interface SimulatedEvent {
   readonly returnValue?: number | string | EventArg;
   readonly process: SimulatedProcess;
   readonly parent?: SimulatedAncestor;
+  /**
+   * The expected outcome, for `cdk8s-tetragon simulate` (its verdict and exit status): `'match'` (a policy reports
+   * the event), `'no-match'` (none does), or `{ actions: [...] }` (those actions take effect, e.g. `['Sigkill']`).
+   * The jest matcher ignores it: there the matcher you call states the expectation.
+   * @default - none: any conclusive result passes
+   */
+  readonly expect?: EventExpectation;
 }
+
+/** What an event is expected to do: be reported, not be reported, or trigger these actions. */
+export type EventExpectation = 'match' | 'no-match' | { readonly actions: readonly string[] };
 
 /** Hook kinds an event can name. */
 export type HookKind = 'kprobe' | 'lsm' | 'tracepoint';
@@ -218,7 +228,7 @@ export class EventFormatError extends Error {
 
 const ARG_KINDS = ['file', 'path', 'fd', 'linux_binprm', 'string', 'int', 'sock', 'sockaddr', 'sockaddr_un', 'capabilities', 'cred', 'opaque'];
 const FILE_TYPES = ['reg', 'dir', 'lnk', 'chr', 'blk', 'fifo', 'sock'];
-const EVENT_KEYS = ['name', 'hook', 'args', 'returnValue', 'process', 'parent'];
+const EVENT_KEYS = ['name', 'hook', 'args', 'returnValue', 'process', 'parent', 'expect'];
 const PROCESS_KEYS = ['binary', 'exe', 'arguments', 'pid', 'nsPid', 'uid', 'pod', 'hostNamespaces', 'namespaces', 'namespacesAtExec',
   'capabilities', 'capabilitiesAtExec', 'pidNamespaceLevel', 'ancestors'];
 const ANCESTOR_KEYS = ['binary', 'exe', 'pid', 'nsPid'];
@@ -364,6 +374,12 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
   check(typeof value.hook === 'string', where, 'hook', `required; expected 'kprobe:<function>', 'lsm:<hook>' or 'tracepoint:<subsystem>/<event>', got ${JSON.stringify(value.hook)}`);
   const hook = parseHook(value.hook);
   check(typeof hook !== 'string', where, 'hook', hook as string);
+  if (value.expect !== undefined) {
+    const e = value.expect;
+    const ok = e === 'match' || e === 'no-match' || (isObject(e) && Object.keys(e).join() === 'actions' && Array.isArray(e.actions)
+      && e.actions.length > 0 && e.actions.every((a) => typeof a === 'string' && a !== ''));
+    check(ok, where, 'expect', `expected "match", "no-match" or {"actions": ["Sigkill", ...]}, got ${JSON.stringify(e)}`);
+  }
   if (value.args !== undefined) {
     if (Array.isArray(value.args)) {
       value.args.forEach((a, i) => checkArg(a, where, `args[${i}]`));

@@ -79,6 +79,11 @@ export interface SimulationResult {
   /** The event's name (or position). */
   readonly event: string;
   readonly hook: string;
+  /**
+   * Whether any policy hooks the event's hook at all. When none does (often a typo in the event's hook), the event
+   * tests nothing: no filter was evaluated.
+   */
+  readonly hooked: boolean;
   /** Whether any policy hook selected the event. */
   readonly matched: boolean;
   /** Whether any match posts an event to user space. */
@@ -304,6 +309,7 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
   const misses: PolicyMiss[] = [];
   const problems: string[] = [];
   const loadErrors: string[] = [];
+  let hooked = false;
 
   for (const policy of policies) {
     const name = policy.metadata.name;
@@ -323,6 +329,7 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
       misses.push({ ...base, reason: `does not hook ${hookLabel(hook.kind, hook.name)}; it hooks ${names.join(', ') || 'nothing'}${hint}` });
       continue;
     }
+    hooked = true;
     const workload = evaluateWorkload(policy, proc);
     if (workload.kind === 'load-error') {
       loadErrors.push(`${name}: ${workload.detail}`);
@@ -396,6 +403,7 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
   return {
     event: event.name ?? '(event)',
     hook: hookLabel(hook.kind, hook.name),
+    hooked,
     matched: matches.length > 0,
     posted,
     actions: [...effective].sort(),

@@ -48,6 +48,13 @@ function toMatchEvent(this: MatcherContext, received: PolicyInput, event: Simula
   const result = simulate(received, event, options);
   const name = event.name ? ` '${event.name}'` : '';
   const isNot = this.isNot === true;
+  if (!result.hooked) {
+    return {
+      pass: isNot,
+      message: () => `no policy hooks ${result.hook}, so the event${name} tests nothing (is the hook misspelt?); `
+        + `name a hook the policies attach to:\n${explain(result)}`,
+    };
+  }
   if (result.problems.length > 0) {
     return {
       pass: isNot,

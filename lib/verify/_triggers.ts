@@ -1,18 +1,8 @@
 /**
- * The trigger programs: every `*.c` in the package's `lib/verify/triggers/`, compiled with `gcc -static` into
- * the cache, keyed by the source's hash so an unchanged program is built once.
+ * Where the trigger programs' C sources are, wherever the verifier runs from (sources, tsc output, a bundle).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CommandRunner, mustRun } from './_exec';
-
-/** A built program. */
-export interface TriggerProgram {
-  /** File name without `.c` (`vt-run`). */
-  readonly name: string;
-  readonly path: string;
-}
 
 /**
  * Where the C sources are: `lib/verify/triggers/` of the package, found by walking up from this module (it sits
@@ -29,23 +19,4 @@ export function triggerSourceDir(): string {
     dir = parent;
   }
   throw new Error(`the trigger programs' C sources are missing (no lib/verify/triggers/vt-run.c above ${__dirname}); reinstall the package`);
-}
-
-/** Compiles every `*.c` of `sourceDir` (static, stripped) into `cacheDir/triggers`. */
-export async function buildTriggerPrograms(sourceDir: string, cacheDir: string, run: CommandRunner, gcc = 'gcc'): Promise<TriggerProgram[]> {
-  const out = join(cacheDir, 'triggers');
-  mkdirSync(out, { recursive: true });
-  const programs: TriggerProgram[] = [];
-  for (const file of readdirSync(sourceDir).filter((f) => f.endsWith('.c')).sort()) {
-    const name = file.slice(0, -2);
-    const source = join(sourceDir, file);
-    const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-    const path = join(out, `${name}-${digest}`);
-    if (!existsSync(path)) {
-      await mustRun(run, gcc, ['-static', '-O2', '-s', '-Wall', '-o', `${path}.tmp`, source]);
-      renameSync(`${path}.tmp`, path);
-    }
-    programs.push({ name, path });
-  }
-  return programs;
 }

@@ -195,8 +195,8 @@ export interface KernelFiles {
   readonly vmlinuz: string;
   /** The kernel's build configuration, when the package ships it. */
   readonly config?: string;
-  /** Extra modules by name (`dummy` → path of `dummy.ko`, decompressed). */
-  readonly modules: Readonly<Record<string, string>>;
+  /** Modules by name (`dummy`): the decompressed file and its path under `/lib/modules/<uname>/`. */
+  readonly modules: Readonly<Record<string, { readonly path: string; readonly relative: string }>>;
 }
 
 /** Where a kernel package keeps a file, old layout (`/boot`, `/lib/modules`) or new (`/usr/lib/modules`). */
@@ -226,25 +226,25 @@ export async function extractKernel(run: CommandRunner, uname: string, debs: rea
   const find = (cands: string[]) => cands.map((c) => join(tree, c)).find((p) => existsSync(p));
   const vmlinuz = find([`boot/vmlinuz-${uname}`, `usr/lib/modules/${uname}/vmlinuz`]);
   if (!vmlinuz) throw new Error(`the packages of kernel ${uname} hold no vmlinuz (${debs.join(', ')})`);
-  const found: Record<string, string> = {};
+  const found: Record<string, { path: string; relative: string }> = {};
   for (const m of modules) {
-    const path = findModule(tree, uname, m);
-    if (!path) continue;
-    if (path.endsWith('.xz')) {
-      await mustRun(run, busybox, ['unxz', '-f', path]);
-      found[m] = path.slice(0, -3);
+    const hit = findModule(tree, uname, m);
+    if (!hit) continue;
+    if (hit.path.endsWith('.xz')) {
+      await mustRun(run, busybox, ['unxz', '-f', hit.path]);
+      found[m] = { path: hit.path.slice(0, -3), relative: hit.relative.slice(0, -3) };
     } else {
-      found[m] = path;
+      found[m] = hit;
     }
   }
   for (const deb of debs) rmSync(deb, { force: true });
   return { vmlinuz, config: find([`boot/config-${uname}`, `usr/lib/modules/${uname}/config`]), modules: found };
 }
 
-function findModule(tree: string, uname: string, name: string): string | undefined {
-  for (const base of [join(tree, 'lib/modules', uname, 'kernel'), join(tree, 'usr/lib/modules', uname, 'kernel')]) {
-    const hit = walk(base).find((f) => f.endsWith(`/${name}.ko`) || f.endsWith(`/${name}.ko.xz`));
-    if (hit) return hit;
+function findModule(tree: string, uname: string, name: string): { path: string; relative: string } | undefined {
+  for (const base of [join(tree, 'lib/modules', uname), join(tree, 'usr/lib/modules', uname)]) {
+    const hit = walk(join(base, 'kernel')).find((f) => f.endsWith(`/${name}.ko`) || f.endsWith(`/${name}.ko.xz`));
+    if (hit) return { path: hit, relative: hit.slice(base.length + 1) };
   }
   return undefined;
 }

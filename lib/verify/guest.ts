@@ -8,12 +8,13 @@
  * builtins, so only the trigger and the two marker execs run between the markers.
  */
 import { shellQuote } from './_exec';
-import { TriggerPlace } from './scenario';
+import { ContainerStart, GUEST_TRIGGER_DIR, TriggerPlace } from './scenario';
 
 /** Guest paths. */
 export const GUEST = {
   verifyDir: '/verify',
-  bin: '/verify/bin',
+  /** The trigger programs and `vt-run`, on the PATH of the guest and of its containers. */
+  bin: GUEST_TRIGGER_DIR,
   policies: '/verify/policies',
   containers: '/verify/ctr',
   rootfs: '/verify/ctr/rootfs',
@@ -45,6 +46,8 @@ export interface GuestTrigger {
   readonly index: number;
   readonly argv: readonly string[];
   readonly place: TriggerPlace;
+  /** For container places: a new container (`run`) or an exec into the runtime's running one (`exec`). */
+  readonly start?: ContainerStart;
   readonly uid: number;
   readonly gid: number;
   readonly binaryPath?: string;
@@ -111,14 +114,16 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname verify-node
-# Modules a node has loaded anyway (overlay: the container file systems), so runtimes do not request them.
-for m in ${GUEST.modules}/*.ko; do [ -f "$m" ] && insmod "$m"; done
-# Loopback only: a default route through lo lets connect() reach tcp_connect (the SYN goes nowhere).
+[ -f ${GUEST.verifyDir}/modules ] && while read m; do insmod "$m"; done < ${GUEST.verifyDir}/modules
+# Outbound routes through a dummy interface (through loopback without the module): connect() reaches
+# tcp_connect with a source address, and the SYN goes nowhere.
 ip link set lo up
-ip addr add 10.0.2.15/24 dev lo
-ip route add default dev lo
-ip -6 addr add fd00::15/64 dev lo
-ip -6 route add default dev lo
+vt_if=lo
+ip link add vt0 type dummy 2>/dev/null && ip link set vt0 up && vt_if=vt0
+ip addr add 10.0.2.15/24 dev $vt_if
+ip -6 addr add fec0::15/64 dev $vt_if nodad
+ip route add default dev $vt_if
+ip -6 route add default dev $vt_if
 mkdir -p ${GUEST.work}/export ${GUEST.work}/out ${GUEST.work}/no-policies
 stty -F /dev/ttyS1 raw -echo
 exec 3>/dev/ttyS1
@@ -133,6 +138,7 @@ export function renderLibrary(): string {
   return `# Functions of the verifier's guest plan, written by cdk8s-tetragon verify.
 VT_AGENT=
 VT_RESTARTS=0
+VT_CONTAINERS=
 VT_GONE=
 VT_LOADED=
 
@@ -237,18 +243,24 @@ vt_list() {
   vt_section policy-list "$1" ${GUEST.work}/list-$1.json
 }
 
-# vt_runtime SUITE: runc of that suite at Debian's path, and a long-running container for runc exec.
+# vt_runtime SUITE KIND...: runc of that suite at Debian's path, and a long-running container of each kind
+# (long: a plain container; long-priv: a privileged one) for runc exec.
 vt_runtime() {
-  if [ -n "$VT_RUNTIME" ]; then
-    runc kill vt-$VT_RUNTIME KILL > /dev/null 2>&1
-    runc delete -f vt-$VT_RUNTIME > /dev/null 2>&1
-  fi
+  for vt_c in $VT_CONTAINERS; do
+    runc kill "$vt_c" KILL > /dev/null 2>&1
+    runc delete -f "$vt_c" > /dev/null 2>&1
+  done
+  VT_CONTAINERS=
   VT_RUNTIME=$1
-  cp ${GUEST.runtimes}/$1/runc ${GUEST.runc}
-  vt_rec runtime "$1" version="$(runc --version 2>&1 | head -1 | tr ' ' '_')"
-  runc run -d --no-pivot --bundle ${GUEST.containers}/long vt-$1 > ${GUEST.work}/out/runtime-$1.txt 2>&1 < /dev/null
-  vt_rec runtime-ready "$1" rc=$?
-  vt_section runtime-output "$1" ${GUEST.work}/out/runtime-$1.txt
+  shift
+  cp ${GUEST.runtimes}/$VT_RUNTIME/runc ${GUEST.runc}
+  vt_rec runtime "$VT_RUNTIME" version="$(runc --version 2>&1 | head -1 | tr ' ' '_')"
+  for vt_k in "$@"; do
+    vt_c=vt-$VT_RUNTIME-$vt_k
+    runc run -d --no-pivot --bundle ${GUEST.containers}/$vt_k "$vt_c" > ${GUEST.work}/out/runtime-$vt_c.txt 2>&1 < /dev/null
+    vt_rec runtime-ready "$vt_c" rc=$?
+    VT_CONTAINERS="$VT_CONTAINERS $vt_c"
+  done
 }
 
 # vt_setup INDEX COMMAND: a setup command, unwatched, output appended to the trigger's output.
@@ -274,7 +286,10 @@ vt_end() {
 }
 
 vt_finish() {
-  [ -n "$VT_RUNTIME" ] && { runc kill vt-$VT_RUNTIME KILL > /dev/null 2>&1; runc delete -f vt-$VT_RUNTIME > /dev/null 2>&1; }
+  for vt_c in $VT_CONTAINERS; do
+    runc kill "$vt_c" KILL > /dev/null 2>&1
+    runc delete -f "$vt_c" > /dev/null 2>&1
+  done
   if vt_alive; then
     sleep $VT_SETTLE_SECONDS
     vt_list final
@@ -308,18 +323,37 @@ function q(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
 
-/** The command of one trigger, as the guest runs it between the markers. */
+/** The long-running container a `runc exec` trigger joins: one per runtime and kind (plain or privileged). */
+export function execContainer(t: Pick<GuestTrigger, 'place' | 'runtime'>): string {
+  return `vt-${t.runtime}-${containerKind(t.place)}`;
+}
+
+/** The bundle of a place's long-running container. */
+export function containerKind(place: TriggerPlace): 'long' | 'long-priv' {
+  return place === 'privileged-container' ? 'long-priv' : 'long';
+}
+
+/** A busybox applet (`cat`), as opposed to a path or a trigger program. */
+function isApplet(program: string): boolean {
+  return !program.includes('/') && !program.startsWith('vt-');
+}
+
+/**
+ * The command of one trigger, as the guest runs it between the markers. On the node an applet runs the way a
+ * busybox shell runs it (`exec` of `/proc/self/exe`, which is what Tetragon reports); `vt-run` switches user first.
+ */
 export function triggerCommand(t: GuestTrigger): string {
   const argv = t.binaryPath ? [t.binaryPath, ...t.argv.slice(1)] : [...t.argv];
   const out = `> ${GUEST.work}/out/trigger-${t.index}.txt 2>&1 < /dev/null`;
   const timeout = `timeout -s KILL ${t.timeoutSeconds}`;
   if (t.place === 'host') {
     const ids = t.uid === 0 && t.gid === 0 ? [] : ['-u', String(t.uid), '-g', String(t.gid)];
-    return `${timeout} vt-run ${q([...ids, '--', ...argv])} ${out}`;
+    const run = isApplet(argv[0]) ? ['sh', '-c', 'exec "$@"', 'sh', ...argv] : argv;
+    return `${timeout} vt-run ${q([...ids, '--', ...run])} ${out}`;
   }
-  if (t.place === 'container') {
+  if ((t.start ?? 'exec') === 'exec') {
     const user = t.uid === 0 && t.gid === 0 ? [] : ['--user', `${t.uid}:${t.gid}`];
-    return `${timeout} runc exec ${q([...user, `vt-${t.runtime}`, ...argv])} ${out}`;
+    return `${timeout} runc exec ${q([...user, execContainer(t), ...argv])} ${out}`;
   }
   return `${timeout} runc run --no-pivot --bundle ${GUEST.containers}/start-${t.index} vt-start-${t.index} ${out}`;
 }
@@ -357,11 +391,12 @@ export function renderPlan(plan: GuestPlan): string {
   for (const t of plan.triggers) {
     if (t.place !== 'host' && t.runtime !== runtime) {
       runtime = t.runtime;
-      lines.push(`vt_runtime ${shellQuote(runtime ?? '')}`);
+      const kinds = [...new Set(plan.triggers.filter((x) => x.place !== 'host' && x.runtime === runtime && (x.start ?? 'exec') === 'exec').map((x) => containerKind(x.place)))];
+      lines.push(`vt_runtime ${q([runtime ?? '', ...kinds])}`);
     }
     for (const s of triggerSetup(t)) lines.push(`vt_setup ${t.index} ${shellQuote(s)}`);
     lines.push(`if vt_begin ${t.index}; then`, `  ${triggerCommand(t)}`, `  vt_end ${t.index} $?`, 'fi');
-    if (t.place === 'container-start') lines.push(`runc delete -f vt-start-${t.index} > /dev/null 2>&1`);
+    if (t.place !== 'host' && t.start === 'run') lines.push(`runc delete -f vt-start-${t.index} > /dev/null 2>&1`);
   }
   return lines.join('\n') + '\n';
 }

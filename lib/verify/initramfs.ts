@@ -27,8 +27,11 @@ export interface InitramfsInputs {
   readonly init: string;
   readonly library: string;
   readonly plan: string;
-  /** Extra kernel modules to copy to `/lib/modules/<name>.ko`. @default none */
-  readonly modules?: readonly { readonly name: string; readonly path: string }[];
+  /**
+   * Kernel modules at their guest paths (`/lib/modules/<uname>/kernel/...`), and whether init loads them at boot.
+   * @default none
+   */
+  readonly modules?: readonly { readonly guestPath: string; readonly source: string; readonly load: boolean }[];
 }
 
 /** Users and groups of the guest (and its containers): root, an unprivileged user, nobody. */
@@ -104,7 +107,9 @@ export function initramfsEntries(inputs: InitramfsInputs): CpioEntry[] {
   for (const tr of inputs.triggers) t.file(`${GUEST.bin}/${tr.name}`, tr.path);
   for (const r of inputs.runtimes) t.file(`${GUEST.runtimes}/${r.suite}/runc`, r.binary);
   for (const l of inputs.libraries) t.file(l.guestPath, l.source, 0o755);
-  for (const m of inputs.modules ?? []) t.file(`${GUEST.modules}/${m.name}.ko`, m.path, 0o644);
+  for (const m of inputs.modules ?? []) t.file(m.guestPath, m.source, 0o644);
+  const load = (inputs.modules ?? []).filter((m) => m.load).map((m) => m.guestPath);
+  if (load.length) t.data(`${GUEST.verifyDir}/modules`, load.join('\n') + '\n');
   // Containers: the same busybox and trigger programs in their own root file system.
   busyboxTree(t, GUEST.rootfs, inputs.busybox, inputs.applets);
   for (const tr of inputs.triggers) t.file(`${GUEST.rootfs}/usr/local/bin/${tr.name}`, tr.path);

@@ -11,7 +11,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { createHash } from 'node:crypto';
 import { isTracingPolicy } from '../check/engine';
+import { Scenario } from './scenario';
 
 /** One policy of the run. */
 export interface PolicyUnderTest {
@@ -26,6 +28,11 @@ export interface PolicyUnderTest {
   readonly loaded: any;
   /** Set when `loaded` is a variant: what was removed. */
   readonly podLess?: readonly string[];
+  /**
+   * Set for a policy added for scenarios that need the construct with other props than the run's policy:
+   * the library policy it is a variant of, and those props.
+   */
+  readonly variantOf?: { readonly policy: string; readonly props: Readonly<Record<string, unknown>> };
 }
 
 /** YAML files under a path (folders recursed, hidden folders and node_modules skipped), sorted. */
@@ -78,4 +85,41 @@ export function readPolicies(paths: readonly string[]): PolicyUnderTest[] {
     }
   }
   return out;
+}
+
+/** JSON with object keys sorted, so equal props give one variant. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/**
+ * The policies scenarios with `props` need: for each policy and set of props, the construct synthesized with them
+ * (by `synthesize`), renamed `<policy>-<hash>` so it loads next to the run's own policy, unless the run's policy is
+ * that very manifest. Returns the extra policies and, per scenario id, the agent name its verdict is read from.
+ */
+export function scenarioVariants(
+  scenarios: readonly Scenario[], policies: readonly PolicyUnderTest[], synthesize: (policy: string, props: Readonly<Record<string, unknown>>) => any,
+): { variants: PolicyUnderTest[]; policyOf: Map<string, string> } {
+  const variants: PolicyUnderTest[] = [];
+  const policyOf = new Map<string, string>();
+  for (const s of scenarios) {
+    if (!s.props) continue;
+    const key = `${s.policy}\0${canonical(s.props)}`;
+    const name = `${s.policy}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+    let variant = variants.find((v) => v.agentName === name);
+    if (!variant) {
+      const manifest = synthesize(s.policy, s.props);
+      const same = policies.find((p) => p.name === s.policy && canonical(p.manifest) === canonical(manifest));
+      if (same) { policyOf.set(s.id, same.agentName); continue; }
+      const renamed = { ...manifest, metadata: { ...manifest.metadata, name } };
+      const v = podLessVariant(renamed);
+      variant = {
+        name, agentName: name, file: `(${s.policy} with ${canonical(s.props)})`, manifest: renamed, loaded: v?.manifest ?? renamed,
+        ...(v ? { podLess: v.removed } : {}), variantOf: { policy: s.policy, props: s.props },
+      };
+      variants.push(variant);
+    }
+    policyOf.set(s.id, variant.agentName);
+  }
+  return { variants, policyOf };
 }

@@ -34,6 +34,8 @@ export interface PolicyResult {
   readonly file: string;
   /** What was removed to load it outside Kubernetes, when a pod-less variant was loaded. */
   readonly podLess?: readonly string[];
+  /** Set for a policy loaded only for scenarios that need its construct with other props: the library policy. */
+  readonly variantOf?: string;
   readonly state: LoadState;
   /** The agent's reason for a refusal or error (from `tetra tracingpolicy add` and `list`). */
   readonly error?: string;

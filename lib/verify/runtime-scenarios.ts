@@ -1,8 +1,8 @@
 /**
  * The noise of a real container runtime, as scenarios: a container start and `runc exec`, with and without a
  * user switch, and a container whose entrypoint is a shell, for every runc the verifier carries. Policies
- * that do not promise to report container starts must stay silent on them; the shell monitor reports shells,
- * entrypoint or not (the kernel cannot tell them apart; see the shell monitor's documentation).
+ * that do not promise to report container starts must stay silent on them; the shell monitor reports an
+ * exec'd shell, and an entrypoint shell too (the kernel call is the same; the Loki alert separates them).
  *
  * The events describe what runc does in the kernel (measured with Tetragon on Debian 12's runc 1.1.5 and
  * sid's 1.3.6): runc init switches ids and capabilities and joins or creates namespaces; Tetragon reports
@@ -10,19 +10,12 @@
  * CLONE_PARENT and carry the identity of `runc run`/`runc exec`.
  */
 import { SimulatedEvent, SimulatedProcess } from '../simulate/event';
-import { DEFAULT_CONTAINER_CAPABILITIES } from './runtime';
-import { Scenario, Trigger } from './scenario';
+import { ALL_CAPABILITIES, RUNC_SPEC_CAPABILITIES } from './runtime';
+import { GUEST_RUNC, Scenario, Trigger } from './scenario';
 
-const RUNC = '/usr/sbin/runc';
-const ALL_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
-  'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
-  'CAP_CHECKPOINT_RESTORE',
-];
-const CONTAINER_CAPS = [...DEFAULT_CONTAINER_CAPABILITIES];
+const RUNC = GUEST_RUNC;
+const ALL_CAPS = [...ALL_CAPABILITIES];
+const CONTAINER_CAPS = [...RUNC_SPEC_CAPABILITIES];
 /** Namespace inodes of the guest's container (any value other than the host's). */
 const CONTAINER_NS = { mnt: 4026532300, pid: 4026532301, net: 4026532302, ipc: 4026532303, uts: 4026532304, cgroup: 4026532305 };
 
@@ -92,49 +85,61 @@ const shellInContainer = (argv: string): SimulatedEvent => ({
 const ACTIONS: readonly RuntimeAction[] = [
   {
     what: 'container-start', summary: 'a container starts (runc run) with a non-shell entrypoint', shell: false,
-    trigger: (runtime) => ({ argv: ['true'], place: 'container-start', runtime }), events: startCalls,
+    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'run', runtime }), events: startCalls,
   },
   {
     what: 'exec', summary: 'runc exec runs a command in a running container as root', shell: false,
-    trigger: (runtime) => ({ argv: ['true'], place: 'container', runtime }), events: execCalls(0),
+    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'exec', runtime }), events: execCalls(0),
   },
   {
     what: 'exec-as-user', summary: 'runc exec --user 1000:1000 runs a command in a running container', shell: false,
-    trigger: (runtime) => ({ argv: ['id'], place: 'container', uid: 1000, gid: 1000, runtime }), events: execCalls(1000),
+    trigger: (runtime) => ({ argv: ['id'], place: 'container', start: 'exec', uid: 1000, gid: 1000, runtime }), events: execCalls(1000),
   },
   {
     what: 'shell-entrypoint', summary: 'a container whose entrypoint is sh -c starts', shell: true,
-    trigger: (runtime) => ({ argv: ['sh', '-c', 'exit 0'], place: 'container-start', runtime }), events: [...startCalls, shellInContainer('run --no-pivot')],
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'exit 0'], place: 'container', start: 'run', runtime }), events: [...startCalls, shellInContainer('run --no-pivot')],
   },
   {
     what: 'exec-shell', summary: 'runc exec starts a shell in a running container (kubectl exec -- sh)', shell: true,
-    trigger: (runtime) => ({ argv: ['sh', '-c', 'true'], place: 'container', runtime }), events: [...execCalls(0), shellInContainer('exec')],
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'true'], place: 'container', start: 'exec', runtime }), events: [...execCalls(0), shellInContainer('exec')],
   },
 ];
 
-/** The policy that reports shells in containers: it promises an event for a shell, entrypoint or not. */
+/** The policy that reports shells in containers. */
 const SHELL_MONITOR = 'shell-access-monitor';
 
 /** The policies runtime scenarios are written for when no list is given. */
 export const RUNTIME_POLICIES = ['privilege-escalation-monitor', 'namespace-change', SHELL_MONITOR] as const;
 
 /**
+ * Measured with runc 1.1.5 and 1.3.6: the entrypoint shell is reported with `process.in_init_tree: true`, an
+ * exec'd one with `false`; the kernel call is the same, so only the Loki alert can tell them apart.
+ */
+const ENTRYPOINT_SHELL_LIMIT = {
+  side: 'policy' as const,
+  reason: 'runc makes the same execve("/bin/sh") in the container\'s mount namespace for an entrypoint `sh -c` as for `kubectl exec -- sh`, so the monitor reports one event per such container start; the event carries process.in_init_tree: true (an exec\'d shell: false), which the Loki alert TetragonInteractiveShellInContainer uses to leave entrypoints out.',
+};
+
+/**
  * The runtime scenarios for the given runc suites (`bookworm`, `sid`), for every policy named: each must stay
- * silent on container starts and execs, except the shell monitor on a shell.
+ * silent on container starts and execs; the shell monitor reports an exec'd shell, and reports an entrypoint
+ * shell as a documented limit.
  */
 export function runtimeScenarios(runtimes: readonly string[], policies: readonly string[] = RUNTIME_POLICIES): Scenario[] {
   const out: Scenario[] = [];
   for (const runtime of runtimes) {
     for (const a of ACTIONS) {
       for (const policy of policies) {
-        const reports = policy === SHELL_MONITOR && a.shell;
+        const shellMonitor = policy === SHELL_MONITOR && a.shell;
+        const reports = shellMonitor && a.what === 'exec-shell';
         out.push({
           id: `${policy}/runc-${runtime}-${a.what}`,
           policy,
           expect: reports ? 'catch' : 'ignore',
-          summary: `${a.summary} (runc of Debian ${runtime})${reports ? ': a shell in a container is reported, entrypoint or not' : ''}`,
+          summary: `${a.summary} (runc of Debian ${runtime})`,
           trigger: a.trigger(runtime),
           events: a.events,
+          ...(shellMonitor && !reports ? { knownLimit: ENTRYPOINT_SHELL_LIMIT } : {}),
         });
       }
     }

@@ -6,7 +6,7 @@
  * runc is dynamically linked; the guest gets one C library, the newest of the chosen suites' (glibc keeps
  * backward compatibility, so older runc binaries run on it), plus libseccomp.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandRunner, mustRun } from './_exec';
 import { AptRelease, DEBIAN_RELEASES } from './debian';
@@ -95,49 +95,63 @@ export async function fetchRuntimeLibraries(apt: AptRelease, cacheDir: string, r
   return { suite, files: files.filter((f) => !seen.has(f.guestPath) && seen.add(f.guestPath)) };
 }
 
-/** Capabilities of a Kubernetes container by default (containerd's and CRI-O's default set). */
-export const DEFAULT_CONTAINER_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+/** The capabilities `runc spec` gives a container (bounding, effective, permitted and ambient alike). */
+export const RUNC_SPEC_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'] as const;
+
+/** Every capability, as a privileged container gets them. */
+export const ALL_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
 ] as const;
 
 /**
- * The OCI runtime configuration of a guest container: a pod-like container (the default capabilities, its own
- * pid, network, ipc, uts, mount and cgroup namespaces) over the shared busybox root file system.
+ * The OCI runtime configuration of a guest container over the shared busybox root file system, with its own
+ * pid, network, ipc, uts, mount and cgroup namespaces. A plain container has `runc spec`'s defaults (three
+ * capabilities, masked and read-only proc paths); a privileged one is what a privileged pod with a hostPath
+ * volume of `/` gets: every capability, every device, no masked or read-only paths, writable sysfs, the node's
+ * `/dev`, and the node's root file system at `/host`.
  */
-export function ociConfig(rootfs: string, args: readonly string[], uid = 0, gid = 0): object {
-  const caps = [...DEFAULT_CONTAINER_CAPABILITIES];
+export function ociConfig(rootfs: string, args: readonly string[], options: { uid?: number; gid?: number; privileged?: boolean } = {}): object {
+  const privileged = options.privileged ?? false;
+  const caps = privileged ? [...ALL_CAPABILITIES] : [...RUNC_SPEC_CAPABILITIES];
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid, gid },
+      user: { uid: options.uid ?? 0, gid: options.gid ?? options.uid ?? 0 },
       args: [...args],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'],
       cwd: '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
     },
     root: { path: rootfs, readonly: false },
-    hostname: 'verify-container',
+    hostname: privileged ? 'verify-privileged' : 'verify-container',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      privileged
+        ? { destination: '/dev', type: 'bind', source: '/dev', options: ['rbind', 'rw'] }
+        : { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      ...(privileged ? [] : [
+        { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+        { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      ]),
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'] },
       { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+      ...(privileged ? [{ destination: '/host', type: 'bind', source: '/', options: ['rbind', 'rw'] }] : []),
     ],
     linux: {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
-      maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware'],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      ...(privileged ? { resources: { devices: [{ allow: true, access: 'rwm' }] } } : {
+        resources: { devices: [{ allow: false, access: 'rwm' }] },
+        maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+        readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      }),
     },
   };
 }
 
-/** Writes a container bundle directory (`config.json`) on the host, for copying into the guest image. */
-export function writeBundle(dir: string, config: object): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-}

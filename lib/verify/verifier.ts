@@ -7,11 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { bundledKernelInfo, loadKernel } from '../kernels/kernel-table';
 import { CommandRunner, mustRun, runCommand } from './_exec';
-import { buildTriggerPrograms, triggerSourceDir } from './_triggers';
+import { triggerSourceDir } from './_triggers';
 import { AgentBundle, resolveAgent } from './agent';
 import { ObservedLoad, TriggerOutcome, parsePolicyList, policyResult, predictLoad, scenarioResult } from './agreement';
 import { attributeEvents, parseExport } from './attribution';
@@ -24,6 +24,7 @@ import { PolicyUnderTest } from './policies';
 import { AgentCrash, KernelReport, PolicyResult, ScenarioResult, VerifyExit, VerifyReport, exitCodeOf } from './report';
 import { RuncRuntime, RuntimeLibraries, fetchRunc, fetchRuntimeLibraries, ociConfig, releaseOfSuite, suiteOrder } from './runtime';
 import { Scenario, Trigger } from './scenario';
+import { buildTriggers } from './triggers/build';
 import { Accelerator, AcceleratorChoice, runVm } from './vm';
 
 /** Thrown when Debian's archive cannot provide a kernel or runtime; the CLI exits with its own code. */
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   readonly kernels: readonly DebianRelease[];
   readonly policies: readonly PolicyUnderTest[];
   readonly scenarios: readonly Scenario[];
+  /** For scenarios judged on a variant of their policy (scenario props): scenario id → the variant's agent name. */
+  readonly scenarioPolicies?: ReadonlyMap<string, string>;
   /** Path of the agent bundle or directory. */
   readonly tetragon: string;
   /** Debian suites whose runc the guest carries; the first runs container triggers that name none. */
@@ -89,7 +92,7 @@ function normalTrigger(t: Trigger, defaultRuntime: string): Omit<GuestTrigger, '
     argv: [...t.argv], place, uid: t.uid ?? 0, gid: t.gid ?? t.uid ?? 0,
     ...(t.binaryPath ? { binaryPath: t.binaryPath } : {}),
     setup: [...(t.setup ?? [])],
-    ...(place !== 'host' ? { runtime: t.runtime ?? defaultRuntime } : {}),
+    ...(place !== 'host' ? { runtime: t.runtime ?? defaultRuntime, start: t.start ?? 'exec' } : {}),
     timeoutSeconds: t.timeoutSeconds ?? 60,
   };
 }
@@ -122,7 +125,7 @@ async function prepareShared(o: VerifyOptions): Promise<Shared> {
   const run = o.run ?? runCommand;
   const agent = await resolveAgent(o.tetragon, o.cacheDir, run, o.tools.busybox);
   o.log(`agent: ${agent.source} (${agent.bpfObjects.length} BPF objects)`);
-  const triggers = await buildTriggerPrograms(triggerSourceDir(), o.cacheDir, run, o.tools.gcc);
+  const triggers = buildTriggers({ sourceDir: triggerSourceDir(), cacheDir: join(o.cacheDir, 'triggers'), compiler: o.tools.gcc }).map((t) => ({ name: t.name, path: t.path }));
   o.log(`trigger programs: ${triggers.map((t) => t.name).join(', ')}`);
   const runtimes: RuncRuntime[] = [];
   for (const suite of o.runtimes) {
@@ -140,30 +143,51 @@ async function prepareShared(o: VerifyOptions): Promise<Shared> {
   return { agent, triggers, runtimes, libraries, applets };
 }
 
-/** Modules the guest loads at boot, as a node has them loaded: overlay (container file systems). */
-export const GUEST_MODULES = ['overlay'] as const;
+/** Kernel modules the guest carries, and whether it loads them at boot as a node has them loaded. */
+export const GUEST_MODULES: Readonly<Record<string, boolean>> = {
+  /** The container file systems: loaded on every node, so runc does not request it at each start. */
+  overlay: true,
+  /** The outbound interface. */
+  dummy: true,
+  /** Left for the module-load scenarios to load. */
+  msr: false,
+};
 
-async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<{ kernel: ResolvedKernel; vmlinuz: string; modules: { name: string; path: string }[] }> {
+interface PreparedKernel {
+  readonly kernel: ResolvedKernel;
+  readonly vmlinuz: string;
+  readonly modules: { guestPath: string; source: string; load: boolean }[];
+}
+
+async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<PreparedKernel> {
   const run = o.run ?? runCommand;
   try {
     const a = await apt(release, o);
     const kernel = await resolveKernel(a);
     const dir = join(o.cacheDir, 'kernels', kernel.uname);
     const vmlinuz = join(dir, 'vmlinuz');
-    const moduleFile = (m: string) => join(dir, `${m}.ko`);
     const marker = join(dir, 'files.json');
     if (!existsSync(vmlinuz) || !existsSync(marker)) {
       o.log(`${release.name}: downloading ${kernel.packages.join(', ')} (${kernel.version})`);
       const debs = await a.download(kernel.packages, join(dir, 'download'));
-      const files = await extractKernel(run, kernel.uname, debs, dir, GUEST_MODULES, o.tools.busybox);
+      const files = await extractKernel(run, kernel.uname, debs, dir, Object.keys(GUEST_MODULES), o.tools.busybox);
       writeFileSync(vmlinuz, readFileSync(files.vmlinuz));
       if (files.config) writeFileSync(join(dir, 'config'), readFileSync(files.config));
-      for (const [m, path] of Object.entries(files.modules)) writeFileSync(moduleFile(m), readFileSync(path));
+      const modules: Record<string, string> = {};
+      for (const [m, f] of Object.entries(files.modules)) {
+        const out = join(dir, 'modules', f.relative);
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, readFileSync(f.path));
+        modules[m] = f.relative;
+      }
       rmSync(join(dir, 'tree'), { recursive: true, force: true });
       rmSync(join(dir, 'download'), { recursive: true, force: true });
-      writeFileSync(marker, JSON.stringify({ ...kernel, modules: Object.keys(files.modules) }, null, 2) + '\n');
+      writeFileSync(marker, JSON.stringify({ ...kernel, modules }, null, 2) + '\n');
     }
-    const modules = GUEST_MODULES.filter((m) => existsSync(moduleFile(m))).map((m) => ({ name: m, path: moduleFile(m) }));
+    const recorded = (JSON.parse(readFileSync(marker, 'utf8')).modules ?? {}) as Record<string, string>;
+    const modules = Object.entries(recorded).filter(([m]) => m in GUEST_MODULES).map(([m, relative]) => ({
+      guestPath: `/lib/modules/${kernel.uname}/${relative}`, source: join(dir, 'modules', relative), load: GUEST_MODULES[m],
+    }));
     return { kernel, vmlinuz, modules };
   } catch (e) {
     throw e instanceof DownloadError ? e : new DownloadError(`${release.title}: ${(e as Error).message}`);
@@ -192,6 +216,7 @@ export function kernelReportFromChannel(args: {
   release: DebianRelease; kernel?: ResolvedKernel; runtimes: readonly RuncRuntime[]; accelerator: Accelerator;
   policies: readonly PolicyUnderTest[]; scenarios: readonly Scenario[]; triggers: readonly GuestTrigger[];
   byScenario: Map<string, number>; skipped: Map<string, string>; channel: Channel; problems: string[];
+  scenarioPolicies?: ReadonlyMap<string, string>;
   timings: { prepareSeconds: number; vmSeconds: number; totalSeconds: number }; qemuPeakRssBytes?: number; artifacts?: string;
 }): KernelReport {
   const { channel, release } = args;
@@ -265,7 +290,7 @@ export function kernelReportFromChannel(args: {
   for (const p of args.policies) byName.set(p.agentName, p);
   const resultByName = new Map(policies.map((r) => [r.agentName, r] as const));
   const scenarios: ScenarioResult[] = args.scenarios.map((s) => {
-    const policy = byName.get(s.policy);
+    const policy = byName.get(args.scenarioPolicies?.get(s.id) ?? s.policy);
     const skip = args.skipped.get(s.id);
     if (skip) return { ...scenarioResult(s, release.name, policy, policy ? resultByName.get(policy.agentName) : undefined, { index: 0, ran: false, reason: skip, events: [] }) };
     const index = args.byScenario.get(s.id);
@@ -365,7 +390,11 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
   writeFileSync(join(dir, 'plan.sh'), plan);
   const containers = [
     { dir: `${GUEST.containers}/long`, config: ociConfig(GUEST.rootfs, ['sleep', '1000000']) },
-    ...triggers.filter((t) => t.place === 'container-start').map((t) => ({ dir: `${GUEST.containers}/start-${t.index}`, config: ociConfig(GUEST.rootfs, t.argv, t.uid, t.gid) })),
+    { dir: `${GUEST.containers}/long-priv`, config: ociConfig(GUEST.rootfs, ['sleep', '1000000'], { privileged: true }) },
+    ...triggers.filter((t) => t.place !== 'host' && t.start === 'run').map((t) => ({
+      dir: `${GUEST.containers}/start-${t.index}`,
+      config: ociConfig(GUEST.rootfs, t.binaryPath ? [t.binaryPath, ...t.argv.slice(1)] : t.argv, { uid: t.uid, gid: t.gid, privileged: t.place === 'privileged-container' }),
+    })),
   ];
   const initrd = join(dir, 'initrd.cpio');
   const bytes = writeCpio(initrd, initramfsEntries({
@@ -425,7 +454,7 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
 
   const report = kernelReportFromChannel({
     release, kernel, runtimes: shared.runtimes, accelerator, policies: o.policies, scenarios: o.scenarios, triggers, byScenario, skipped,
-    channel, problems, timings: { prepareSeconds, vmSeconds: outcome.seconds, totalSeconds: (Date.now() - started) / 1000 },
+    channel, problems, scenarioPolicies: o.scenarioPolicies, timings: { prepareSeconds, vmSeconds: outcome.seconds, totalSeconds: (Date.now() - started) / 1000 },
     qemuPeakRssBytes: outcome.peakRssBytes, artifacts: dir,
   });
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');

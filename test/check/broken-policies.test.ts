@@ -68,9 +68,9 @@ describe('clean policies', () => {
         call: 'security_file_open', syscall: false, message: 'Sensitive file opened', tags: ['observability.filesystem'],
         args: [{ index: 0, type: 'file' }],
         selectors: [
-          { matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/shadow', '/etc/sudoers'] }], matchActions: [{ action: 'Post', rateLimit: '1m' }] },
           { matchArgs: [{ index: 0, operator: 'Prefix', values: ['/root/.ssh/'] }, { index: 0, operator: 'FileType', values: ['reg'] }],
             matchNamespaces: [{ namespace: 'Pid', operator: 'NotIn', values: ['host_ns'] }] },
+          { matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/shadow', '/etc/sudoers'] }], matchActions: [{ action: 'Post', rateLimit: '1m' }] },
         ],
       }, {
         call: 'sys_setns', syscall: true, args: [{ index: 0, type: 'int' }, { index: 1, type: 'int' }],

@@ -65,7 +65,7 @@ describe('cdk8s-tetragon check', () => {
     const r = await cli(['--format', 'json', '--no-kernels', FIXTURES]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
-    expect(doc.summary.policies).toBe(52);
+    expect(doc.summary.policies).toBe(53);
     expect(doc.findings.some((f: any) => f.ruleId === 'max-selectors' && f.file.endsWith('max-selectors.yaml'))).toBe(true);
     expect(doc.findings.some((f: any) => f.ruleId.startsWith('kernel-'))).toBe(false);
   });
@@ -82,5 +82,35 @@ describe('cdk8s-tetragon check', () => {
     expect((await cli(['--kernel', 'no-such-kernel', dir])).err).toContain('unknown kernel');
     expect((await cli(['--bogus', dir])).code).toBe(2);
     expect((await cli([join(dir, 'missing.yaml')])).code).toBe(2);
+  });
+});
+
+describe('cdk8s-tetragon check: a path that holds no policy', () => {
+  test('a path that does not exist exits 2 naming it', async () => {
+    const { code, err } = await cli(['/nonexistent']);
+    expect(code).toBe(2);
+    expect(err).toContain('cdk8s-tetragon check: /nonexistent: no such file or folder');
+  });
+
+  test('an empty folder, a folder of other kinds and a text file each exit 2 with one line saying so, so a wrong path cannot pass CI', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'check-empty-'));
+    const others = mkdtempSync(join(tmpdir(), 'check-others-'));
+    writeFileSync(join(others, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+    const text = join(others, 'notes.txt');
+    writeFileSync(text, 'remember to check the policies\n');
+    for (const [path, why] of [[empty, 'no *.yaml or *.yml file in it'], [others, '1 file read, none holds one'], [text, '1 file read, none holds one']]) {
+      const { code, out, err } = await cli([path]);
+      expect({ path, code, out, err }).toStrictEqual({
+        path, code: 2, out: '', err: `cdk8s-tetragon check: ${path}: holds no TracingPolicy or TracingPolicyNamespaced (${why}); check the path\n`,
+      });
+    }
+  });
+
+  test('one good path does not hide an empty one', async () => {
+    const good = mkdtempSync(join(tmpdir(), 'check-good-'));
+    writeFileSync(join(good, 'p.yaml'), CLEAN);
+    const empty = mkdtempSync(join(tmpdir(), 'check-empty-'));
+    expect((await cli([good])).code).toBe(0);
+    expect((await cli([good, empty])).code).toBe(2);
   });
 });

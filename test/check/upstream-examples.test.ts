@@ -19,9 +19,12 @@ describe("Tetragon's own examples on the Debian kernels", () => {
     // then only the known-broken ones have errors
     expect(withErrors).toStrictEqual([
       'policylibrary/egress.yaml',
+      'policylibrary/privileges/privileges-raise.yaml',
+      'policylibrary/privileges/privileges-setuid-root.yaml',
       'tracingpolicy/cves/cve-2023-2640-overlayfs-ubuntu.yaml',
       'tracingpolicy/dev_queue_xmit.yaml',
       'tracingpolicy/host-changes/monitor-signed-kernel-modules.yaml',
+      'tracingpolicy/lsm_bprm_check.yaml',
       'tracingpolicy/modules-nohost.yaml',
       'tracingpolicy/override-security.yaml',
       'tracingpolicy/process-credentials/process-creds-changed.yaml',

@@ -76,7 +76,7 @@ describe('Detections', () => {
     // stratum-protocol creates no policy.
     expect(policiesOf(manifests).map((p) => p.metadata.name)).not.toContain('stratum-protocol');
     expect(policiesOf(manifests)).toHaveLength(detections.policies.length);
-    expect(detections.lokiRules.map((r) => r.alert)).toEqual(expect.arrayContaining(['TetragonCryptoMinerExecuted', 'TetragonStratumMiningPool']));
+    expect(detections.lokiRules.map((r) => r.alert)).toEqual(expect.arrayContaining(['TetragonCryptoMinerExecuted', 'TetragonStratumArguments']));
     // fileless-exec, the only one needing process credentials, is excluded.
     expect(detections.installRequirements.processCredentials).toBeUndefined();
     expect(detections.detection(DetectionName.HUGE_PAGES)).toBeUndefined();

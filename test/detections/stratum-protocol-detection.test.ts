@@ -21,7 +21,7 @@ describe('StratumProtocolDetection', () => {
   test('the alert parses and line-filters process_exec events for Stratum URLs', () => {
     expect(logqlErrors(rule.expr)).toStrictEqual([]);
     expect(rule.expr).toBe('sum by (namespace, pod, binary) (count_over_time({job="tetragon", event_type="process_exec"} |~ "stratum2?[+](tcp|ssl|tls)://" [5m])) > 0');
-    expect(rule).toMatchObject({ alert: 'TetragonStratumMiningPool', severity: 'critical' });
+    expect(rule).toMatchObject({ alert: 'TetragonStratumArguments', severity: 'critical' });
   });
 
   describe('must catch', () => {

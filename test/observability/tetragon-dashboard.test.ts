@@ -33,7 +33,7 @@ describe('TetragonDashboard', () => {
   test('given the module\'s four sections plus security panels, then every expected row and panel title is present', () => {
     const { dash } = synth();
     expect(dash.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title))
-      .toStrictEqual(['Overview', 'Event timeline', 'Security detections', 'Security event log', 'Agent']);
+      .toStrictEqual(['Overview', 'Event timeline', 'Security detections', 'Security event log', 'Agent', 'Policy status']);
     expect(panels(dash).map((p: any) => p.title)).toStrictEqual([
       'Total events', 'Process executions', 'Kprobe events', 'Policies failing to load', 'Events lost',
       'Events by type',
@@ -41,6 +41,7 @@ describe('TetragonDashboard', () => {
       'Network connections by destination', 'Policy hits by policy',
       'Security events',
       'Agent CPU', 'Agent memory', 'Event loss',
+      'Policy × node', 'Policies not live', 'Policy kernel memory by node', 'Policy event rate by node',
     ]);
   });
 
@@ -58,7 +59,7 @@ describe('TetragonDashboard', () => {
       }
     }
     expect(logql).toBe(9);
-    expect(promql).toBe(9);
+    expect(promql).toBe(13);
   });
 
   test('given the grammar check, when a broken query is interpolated and parsed, then errors are reported (the check can fail)', () => {
@@ -130,6 +131,24 @@ describe('TetragonDashboard', () => {
     expect(all).toContain('job="tetragon-events"');
   });
 
+  test('given the Policy status row, then its grid pivots the recorded live state to policy rows and node columns, with live/not live colours', () => {
+    const { dash } = synth();
+    const grid = byTitle(dash, 'Policy × node');
+    expect(grid.type).toBe('table');
+    expect(grid.targets).toHaveLength(1);
+    expect(grid.targets[0]).toMatchObject({ expr: 'tetragon:policy_live:bool{cluster=~"$cluster"}', format: 'table', instant: true });
+    expect(grid.transformations).toStrictEqual([{ id: 'groupingToMatrix', options: { columnField: 'node', rowField: 'policy', valueField: 'Value', emptyValue: 'null' } }]);
+    expect(grid.fieldConfig.defaults.mappings).toStrictEqual([{ type: 'value', options: { 0: { text: 'not live', color: 'red', index: 0 }, 1: { text: 'live', color: 'green', index: 1 } } }]);
+    expect(grid.fieldConfig.defaults.custom.cellOptions).toStrictEqual({ type: 'color-background' });
+    expect(byTitle(dash, 'Policies not live').targets[0].expr).toBe('count(tetragon:policy_live:bool{cluster=~"$cluster"} == 0) or vector(0)');
+    expect(byTitle(dash, 'Policy event rate by node').targets[0].expr).toBe('topk(10, tetragon:policy_events:rate5m{cluster=~"$cluster"})');
+    // The rows above keep their panel ids (deep links), the new row comes last.
+    expect(byTitle(dash, 'Event loss').id).toBe(20);
+    const custom = synth({ nodeLabel: 'kubernetes_node' }).dash;
+    expect(byTitle(custom, 'Policy × node').transformations[0].options.columnField).toBe('kubernetes_node');
+    expect(byTitle(custom, 'Policy kernel memory by node').targets[0].expr).toBe('max by (policy, kubernetes_node) (tetragon_tracingpolicy_kernel_memory_bytes{cluster=~"$cluster"})');
+  });
+
   test('given two syntheses, then the JSON is byte-identical, panel ids are sequential and object keys are sorted', () => {
     const a = synth().json;
     expect(synth().json).toBe(a);
@@ -143,6 +162,7 @@ describe('TetragonDashboard', () => {
     [{ uid: 'x'.repeat(41) }, /uid: got 'x{41}'; expected at most 40 letters/],
     [{ namespace: 'Monitoring' }, /namespace: got 'Monitoring'/],
     [{ policyNames: { shellAccess: 'Shell Access' } }, /policyNames.shellAccess: 'Shell Access' is not a TracingPolicy name/],
+    [{ nodeLabel: 'node-name' }, /nodeLabel: got 'node-name'; expected a Prometheus label name/],
   ] as Array<[TetragonDashboardProps, RegExp]>)('given invalid %j, when constructed, then it throws', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

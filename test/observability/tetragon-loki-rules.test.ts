@@ -38,7 +38,7 @@ describe('TetragonLokiRules', () => {
     expect(byName.TetragonInteractiveShellInContainer).toContain('| json in_init_tree="process_exec.process.in_init_tree" | in_init_tree="false"');
     expect(byName.TetragonPrivilegedBinaryExecuted).toContain('json privileges="process_exec.process.binary_properties.privileges_changed[0]"');
     expect(byName.TetragonCryptoMinerExecuted).toContain('xmrig|xmr-stak');
-    expect(byName.TetragonStratumArguments).toContain('|~ "stratum2?[+](tcp|ssl)://"');
+    expect(byName.TetragonStratumArguments).toContain('|~ "stratum2?[+](tcp|ssl|tls)://"');
     expect(byName.TetragonExecFromScratchDirectory).toContain('binary=~"/(tmp|dev/shm|var/tmp)/.*"');
   });
 
@@ -62,5 +62,35 @@ describe('TetragonLokiRules', () => {
 
   test('given a conflicting sidecar label, when constructed, then it throws with the fix', () => {
     expect(() => synth({ labels: { loki_rule: 'no' } })).toThrow(/LokiRules: labels.loki_rule: got 'no'; expected '1' or no such label/);
+  });
+});
+
+describe('TetragonLokiRules: users\' alerts are checked like the built-in ones', () => {
+  const good = {
+    alert: 'ShopShellSpawned', severity: 'warning' as const, runbook: 'Check who exec\'d into the pod.',
+    expr: 'sum by (namespace, pod) (count_over_time({job="tetragon", namespace="shop"} |= "bash" [5m])) > 0',
+    summary: 'bash in {{ $labels.namespace }}/{{ $labels.pod }}',
+  };
+
+  test('a well-formed alert is added to the library group', () => {
+    const { file } = synth({ detectionRules: [good] });
+    expect(file.groups.find((g: any) => g.name === 'tetragon.loki.library').rules[0]).toMatchObject({ alert: 'ShopShellSpawned', labels: { severity: 'warning' } });
+  });
+
+  test.each([
+    [{ alert: 'shop shell' }, /detectionRules\[0\] \(shop shell\)\.alert: "shop shell" is not a PascalCase alert name/],
+    // The query the original module documented, which Loki refuses; and a log query, which the ruler cannot alert on.
+    [{ expr: 'sum(count_over_time({job="tetragon"} |= "bash" or |= "/bin/sh" [5m])) > 0' }, /\.expr: is not a LogQL metric query the Loki ruler accepts \(expected a quoted string after \|= at character 51, found '\|='\)/],
+    [{ expr: '{job="tetragon"} |= "bash"' }, /\.expr: is not a LogQL metric query the Loki ruler accepts \(a log query cannot be an alert/],
+    [{ expr: 'sum(count_over_time({job=~".*"} [5m])) > 0' }, /at least one matcher that cannot match an empty value/],
+    [{ expr: 'sum(count_over_time({job="tetragon"} |~ "(bash" [5m])) > 0' }, /the line filter \|~: "\(bash" is not a valid regular expression/],
+    [{ severity: 'page' }, /\.severity: "page" is not a severity\. Use one of critical, warning, info\./],
+    [{ summary: '' }, /\.summary: is empty\./],
+    [{ summary: 'bash in {{ $labels.container }}' }, /\.summary: uses \$labels\.container, which the query's by \(namespace, pod\) drops, so it renders empty/],
+    [{ summary: 'bash in {{ $labels.pod }' }, /\.summary: has unbalanced \{\{ \}\} template braces/],
+    [{ runbook: ' ' }, /\.runbook: is empty/],
+  ])('%j is refused at synth with the field and the fix', (change, message) => {
+    expect(() => synth({ detectionRules: [{ ...good, ...change } as any] })).toThrow(message);
+    expect(() => synth({ detectionRules: [{ ...good, ...change } as any] })).toThrow(/^observability\/LokiRules: detectionRules\[0\] /);
   });
 });

@@ -40,6 +40,14 @@ describe('TetragonObservability', () => {
     expect(JSON.stringify(obs.lokiRules!.groups)).toContain('job=\\"tetragon-events\\"');
   });
 
+  test('given policy status, when synthesized, then the PrometheusRule holds its group and the dashboard reads its node label; without alert rules it is refused', () => {
+    const { obs } = synth({ policyStatus: { policies: [{ name: 'shells' }], nodeLabel: 'kubernetes_node' } });
+    expect(obs.alertRules!.groups.map((g) => g.name)).toContain('tetragon.policy-status');
+    expect(obs.dashboard!.configMap.toJson().data['tetragon-security-dashboard.json']).toContain('"columnField": "kubernetes_node"');
+    expect(() => synth({ enableAlertRules: false, policyStatus: { policies: [{ name: 'shells' }] } }))
+      .toThrow(/observability\/Tetragon: policyStatus: got '<set>'; expected no policy status while enableAlertRules is false/);
+  });
+
   test('given settings for the shipper that is not selected, when constructed, then it throws with the fix', () => {
     expect(() => synth({ promtail: { cluster: 'x' } })).toThrow(/observability\/Tetragon: promtail: .*expected no promtail settings while logShipper is alloy\. Set logShipper: LogShipper.PROMTAIL/);
     expect(() => synth({ logShipper: 'fluentbit' as LogShipper })).toThrow(/logShipper: got 'fluentbit'; expected one of alloy, promtail/);

@@ -90,9 +90,10 @@ describe('TracingPolicy rendering', () => {
       ])],
     });
     const actions = synth(chart)[0].spec.kprobes[0].selectors.map((s: any) => s.matchActions);
+    // (the two plain Posts after a lone Post keep selectors other than the last correct on kernels before 5.11)
     expect(actions).toStrictEqual([
-      [{ action: 'Post', rateLimit: '2h' }],
-      [{ action: 'Post', rateLimit: '90s', rateLimitScope: 'process' }],
+      [{ action: 'Post', rateLimit: '2h' }, { action: 'Post' }, { action: 'Post' }],
+      [{ action: 'Post', rateLimit: '90s', rateLimitScope: 'process' }, { action: 'Post' }, { action: 'Post' }],
       [{ action: 'Post' }],
     ]);
   });

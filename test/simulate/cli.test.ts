@@ -85,3 +85,52 @@ describe('cdk8s-tetragon simulate', () => {
     expect(err).toContain(`${yaml}: YAML document 1 does not parse`);
   });
 });
+
+describe('cdk8s-tetragon simulate: verdicts for CI', () => {
+  const policies = ['--policies', join(FIXTURES, 'shadow-policy.yaml')];
+  const line = (e: object) => JSON.stringify(e);
+  const cat = { hook: 'kprobe:security_file_permission', args: ['/etc/shadow', 4], process: { binary: '/usr/bin/cat' } };
+
+  test('--format summary prints one line per event and a verdict line; met expectations exit 0', async () => {
+    const events = tmpFile('ok.jsonl', [
+      line({ name: 'cat-shadow', ...cat, expect: 'match' }),
+      line({ name: 'cat-hosts', ...cat, args: ['/etc/hosts', 4], expect: 'no-match' }),
+      line({ name: 'plain', ...cat }),
+    ].join('\n'));
+    const { code, out, err } = await cli([...policies, '--events', events, '--format', 'summary']);
+    expect(err).toBe('');
+    expect(out.split('\n')).toStrictEqual([
+      'PASS         cat-shadow  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
+      expect.stringMatching(/^PASS {9}cat-hosts  kprobe:security_file_permission  shadow-read selector 0: .*"\/etc\/hosts" does not match Equal/),
+      'MATCH        plain  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
+      '3 events: 2 passed, 0 failed, 0 inconclusive, 1 without expect (1 matched): PASS',
+      '',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  test('a missed expectation or an inconclusive event (a misspelt hook) exits 1, in both formats', async () => {
+    const events = tmpFile('bad.jsonl', [
+      line({ name: 'wants-kill', ...cat, expect: { actions: ['Sigkill'] } }),
+      line({ name: 'typo', ...cat, hook: 'kprobe:security_file_permision', expect: 'no-match' }),
+    ].join('\n'));
+    const summary = await cli([...policies, '--events', events, '--format', 'summary']);
+    expect(summary.code).toBe(1);
+    expect(summary.out.split('\n')).toStrictEqual([
+      'FAIL         wants-kill  kprobe:security_file_permission  expected Sigkill; effective actions [Post]: shadow-read kprobe:security_file_permission selector 0 -> Post',
+      'INCONCLUSIVE typo  kprobe:security_file_permision  no policy hooks kprobe:security_file_permision (misspelt hook?)',
+      '2 events: 0 passed, 1 failed, 1 inconclusive, 0 without expect (0 matched): FAIL',
+      '',
+    ]);
+    const json = await cli([...policies, '--events', events]);
+    expect(json.code).toBe(1);
+    expect(json.out.trimEnd().split('\n').map((l) => JSON.parse(l).hooked)).toStrictEqual([true, false]);
+  });
+
+  test('a malformed expectation is refused with the line and the field', async () => {
+    const events = tmpFile('expect.jsonl', line({ ...cat, expect: 'maybe' }));
+    const { code, err } = await cli([...policies, '--events', events]);
+    expect(code).toBe(2);
+    expect(err).toContain(`${events}:1: expect: expected "match", "no-match" or {"actions": ["Sigkill", ...]}, got "maybe"`);
+  });
+});

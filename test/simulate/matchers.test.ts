@@ -51,3 +51,12 @@ describe('toMatchEvent', () => {
     expect(quiet).not.toMatchEvent(open('/etc/shadow'));
   });
 });
+
+describe('toMatchEvent with a hook no policy attaches to', () => {
+  test('a misspelt hook fails .not (and the positive form) with a message naming the hook, instead of passing vacuously', () => {
+    const typo: SimulatedEvent = { ...open('/etc/shadow'), hook: 'kprobe:security_file_opn' };
+    expect(() => expect(policy).not.toMatchEvent(typo))
+      .toThrow(/^no policy hooks kprobe:security_file_opn, so the event 'open \/etc\/shadow' tests nothing \(is the hook misspelt\?\); name a hook the policies attach to:\n {2}no match: shadow-open: does not hook kprobe:security_file_opn; it hooks kprobe:security_file_open/);
+    expect(() => expect(policy).toMatchEvent(typo)).toThrow(/^no policy hooks kprobe:security_file_opn/);
+  });
+});

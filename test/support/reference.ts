@@ -10,7 +10,8 @@ import { PINNED } from './pinned-reference';
  * once from the pinned commit into .cache/reference and verified against its SHA-256.
  */
 const LOCAL = resolve(process.env.REFERENCE_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'reference'));
-const CACHE = resolve(__dirname, '..', '..', '.cache', 'reference');
+const CACHE = resolve(process.env.REFERENCE_CACHE_DIR ?? join(__dirname, '..', '..', '.cache', 'reference'));
+const DOWNLOAD_BASE = process.env.REFERENCE_DOWNLOAD_BASE ?? 'https://raw.githubusercontent.com';
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -24,11 +25,19 @@ export function referenceFile(path: string): string {
   if (!pin) throw new Error(`reference file ${path} is neither in ${LOCAL} nor pinned in test/support/pinned-reference.ts`);
   const cached = join(CACHE, path);
   if (!existsSync(cached)) {
-    const url = `https://raw.githubusercontent.com/${pin.repo}/${pin.commit}/${pin.path}`;
-    // A child process keeps this synchronous for test setup code.
-    const body = execFileSync(process.execPath, ['-e',
-      `fetch(${JSON.stringify(url)}).then(async r => { if (!r.ok) throw new Error(r.status + ' ' + r.statusText); process.stdout.write(Buffer.from(await r.arrayBuffer())); })`,
-    ], { maxBuffer: 64 * 1024 * 1024 });
+    const url = `${DOWNLOAD_BASE}/${pin.repo}/${pin.commit}/${pin.path}`;
+    let body: Buffer;
+    try {
+      // A child process keeps this synchronous for test setup code; it reports a failure as one line.
+      body = execFileSync(process.execPath, ['-e',
+        `fetch(${JSON.stringify(url)}).then(async r => { if (!r.ok) throw new Error(r.status + ' ' + r.statusText); process.stdout.write(Buffer.from(await r.arrayBuffer())); })`
+        + '.catch((e) => { process.stderr.write(String(e.cause?.code ?? e.cause?.message ?? e.message)); process.exit(1); })',
+      ], { maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const reason = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0] || (e as Error).message.split('\n')[0];
+      throw new Error(`reference file ${path} is not in ${LOCAL} (put the reference data there or set REFERENCE_DIR) `
+        + `and downloading ${url} failed (${reason}); npm test needs one of the two`);
+    }
     const digest = sha256(body);
     if (digest !== pin.sha256) throw new Error(`${url}: SHA-256 ${digest} does not match the pinned ${pin.sha256}`);
     mkdirSync(resolve(cached, '..'), { recursive: true });

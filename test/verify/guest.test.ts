@@ -3,23 +3,26 @@ import { GuestPlan, GuestTrigger, agentArguments, orderTriggers, renderInit, ren
 const t = (over: Partial<GuestTrigger>): GuestTrigger => ({ index: 1, argv: ['cat', '/etc/shadow'], place: 'host', uid: 0, gid: 0, setup: [], timeoutSeconds: 60, ...over });
 
 describe('trigger commands', () => {
-  test('a host trigger runs through vt-run, with ids only when it switches user', () => {
-    expect(triggerCommand(t({}))).toBe('timeout -s KILL 60 vt-run -- cat /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
-    expect(triggerCommand(t({ uid: 1000, gid: 100 }))).toContain('vt-run -u 1000 -g 100 -- cat /etc/shadow');
+  test('a host trigger runs through vt-run, with ids only when it switches user; an applet through busybox sh, as a shell runs it', () => {
+    expect(triggerCommand(t({ argv: ['vt-file', 'open', '/etc/shadow'] }))).toBe('timeout -s KILL 60 vt-run -- vt-file open /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
+    expect(triggerCommand(t({}))).toBe(`timeout -s KILL 60 vt-run -- sh -c 'exec "$@"' sh cat /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null`);
+    expect(triggerCommand(t({ uid: 1000, gid: 100, argv: ['/tmp/x'] }))).toContain('vt-run -u 1000 -g 100 -- /tmp/x');
   });
 
-  test('a container trigger is a runc exec into the runtime\'s long-running container', () => {
+  test('a container trigger is a runc exec into the runtime\'s long-running container of its kind', () => {
     expect(triggerCommand(t({ place: 'container', runtime: 'sid', uid: 1000, gid: 1000, argv: ['id'] })))
-      .toBe('timeout -s KILL 60 runc exec --user 1000:1000 vt-sid id > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
+      .toBe('timeout -s KILL 60 runc exec --user 1000:1000 vt-sid-long id > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
+    expect(triggerCommand(t({ place: 'privileged-container', start: 'exec', runtime: 'bookworm', argv: ['cat', '/host/etc/shadow'] })))
+      .toContain('runc exec vt-bookworm-long-priv cat /host/etc/shadow');
   });
 
   test('a container start runs its own bundle', () => {
-    expect(triggerCommand(t({ index: 4, place: 'container-start', runtime: 'bookworm', argv: ['sh', '-c', 'exit 0'] })))
+    expect(triggerCommand(t({ index: 4, place: 'container', start: 'run', runtime: 'bookworm', argv: ['sh', '-c', 'exit 0'] })))
       .toBe('timeout -s KILL 60 runc run --no-pivot --bundle /verify/ctr/start-4 vt-start-4 > /run/vt/out/trigger-4.txt 2>&1 < /dev/null');
   });
 
   test('arguments with shell characters are quoted', () => {
-    expect(triggerCommand(t({ argv: ['sh', '-c', "echo 'x' > /tmp/y"] }))).toContain(`vt-run -- sh -c 'echo '\\''x'\\'' > /tmp/y'`);
+    expect(triggerCommand(t({ argv: ['vt-x', "echo 'x' > /tmp/y"] }))).toContain(`vt-run -- vt-x 'echo '\\''x'\\'' > /tmp/y'`);
   });
 
   test('binaryPath copies the program first and runs it from there (in the container root for container places)', () => {
@@ -38,8 +41,8 @@ describe('the plan', () => {
     triggers: [
       t({ index: 1 }),
       t({ index: 2, place: 'container', runtime: 'bookworm', argv: ['true'], setup: ['touch /tmp/x'] }),
-      t({ index: 3, place: 'container-start', runtime: 'bookworm', argv: ['true'] }),
-      t({ index: 4, place: 'container', runtime: 'sid', argv: ['true'] }),
+      t({ index: 3, place: 'container', start: 'run', runtime: 'bookworm', argv: ['true'] }),
+      t({ index: 4, place: 'privileged-container', start: 'exec', runtime: 'sid', argv: ['true'] }),
     ],
   };
   const text = renderPlan(plan);
@@ -60,8 +63,8 @@ describe('the plan', () => {
   });
 
   test('switches runtime once per runc, before its first container trigger', () => {
-    expect(lines.filter((l) => l.startsWith('vt_runtime'))).toStrictEqual(['vt_runtime bookworm', 'vt_runtime sid']);
-    expect(lines.indexOf('vt_runtime sid')).toBe(lines.indexOf('if vt_begin 4; then') - 1);
+    expect(lines.filter((l) => l.startsWith('vt_runtime'))).toStrictEqual(['vt_runtime bookworm long', 'vt_runtime sid long-priv']);
+    expect(lines.indexOf('vt_runtime sid long-priv')).toBe(lines.indexOf('if vt_begin 4; then') - 1);
   });
 
   test('a started container is deleted after its end marker', () => {
@@ -75,11 +78,9 @@ describe('the plan', () => {
   });
 
   test('host triggers first, then each runtime\'s, order kept within a group', () => {
-    const ordered = orderTriggers([
-      { id: 'a', place: 'container' as const, runtime: 'sid' }, { id: 'b', place: 'host' as const }, { id: 'c', place: 'container-start' as const, runtime: 'bookworm' },
-      { id: 'd', place: 'host' as const }, { id: 'e', place: 'container' as const },
-    ], ['bookworm', 'sid']);
-    expect(ordered.map((x) => x.id)).toStrictEqual(['b', 'd', 'c', 'e', 'a']);
+    const x = (id: string, place: 'host' | 'container' | 'privileged-container', runtime?: string) => ({ id, place, ...(runtime ? { runtime } : {}) });
+    const ordered = orderTriggers([x('a', 'container', 'sid'), x('b', 'host'), x('c', 'privileged-container', 'bookworm'), x('d', 'host'), x('e', 'container')], ['bookworm', 'sid']);
+    expect(ordered.map((o) => o.id)).toStrictEqual(['b', 'd', 'c', 'e', 'a']);
   });
 });
 
@@ -93,7 +94,8 @@ describe('agent and init', () => {
   test('init mounts what the agent needs, routes through loopback and opens the result channel', () => {
     const init = renderInit();
     for (const fs of ['bpf bpf /sys/fs/bpf', 'tracefs tracefs /sys/kernel/tracing', 'cgroup2 cgroup2 /sys/fs/cgroup', 'debugfs debugfs /sys/kernel/debug']) expect(init).toContain(`mount -t ${fs}`);
-    expect(init).toContain('ip route add default dev lo');
+    expect(init).toContain('ip link add vt0 type dummy 2>/dev/null && ip link set vt0 up && vt_if=vt0');
+    expect(init).toContain('ip -6 addr add fec0::15/64 dev $vt_if nodad');
     expect(init).toContain('stty -F /dev/ttyS1 raw -echo');
     expect(init.indexOf('. /verify/plan.sh')).toBeLessThan(init.indexOf('vt_finish'));
   });

@@ -10,6 +10,10 @@ const inputs: InitramfsInputs = {
   policies: [{ guestPath: '/verify/policies/001-p.yaml', yaml: 'kind: TracingPolicy\n' }],
   containers: [{ dir: '/verify/ctr/long', config: { ociVersion: '1.0.2' } }],
   init: '#!/bin/sh\n', library: '# lib\n', plan: '# plan\n',
+  modules: [
+    { guestPath: '/lib/modules/6.1.0-57-cloud-amd64/kernel/drivers/net/dummy.ko', source: '/cache/dummy.ko', load: true },
+    { guestPath: '/lib/modules/6.1.0-57-cloud-amd64/kernel/arch/x86/kernel/msr.ko', source: '/cache/msr.ko', load: false },
+  ],
 };
 
 describe('guest image manifest', () => {
@@ -44,7 +48,7 @@ describe('guest image manifest', () => {
   test('runc per suite, its libraries, trigger programs in both places, container configs as JSON', () => {
     expect(byPath.get('/opt/runc/sid/runc')).toMatchObject({ source: '/cache/runc/sid/runc' });
     expect(byPath.get('/lib64/ld-linux-x86-64.so.2')).toMatchObject({ source: '/cache/libs/ld.so' });
-    expect(byPath.get('/verify/bin/vt-run')).toMatchObject({ source: '/cache/triggers/vt-run-abc' });
+    expect(byPath.get('/usr/local/bin/vt-run')).toMatchObject({ source: '/cache/triggers/vt-run-abc' });
     expect(byPath.get('/verify/ctr/rootfs/usr/local/bin/vt-run')).toMatchObject({ source: '/cache/triggers/vt-run-abc' });
     const config = byPath.get('/verify/ctr/long/config.json') as { data: string };
     expect(JSON.parse(config.data)).toStrictEqual({ ociVersion: '1.0.2' });
@@ -56,7 +60,12 @@ describe('guest image manifest', () => {
     expect((byPath.get('/etc/hosts') as { data: string }).data).toMatch(/^127\.0\.0\.1 localhost$/m);
   });
 
+  test('modules at their kernel tree paths; only those to load are listed for init', () => {
+    expect(byPath.get('/lib/modules/6.1.0-57-cloud-amd64/kernel/arch/x86/kernel/msr.ko')).toMatchObject({ kind: 'file', source: '/cache/msr.ko' });
+    expect((byPath.get('/verify/modules') as { data: string }).data).toBe('/lib/modules/6.1.0-57-cloud-amd64/kernel/drivers/net/dummy.ko\n');
+  });
+
   test('a path listed twice is an error', () => {
-    expect(() => initramfsEntries({ ...inputs, triggers: [...inputs.triggers, ...inputs.triggers] })).toThrow(/\/verify\/bin\/vt-run is listed twice/);
+    expect(() => initramfsEntries({ ...inputs, triggers: [...inputs.triggers, ...inputs.triggers] })).toThrow(/\/usr\/local\/bin\/vt-run is listed twice/);
   });
 });

@@ -6,13 +6,20 @@
  * @see https://grafana.com/docs/alloy/latest/get-started/configuration-syntax/syntax/
  */
 
-/** A reference to another component's export, e.g. `loki.write.default.receiver`. */
+/**
+ * A reference to another component's export, e.g. `loki.write.default.receiver`, optionally indexed by a
+ * string key (`remote.kubernetes.secret.creds.data["token"]`).
+ */
 export class AlloyRef {
-  /** @param path dotted identifier path */
-  public constructor(public readonly path: string) {
+  /**
+   * @param path dotted identifier path
+   * @param key map key looked up in the referenced export
+   */
+  public constructor(public readonly path: string, public readonly key?: string) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) {
       throw new Error(`'${path}' is not an Alloy component reference (expected dotted identifiers such as loki.write.default.receiver)`);
     }
+    if (key !== undefined && (key.length === 0 || /[\r\n]/.test(key))) throw new Error(`'${key}' is not a map key Alloy can index by`);
   }
 }
 
@@ -73,7 +80,7 @@ export function quote(s: string): string {
 }
 
 function renderValue(value: AlloyValue, indent: string): string {
-  if (value instanceof AlloyRef) return value.path;
+  if (value instanceof AlloyRef) return value.key === undefined ? value.path : `${value.path}[${quote(value.key)}]`;
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
@@ -111,7 +118,7 @@ function renderStatements(statements: readonly AlloyStatement[], indent: string)
       parts.push(`${indent}${s.name.padEnd(width)} = ${renderValue(s.value, indent)}\n`);
     } else {
       const head = s.label === undefined ? s.name : `${s.name} ${quote(s.label)}`;
-      parts.push(`${indent}${head} {\n${renderStatements(s.body, indent + '  ')}${indent}}\n`);
+      parts.push(s.body.length === 0 ? `${indent}${head} {}\n` : `${indent}${head} {\n${renderStatements(s.body, indent + '  ')}${indent}}\n`);
     }
     previous = s.kind;
   }
@@ -122,4 +129,9 @@ function renderStatements(statements: readonly AlloyStatement[], indent: string)
 export function renderAlloy(statements: readonly AlloyStatement[], header: readonly string[] = []): string {
   const comments = header.map((h) => `// ${h}\n`).join('');
   return comments + (comments ? '\n' : '') + renderStatements(statements, '');
+}
+
+/** Names of the components (top-level blocks) of a configuration. */
+export function componentNames(statements: readonly AlloyStatement[]): Set<string> {
+  return new Set(statements.filter((s): s is AlloyBlock => s.kind === 'block').map((b) => b.name));
 }

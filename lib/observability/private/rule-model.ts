@@ -16,6 +16,18 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
+/** A recording rule: `expr` evaluated and stored as the series `record`. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/** A Prometheus rule group, which may hold recording rules before the alerts that read them. */
+export interface PrometheusRuleGroup {
+  readonly name: string;
+  readonly rules: ReadonlyArray<AlertRule | RecordingRule>;
+}
+
 /** The definition of an alert before labels and annotations are assembled. */
 export interface AlertDefinition {
   readonly alert: string;

@@ -1,9 +1,12 @@
 /**
  * A parser for the part of the Alloy configuration syntax the library emits: blocks with optional
  * string labels, attributes, strings (with Go escapes), numbers, booleans, null, lists, objects and
- * dotted references. Written from the syntax reference; it rejects anything else.
+ * dotted references (optionally indexed by a string, `a.b.data["k"]`). Written from the syntax reference;
+ * it rejects anything else.
  */
-export type Value = string | number | boolean | null | { ref: string } | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | null | Ref | Value[] | { [key: string]: Value };
+/** A component reference, optionally indexed by a string key (`remote.kubernetes.secret.x.data["token"]`). */
+export interface Ref { ref: string; key?: string }
 export interface Attribute { kind: 'attr'; name: string; value: Value }
 export interface Block { kind: 'block'; name: string; label?: string; body: Statement[] }
 export type Statement = Attribute | Block;
@@ -94,6 +97,15 @@ export function parseAlloy(src: string): Statement[] {
     if (word === 'false') return false;
     if (word === 'null') return null;
     if (!word.includes('.')) fail(`bare identifier ${word}`);
+    if (src[i] === '[') {
+      i++;
+      skip();
+      const key = str();
+      skip();
+      if (src[i] !== ']') fail('expected ] after index');
+      i++;
+      return { ref: word, key };
+    }
     return { ref: word };
   };
   const body = (closing: boolean): Statement[] => {
