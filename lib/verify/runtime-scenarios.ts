@@ -78,7 +78,7 @@ const execCalls = (uid: number): SimulatedEvent[] => [
 ];
 
 const shellInContainer = (argv: string): SimulatedEvent => ({
-  name: 'the container\'s shell is executed', hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: '/bin/sh' }],
+  name: 'the container\'s shell is executed', hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: '/bin/sh' }], returnValue: 0,
   process: { binary: RUNC, arguments: argv, uid: 0, pid: 4243, hostNamespaces: false, namespaces: CONTAINER_NS },
 });
 
