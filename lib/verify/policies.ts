@@ -114,7 +114,7 @@ export function scenarioVariants(
       const renamed = { ...manifest, metadata: { ...manifest.metadata, name } };
       const v = podLessVariant(renamed);
       variant = {
-        name, agentName: name, file: `(${s.policy} with ${canonical(s.props)})`, manifest: renamed, loaded: v?.manifest ?? renamed,
+        name, agentName: name, file: `${s.policy} with ${canonical(s.props)}`, manifest: renamed, loaded: v?.manifest ?? renamed,
         ...(v ? { podLess: v.removed } : {}), variantOf: { policy: s.policy, props: s.props },
       };
       variants.push(variant);

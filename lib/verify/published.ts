@@ -3,8 +3,9 @@
  * result needs it) and rendered as a Markdown page: the kernel × policy matrix with `check`'s agreement,
  * the scenario results, the container runtimes, and the timings and memory of each kernel's run.
  */
-import { relative } from 'node:path';
-import { KernelReport, PolicyResult, ScenarioResult, kernelCounts } from './report';
+import { basename, isAbsolute, relative, sep } from 'node:path';
+import { KernelReport, PolicyResult, ScenarioResult, kernelCounts, percent } from './report';
+import { RUNTIME_ACTIONS, runtimeScenarioParts } from './runtime-scenarios';
 
 /** One kernel's report as committed next to the page. */
 export type PublishedKernel = Omit<KernelReport, 'artifacts'> & { readonly agent: string; readonly date: string };
@@ -14,7 +15,7 @@ export function publishKernel(k: KernelReport, agent: string, date: string, root
   const { artifacts: _artifacts, ...rest } = k;
   return {
     ...rest, agent, date,
-    policies: k.policies.map((p) => ({ ...p, file: relative(root, p.file) || p.file })),
+    policies: k.policies.map((p) => ({ ...p, file: !isAbsolute(p.file) ? p.file : p.file.startsWith(root + sep) ? relative(root, p.file) : basename(p.file) })),
     scenarios: k.scenarios.map((s) => {
       if (s.status === 'pass' || s.status === 'not-applicable') {
         const { evidence: _e, ...trimmed } = s;
@@ -73,16 +74,16 @@ export function renderVerificationPage(kernels: readonly PublishedKernel[]): str
       + `| ${mib(k.memory.guestPeakUsedBytes)} of ${mib(k.memory.guestTotalBytes)} | ${mib(k.memory.agentPeakRssBytes)} | ${mib(k.memory.qemuPeakRssBytes)} |`);
   }
   L.push('');
-  L.push('| Kernel | Policies loaded | refused | ≠ check | Scenarios pass | fail | known limit | unproven | n/a | not run | Agent crashes |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| Kernel | Policies loaded | refused | ≠ check | Scenarios pass | fail | known limit | unproven | n/a | not run | Simulator = agent | Agent crashes |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const k of ks) {
     const c = kernelCounts(k);
-    L.push(`| ${k.release} | ${c.loaded} | ${c.refused} | ${c.loadDisagreements} | ${c.pass} | ${c.fail} | ${c.knownLimit} | ${c.unproven} | ${c.notApplicable} | ${c.notRun} | ${k.crashes.length} |`);
+    L.push(`| ${k.release} | ${c.loaded} | ${c.refused} | ${c.loadDisagreements} | ${c.pass} | ${c.fail} | ${c.knownLimit} | ${c.unproven} | ${c.notApplicable} | ${c.notRun} | ${percent(c.modelAgrees, c.ran)} of ${c.ran} | ${k.crashes.length} |`);
   }
   L.push('');
 
-  // The matrix.
-  const names = [...new Set(ks.flatMap((k) => k.policies.map((p) => p.name)))];
+  // The matrix (variants loaded only for scenario props are listed after it).
+  const names = [...new Set(ks.flatMap((k) => k.policies.filter((p) => !p.variantOf).map((p) => p.name)))];
   L.push('## Policies × kernels', '');
   L.push('Load state on the real agent (seconds `tetra tracingpolicy add` took under the accelerator above), and whether `check` predicted it',
     '(`≠ check` marks a disagreement). Pod-scoped policies (†) are loaded as their pod-less variant: an agent outside Kubernetes has no pod',
@@ -94,6 +95,10 @@ export function renderVerificationPage(kernels: readonly PublishedKernel[]): str
     L.push(`| \`${n}\`${any.podLess ? ' †' : ''} | ${ks.map((k) => cell(loadCell(k.policies.find((p) => p.name === n)))).join(' | ')} |`);
   }
   L.push('');
+  const variants = [...new Set(ks.flatMap((k) => k.policies.filter((p) => p.variantOf).map((p) => `\`${p.name}\` (${p.file})`)))];
+  if (variants.length) {
+    L.push(`Loaded as well, for scenarios that need a construct with other props: ${variants.join(', ')}.`, '');
+  }
   const refusals = ks.flatMap((k) => k.policies.filter((p) => p.state !== 'loaded' && p.state !== 'not-run').map((p) => ({ k, p })));
   if (refusals.length) {
     L.push('Refusals and errors, as the agent gave them:', '');
@@ -103,8 +108,8 @@ export function renderVerificationPage(kernels: readonly PublishedKernel[]): str
     L.push('');
   }
 
-  // Scenarios.
-  const ids = [...new Set(ks.flatMap((k) => k.scenarios.map((s) => s.id)))];
+  // Scenarios of the catalog.
+  const ids = [...new Set(ks.flatMap((k) => k.scenarios.filter((s) => !runtimeScenarioParts(s.id)).map((s) => s.id)))];
   L.push('## Scenarios × kernels', '');
   L.push('Each scenario is one action with the verdict one policy owes it: `catch` (at least one event of the policy in the trigger\'s',
     'window) or `ignore` (none). `pass` means the agent, the simulator and the expectation agree.', '');
@@ -118,6 +123,30 @@ export function renderVerificationPage(kernels: readonly PublishedKernel[]): str
     }).join(' | ')} |`);
   }
   L.push('');
+
+  // Runtime noise, compact: one row per policy, one column per runtime action.
+  const runtime = ks.flatMap((k) => k.scenarios.map((s) => ({ k, s, parts: runtimeScenarioParts(s.id) }))).filter((x) => x.parts);
+  if (runtime.length) {
+    const suites = [...new Set(runtime.map((x) => x.parts!.suite))];
+    const columns = suites.flatMap((suite) => RUNTIME_ACTIONS.map((action) => ({ suite, action })));
+    L.push('## Container runtime noise', '');
+    L.push('A container start, `runc exec` as root and as a user, a container whose entrypoint is `sh -c`, and an exec\'d shell, with each',
+      'runc, judged for every loaded policy: it must stay silent unless it promises the event (the shell monitor on an exec\'d shell).',
+      'A cell shows the status on every kernel when they all agree, else the kernels per status.', '');
+    L.push(`| Policy | ${columns.map((c) => `${c.action} (${c.suite})`).join(' | ')} |`);
+    L.push(`|---|${columns.map(() => '---').join('|')}|`);
+    for (const policy of [...new Set(runtime.map((x) => x.parts!.policy))]) {
+      const cells = columns.map(({ suite, action }) => {
+        const hits = runtime.filter((x) => x.parts!.policy === policy && x.parts!.suite === suite && x.parts!.action === action);
+        const statuses = [...new Set(hits.map((x) => x.s.status))];
+        if (statuses.length === 0) return '–';
+        if (statuses.length === 1) return STATUS[statuses[0]];
+        return statuses.map((st) => `${STATUS[st]}: ${hits.filter((x) => x.s.status === st).map((x) => x.k.release).join(', ')}`).join('; ');
+      });
+      L.push(`| \`${policy}\` | ${cells.join(' | ')} |`);
+    }
+    L.push('');
+  }
 
   // Everything that is not a pass.
   const notes = ks.flatMap((k) => k.scenarios.filter((s) => s.status !== 'pass' && s.status !== 'not-applicable').map((s) => ({ k, s })));

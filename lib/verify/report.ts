@@ -184,7 +184,15 @@ export function kernelCounts(k: KernelReport) {
     unproven: count(k.scenarios, 'status', 'unproven'),
     notApplicable: count(k.scenarios, 'status', 'not-applicable'),
     notRun: count(k.scenarios, 'status', 'not-run'),
+    /** Scenarios that ran, and those where the simulator's verdict (on what was loaded) equals the agent's. */
+    ran: k.scenarios.filter((x) => x.real !== undefined).length,
+    modelAgrees: k.scenarios.filter((x) => x.real !== undefined && (x.simulatorPodLess ?? x.simulator) === x.real).length,
   };
+}
+
+/** Percentage with one decimal, or '-' for none. */
+export function percent(part: number, whole: number): string {
+  return whole ? `${(Math.floor((part / whole) * 1000) / 10).toFixed(1)}%` : '-';
 }
 
 /** The exit code a report earns. */
@@ -209,12 +217,12 @@ export function summaryText(report: VerifyReport): string {
   const lines: string[] = [];
   lines.push(`cdk8s-tetragon verify: agent ${report.agent}, ${report.accelerator.accelerator.toUpperCase()} (${report.accelerator.reason})`);
   lines.push('');
-  lines.push(['kernel'.padEnd(30), 'loaded', 'refused', 'check≠', 'pass', 'fail', 'limit', 'unproven', 'n/a', 'not run', 'time'].join('  '));
+  lines.push(['kernel'.padEnd(30), 'loaded', 'refused', 'check≠', 'pass', 'fail', 'limit', 'unproven', 'n/a', 'not run', 'sim=agent', 'time'].join('  '));
   for (const k of report.kernels) {
     const c = kernelCounts(k);
     lines.push([`${k.release} ${k.kernel ?? ''}`.padEnd(30), String(c.loaded).padStart(6), String(c.refused).padStart(7), String(c.loadDisagreements).padStart(6),
       String(c.pass).padStart(4), String(c.fail).padStart(4), String(c.knownLimit).padStart(5), String(c.unproven).padStart(8), String(c.notApplicable).padStart(3),
-      String(c.notRun).padStart(7), secs(k.timings.totalSeconds)].join('  '));
+      String(c.notRun).padStart(7), percent(c.modelAgrees, c.ran).padStart(9), secs(k.timings.totalSeconds)].join('  '));
   }
   for (const k of report.kernels) {
     const issues: string[] = [];

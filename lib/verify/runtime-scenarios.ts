@@ -105,6 +105,15 @@ const ACTIONS: readonly RuntimeAction[] = [
   },
 ];
 
+/** The runtime actions, in report order. */
+export const RUNTIME_ACTIONS: readonly string[] = ACTIONS.map((a) => a.what);
+
+/** The runc suite and action of a runtime scenario id (`<policy>/runc-<suite>-<action>`), or undefined for others. */
+export function runtimeScenarioParts(id: string): { policy: string; suite: string; action: string } | undefined {
+  const m = /^(.+)\/runc-([a-z]+)-(.+)$/.exec(id);
+  return m && RUNTIME_ACTIONS.includes(m[3]) ? { policy: m[1], suite: m[2], action: m[3] } : undefined;
+}
+
 /** The policy that reports shells in containers. */
 const SHELL_MONITOR = 'shell-access-monitor';
 
