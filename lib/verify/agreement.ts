@@ -98,6 +98,10 @@ export interface TriggerOutcome {
   readonly reason?: string;
   /** Policy events in its window. */
   readonly events: readonly PolicyEvent[];
+  /** The trigger's exit status (the trigger programs: 0 done, 1 a call failed after the hooks, 3 preparation failed). */
+  readonly exitCode?: number;
+  /** The start of what the trigger and its setup printed. */
+  readonly output?: string;
 }
 
 function describe(events: readonly PolicyEvent[]): string {
@@ -118,7 +122,10 @@ export function scenarioResult(scenario: Scenario, release: string, policy: Poli
     const why = load ? `policy ${load.state}${load.error ? `: ${load.error}` : ''}` : 'policy was not added';
     return load?.agreement === 'agree' ? done('not-applicable', why) : done('not-run', why);
   }
-  if (!trigger || !trigger.ran) return done('not-run', trigger?.reason ?? 'trigger did not run', trigger ? { trigger: trigger.index } : {});
+  const triggerInfo = (t: TriggerOutcome): Partial<ScenarioResult> => ({
+    ...(t.exitCode !== undefined ? { triggerExit: t.exitCode } : {}), ...(t.output ? { triggerOutput: t.output.slice(0, 600) } : {}),
+  });
+  if (!trigger || !trigger.ran) return done('not-run', trigger?.reason ?? 'trigger did not run', trigger ? { trigger: trigger.index, ...triggerInfo(trigger) } : {});
 
   const own = trigger.events.filter((e) => e.policy === policy.agentName);
   const others: Record<string, number> = {};
@@ -140,6 +147,7 @@ export function scenarioResult(scenario: Scenario, release: string, policy: Poli
   if (loadedVerdict !== real) reasons.push(`the simulator says ${loadedVerdict}, the agent ${real}`);
   else if (simulatorOff) reasons.push(`the simulator says ${loadedVerdict} too`);
   if (!agentOff && !simulatorOff) return done('pass', undefined, extra);
+  Object.assign(extra, triggerInfo(trigger));
   // A known limit explains exactly one kind of disagreement: the agent's alone, the simulator's alone, or the
   // policy's (agent and simulator agree with each other, against the expectation).
   const limit = scenario.knownLimit;

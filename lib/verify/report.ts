@@ -92,6 +92,9 @@ export interface ScenarioResult {
   readonly evidence?: readonly string[];
   /** Other policies that reported something in the same window, with counts. */
   readonly otherPolicies?: Readonly<Record<string, number>>;
+  /** For results other than pass: the trigger's exit status and the start of its output. */
+  readonly triggerExit?: number;
+  readonly triggerOutput?: string;
 }
 
 /** An agent crash. */
@@ -233,6 +236,7 @@ export function summaryText(report: VerifyReport): string {
     }
     for (const s of k.scenarios.filter((x) => x.status === 'fail' || x.status === 'not-run')) {
       issues.push(`  ${s.status} ${s.id}: expected ${s.expect}, agent ${s.real ?? '-'}, simulator ${s.simulator}${s.reason ? `: ${s.reason}` : ''}`);
+      if (s.triggerExit !== undefined && s.triggerExit !== 0) issues.push(`      trigger exited ${s.triggerExit}${s.triggerOutput ? `: ${s.triggerOutput.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
       for (const e of s.evidence ?? []) issues.push(`      ${e.length > 400 ? e.slice(0, 400) + '…' : e}`);
     }
     if (issues.length) {

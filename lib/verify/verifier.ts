@@ -272,6 +272,8 @@ export function kernelReportFromChannel(args: {
   for (const e of attribution.outside) background[e.policy] = (background[e.policy] ?? 0) + 1;
 
   const skips = new Map(recordsOf(channel, 'trigger-skip').map((r) => [Number(r.args[0]), r.fields.reason ?? 'skipped']));
+  const exits = new Map(recordsOf(channel, 'trigger-end').map((r) => [Number(r.args[0]), Number(r.fields.rc)]));
+  const outputsOf = new Map(sectionsOf(channel, 'output').map((sec) => [sec.id, sec.data.toString('utf8')]));
   const begun = new Set(recordsOf(channel, 'trigger-begin').map((r) => Number(r.args[0])));
   const ended = new Set(recordsOf(channel, 'trigger-end').map((r) => Number(r.args[0])));
   const crashedIn = new Set(crashes.map((c) => c.at));
@@ -284,7 +286,11 @@ export function kernelReportFromChannel(args: {
           : !begun.has(index) ? 'the guest never reached the trigger'
             : !ended.has(index) ? 'the trigger did not finish'
               : 'its markers are missing from the export (the agent lost or did not export them)';
-    return { index, ran, ...(reason ? { reason } : {}), events: attribution.byTrigger.get(index) ?? [] };
+    const output = [outputsOf.get(`setup-${index}`), outputsOf.get(`trigger-${index}`)].filter(Boolean).join('');
+    return {
+      index, ran, ...(reason ? { reason } : {}), events: attribution.byTrigger.get(index) ?? [],
+      ...(exits.has(index) && Number.isFinite(exits.get(index)) ? { exitCode: exits.get(index) } : {}), ...(output ? { output } : {}),
+    };
   };
   const byName = new Map(args.policies.map((p) => [p.name, p] as const));
   for (const p of args.policies) byName.set(p.agentName, p);
