@@ -14,7 +14,7 @@ import { DEFAULT_AGENT_IMAGE, agentFromRegistry } from '../verify/registry';
 import { VerifyExit, summaryText } from '../verify/report';
 import { readScenarioFile, scenarioMatches } from '../verify/scenario-file';
 import { Scenario } from '../verify/scenario';
-import { DownloadError, releasesFromNames, verify } from '../verify/verifier';
+import { DownloadError, reanalyze, releasesFromNames, verify } from '../verify/verifier';
 import { Accelerator, chooseAccelerator } from '../verify/vm';
 
 const USAGE = `usage: cdk8s-tetragon verify [options] PATH...
@@ -44,6 +44,8 @@ the simulator and the expectation.
   --timeout MINUTES    time limit of one boot (default: from the number of policies and triggers)
   --max-restarts N     agent restarts after crashes before the rest of a boot is skipped (default 2)
   --offline            use the package lists of an earlier run instead of refreshing them
+  --reanalyze          boot nothing: rebuild the report from the artifacts of an earlier run (same PATHs,
+                       scenarios and runtimes), e.g. after the scenarios' events changed
 
 Exit status: 0 everything agrees; 1 a disagreement (load state, scenario verdict or agent crash);
 2 usage; 3 host programs missing; 4 no agent; 5 a kernel or runtime could not be downloaded;
@@ -92,6 +94,7 @@ export interface VerifyArgs {
   readonly timeout?: number;
   readonly maxRestarts: number;
   readonly offline: boolean;
+  readonly reanalyze?: boolean;
   readonly paths: string[];
 }
 
@@ -109,6 +112,7 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
     const flag = args[i];
     if (flag === '--no-scenarios') { a.noScenarios = true; continue; }
     if (flag === '--offline') { a.offline = true; continue; }
+    if (flag === '--reanalyze') { a.reanalyze = true; continue; }
     if (!flag.startsWith('--')) { a.paths.push(flag); continue; }
     if (!VALUE_FLAGS.includes(flag)) return `unknown option ${flag}`;
     const v = args[++i];
@@ -156,9 +160,9 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
   const parsed = parseVerifyArgs(args);
   if (typeof parsed === 'string') { io.err(`cdk8s-tetragon verify: ${parsed}\n\n${USAGE}\n`); return VerifyExit.USAGE; }
   const log = (line: string) => io.err(line + '\n');
-  let tools;
+  let tools = { qemu: '', busybox: '', gcc: '' };
   try {
-    tools = requireHostTools(deps.lookup);
+    if (!parsed.reanalyze) tools = requireHostTools(deps.lookup);
   } catch (e) {
     if (e instanceof PrerequisiteError) { io.err(`cdk8s-tetragon verify: ${e.message}\n`); return VerifyExit.PREREQUISITES; }
     throw e;
@@ -190,6 +194,16 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
   } catch (e) {
     io.err(`cdk8s-tetragon verify: ${(e as Error).message}\n`);
     return VerifyExit.USAGE;
+  }
+  if (parsed.reanalyze) {
+    if (!parsed.artifacts) { io.err('cdk8s-tetragon verify: --reanalyze needs --artifacts DIR (the earlier run\'s)\n'); return VerifyExit.USAGE; }
+    const report = reanalyze({ kernels, policies, scenarios, scenarioPolicies, runtimes: parsed.runtimes, artifactsDir, accelerator });
+    if (parsed.report) {
+      mkdirSync(dirname(resolve(parsed.report)), { recursive: true });
+      writeFileSync(parsed.report, JSON.stringify(report, null, 2) + '\n');
+    }
+    io.out(summaryText(report));
+    return report.exitCode;
   }
   try {
     const tetragon = parsed.tetragon ?? deps.env.CDK8S_TETRAGON_AGENT ?? await deps.agentFromRegistry(cacheDir, log);

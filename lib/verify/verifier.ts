@@ -394,6 +394,7 @@ async function verifyKernel(release: DebianRelease, shared: Shared, o: VerifyOpt
     policies: o.policies.map((p, i) => ({ index: i + 1, name: p.agentName, file: `${GUEST.policies}/${String(i + 1).padStart(3, '0')}-${p.agentName}.yaml` })),
   });
   writeFileSync(join(dir, 'plan.sh'), plan);
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ token, kernel, agent: shared.agent.source, accelerator: o.accelerator.accelerator }, null, 2) + '\n');
   const containers = [
     { dir: `${GUEST.containers}/long`, config: ociConfig(GUEST.rootfs, ['sleep', '1000000']) },
     { dir: `${GUEST.containers}/long-priv`, config: ociConfig(GUEST.rootfs, ['sleep', '1000000'], { privileged: true }) },
@@ -487,6 +488,53 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   return {
     version: 1, tool: 'cdk8s-tetragon verify', startedAt, agent: shared.agent.source, accelerator: o.accelerator,
     kernels: reports, totalSeconds: (Date.now() - started) / 1000, hostPeakRssBytes: hostPeak, exitCode: exitCodeOf(reports),
+  };
+}
+
+/** What a boot left in its artifacts folder, enough to read its channel again. */
+interface RunRecord {
+  readonly token: string;
+  readonly kernel?: ResolvedKernel;
+  readonly agent?: string;
+  readonly accelerator?: Accelerator;
+}
+
+function runRecord(dir: string): RunRecord {
+  if (existsSync(join(dir, 'run.json'))) return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  // Runs before run.json: the token from the plan, the kernel from the report.
+  const token = /^VT_TOKEN=(\S+)$/m.exec(readFileSync(join(dir, 'plan.sh'), 'utf8'))?.[1];
+  if (!token) throw new Error(`${dir}: no run.json and no token in plan.sh`);
+  const old = existsSync(join(dir, 'report.json')) ? JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) : {};
+  const kernel = old.kernel ? { release: old.release, uname: old.kernel, flavour: 'cloud-amd64' as const, imagePackage: old.kernelPackage, version: old.kernelVersion, packages: [] } : undefined;
+  return { token, ...(kernel ? { kernel } : {}), accelerator: old.accelerator ?? 'tcg' };
+}
+
+/**
+ * Reads the artifacts of earlier boots again (`<artifactsDir>/<release>/`): the same policies and scenarios give
+ * the same plan, so a report can be rebuilt after the analysis changed, without booting. Timings of the VM are
+ * taken from the earlier report when there is one.
+ */
+export function reanalyze(o: Pick<VerifyOptions, 'kernels' | 'policies' | 'scenarios' | 'scenarioPolicies' | 'runtimes' | 'artifactsDir' | 'accelerator'>): VerifyReport {
+  const reports = o.kernels.map((release) => {
+    const dir = join(o.artifactsDir, release.name);
+    const rec = runRecord(dir);
+    const { triggers, byScenario, skipped } = planTriggers(o.scenarios, o.runtimes);
+    const channel = parseChannel(readFileSync(join(dir, 'channel.log')), rec.token);
+    const old = existsSync(join(dir, 'report.json')) ? JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as KernelReport : undefined;
+    const runtimeVersions = recordsOf(channel, 'runtime').map((r) => ({ suite: r.args[0], version: (r.fields.version ?? '').replace(/_/g, ' '), binary: '' }));
+    const report = kernelReportFromChannel({
+      release, ...(rec.kernel ? { kernel: rec.kernel } : {}), runtimes: runtimeVersions, accelerator: rec.accelerator ?? o.accelerator.accelerator,
+      policies: o.policies, scenarios: o.scenarios, triggers, byScenario, skipped, channel, problems: [...(old?.problems.filter((p) => !/^section|^the guest did not finish/.test(p)) ?? [])],
+      scenarioPolicies: o.scenarioPolicies, timings: old?.timings ?? { prepareSeconds: 0, vmSeconds: 0, totalSeconds: 0 },
+      ...(old?.memory.qemuPeakRssBytes !== undefined ? { qemuPeakRssBytes: old.memory.qemuPeakRssBytes } : {}), artifacts: dir,
+    });
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    return { report, rec };
+  });
+  const kernels = reports.map((r) => r.report);
+  return {
+    version: 1, tool: 'cdk8s-tetragon verify', startedAt: new Date().toISOString(), agent: reports[0]?.rec.agent ?? 'unknown',
+    accelerator: o.accelerator, kernels, totalSeconds: kernels.reduce((s, k) => s + k.timings.totalSeconds, 0), exitCode: exitCodeOf(kernels),
   };
 }
 

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { NetworkConnectionMonitor, PrivilegeEscalationMonitor, ProcessExecMonitor, SensitiveFileAccessMonitor, ShellAccessMonitor } from '../../lib';
@@ -8,7 +9,7 @@ import { findRelease } from '../../lib/verify/debian';
 import { podLessVariant, PolicyUnderTest } from '../../lib/verify/policies';
 import { readScenarioFile } from '../../lib/verify/scenario-file';
 import { Scenario } from '../../lib/verify/scenario';
-import { crashExcerpt, kernelReportFromChannel, planTriggers, releasesFromNames } from '../../lib/verify/verifier';
+import { crashExcerpt, kernelReportFromChannel, planTriggers, reanalyze, releasesFromNames } from '../../lib/verify/verifier';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'verify');
 
@@ -121,6 +122,25 @@ describe('a real Debian 12 run of the five monitors (channel captured from the g
     });
     expect(r.crashes).toStrictEqual([{ at: 'trigger-1', exitCode: 2, excerpt: log.split('\n').slice(1, 7).join('\n') }]);
     expect(r.scenarios.filter((s) => s.trigger === 1).map((s) => [s.status, s.reason])).toStrictEqual([['not-run', 'the agent crashed during the trigger']]);
+  });
+});
+
+describe('reanalysis of an earlier run\'s artifacts', () => {
+  test('the same inputs rebuild the report from the saved channel, and write it next to it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reanalyze-'));
+    mkdirSync(join(dir, 'debian-12'));
+    copyFileSync(join(fixtures, 'channel-debian-12.log'), join(dir, 'debian-12', 'channel.log'));
+    writeFileSync(join(dir, 'debian-12', 'plan.sh'), 'VT_TOKEN=@@vt-5807a0b85af5\n');
+    const policies = monitors();
+    const names = new Set(policies.map((p) => p.name));
+    const scenarios = [...runtimeScenarios(['bookworm', 'sid']), ...readScenarioFile(join(fixtures, 'module-scenarios.yaml'))].filter((s) => names.has(s.policy));
+    const report = reanalyze({
+      kernels: [findRelease('debian-12')!], policies, scenarios, runtimes: ['bookworm', 'sid'], artifactsDir: dir,
+      accelerator: { accelerator: 'tcg', reason: 'test' },
+    });
+    expect(report.kernels[0].scenarios.filter((s) => s.status === 'pass')).toHaveLength(27);
+    expect(report.kernels[0].runtimes.map((r) => r.version)).toStrictEqual(['runc version 1.1.5+ds1', 'runc version 1.3.6+ds1']);
+    expect(JSON.parse(readFileSync(join(dir, 'debian-12', 'report.json'), 'utf8')).scenarios).toHaveLength(29);
   });
 });
 
