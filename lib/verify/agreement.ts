@@ -102,6 +102,8 @@ export interface TriggerOutcome {
   readonly exitCode?: number;
   /** The start of what the trigger and its setup printed. */
   readonly output?: string;
+  /** A caveat on the result (an estimated window). */
+  readonly note?: string;
 }
 
 function describe(events: readonly PolicyEvent[]): string {
@@ -132,7 +134,7 @@ export function scenarioResult(scenario: Scenario, release: string, policy: Poli
   for (const e of trigger.events) if (e.policy !== policy.agentName) others[e.policy] = (others[e.policy] ?? 0) + 1;
   const real: Verdict = own.length > 0 ? 'catch' : 'ignore';
   const extra: Partial<ScenarioResult> = {
-    real, trigger: trigger.index,
+    real, trigger: trigger.index, ...(trigger.note ? { note: trigger.note } : {}),
     ...(own.length ? { hooks: [...new Set(own.map((e) => e.hook))], evidence: own.slice(0, 3).map((e) => e.line) } : {}),
     ...(Object.keys(others).length ? { otherPolicies: others } : {}),
   };

@@ -67,6 +67,40 @@ export interface TriggerWindow {
   readonly index: number;
   readonly begin?: number;
   readonly end?: number;
+  /** Set when a marker event was lost and the window was estimated from the guest's own clock. */
+  readonly estimated?: boolean;
+}
+
+/** When the guest wrote a trigger's begin and end records (its uptime, seconds). */
+export interface GuestTriggerTimes {
+  readonly index: number;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Fills the windows whose marker events the agent lost (its ring buffer overflows in bursts) from the guest's
+ * records: the offset between the agent's clock and the guest's uptime is the median over the complete windows,
+ * and an estimated window is clamped between its neighbours so it never takes their events.
+ */
+export function estimateMissingWindows(windows: Map<number, TriggerWindow>, guest: readonly GuestTriggerTimes[], marginMicros = 200_000): Map<number, TriggerWindow> {
+  const offsets = guest.map((g) => ({ g, w: windows.get(g.index) })).filter((x) => x.w?.begin !== undefined).map((x) => x.w!.begin! - x.g.begin * 1e6).sort((a, b) => a - b);
+  if (offsets.length === 0) return windows;
+  const offset = offsets[Math.floor(offsets.length / 2)];
+  const out = new Map(windows);
+  const complete = [...windows.values()].filter((w) => w.begin !== undefined && w.end !== undefined);
+  for (const g of guest) {
+    const w = windows.get(g.index);
+    if (w?.begin !== undefined && w?.end !== undefined) continue;
+    let begin = w?.begin ?? g.begin * 1e6 + offset - marginMicros;
+    let end = w?.end ?? g.end * 1e6 + offset + marginMicros;
+    for (const c of complete) {
+      if (c.end! <= (w?.begin ?? g.begin * 1e6 + offset)) begin = Math.max(begin, c.end!);
+      if (c.begin! >= (w?.end ?? g.end * 1e6 + offset)) end = Math.min(end, c.begin!);
+    }
+    out.set(g.index, { index: g.index, begin, end, estimated: true });
+  }
+  return out;
 }
 
 /** Finds the marker execs (`vt-run mark begin|end N`) and returns each trigger's window. */
@@ -105,9 +139,9 @@ export interface Attribution {
   readonly outside: PolicyEvent[];
 }
 
-/** Assigns every policy event to the window that holds its time. */
-export function attributeEvents(events: readonly ExportEvent[]): Attribution {
-  const windows = triggerWindows(events);
+/** Assigns every policy event to the window that holds its time (windows with lost markers estimated from `guest`). */
+export function attributeEvents(events: readonly ExportEvent[], guest: readonly GuestTriggerTimes[] = []): Attribution {
+  const windows = estimateMissingWindows(triggerWindows(events), guest);
   const complete = [...windows.values()].filter((w) => w.begin !== undefined && w.end !== undefined) as Required<TriggerWindow>[];
   const byTrigger = new Map<number, PolicyEvent[]>();
   const outside: PolicyEvent[] = [];

@@ -91,6 +91,8 @@ export function agentArguments(extra: readonly string[] = []): string[] {
     '--enable-process-ns',
     // Policies come only through `tetra tracingpolicy add`, one by one: a refused policy in the directory stops the agent.
     '--tracing-policy-dir', `${GUEST.work}/no-policies`,
+    // 65 KiB per CPU by default; an emulated guest reads events slower than the kernel writes them in bursts.
+    '--rb-size', '8M',
     ...extra,
   ];
 }
@@ -178,6 +180,9 @@ vt_alive() {
 # vt_agent_start: starts the agent and waits until it serves; returns 1 when it dies or never gets ready.
 vt_agent_start() {
   echo "--- agent start $VT_RESTARTS" >> ${GUEST.agentLog}
+  # As in its DaemonSet (containerd's LimitNOFILE): every BPF program and map is a file descriptor, and init's
+  # 1024 runs out after some sixty policies on kernels without kprobe_multi.
+  ulimit -n 1048576
   tetragon $VT_AGENT_ARGS >> ${GUEST.agentLog} 2>&1 &
   VT_AGENT=$!
   vt_rec agent-start pid=$VT_AGENT

@@ -92,6 +92,8 @@ export interface ScenarioResult {
   readonly evidence?: readonly string[];
   /** Other policies that reported something in the same window, with counts. */
   readonly otherPolicies?: Readonly<Record<string, number>>;
+  /** A caveat on the result (the trigger's window was estimated because the agent lost a marker event). */
+  readonly note?: string;
   /** For results other than pass: the trigger's exit status and the start of its output. */
   readonly triggerExit?: number;
   readonly triggerOutput?: string;

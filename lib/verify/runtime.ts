@@ -141,7 +141,6 @@ export function ociConfig(rootfs: string, args: readonly string[], options: { ui
         { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       ]),
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
       ...(privileged ? [{ destination: '/host', type: 'bind', source: '/', options: ['rbind', 'rw'] }] : []),
     ],
     linux: {

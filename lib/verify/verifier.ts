@@ -149,9 +149,14 @@ export const GUEST_MODULES: Readonly<Record<string, boolean>> = {
   overlay: true,
   /** The outbound interface. */
   dummy: true,
+  /** binfmt_misc, which the node mounts at boot. */
+  binfmt_misc: true,
   /** Left for the module-load scenarios to load. */
   msr: false,
 };
+
+/** The layout of a cached kernel's files.json; a cache written with another layout is extracted again. */
+const KERNEL_CACHE_LAYOUT = 2;
 
 interface PreparedKernel {
   readonly kernel: ResolvedKernel;
@@ -167,7 +172,8 @@ async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<
     const dir = join(o.cacheDir, 'kernels', kernel.uname);
     const vmlinuz = join(dir, 'vmlinuz');
     const marker = join(dir, 'files.json');
-    if (!existsSync(vmlinuz) || !existsSync(marker)) {
+    const cached = existsSync(marker) ? JSON.parse(readFileSync(marker, 'utf8')) : undefined;
+    if (!existsSync(vmlinuz) || cached?.layout !== KERNEL_CACHE_LAYOUT || Object.keys(GUEST_MODULES).some((m) => !(m in (cached.wanted ?? {})))) {
       o.log(`${release.name}: downloading ${kernel.packages.join(', ')} (${kernel.version})`);
       const debs = await a.download(kernel.packages, join(dir, 'download'));
       const files = await extractKernel(run, kernel.uname, debs, dir, Object.keys(GUEST_MODULES), o.tools.busybox);
@@ -182,7 +188,7 @@ async function prepareKernel(release: DebianRelease, o: VerifyOptions): Promise<
       }
       rmSync(join(dir, 'tree'), { recursive: true, force: true });
       rmSync(join(dir, 'download'), { recursive: true, force: true });
-      writeFileSync(marker, JSON.stringify({ ...kernel, modules }, null, 2) + '\n');
+      writeFileSync(marker, JSON.stringify({ ...kernel, layout: KERNEL_CACHE_LAYOUT, wanted: GUEST_MODULES, modules }, null, 2) + '\n');
     }
     const recorded = (JSON.parse(readFileSync(marker, 'utf8')).modules ?? {}) as Record<string, string>;
     const modules = Object.entries(recorded).filter(([m]) => m in GUEST_MODULES).map(([m, relative]) => ({
@@ -265,7 +271,10 @@ export function kernelReportFromChannel(args: {
   // Export and attribution.
   const exportText = sectionsOf(channel, 'export').map((s) => s.data.toString('utf8')).join('\n');
   const { events } = parseExport(exportText);
-  const attribution = attributeEvents(events);
+  const beginAt = new Map(recordsOf(channel, 'trigger-begin').map((r) => [Number(r.args[0]), r.uptime]));
+  const guestTimes = recordsOf(channel, 'trigger-end').filter((r) => beginAt.has(Number(r.args[0])))
+    .map((r) => ({ index: Number(r.args[0]), begin: beginAt.get(Number(r.args[0]))!, end: r.uptime }));
+  const attribution = attributeEvents(events, guestTimes);
   const eventCounts: Record<string, number> = {};
   for (const e of events) eventCounts[e.kind] = (eventCounts[e.kind] ?? 0) + 1;
   const background: Record<string, number> = {};
@@ -280,6 +289,7 @@ export function kernelReportFromChannel(args: {
   const outcome = (index: number): TriggerOutcome => {
     const w = attribution.windows.get(index);
     const ran = !!w && w.begin !== undefined && w.end !== undefined && !crashedIn.has(`trigger-${index}`);
+    const estimated = ran && w!.estimated ? 'the agent lost a marker event; the window was estimated from the guest\'s clock' : undefined;
     const reason = ran ? undefined
       : skips.has(index) ? `trigger skipped: ${skips.get(index)}`
         : crashedIn.has(`trigger-${index}`) ? 'the agent crashed during the trigger'
@@ -288,7 +298,7 @@ export function kernelReportFromChannel(args: {
               : 'its markers are missing from the export (the agent lost or did not export them)';
     const output = [outputsOf.get(`setup-${index}`), outputsOf.get(`trigger-${index}`)].filter(Boolean).join('');
     return {
-      index, ran, ...(reason ? { reason } : {}), events: attribution.byTrigger.get(index) ?? [],
+      index, ran, ...(reason ? { reason } : {}), ...(estimated ? { note: estimated } : {}), events: attribution.byTrigger.get(index) ?? [],
       ...(exits.has(index) && Number.isFinite(exits.get(index)) ? { exitCode: exits.get(index) } : {}), ...(output ? { output } : {}),
     };
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attributeEvents, parseEventTime, parseExport, policyEvent, triggerWindows } from '../../lib/verify/attribution';
+import { attributeEvents, estimateMissingWindows, parseEventTime, parseExport, policyEvent, triggerWindows } from '../../lib/verify/attribution';
 
 // Export lines of a real run (Tetragon v1.7.0, Debian 12 6.1.0-57): triggers 1-3 and 8, with their markers.
 const text = readFileSync(join(__dirname, '..', 'fixtures', 'verify', 'export-debian-12.jsonl'), 'utf8');
@@ -47,6 +47,19 @@ describe('attribution of a real export', () => {
     expect(a.windows.get(3)!.end).toBeUndefined();
     expect(a.byTrigger.get(3)).toBeUndefined();
     expect(a.outside.map((e) => e.hook)).toStrictEqual(['__sys_setgid', '__sys_setuid']);
+  });
+
+  test('a lost marker: the window is estimated from the guest\'s records, and never reaches into a neighbour\'s', () => {
+    const full = triggerWindows(events);
+    // The guest's uptime runs 1000 s behind the agent's clock here.
+    const guest = [...full.values()].map((w) => ({ index: w.index, begin: w.begin! / 1e6 - 1000, end: w.end! / 1e6 - 1000 }));
+    const lines = text.split('\n').filter((l) => !l.includes('"arguments":"mark end 3"') && !l.includes('"arguments":"mark begin 3"'));
+    const a = attributeEvents(parseExport(lines.join('\n')).events, guest);
+    expect(a.windows.get(3)).toMatchObject({ estimated: true });
+    expect(a.windows.get(3)!.begin).toBeGreaterThanOrEqual(full.get(2)!.end!);
+    expect(a.byTrigger.get(3)!.map((e) => e.hook)).toStrictEqual(['__sys_setgid', '__sys_setuid']);
+    expect(a.outside).toStrictEqual([]);
+    expect(estimateMissingWindows(new Map(), guest).size).toBe(0);
   });
 
   test('policy events carry policy, hook and process; exec events are not policy events', () => {
