@@ -95,7 +95,7 @@ describe('agent and init', () => {
     const init = renderInit();
     for (const fs of ['bpf bpf /sys/fs/bpf', 'tracefs tracefs /sys/kernel/tracing', 'cgroup2 cgroup2 /sys/fs/cgroup', 'debugfs debugfs /sys/kernel/debug']) expect(init).toContain(`mount -t ${fs}`);
     expect(init).toContain('ip link add vt0 type dummy 2>/dev/null && ip link set vt0 up && vt_if=vt0');
-    expect(init).toContain('ip -6 addr add fec0::15/64 dev $vt_if nodad');
+    expect(init).toContain('echo 0 > /proc/sys/net/ipv6/conf/$vt_if/accept_dad\nip -6 addr add fec0::15/64 dev $vt_if');
     expect(init).toContain('stty -F /dev/ttyS1 raw -echo');
     expect(init.indexOf('. /verify/plan.sh')).toBeLessThan(init.indexOf('vt_finish'));
   });
