@@ -1,5 +1,7 @@
+import { atLeast } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { validateAgainstCrd } from '../private/crd-schema';
+import { checkFeatureRules } from './feature-rules';
 import { CheckOptions, Finding, FindingSink, hooksOf, obj, str } from './finding';
 import { checkHookRules } from './hook-rules';
 import { checkKernelRules } from './kernel-rules';
@@ -56,15 +58,50 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
     sink.add('crd-schema', { field: path || '(root)' }, line.slice(sep + 2));
   }
   const spec = obj(m.spec) ?? {};
-  checkPolicyRules(sink, spec, options);
-  checkScopeRules(sink, str(m.kind)!, spec);
   const kernels = resolveKernels(options);
+  const effective: CheckOptions = { ...options, minKernel: options.minKernel ?? oldestRelease(kernels) };
+  checkPolicyRules(sink, spec, effective);
+  checkScopeRules(sink, str(m.kind)!, spec);
+  checkFeatureRules(sink, spec, kernels);
   for (const hook of hooksOf(spec)) {
     checkHookRules(sink, hook, spec);
-    checkSelectors(sink, hook, options);
+    checkSelectors(sink, hook, effective);
     if (kernels.length > 0) checkKernelRules(sink, hook, spec, kernels);
   }
-  return sortFindings(sink.findings);
+  return sortFindings(groupByKernel(sink.findings));
+}
+
+/** `major.minor` of the oldest kernel of the set whose release is known (it sets the Equal string limit). */
+function oldestRelease(kernels: readonly KernelTable[]): string | undefined {
+  const releases = kernels.map((k) => k.features.release).filter((r): r is string => !!r)
+    .map((r) => r.split(/[.-]/).slice(0, 2).join('.'));
+  return releases.sort((a, b) => (atLeast(a, b) ? 1 : -1))[0];
+}
+
+/**
+ * Merges findings that differ only in the kernel into one that names every kernel (`kernels a, b`), so a problem
+ * the whole kernel set shares is one line, not four.
+ */
+function groupByKernel(findings: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const groups = new Map<string, { first: Finding; kernels: string[] }>();
+  for (const f of findings) {
+    if (f.kernel === undefined) { out.push(f); continue; }
+    const token = `kernel ${f.kernel}`;
+    const key = [f.ruleId, f.field, f.message.split(token).join('\u0000'), f.fix].join('\u0001');
+    const g = groups.get(key);
+    if (g) { g.kernels.push(f.kernel); continue; }
+    const entry = { first: f, kernels: [f.kernel] };
+    groups.set(key, entry);
+    out.push(f);
+  }
+  return out.map((f) => {
+    if (f.kernel === undefined) return f;
+    const g = [...groups.values()].find((x) => x.first === f)!;
+    if (g.kernels.length === 1) return { ...f, kernels: g.kernels };
+    const named = `kernels ${g.kernels.join(', ')}`;
+    return { ...f, kernels: g.kernels, message: f.message.split(`kernel ${f.kernel}`).join(named) };
+  });
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -52,7 +52,7 @@ export function checkHookRules(sink: FindingSink, hook: HookRef, spec: Record<st
   }
 }
 
-function checkKprobe(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>, at: (f: string, s?: number) => { hook: string; selector?: number; field: string },
+function checkKprobe(sink: FindingSink, hook: HookRef, _spec: Record<string, unknown>, at: (f: string, s?: number) => { hook: string; selector?: number; field: string },
   args: unknown[], data: unknown[]): void {
   const h = hook.spec;
   const call = str(h.call) ?? '';
@@ -98,19 +98,11 @@ function checkKprobe(sink: FindingSink, hook: HookRef, spec: Record<string, unkn
     sink.add('return-arg-action', at('returnArgAction'), `returnArgAction ${show(h.returnArgAction)} is unsupported; use TrackSock or UntrackSock`);
   }
 
-  // validateOverride: security_* via fmod_ret (not with kprobe_multi), syscalls via bpf_override_return, nothing else.
+  // validateOverride: only syscalls and security_* functions (what each needs from the kernel is a feature rule).
   const overrides = arr(h.selectors).flatMap((s, i) => arr(obj(s)?.matchActions).map((a, j) => ({ i, j, a: obj(a) ?? {} })))
     .filter((x) => (str(x.a.action) ?? '').toLowerCase() === 'override');
-  if (hook.kind === 'kprobes' && overrides.length > 0 && !isList) {
+  if (hook.kind === 'kprobes' && overrides.length > 0 && !isList && !call.startsWith('security_') && !syscall) {
     const o = overrides[0];
-    const where = at(`selectors[${o.i}].matchActions[${o.j}]`, o.i);
-    if (call.startsWith('security_')) {
-      const multi = arr(spec.options).map((x) => obj(x) ?? {}).find((x) => x.name === 'disable-kprobe-multi');
-      if (!multi || !/^(1|t|true)$/i.test(String(multi.value ?? ''))) {
-        sink.add('override-kprobe-multi', where, `Override on ${call} uses fmod_ret, which kprobe_multi cannot attach`);
-      }
-    } else if (!syscall) {
-      sink.add('override-target', where, `Override on ${call}, which is neither a syscall nor a security_* function`);
-    }
+    sink.add('override-target', at(`selectors[${o.i}].matchActions[${o.j}]`, o.i), `Override on ${call}, which is neither a syscall nor a security_* function`);
   }
 }

@@ -54,19 +54,6 @@ export function checkPolicyRules(sink: FindingSink, spec: Record<string, unknown
     }
   }
 
-  // addKprobe: with kprobe_multi the same symbol cannot be attached twice.
-  const multiOff = GO_BOOLS.has(opts.get('disable-kprobe-multi') ?? '') && /^(1|t|true)$/i.test(opts.get('disable-kprobe-multi') ?? '');
-  if (!multiOff) {
-    const seen = new Map<string, string>();
-    for (const hook of hooksOf(spec).filter((h) => h.kind === 'kprobes')) {
-      const call = str(hook.spec.call);
-      if (!call || call.startsWith('list:')) continue;
-      const prev = seen.get(call);
-      if (prev) sink.add('duplicate-call', { hook: hook.label, field: `${hook.path}.call` }, `${call} is already hooked by ${prev}; kprobe_multi attaches each symbol once`);
-      else seen.set(call, hook.label);
-    }
-  }
-
   // generic.go appendMacrosSelectors / useMacro.
   const macros = obj(spec.selectorsMacros) ?? {};
   for (const [name, m] of Object.entries(macros)) {

@@ -1,3 +1,4 @@
+import { capabilityBit } from '../policy/process-filter';
 import { CheckOptions, FindingSink, HookRef, arr, obj, show, str } from './finding';
 
 // Argument types as Tetragon groups them when it writes a selector (pkg/selectors/kernel.go, parseMatchArg).
@@ -19,14 +20,6 @@ const PRIV_OPS = new Set(['SPortPriv', 'DPortPriv', 'NotSportPriv', 'NotDPortPri
 const RANGE_INT = new Set(['int', 'sint64', 'int64', 'long', 'sint32', 'int32', 'sint16', 'int16', 'sint8', 'int8', 'syscall64', 'size_t',
   'uint64', 'ulong', 'uint32', 'uint16', 'uint8']);
 const FILE_TYPES = new Set(['sock', 'socket', 'lnk', 'link', 'reg', 'regular', 'blk', 'block', 'dir', 'chr', 'char', 'fifo', 'pipe']);
-
-/** Linux capability names (include/uapi/linux/capability.h, 0..40), as Tetragon's caps table lists them. */
-export const CAPABILITIES = new Set(['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE',
-  'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE']);
 
 /** Go's strconv.ParseInt/ParseUint(v, base, bits) acceptance, including base-0 prefixes and underscores. */
 export function parsesAsGoInt(v: string, signed: boolean, bits: number, base0 = true): boolean {
@@ -123,6 +116,7 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
         const s = String(v);
         const limit = op === 'Prefix' || op === 'NotPrefix' ? 256 : op === 'Postfix' || op === 'NotPostfix' ? 127 : 255;
         if (bytes(s) > limit) sink.add('match-binaries', at(`${field}[${j}].values[${k}]`), `path of ${bytes(s)} bytes is longer than the ${limit} supported for ${op}`);
+        else if (limit === 256 && bytes(s) === 256) neverMatches(sink, at(`${field}[${j}].values[${k}]`), op, 'a 256-byte prefix: BPF compares paths of at most 255 bytes');
       });
     });
   }
@@ -147,7 +141,8 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
       const e = obj(c) ?? {};
       if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-capabilities', at(`${field}[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
       arr(e.values).forEach((v, k) => {
-        if (!CAPABILITIES.has(String(v))) sink.add('match-capabilities', at(`${field}[${j}].values[${k}]`), `${show(v)} is not a capability name`, 'Use a name such as CAP_SYS_ADMIN (upper case, CAP_ prefix)');
+        const bit = capabilityBit(String(v));
+        if (typeof bit === 'string') sink.add('match-capabilities', at(`${field}[${j}].values[${k}]`), bit, 'Use Tetragon\'s names: CAP_SYS_ADMIN, CAP_NET_RAW, ..., and DAC_OVERRIDE (no CAP_ prefix)');
       });
     });
   }
@@ -158,6 +153,12 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
     const e = obj(c) ?? {};
     if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
   });
+}
+
+/** A filter Tetragon loads but whose BPF side cannot match: the positive operator never holds, the negated one always. */
+function neverMatches(sink: FindingSink, at: { hook?: string; selector?: number; field: string }, op: string, why: string): void {
+  const negated = op.startsWith('Not');
+  sink.add('never-matches', at, `${op} loads but ${negated ? 'always holds' : 'never matches'}: ${why}`);
 }
 
 function checkActions(sink: FindingSink, actions: unknown[], field: string, at: (f: string) => { hook?: string; selector?: number; field: string }): void {
@@ -258,7 +259,10 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       const limit = post ? 127 : 256;
       values.forEach((v, k) => {
         if (bytes(v) > limit) sink.add('string-length', at(`${field}.values[${k}]`), `${op} value of ${bytes(v)} bytes is longer than the ${limit} supported`);
+        else if (!post && bytes(v) === 256) neverMatches(sink, at(`${field}.values[${k}]`), op, 'a 256-byte prefix: BPF compares at most 255 bytes of the argument');
       });
+      // basic.h filter_sockaddr_un has cases for Equal, Prefix (and their negations) and Family only.
+      if (post && ty === 'sockaddr_un') neverMatches(sink, at(`${field}.operator`), op, 'the BPF filter for sockaddr_un has no Postfix case');
       return;
     }
     case 'FileType': case 'NotFileType':
@@ -268,7 +272,8 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       return;
     case 'CapabilitiesGained': {
       const second = argsPos.length === 2 ? sig[Number(argsPos[1])] : undefined;
-      if (argsPos.length !== 2) bad('CapabilitiesGained needs args: [new, old] with two capability arguments');
+      // basic.h filter_arg_1: gained = (old ^ new) & new, with old = args[0] and new = args[1].
+      if (argsPos.length !== 2) bad('CapabilitiesGained needs args: [old, new], the positions of two capability arguments (the old set first)');
       else if (!CAP_TYPES.has(ty) || !second || !CAP_TYPES.has(str(second.type) ?? '')) bad('CapabilitiesGained needs two capability-typed arguments (kernel_cap_t, cap_effective, cap_permitted, cap_inheritable)');
       return;
     }
@@ -305,8 +310,9 @@ function checkNumericValues(ty: string, op: string, values: string[], bad: (d: s
   values.forEach((v, k) => {
     if (numeric) {
       if (!parsesAsGoInt(v, numeric[0], numeric[1])) badValue(k, `${show(v)} is not a ${numeric[0] ? 'signed' : 'unsigned'} ${numeric[1]}-bit number (Go base-0 syntax: "12", "0x1f", "0o17")`);
-    } else if (!parsesAsGoInt(v, false, 64) && !v.split(',').every((c) => CAPABILITIES.has(c))) {
-      badValue(k, `${show(v)} is neither a capability mask nor a comma-separated list of CAP_ names`);
+    } else if (!parsesAsGoInt(v, false, 64)) {
+      const why = v.split(',').map((c) => capabilityBit(c)).find((b): b is string => typeof b === 'string');
+      if (why) badValue(k, `${show(v)} is neither a capability mask nor a comma-separated list of capability names: ${why}`);
     }
   });
 }

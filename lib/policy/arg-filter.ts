@@ -174,6 +174,10 @@ export class ArgFilter {
       if (!this.secondArg || this.secondArg.kind !== 'cap') problems.add(`${field}.args`, 'CapabilitiesGained compares two capability-set arguments: the old set, then the new one');
       return;
     }
+    if (this.arg.type === 'sockaddr_un' && (op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX)) {
+      problems.add(`${field}.operator`, `${op} on a sockaddr_un argument loads but never matches (Tetragon's BPF filter for sockaddr_un has no Postfix case); use Equal or Prefix`);
+      return;
+    }
     if (this.values.length === 0) {
       problems.add(`${field}.values`, `${op} needs at least one value`);
       return;
@@ -211,8 +215,8 @@ export class ArgFilter {
     if (this.arg.kind === 'file' && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
       return `file and path arguments are absolute paths resolved by the kernel; write it as an absolute path such as ${show('/' + value.replace(/^\.?\/*/, ''))}`;
     }
-    if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && value.length > LIMITS.prefixLength) {
-      return `${value.length} characters; Prefix values are at most ${LIMITS.prefixLength}`;
+    if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && Buffer.byteLength(value) > LIMITS.prefixLength) {
+      return `${Buffer.byteLength(value)} bytes; Prefix values are at most ${LIMITS.prefixLength} (Tetragon accepts 256, but its BPF side compares at most 255 bytes, so a longer prefix never matches)`;
     }
     if ((op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX) && value.length > LIMITS.postfixLength) {
       return `${value.length} characters; Postfix values are at most ${LIMITS.postfixLength}`;

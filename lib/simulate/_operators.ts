@@ -4,7 +4,7 @@
  */
 import { EventArg } from './event';
 import {
-  FILE_TYPE_BITS, capabilityMask, familyNumber, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
+  FILE_TYPE_BITS, capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
   tcpStateNumber, toSigned, toUnsigned,
 } from './_values';
 
@@ -484,7 +484,7 @@ export function evaluateArgFilter(f: ArgFilter, spec: readonly SpecArg[], argAt:
         const masks: bigint[] = [];
         for (const v of vals) {
           const n = parseGoInt(v.trim());
-          const m = typeof n === 'bigint' ? toUnsigned(n, 64) : capabilityMask(v.split(','));
+          const m = typeof n === 'bigint' ? toUnsigned(n, 64) : policyCapabilityMask(v.split(','));
           if (typeof m === 'string') return loadError(`capability mask ${show(v)}: ${m}`);
           masks.push(m);
         }
