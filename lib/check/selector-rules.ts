@@ -53,6 +53,18 @@ function isAddr(v: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128);
 }
 
+/** The IPv4-mapped IPv6 form of an IPv4 address or CIDR (`10.0.0.0/8` → `::ffff:10.0.0.0/104`). */
+function mappedForm(v4: string): string {
+  const [ip, bits] = v4.split('/');
+  return bits === undefined ? `::ffff:${ip}` : `::ffff:${ip}/${96 + Number(bits)}`;
+}
+
+/** Whether `value` is the IPv4-mapped form of `v4` (as written by people: `::ffff:` in any case, with or without the length). */
+function sameMapped(value: string, v4: string): boolean {
+  return value.toLowerCase() === mappedForm(v4) || (!v4.includes('/') && value.toLowerCase() === `::ffff:${v4}/128`)
+    || (v4.endsWith('/32') && value.toLowerCase() === `::ffff:${v4.slice(0, -3)}`);
+}
+
 /** Byte length as Tetragon measures strings. */
 function bytes(v: string): number {
   return Buffer.byteLength(v, 'utf8');
@@ -287,7 +299,15 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
     if (ty === 'sockaddr' && ['DPort', 'NotDPort', 'Protocol', 'State', 'DAddr', 'NotDAddr', 'DPortPriv', 'NotDPortPriv'].includes(op)) {
       bad('sockaddr only supports SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSportPriv and Family'); return;
     }
-    if (ADDR_OPS.has(op)) values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${show(v)} is not an IP address or CIDR`); });
+    if (ADDR_OPS.has(op)) {
+      values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${show(v)} is not an IP address or CIDR`); });
+      // basic.h filter_addr_map: an AF_INET6 socket's address is looked up in the IPv6 values only.
+      const unmapped = ty === 'skb' ? [] : values.filter((v) => isAddr(v) && !v.includes(':') && !values.some((w) => sameMapped(w, v)));
+      if (unmapped.length > 0) {
+        sink.add('ipv4-mapped', at(`${field}.values`), `${op} lists IPv4 ${unmapped.length === 1 ? 'value' : 'values'} ${unmapped.slice(0, 3).map((v) => show(v)).join(', ')}${unmapped.length > 3 ? ', ...' : ''} `
+          + `without the IPv4-mapped form (${mappedForm(unmapped[0])}): Tetragon compares an IPv6 socket's address only with IPv6 values, so a dual-stack client reaching these addresses ${op.startsWith('Not') ? 'is not excluded' : 'is not matched'}`);
+      }
+    }
     if (PORT_OPS.has(op)) {
       values.forEach((v, k) => {
         const named = ['Protocol', 'Family', 'State'].includes(op) && /^[A-Z][A-Z0-9_]+$/.test(v);

@@ -45,6 +45,31 @@ export enum IpProtocol { TCP = 'IPPROTO_TCP', UDP = 'IPPROTO_UDP', ICMP = 'IPPRO
 /** A port (`443`) or an inclusive range (`'1024:65535'`). */
 export type PortSpec = number | string;
 
+/** Options of the address filters (`daddr`, `notDaddr`, `saddr`, `notSaddr`). */
+export interface AddressFilterOptions {
+  /**
+   * Add the IPv4-mapped form of every IPv4 address or CIDR (`10.0.0.0/8` also as `::ffff:10.0.0.0/104`). Tetragon
+   * compares the address of an `AF_INET6` socket only with the IPv6 values, and a dual-stack client (an IPv6
+   * socket) reaching an IPv4 peer holds it as `::ffff:a.b.c.d`: without the mapped form it slips through an
+   * IPv4-only filter. Not applied to `skb` arguments, whose packets carry the IPv4 addresses themselves.
+   * @default true
+   */
+  readonly ipv4Mapped?: boolean;
+}
+
+/**
+ * Each IPv4 address or CIDR followed by nothing else, plus its IPv4-mapped IPv6 form (`::ffff:a.b.c.d/96+n`),
+ * without duplicates. Values that are not valid IPv4 are kept as they are.
+ */
+export function withIpv4Mapped(cidrs: readonly string[]): string[] {
+  const mapped = cidrs.flatMap((c) => {
+    const [address, length, ...rest] = c.split('/');
+    if (rest.length > 0 || isIP(address) !== 4 || cidrProblem(c)) return [];
+    return [length === undefined ? `::ffff:${address}` : `::ffff:${address}/${96 + Number(length)}`];
+  });
+  return [...new Set([...cidrs, ...mapped])];
+}
+
 /**
  * One entry of a selector's `matchArgs` (or `matchReturnArgs`): an operator applied to a declared argument.
  * Factories are typed so that an operator only accepts arguments it works on.
@@ -115,21 +140,27 @@ export class ArgFilter {
   public static sport(arg: Arg<'sock' | 'sockaddr'>, ports: readonly PortSpec[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.SPORT, ports.map(String));
   }
-  /** Destination address is in one of `cidrs` (IPv4 or IPv6, a bare address means /32 or /128). */
-  public static daddr(arg: Arg<'sock'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.DADDR, cidrs);
+  /**
+   * Destination address is in one of `cidrs` (IPv4 or IPv6, a bare address means /32 or /128). IPv4 values also
+   * get their IPv4-mapped form unless `options.ipv4Mapped` is false.
+   */
+  public static daddr(arg: Arg<'sock'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.DADDR, addresses(arg, cidrs, options));
   }
-  /** Destination address is in none of `cidrs`. */
-  public static notDaddr(arg: Arg<'sock'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.NOT_DADDR, cidrs);
+  /** Destination address is in none of `cidrs` (IPv4 values also in their IPv4-mapped form, see {@link ArgFilter.daddr}). */
+  public static notDaddr(arg: Arg<'sock'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.NOT_DADDR, addresses(arg, cidrs, options));
   }
-  /** Source address (for `sockaddr`: the address in the struct) is in one of `cidrs`. */
-  public static saddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.SADDR, cidrs);
+  /**
+   * Source address (for `sockaddr`: the address in the struct) is in one of `cidrs` (IPv4 values also in their
+   * IPv4-mapped form, see {@link ArgFilter.daddr}).
+   */
+  public static saddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.SADDR, addresses(arg, cidrs, options));
   }
-  /** Source address is in none of `cidrs`. */
-  public static notSaddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.NOT_SADDR, cidrs);
+  /** Source address is in none of `cidrs` (IPv4 values also in their IPv4-mapped form, see {@link ArgFilter.daddr}). */
+  public static notSaddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.NOT_SADDR, addresses(arg, cidrs, options));
   }
   /** Address family is one of `families`. */
   public static family(arg: Arg<'sock' | 'sockaddr'>, families: readonly AddressFamily[]): ArgFilter {
@@ -238,6 +269,11 @@ export class ArgFilter {
     }
     return { index: this.arg.index, operator: this.operator, values: [...this.values] };
   }
+}
+
+/** The values of an address filter: with the IPv4-mapped forms unless switched off or the argument is an skb. */
+function addresses(arg: Arg, cidrs: readonly string[], options: AddressFilterOptions): string[] {
+  return options.ipv4Mapped === false || arg.type === 'skb' ? [...cidrs] : withIpv4Mapped(cidrs);
 }
 
 /** Why a port spec is invalid, or undefined. */

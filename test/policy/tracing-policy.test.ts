@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import {
   Action, Arg, ArgFilter, BinaryFilter, Capability, CapabilityFilter, KprobeHook, LsmHook, Selector, TracepointHook, TracingPolicy,
 } from '../../lib';
@@ -211,6 +211,19 @@ describe('bad input fails at synth time with construct path, field, value and fi
       .toContain('got "70000"; expected a port 0-65535 or a range \'low:high\'');
     expect(errorOf((c) => new TracingPolicy(c, 'Range', { name: 'range', hooks: [hook(ArgFilter.dport(sock, ['9000:80']))] })))
       .toContain('got "9000:80"');
+  });
+
+  test('address filters add the IPv4-mapped form of IPv4 values (not for skb, not when switched off)', () => {
+    const connect = (f: ArgFilter) => KprobeHook.function('tcp_connect', { message: 'Connect', tags: ['net'], args: [sock], selectors: [new Selector({ matchArgs: [f] })] });
+    const chart = newChart();
+    new TracingPolicy(chart, 'Mapped', { name: 'mapped', hooks: [connect(ArgFilter.notDaddr(sock, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::ffff:10.0.0.0/104']))] });
+    new TracingPolicy(chart, 'Plain', { name: 'plain', hooks: [connect(ArgFilter.daddr(sock, ['10.0.0.0/8'], { ipv4Mapped: false }))] });
+    const skb = Arg.skb(0);
+    new TracingPolicy(chart, 'Skb', { name: 'skb', hooks: [KprobeHook.function('ip_output', { message: 'Out', tags: ['net'], args: [skb], selectors: [new Selector({ matchArgs: [ArgFilter.daddr(skb, ['10.0.0.0/8'])] })] })] });
+    const [mapped, plain, onSkb] = Testing.synth(chart);
+    expect(mapped.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::ffff:10.0.0.0/104', '::ffff:192.0.2.1']);
+    expect(plain.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8']);
+    expect(onSkb.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8']);
   });
 
   test('invalid and duplicate policy names', () => {
