@@ -5,7 +5,7 @@ import { CheckOptions, FindingSink, HookRef, arr, obj, show, str } from './findi
 /** Types whose Equal/NotEqual values go to string hash maps. */
 const STRING_LIKE = new Set(['fd', 'file', 'path', 'string', 'char_buf', 'linux_binprm', 'data_loc', 'net_device', 'sockaddr_un']);
 /** Types with Prefix/Postfix semantics (the ones a string is read for). */
-const PREFIX_OK = new Set([...STRING_LIKE, 'filename']);
+const PREFIX_OK = new Set([...STRING_LIKE, 'filename', 'dentry']);
 /** Numeric types and how writeMatchValues parses them: [signed, bits]. */
 const NUMERIC: Record<string, [boolean, number]> = {
   int: [true, 32], sint32: [true, 32], int32: [true, 32], size_t: [true, 32], sint16: [true, 32], int16: [true, 32],
@@ -256,6 +256,7 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       values.forEach((v, k) => { if (bytes(v) >= 100) sink.add('string-length', at(`${field}.values[${k}]`), `substring of ${bytes(v)} bytes; it must be shorter than 100`); });
       return;
     case 'Equal': case 'NotEqual':
+      if (ty === 'dentry') { bad('Tetragon writes no string map for dentry and refuses it ("MatchArgs type dentry unsupported"); use Prefix or Postfix'); return; }
       if (STRING_LIKE.has(ty)) {
         const limit = equalLimit(options.minKernel);
         values.forEach((v, k) => {

@@ -24,7 +24,7 @@ export enum FileType {
 /** Which argument kinds each operator accepts (Tetragon's `parseMatchArg`). */
 const ACCEPTS: Record<ArgOperator, readonly ArgKind[]> = {
   Equal: ['string', 'file', 'int', 'cap'], NotEqual: ['string', 'file', 'int', 'cap'],
-  Prefix: ['string', 'file'], NotPrefix: ['string', 'file'], Postfix: ['string', 'file'], NotPostfix: ['string', 'file'],
+  Prefix: ['string', 'file', 'dentry'], NotPrefix: ['string', 'file', 'dentry'], Postfix: ['string', 'file', 'dentry'], NotPostfix: ['string', 'file', 'dentry'],
   GT: ['int'], LT: ['int'], Mask: ['int', 'cap'], InRange: ['int'], NotInRange: ['int'],
   FileType: ['file'], NotFileType: ['file'],
   SPort: ['sock', 'sockaddr'], NotSPort: ['sock', 'sockaddr'], DPort: ['sock'], NotDPort: ['sock'],
@@ -89,19 +89,19 @@ export class ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_EQUAL, values.map(String));
   }
   /** String starts with one of `values` (at most 256 characters each). */
-  public static prefix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static prefix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.PREFIX, values);
   }
   /** String starts with none of `values`. */
-  public static notPrefix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static notPrefix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_PREFIX, values);
   }
   /** String ends with one of `values` (at most 127 characters each). */
-  public static postfix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static postfix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.POSTFIX, values);
   }
   /** String ends with none of `values`. */
-  public static notPostfix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static notPostfix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_POSTFIX, values);
   }
   /** Number is greater than `value`. */
@@ -243,7 +243,7 @@ export class ArgFilter {
     if (op === ArgOperator.FAMILY || op === ArgOperator.PROTOCOL || op === ArgOperator.STATE) return undefined;
     // String operators.
     if (value === '') return 'an empty string matches nothing useful; remove it';
-    if (this.arg.kind === 'file' && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
+    if ((this.arg.kind === 'file' || this.arg.kind === 'dentry') && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
       return `file and path arguments are absolute paths resolved by the kernel; write it as an absolute path such as ${show('/' + value.replace(/^\.?\/*/, ''))}`;
     }
     if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && Buffer.byteLength(value) > LIMITS.prefixLength) {

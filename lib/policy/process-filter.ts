@@ -70,14 +70,16 @@ export enum Namespace {
 
 /**
  * A `matchNamespaces` filter. `host_ns` stands for the namespace of the host's init process, so
- * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them.
+ * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them, and
+ * also host processes with a mount namespace of their own: services systemd sandboxes (`PrivateTmp=`,
+ * `ProtectSystem=`, ...), `unshare -m`, `ip netns exec`. Use a pod selector on the policy to mean Kubernetes pods.
  */
 export class NamespaceFilter {
   /** The process is in the host's namespace of this kind. */
   public static host(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'In', ['host_ns']);
   }
-  /** The process is not in the host's namespace of this kind (it runs in a container). */
+  /** The process is not in the host's namespace of this kind (it runs in a container, or in a sandboxed host service). */
   public static notHost(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'NotIn', ['host_ns']);
   }
