@@ -106,3 +106,47 @@ function checkKprobe(sink: FindingSink, hook: HookRef, _spec: Record<string, unk
     sink.add('override-target', at(`selectors[${o.i}].matchActions[${o.j}]`, o.i), `Override on ${call}, which is neither a syscall nor a security_* function`);
   }
 }
+
+/**
+ * Hooks that run on nearly every process all the time: an enforcing selector without a filter there kills or fails
+ * calls across the whole node (every `read()`, every exec).
+ */
+const HOT_SYSCALLS = new Set(('read write readv writev pread64 pwrite64 preadv pwritev open openat openat2 creat close close_range mmap munmap '
+  + 'mprotect brk fstat newfstat newfstatat stat newstat lstat newlstat statx lseek futex poll ppoll select pselect6 epoll_wait epoll_pwait '
+  + 'recvfrom sendto recvmsg sendmsg getpid gettid clock_gettime nanosleep clock_nanosleep execve execveat clone clone3 fork vfork '
+  + 'exit exit_group wait4 rt_sigaction rt_sigprocmask rt_sigreturn ioctl fcntl dup dup2 dup3 pipe pipe2 socket connect accept accept4 '
+  + 'getdents64 access faccessat faccessat2 readlink readlinkat getuid geteuid getgid getegid').split(' '));
+const HOT_FUNCTIONS = new Set(['security_file_permission', 'security_file_open', 'security_mmap_file', 'security_file_mprotect',
+  'security_bprm_check', 'security_bprm_creds_for_exec', 'security_bprm_committing_creds', 'security_task_alloc', 'security_inode_permission',
+  'security_socket_sendmsg', 'security_socket_recvmsg', 'security_socket_connect', 'fd_install', 'vfs_read', 'vfs_write', 'vfs_open',
+  'do_sys_open', 'do_sys_openat2', 'do_filp_open', 'tcp_sendmsg', 'tcp_recvmsg', 'tcp_connect', 'udp_sendmsg', 'wake_up_new_task',
+  'filp_close', '__fput', 'do_exit', 'commit_creds', 'file_permission', 'file_open', 'mmap_file', 'file_mprotect', 'bprm_check_security',
+  'bprm_creds_for_exec', 'task_alloc', 'inode_permission', 'socket_sendmsg', 'socket_recvmsg', 'socket_connect']);
+const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'matchBinaries', 'matchParentBinaries', 'matchNamespaces', 'matchPIDs',
+  'matchCapabilities', 'matchCapabilityChanges', 'matchNamespaceChanges'];
+
+/** Whether a hook is one of the hot ones (syscalls by bare name, kernel functions and LSM hooks by name). */
+function isHot(hook: HookRef): boolean {
+  const name = hook.kind === 'lsmhooks' ? str(hook.spec.hook) ?? '' : str(hook.spec.call) ?? '';
+  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), name).replace(/^sys_/, '');
+  if (hook.kind === 'tracepoints') return /^(sys_enter|sys_exit|raw_syscalls)/.test(`${str(hook.spec.event) ?? ''}`);
+  return (name.replace(/^__(x64|arm64|ia32)_/, '').startsWith('sys_') && HOT_SYSCALLS.has(bare)) || HOT_FUNCTIONS.has(name);
+}
+
+/**
+ * An enforcing selector (Sigkill, Signal, Override, NotifyEnforcer) with no filter at all, on a hot hook of a policy
+ * that no pod selector, container selector or namespace narrows: every matching call on every node is killed or
+ * failed, the node's own services included.
+ */
+export function checkUnfilteredEnforcement(sink: FindingSink, hook: HookRef, scope: 'narrowed' | 'pods' | 'node'): void {
+  if (scope === 'narrowed' || !isHot(hook)) return;
+  arr(hook.spec.selectors).forEach((s, i) => {
+    const sel = obj(s) ?? {};
+    if (SELECTOR_FILTERS.some((f) => arr(sel[f]).length > 0) || arr(sel.macros).length > 0) return;
+    const action = arr(sel.matchActions).map((a) => str(obj(a)?.action) ?? '').find((a) => ['sigkill', 'signal', 'override', 'notifyenforcer'].includes(a.toLowerCase()));
+    if (!action) return;
+    sink.add('enforce-unfiltered', { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].matchActions` },
+      `${action} with no filter on ${hook.label.split(' ')[1]}, which nearly every process calls: every call ${scope === 'pods' ? 'in every pod' : 'on every node'} is `
+      + `${action.toLowerCase() === 'override' ? 'failed' : 'killed'}${scope === 'pods' ? '' : ', the kubelet, the container runtime and Tetragon itself included'}`);
+  });
+}

@@ -20,6 +20,9 @@ const r = (id: string, severity: Severity, title: string, fix: string, source: s
 export const RULES: readonly RuleInfo[] = [
   // schema
   r('crd-schema', 'error', 'The object does not validate against the pinned TracingPolicy CRD schema (unknown fields included)', 'Fix the field named in the message; unknown fields are pruned by the API server and never reach Tetragon', 'pkg/k8s/apis/cilium.io/client/crds/v1alpha1/*.yaml'),
+  r('api-version', 'error', 'A TracingPolicy-like object with an apiVersion or kind no CRD serves (only cilium.io/v1alpha1 TracingPolicy and TracingPolicyNamespaced exist)', 'Write apiVersion: cilium.io/v1alpha1 and kind: TracingPolicy or TracingPolicyNamespaced', 'pkg/k8s/apis/cilium.io/client/crds/v1alpha1/*.yaml'),
+  r('yaml-syntax', 'error', 'A YAML document does not parse', 'Fix the YAML syntax at the line named', 'YAML 1.2'),
+  r('helm-template', 'warning', 'The file is a Helm template ({{ ... }} actions): it is not checked as written', 'Render it with `helm template` and check the output', 'helm template'),
   // policy
   r('one-hook-kind', 'error', 'A policy mixes kprobes, tracepoints, lsmhooks, uprobes, usdts or fentries', 'Split the policy: one TracingPolicy per hook kind', 'pkg/sensors/tracing/policyhandler_linux.go'),
   r('unknown-option', 'warning', 'spec.options holds a name Tetragon does not know; it is silently ignored', 'Use disable-kprobe-multi, disable-uprobe-multi, override-method or policy-mode', 'pkg/sensors/tracing/options.go (getSpecOptions)'),
@@ -48,6 +51,7 @@ export const RULES: readonly RuleInfo[] = [
   r('message-too-long', 'warning', 'message is longer than 256 characters and is truncated', 'Shorten the message to 256 characters', 'pkg/sensors/tracing/message.go'),
   r('tags', 'error', 'More than 16 tags, or a tag shorter than 2 characters', 'Keep at most 16 tags of 2..128 characters', 'pkg/sensors/tracing/tags.go'),
   r('override-target', 'error', 'Override on a kprobe that is neither a syscall nor a security_* function', 'Hook the syscall (syscall: true) or the security_* LSM function instead', 'pkg/sensors/tracing/generickprobe.go (validateOverride)'),
+  r('enforce-unfiltered', 'warning', 'A Sigkill, Signal, Override or NotifyEnforcer selector with no filter on a hot hook (read, write, open, exec, mmap, ...) of a policy no pod selector narrows: every call on every node is killed or failed', 'Add a filter (matchArgs, matchBinaries, matchNamespaces, ...) or a podSelector to the policy', 'pkg/selectors/kernel.go (selectors without filters match every call)'),
   r('lsm-hook', 'error', 'An LSM hook uses matchReturnArgs, stack traces or an action other than Post, NoPost, Sigkill, Signal, Override', 'Keep LSM selectors to the supported actions and filters', 'pkg/sensors/tracing/genericlsm.go (isValidLsmSelectors)'),
   r('tracepoint-args', 'error', 'A tracepoint reads more than 5 arguments', 'Read at most 5 fields per tracepoint', 'pkg/sensors/tracing/generictracepoint.go'),
   // selectors
@@ -67,6 +71,7 @@ export const RULES: readonly RuleInfo[] = [
   r('stack-trace-post-only', 'error', 'kernelStackTrace/userStackTrace on an action other than Post', 'Move the stack trace flags to the Post action', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobe)'),
   // filters
   r('match-binaries', 'error', 'matchBinaries/matchParentBinaries: more than one per selector, an unsupported operator, a path > 255 chars, or followChildren with an operator other than In/NotIn', 'One matchBinaries per selector; In/NotIn/Prefix/NotPrefix/Postfix/NotPostfix; followChildren only with In/NotIn', 'pkg/selectors/kernel.go (ParseMatchBinary, ParseMatchBinaries)'),
+  r('relative-path', 'warning', 'A relative path in matchBinaries (In, NotIn, Prefix, NotPrefix) or in Equal/Prefix on a file, path, fd or dentry argument: those are absolute, so it never matches (a Not operator never excludes)', 'Write the absolute path, or use Postfix', 'bpf/process/bpf_execve_event.c (read_exe), bpf/lib/bpf_d_path.h'),
   r('match-parent-binaries', 'info', 'matchParentBinaries needs the agent flag --parents-map-enabled', 'Set tetragon.extraArgs parents-map-enabled: "true" in the Helm values', 'pkg/selectors/kernel.go (ParseMatchBinaries)'),
   r('match-namespaces', 'error', 'matchNamespaces: more than 10 filters, more than 4 values, values not numeric or host_ns', 'Use In/NotIn with up to 4 inode numbers or host_ns per filter', 'pkg/selectors/kernel.go (ParseMatchNamespace, namespaceSelectorValue)'),
   r('match-capabilities', 'error', 'matchCapabilities/matchCapabilityChanges: operator other than In/NotIn, or a capability name Tetragon does not know (it spells capability 1 DAC_OVERRIDE, so CAP_DAC_OVERRIDE is refused)', 'Use In/NotIn with Tetragon\'s names: CAP_SYS_ADMIN, CAP_NET_RAW, ..., and DAC_OVERRIDE without CAP_', 'pkg/selectors/kernel.go (ParseMatchCaps, capsStrToUint64), api/v1/tetragon/capabilities.proto'),

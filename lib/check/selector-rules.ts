@@ -13,6 +13,13 @@ const NUMERIC: Record<string, [boolean, number]> = {
   sint64: [true, 64], int64: [true, 64], long: [true, 64], syscall64: [true, 64], uint64: [false, 64], ulong: [false, 64],
 };
 const CAP_TYPES = new Set(['kernel_cap_t', 'cap_inheritable', 'cap_permitted', 'cap_effective']);
+/** Argument types the CRD accepts (`KProbeArg.Type` enum). */
+const ARG_TYPES = new Set(('auto int sint8 int8 uint8 sint16 int16 uint16 uint32 sint32 int32 ulong uint64 size_t long sint64 int64 char_buf '
+  + 'char_iovec skb sock sockaddr socket sockaddr_un string fd file filename path nop bpf_attr perf_event bpf_map user_namespace capability '
+  + 'kiocb iov_iter cred const_buf load_info module syscall64 kernel_cap_t cap_inheritable cap_permitted cap_effective linux_binprm data_loc '
+  + 'net_device bpf_cmd dentry bpf_prog').split(' '));
+/** Types read as a path the kernel resolved with d_path (always absolute). */
+const RESOLVED_PATHS = new Set(['file', 'path', 'fd', 'linux_binprm', 'dentry']);
 const SOCK_TYPES = new Set(['sock', 'skb', 'sockaddr', 'socket', 'sockaddr_un']);
 const PORT_OPS = new Set(['SPort', 'DPort', 'NotSPort', 'NotDPort', 'Protocol', 'Family', 'State']);
 const ADDR_OPS = new Set(['SAddr', 'DAddr', 'NotSAddr', 'NotDAddr']);
@@ -119,13 +126,18 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
       const e = obj(b) ?? {};
       const op = str(e.operator) ?? '';
       if (!['In', 'NotIn', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-        sink.add('match-binaries', at(`${field}[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
+        sink.add('match-binaries', at(`${field}[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
       }
       if (e.followChildren === true && op !== 'In' && op !== 'NotIn') {
         sink.add('match-binaries', at(`${field}[${j}].followChildren`), `followChildren is only implemented for In/NotIn, not ${show(op)}`, 'Drop followChildren or use In/NotIn');
       }
       arr(e.values).forEach((v, k) => {
         const s = String(v);
+        // read_exe/d_path: the executable's path is absolute; a relative value never matches (NotIn: never excludes).
+        if (['In', 'NotIn', 'Prefix', 'NotPrefix'].includes(op) && s !== '' && !s.startsWith('/')) {
+          sink.add('relative-path', at(`${field}[${j}].values[${k}]`), `${show(s)} is not an absolute path, and ${field} compares the executable's absolute path: it ${op.startsWith('Not') ? 'never excludes anything' : 'never matches'}`,
+            `Write the absolute path, e.g. ${show('/usr/bin/' + s.replace(/^\.?\/*/, ''))}, or use Postfix ${show('/' + s.replace(/^\.?\/*/, ''))}`);
+        }
         const limit = op === 'Prefix' || op === 'NotPrefix' ? 256 : op === 'Postfix' || op === 'NotPostfix' ? 127 : 255;
         if (bytes(s) > limit) sink.add('match-binaries', at(`${field}[${j}].values[${k}]`), `path of ${bytes(s)} bytes is longer than the ${limit} supported for ${op}`);
         else if (limit === 256 && bytes(s) === 256) neverMatches(sink, at(`${field}[${j}].values[${k}]`), op, 'a 256-byte prefix: BPF compares paths of at most 255 bytes');
@@ -138,7 +150,7 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   if (namespaces.length > 10) sink.add('match-namespaces', at('matchNamespaces'), `${namespaces.length} filters given, at most 10 are allowed`);
   namespaces.forEach((n, j) => {
     const e = obj(n) ?? {};
-    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespaces', at(`matchNamespaces[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespaces', at(`matchNamespaces[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
     const values = arr(e.values);
     if (values.length > 4) sink.add('match-namespaces', at(`matchNamespaces[${j}].values`), `${values.length} values given, at most 4 per filter`, 'Split the values over two matchNamespaces filters');
     values.forEach((v, k) => {
@@ -151,7 +163,7 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   for (const field of ['matchCapabilities', 'matchCapabilityChanges'] as const) {
     arr(sel[field]).forEach((c, j) => {
       const e = obj(c) ?? {};
-      if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-capabilities', at(`${field}[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+      if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-capabilities', at(`${field}[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
       arr(e.values).forEach((v, k) => {
         const bit = capabilityBit(String(v));
         if (typeof bit === 'string') sink.add('match-capabilities', at(`${field}[${j}].values[${k}]`), bit, 'Use Tetragon\'s names: CAP_SYS_ADMIN, CAP_NET_RAW, ..., and DAC_OVERRIDE (no CAP_ prefix)');
@@ -163,8 +175,13 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   if (nsChanges.length > 1) sink.add('match-namespace-changes', at('matchNamespaceChanges'), `${nsChanges.length} filters given, only one is supported`);
   nsChanges.forEach((c, j) => {
     const e = obj(c) ?? {};
-    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
   });
+}
+
+/** "operator is missing" or "operator X is not supported". */
+function operatorText(op: unknown): string {
+  return op === undefined || op === null || op === '' ? 'operator is missing' : `operator ${show(op)} is not supported`;
 }
 
 /** A filter Tetragon loads but whose BPF side cannot match: the positive operator never holds, the negated one always. */
@@ -223,7 +240,17 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
     }
   }
   const ty = str(declared.type) ?? 'auto';
+  // A missing operator or an unknown type is a schema error already ("operator is missing", the type enum).
+  if (op === '' || !ARG_TYPES.has(ty)) return;
   const values = arr(m.values).map(String);
+  if (RESOLVED_PATHS.has(ty) && ['Equal', 'NotEqual', 'Prefix', 'NotPrefix'].includes(op)) {
+    values.forEach((v, k) => {
+      if (v !== '' && !v.startsWith('/')) {
+        sink.add('relative-path', at(`${field}.values[${k}]`), `${show(v)} is not an absolute path, but a ${ty} argument is the path the kernel resolved, which always starts with "/": ${op} ${op.startsWith('Not') ? 'always holds' : 'never matches'}`,
+          `Write the absolute path, e.g. ${show('/' + v.replace(/^\.?\/*/, ''))}, or use Postfix`);
+      }
+    });
+  }
   const bad = (detail: string) => sink.add('operator-type', at(`${field}.operator`), `${op} on argument of type ${ty}: ${detail}`);
   const badValue = (k: number, detail: string) => sink.add('value-syntax', at(`${field}.values[${k}]`), detail);
   const tooMany = (limit: number) => {

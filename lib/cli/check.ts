@@ -1,12 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { checkPolicy, isTracingPolicy, policyName } from '../check/engine';
+import { checkPolicy, policyName } from '../check/engine';
+import { looksLikeTracingPolicy, readYamlManifests } from '../check/manifests';
 import { Finding } from '../check/finding';
 import { KernelTable, loadKernel } from '../kernels/kernel-table';
 
 const USAGE = `usage: cdk8s-tetragon check [--kernel NAME ...] [--kernel-file PATH ...] [--min-kernel X.Y] [--format text|json] PATH...
-  PATH           YAML files or folders (recursed; *.yaml, *.yml); multi-document files are fine,
+  PATH           YAML files or folders (recursed; *.yaml, *.yml); multi-document files and kind: List are fine,
                  kinds other than TracingPolicy and TracingPolicyNamespaced are ignored.
   --kernel NAME  check against a bundled kernel table (repeatable; default: all bundled, see 'kernel list').
   --kernel-file PATH
@@ -82,15 +82,11 @@ export async function run(args: string[]): Promise<number> {
     let files: string[];
     try { files = yamlFiles(p); } catch { return usage(`${p}: no such file or folder`); }
     for (const file of files) {
-      const docs = parseAllDocuments(readFileSync(file, 'utf8'));
-      for (const doc of Array.isArray(docs) ? docs : [docs]) {
-        if (doc.errors.length > 0) {
-          findings.push({ file, ruleId: 'crd-schema', severity: 'error', policy: '<yaml>', field: '(document)',
-            message: `YAML does not parse: ${doc.errors[0].message.split('\n')[0]}`, fix: 'Fix the YAML syntax' });
-          continue;
-        }
-        const manifest = doc.toJS();
-        if (!isTracingPolicy(manifest)) continue;
+      // Lists are expanded; a document that does not parse is reported (plainly so for a Helm template).
+      const read = readYamlManifests(readFileSync(file, 'utf8'));
+      findings.push(...read.findings.map((f) => ({ file, ...f })));
+      for (const manifest of read.manifests as any[]) {
+        if (!looksLikeTracingPolicy(manifest)) continue;
         policies++;
         const key = `${manifest.kind}/${policyName(manifest)}`;
         const found = checkPolicy(manifest, { kernels: tables, minKernel, skipKernelChecks: noKernels });
