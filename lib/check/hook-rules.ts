@@ -140,6 +140,8 @@ function isHot(hook: HookRef): boolean {
  */
 export function checkUnfilteredEnforcement(sink: FindingSink, hook: HookRef, scope: 'narrowed' | 'pods' | 'node'): void {
   if (scope === 'narrowed' || !isHot(hook)) return;
+  // generic_calls.h: an fd argument whose descriptor FollowFD did not record aborts the event, which filters the hook.
+  if (arr(hook.spec.args).some((a) => str(obj(a)?.type) === 'fd')) return;
   arr(hook.spec.selectors).forEach((s, i) => {
     const sel = obj(s) ?? {};
     if (SELECTOR_FILTERS.some((f) => arr(sel[f]).length > 0) || arr(sel.macros).length > 0) return;

@@ -18,6 +18,10 @@ const ARG_TYPES = new Set(('auto int sint8 int8 uint8 sint16 int16 uint16 uint32
   + 'char_iovec skb sock sockaddr socket sockaddr_un string fd file filename path nop bpf_attr perf_event bpf_map user_namespace capability '
   + 'kiocb iov_iter cred const_buf load_info module syscall64 kernel_cap_t cap_inheritable cap_permitted cap_effective linux_binprm data_loc '
   + 'net_device bpf_cmd dentry bpf_prog').split(' '));
+/** matchArgs operators the CRD accepts (`ArgSelector.Operator` enum). */
+const OPERATORS = new Set(('Equal NotEqual Prefix NotPrefix Postfix NotPostfix GreaterThan LessThan GT LT Mask SPort NotSPort SPortPriv '
+  + 'NotSportPriv DPort NotDPort DPortPriv NotDPortPriv SAddr NotSAddr DAddr NotDAddr Protocol Family State InMap NotInMap '
+  + 'CapabilitiesGained InRange NotInRange SubString SubStringIgnCase CelExpr FileType NotFileType').split(' '));
 /** Types read as a path the kernel resolved with d_path (always absolute). */
 const RESOLVED_PATHS = new Set(['file', 'path', 'fd', 'linux_binprm', 'dentry']);
 const SOCK_TYPES = new Set(['sock', 'skb', 'sockaddr', 'socket', 'sockaddr_un']);
@@ -240,8 +244,8 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
     }
   }
   const ty = str(declared.type) ?? 'auto';
-  // A missing operator or an unknown type is a schema error already ("operator is missing", the type enum).
-  if (op === '' || !ARG_TYPES.has(ty)) return;
+  // A missing or unknown operator, or an unknown type, is a schema error already (the CRD's enums).
+  if (!OPERATORS.has(op) || !ARG_TYPES.has(ty)) return;
   const values = arr(m.values).map(String);
   if (RESOLVED_PATHS.has(ty) && ['Equal', 'NotEqual', 'Prefix', 'NotPrefix'].includes(op)) {
     values.forEach((v, k) => {

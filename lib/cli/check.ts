@@ -13,7 +13,7 @@ const USAGE = `usage: cdk8s-tetragon check [--kernel NAME ...] [--kernel-file PA
                  check against a table written by 'cdk8s-tetragon kernel add', or raw BTF such as
                  /sys/kernel/btf/vmlinux (repeatable; adds to --kernel, replaces the default set).
   --no-kernels   skip kernel compatibility.
-  --min-kernel   oldest kernel to support, for string length limits (default 5.11).
+  --min-kernel   oldest kernel to support, for string length limits (default: the oldest in the kernel set, else 5.11).
   --format       text (default): one line per finding and a summary; json: {findings, summary}.
 Exit status: 0 without errors, 1 when any error is found, 2 on usage errors.`;
 

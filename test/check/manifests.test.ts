@@ -98,5 +98,8 @@ describe('third-party hazards', () => {
     expect(rules(kill('sys_read', { ...monitor, podSelector: { matchLabels: { app: 'web' } } }))).toStrictEqual([]);
     expect(rules(kill('sys_read', monitor, { matchBinaries: [{ operator: 'In', values: ['/tmp/x'] }] }))).toStrictEqual([]);
     expect(rules(kill('sys_ptrace', monitor))).toStrictEqual([]); // not a hot hook: killing every ptrace is a choice
+    // an fd argument only reads descriptors FollowFD recorded; other calls are dropped, so the hook is filtered
+    const followed = kprobe({ call: 'sys_read', syscall: true, args: [{ index: 0, type: 'fd' }], selectors: [{ matchActions: [{ action: 'Sigkill' }] }] }, monitor);
+    expect(rules(followed)).toStrictEqual([]);
   });
 });
