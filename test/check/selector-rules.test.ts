@@ -76,7 +76,7 @@ describe('filters that load but can never match (BPF side)', () => {
 describe('dentry arguments (a path up to the root of their file system)', () => {
   const rename = (op: string) => ({
     apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
-    spec: { kprobes: [{ call: 'security_inode_rename', syscall: false, args: [{ index: 3, type: 'dentry' }], selectors: [{ matchArgs: [{ index: 3, operator: op, values: ['/etc/passwd'] }] }] }] },
+    spec: { kprobes: [{ call: 'security_path_rename', syscall: false, args: [{ index: 3, type: 'dentry' }], selectors: [{ matchArgs: [{ index: 3, operator: op, values: ['/etc/passwd'] }] }] }] },
   });
   test('Prefix and Postfix load (filter_file_buf handles dentry); Equal is refused by parseMatchArg', () => {
     expect(rules(rename('Postfix'))).toStrictEqual([]);

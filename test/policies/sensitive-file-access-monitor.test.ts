@@ -19,10 +19,10 @@ describe('SensitiveFileAccessMonitor', () => {
       ['security_mmap_file', false, ['file', 'ulong']],
       ['security_path_truncate', false, ['path']],
       ['security_file_truncate', false, ['file']],
-      ['security_inode_rename', false, ['dentry', 'dentry']],
+      ['security_path_rename', false, ['dentry', 'dentry']],
     ]);
     // the new name of a rename: Postfix on the watched files and suffixes, Prefix on the directories (not the tokens)
-    const rename = kprobe(policy, 'security_inode_rename');
+    const rename = kprobe(policy, 'security_path_rename');
     expect(rename.selectors.map(valuesOf)).toStrictEqual([
       [[3, 'Postfix', [...SensitiveFileAccessMonitor.DEFAULT_FILES, ...SensitiveFileAccessMonitor.DEFAULT_WRITE_ONLY_FILES, ...SensitiveFileAccessMonitor.DEFAULT_SUFFIXES]]],
       [[3, 'Prefix', [...SensitiveFileAccessMonitor.DEFAULT_PREFIXES]]],

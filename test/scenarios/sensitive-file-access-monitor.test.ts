@@ -54,7 +54,7 @@ describe('sensitive-file-access-monitor catches', () => {
 
 describe('sensitive-file-access-monitor catches replacement by rename (no write to the file itself)', () => {
   const rename = (from: string, to: string, process = hostProcess('/usr/sbin/useradd')): SimulatedEvent => ({
-    name: `rename ${from} -> ${to}`, hook: 'kprobe:security_inode_rename', args: { 1: from, 3: to }, process,
+    name: `rename ${from} -> ${to}`, hook: 'kprobe:security_path_rename', args: { 1: from, 3: to }, process,
   });
 
   test('`useradd` writing /etc/passwd+ and renaming it over /etc/passwd (shadow-utils), and /etc/shadow+ likewise', () => {

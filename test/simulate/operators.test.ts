@@ -54,8 +54,8 @@ describe('string and path operators (selectors.md "Arguments filter")', () => {
   });
 
   test('a dentry argument takes Prefix and Postfix; Equal on it is refused at load ("MatchArgs type dentry unsupported")', () => {
-    const ev: SimulatedEvent = { hook: 'kprobe:security_inode_rename', args: { 3: '/etc/passwd' }, process: { binary: '/usr/sbin/useradd' } };
-    const rename = (operator: string) => kprobePolicy('security_inode_rename', [{ index: 3, type: 'dentry' }], [{ matchArgs: [{ index: 3, operator, values: ['/etc/passwd'] }] }]);
+    const ev: SimulatedEvent = { hook: 'kprobe:security_path_rename', args: { 3: '/etc/passwd' }, process: { binary: '/usr/sbin/useradd' } };
+    const rename = (operator: string) => kprobePolicy('security_path_rename', [{ index: 3, type: 'dentry' }], [{ matchArgs: [{ index: 3, operator, values: ['/etc/passwd'] }] }]);
     expect(simulate(rename('Postfix'), ev).matched).toBe(true);
     const refused = simulate(rename('Equal'), ev);
     expect(refused.matched).toBe(false);
