@@ -96,24 +96,22 @@ function oldestRelease(kernels: readonly KernelTable[]): string | undefined {
  * the whole kernel set shares is one line, not four.
  */
 function groupByKernel(findings: readonly Finding[]): Finding[] {
-  const out: Finding[] = [];
   const groups = new Map<string, { first: Finding; kernels: string[] }>();
+  const order: Array<Finding | { first: Finding; kernels: string[] }> = [];
   for (const f of findings) {
-    if (f.kernel === undefined) { out.push(f); continue; }
-    const token = `kernel ${f.kernel}`;
-    const key = [f.ruleId, f.field, f.message.split(token).join('\u0000'), f.fix].join('\u0001');
+    if (f.kernel === undefined) { order.push(f); continue; }
+    const key = [f.ruleId, f.field, f.message.split(`kernel ${f.kernel}`).join('\u0000'), f.fix].join('\u0001');
     const g = groups.get(key);
     if (g) { g.kernels.push(f.kernel); continue; }
-    const entry = { first: f, kernels: [f.kernel] };
-    groups.set(key, entry);
-    out.push(f);
+    const group = { first: f, kernels: [f.kernel] };
+    groups.set(key, group);
+    order.push(group);
   }
-  return out.map((f) => {
-    if (f.kernel === undefined) return f;
-    const g = [...groups.values()].find((x) => x.first === f)!;
-    if (g.kernels.length === 1) return { ...f, kernels: g.kernels };
-    const named = `kernels ${g.kernels.join(', ')}`;
-    return { ...f, kernels: g.kernels, message: f.message.split(`kernel ${f.kernel}`).join(named) };
+  return order.map((x) => {
+    if (!('first' in x)) return x;
+    const { first, kernels } = x;
+    const message = kernels.length > 1 ? first.message.split(`kernel ${first.kernel}`).join(`kernels ${kernels.join(', ')}`) : first.message;
+    return { ...first, kernels, message };
   });
 }
 

@@ -1,6 +1,8 @@
 import { CheckOptions, FindingSink, HOOK_KINDS, arr, hasEnforcement, hooksOf, obj, show, str } from './finding';
 import { checkSelector } from './selector-rules';
 
+const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
+
 // Go strconv.ParseBool.
 const GO_BOOLS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 
@@ -52,6 +54,18 @@ export function checkPolicyRules(sink: FindingSink, spec: Record<string, unknown
         }
       }));
     }
+  }
+
+  // enforcer.go createEnforcerSensor: one enforcer, on syscalls and security_* functions only, override-return not on security_*.
+  const enforcers = arr(spec.enforcers);
+  if (enforcers.length > 1) sink.add('enforcer-spec', { field: 'spec.enforcers' }, `${enforcers.length} enforcers given; Tetragon supports a single enforcer`, 'Put all calls into one enforcer');
+  const calls = arr(obj(enforcers[0])?.calls).map(String);
+  calls.forEach((c, i) => {
+    if (c.startsWith('list:') || c.startsWith('sys_') || c.startsWith('security_') || ARCH_PREFIXES.some((p) => c.startsWith(p))) return;
+    sink.add('enforcer-spec', { field: `spec.enforcers[0].calls[${i}]` }, `${show(c)} is neither a syscall nor a security_* function; the enforcer sensor refuses it`);
+  });
+  if (opts.get('override-method') === 'override-return' && calls.some((c) => c.startsWith('security_'))) {
+    sink.add('enforcer-spec', { field: 'spec.options' }, 'override-method override-return with security_* enforcer calls: Tetragon refuses it ("can\'t override security function with override-return")', 'Drop override-method, or set it to fmod-ret');
   }
 
   // generic.go appendMacrosSelectors / useMacro.

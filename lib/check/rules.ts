@@ -31,6 +31,7 @@ export const RULES: readonly RuleInfo[] = [
   r('enforcing-policy', 'info', 'The policy enforces (Sigkill, Signal, Override or NotifyEnforcer) and runs in enforce mode', 'Set spec.options policy-mode: monitor to dry-run it first', 'pkg/selectors/kernel.go (HasEnforcementAction)'),
   r('notify-enforcer-without-enforcers', 'error', 'NotifyEnforcer is used but spec.enforcers is empty', 'Add spec.enforcers with the syscalls to enforce, or use Sigkill/Override', 'pkg/sensors/tracing/generickprobe.go (preValidateKprobes)'),
   r('duplicate-policy-name', 'error', 'Two policies of the same kind share a name in one scope; one overwrites the other', 'Give every policy a unique metadata.name', 'Kubernetes object identity'),
+  r('enforcer-spec', 'error', 'spec.enforcers holds more than one enforcer, a call that is neither a syscall nor a security_* function, or security_* calls with override-method override-return', 'One enforcer, on syscalls and security_* functions; leave override-method out or use fmod-ret', 'pkg/sensors/tracing/enforcer.go (createEnforcerSensor)'),
   r('selectors-macros', 'error', 'A selector uses an undefined macro, a macro uses macros, or a field is set both by a macro and the selector', 'Define the macro in spec.selectorsMacros and set each field in one place', 'pkg/sensors/tracing/generic.go (appendMacrosSelectors, useMacro)'),
   // scope
   r('host-selector', 'error', 'hostSelector is neither null nor {}', 'Use hostSelector: {} to include host processes, or leave it out', 'pkg/policyfilter/state.go'),
