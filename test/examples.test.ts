@@ -46,7 +46,11 @@ describe('detections example', () => {
     const manifests = readdirSync(dir).flatMap((f: string) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d: any) => d.toJS()));
     expect(manifests.length).toBeGreaterThanOrEqual(20);
     const findings = checkManifests(manifests).filter((f: any) => f.severity !== 'info');
-    expect(findings).toStrictEqual([]);
+    // The one limit of the bundled kernels: Debian 11 (5.10) compiles the runtime-socket sockaddr_un filter out, which
+    // the policy states in its kernel-notes annotation.
+    expect(findings.map((f: any) => `${f.ruleId} ${f.policy} ${f.kernels}`)).toStrictEqual(['sockaddr-un-filter runtime-socket debian-11-5.10']);
+    const runtime = manifests.find((m: any) => m.metadata.name === 'runtime-socket');
+    expect(runtime.metadata.annotations['cdk8s-tetragon/kernel-notes']).toContain('sockaddr-un-filter (debian-11-5.10)');
     for (const m of manifests) expect({ name: m.metadata.name, errors: validateAgainstCrd(m) }).toStrictEqual({ name: m.metadata.name, errors: [] });
   });
 });

@@ -18,8 +18,10 @@ export interface Finding {
   readonly message: string;
   /** How to fix it. */
   readonly fix: string;
-  /** The kernel table the finding is about (kernel rules only). */
+  /** The kernel table the finding is about (kernel rules only); the first of `kernels`. */
   readonly kernel?: string;
+  /** Every kernel of the set the finding holds for (kernel rules only): one finding names them all. */
+  readonly kernels?: readonly string[];
 }
 
 /** Options of `checkPolicy` / `checkManifests`. */

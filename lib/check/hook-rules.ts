@@ -52,7 +52,7 @@ export function checkHookRules(sink: FindingSink, hook: HookRef, spec: Record<st
   }
 }
 
-function checkKprobe(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>, at: (f: string, s?: number) => { hook: string; selector?: number; field: string },
+function checkKprobe(sink: FindingSink, hook: HookRef, _spec: Record<string, unknown>, at: (f: string, s?: number) => { hook: string; selector?: number; field: string },
   args: unknown[], data: unknown[]): void {
   const h = hook.spec;
   const call = str(h.call) ?? '';
@@ -98,19 +98,57 @@ function checkKprobe(sink: FindingSink, hook: HookRef, spec: Record<string, unkn
     sink.add('return-arg-action', at('returnArgAction'), `returnArgAction ${show(h.returnArgAction)} is unsupported; use TrackSock or UntrackSock`);
   }
 
-  // validateOverride: security_* via fmod_ret (not with kprobe_multi), syscalls via bpf_override_return, nothing else.
+  // validateOverride: only syscalls and security_* functions (what each needs from the kernel is a feature rule).
   const overrides = arr(h.selectors).flatMap((s, i) => arr(obj(s)?.matchActions).map((a, j) => ({ i, j, a: obj(a) ?? {} })))
     .filter((x) => (str(x.a.action) ?? '').toLowerCase() === 'override');
-  if (hook.kind === 'kprobes' && overrides.length > 0 && !isList) {
+  if (hook.kind === 'kprobes' && overrides.length > 0 && !isList && !call.startsWith('security_') && !syscall) {
     const o = overrides[0];
-    const where = at(`selectors[${o.i}].matchActions[${o.j}]`, o.i);
-    if (call.startsWith('security_')) {
-      const multi = arr(spec.options).map((x) => obj(x) ?? {}).find((x) => x.name === 'disable-kprobe-multi');
-      if (!multi || !/^(1|t|true)$/i.test(String(multi.value ?? ''))) {
-        sink.add('override-kprobe-multi', where, `Override on ${call} uses fmod_ret, which kprobe_multi cannot attach`);
-      }
-    } else if (!syscall) {
-      sink.add('override-target', where, `Override on ${call}, which is neither a syscall nor a security_* function`);
-    }
+    sink.add('override-target', at(`selectors[${o.i}].matchActions[${o.j}]`, o.i), `Override on ${call}, which is neither a syscall nor a security_* function`);
   }
+}
+
+/**
+ * Hooks that run on nearly every process all the time: an enforcing selector without a filter there kills or fails
+ * calls across the whole node (every `read()`, every exec).
+ */
+const HOT_SYSCALLS = new Set(('read write readv writev pread64 pwrite64 preadv pwritev open openat openat2 creat close close_range mmap munmap '
+  + 'mprotect brk fstat newfstat newfstatat stat newstat lstat newlstat statx lseek futex poll ppoll select pselect6 epoll_wait epoll_pwait '
+  + 'recvfrom sendto recvmsg sendmsg getpid gettid clock_gettime nanosleep clock_nanosleep execve execveat clone clone3 fork vfork '
+  + 'exit exit_group wait4 rt_sigaction rt_sigprocmask rt_sigreturn ioctl fcntl dup dup2 dup3 pipe pipe2 socket connect accept accept4 '
+  + 'getdents64 access faccessat faccessat2 readlink readlinkat getuid geteuid getgid getegid').split(' '));
+const HOT_FUNCTIONS = new Set(['security_file_permission', 'security_file_open', 'security_mmap_file', 'security_file_mprotect',
+  'security_bprm_check', 'security_bprm_creds_for_exec', 'security_bprm_committing_creds', 'security_task_alloc', 'security_inode_permission',
+  'security_socket_sendmsg', 'security_socket_recvmsg', 'security_socket_connect', 'fd_install', 'vfs_read', 'vfs_write', 'vfs_open',
+  'do_sys_open', 'do_sys_openat2', 'do_filp_open', 'tcp_sendmsg', 'tcp_recvmsg', 'tcp_connect', 'udp_sendmsg', 'wake_up_new_task',
+  'filp_close', '__fput', 'do_exit', 'commit_creds', 'file_permission', 'file_open', 'mmap_file', 'file_mprotect', 'bprm_check_security',
+  'bprm_creds_for_exec', 'task_alloc', 'inode_permission', 'socket_sendmsg', 'socket_recvmsg', 'socket_connect']);
+const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'matchBinaries', 'matchParentBinaries', 'matchNamespaces', 'matchPIDs',
+  'matchCapabilities', 'matchCapabilityChanges', 'matchNamespaceChanges'];
+
+/** Whether a hook is one of the hot ones (syscalls by bare name, kernel functions and LSM hooks by name). */
+function isHot(hook: HookRef): boolean {
+  const name = hook.kind === 'lsmhooks' ? str(hook.spec.hook) ?? '' : str(hook.spec.call) ?? '';
+  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), name).replace(/^sys_/, '');
+  if (hook.kind === 'tracepoints') return /^(sys_enter|sys_exit|raw_syscalls)/.test(`${str(hook.spec.event) ?? ''}`);
+  return (name.replace(/^__(x64|arm64|ia32)_/, '').startsWith('sys_') && HOT_SYSCALLS.has(bare)) || HOT_FUNCTIONS.has(name);
+}
+
+/**
+ * An enforcing selector (Sigkill, Signal, Override, NotifyEnforcer) with no filter at all, on a hot hook of a policy
+ * that no pod selector, container selector or namespace narrows: every matching call on every node is killed or
+ * failed, the node's own services included.
+ */
+export function checkUnfilteredEnforcement(sink: FindingSink, hook: HookRef, scope: 'narrowed' | 'pods' | 'node'): void {
+  if (scope === 'narrowed' || !isHot(hook)) return;
+  // generic_calls.h: an fd argument whose descriptor FollowFD did not record aborts the event, which filters the hook.
+  if (arr(hook.spec.args).some((a) => str(obj(a)?.type) === 'fd')) return;
+  arr(hook.spec.selectors).forEach((s, i) => {
+    const sel = obj(s) ?? {};
+    if (SELECTOR_FILTERS.some((f) => arr(sel[f]).length > 0) || arr(sel.macros).length > 0) return;
+    const action = arr(sel.matchActions).map((a) => str(obj(a)?.action) ?? '').find((a) => ['sigkill', 'signal', 'override', 'notifyenforcer'].includes(a.toLowerCase()));
+    if (!action) return;
+    sink.add('enforce-unfiltered', { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].matchActions` },
+      `${action} with no filter on ${hook.label.split(' ')[1]}, which nearly every process calls: every call ${scope === 'pods' ? 'in every pod' : 'on every node'} is `
+      + `${action.toLowerCase() === 'override' ? 'failed' : 'killed'}${scope === 'pods' ? '' : ', the kubelet, the container runtime and Tetragon itself included'}`);
+  });
 }

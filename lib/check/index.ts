@@ -3,6 +3,7 @@
  * TracingPolicy objects built by the constructs or written by hand.
  */
 export { checkPolicy, checkManifests, isTracingPolicy, policyName, summarize } from './engine';
+export { YamlManifests, expandLists, looksLikeTracingPolicy, readYamlManifests } from './manifests';
 export { CheckOptions, Finding } from './finding';
 export { RULES, RuleInfo, Severity, rule } from './rules';
 export { typeMismatch } from './kernel-rules';

@@ -1,4 +1,5 @@
-import type { FunctionPrototype, KernelTable } from '../kernels/kernel-table';
+import type { KernelTable } from '../kernels/kernel-table';
+import { bundledSyscallTable } from '../kernels/syscall-metadata';
 import { FindingSink, HookRef, arr, obj, str } from './finding';
 
 /** Integer widths of kernel base types and common typedefs: [bits, signed]. Unknown typedefs are not judged. */
@@ -16,6 +17,9 @@ const INTS: Record<string, [number, boolean]> = {
   'projid_t': [32, false], 'nlink_t': [32, false], 'ino_t': [64, false], 'dma_addr_t': [64, false], 'phys_addr_t': [64, false],
   'resource_size_t': [64, false], 'pgoff_t': [64, false], 'ktime_t': [64, true], 'u_int': [32, false], 'uint': [32, false], 'ulong': [64, false],
   '__kernel_size_t': [64, false], '__kernel_ssize_t': [64, true], '__kernel_pid_t': [32, true], 'socklen_t': [32, false],
+  // C source spellings, as the syscall table writes them.
+  'long': [64, true], 'unsigned long': [64, false], 'unsigned': [32, false], 'long long': [64, true], 'unsigned long long': [64, false],
+  'short': [16, true], 'unsigned short': [16, false], 'time_t': [64, true], 'old_time32_t': [32, true], '__kernel_old_time_t': [64, true],
 };
 
 type Shape = { kind: 'int'; bits: number; signed: boolean } | { kind: 'ptr'; target: string } | { kind: 'other'; text: string };
@@ -130,35 +134,57 @@ export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<
       const proto = kernel.lookup(t.symbol);
       if (!proto) {
         const what = hook.kind === 'lsmhooks' ? `LSM hook ${t.call} (${t.symbol})` : t.symbol === t.call ? t.call : `${t.call} (${t.symbol})`;
-        if (ignore) sink.add('kernel-ignored-missing', at('call'), `${what} is not in ${kernel.name}; the hook is skipped there (ignore.callNotFound)`);
+        if (ignore) sink.add('kernel-ignored-missing', at('call'), `${what} is not in kernel ${kernel.name}; the hook is skipped there (ignore.callNotFound)`);
         else sink.add('kernel-missing-function', at(hook.kind === 'lsmhooks' ? 'hook' : 'call'), `${what} is not in kernel ${kernel.name}: the whole policy fails to load there`);
         continue;
       }
-      let params: FunctionPrototype | undefined = proto;
-      let where = `${t.symbol}(${proto.params.join(', ')})`;
-      if (t.syscall) {
-        // __x64_sys_* takes the saved registers; the real parameters are those of __do_sys_* when BTF kept it.
-        const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), t.call).replace(/^sys_/, '');
-        params = kernel.lookup(`__do_sys_${bare}`);
-        if (params) where = `sys_${bare}(${params.params.join(', ')})`;
-      }
-      if (!params || args.some((a) => a.resolve !== undefined)) continue;
+      // Syscall arguments are checked once below, against the syscall table (the same on every kernel).
+      if (t.syscall || args.some((a) => a.resolve !== undefined)) continue;
+      const where = `${t.symbol}(${proto.params.join(', ')})`;
       args.forEach((a, i) => {
         const idx = Number(a.index ?? 0);
         const type = str(a.type) ?? 'auto';
-        if (idx >= params!.params.length) {
-          sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where} in ${kernel.name}`);
+        if (idx >= proto.params.length) {
+          sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where} in kernel ${kernel.name}`);
           return;
         }
-        const kt = params!.params[idx];
+        const kt = proto.params[idx];
         const why = typeMismatch(type, kt);
-        if (why) sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} is declared ${type} but in ${kernel.name} ${where} has ${kt} there; ${why}. Tetragon only logs a warning and loads the hook`);
+        if (why) sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} is declared ${type} but in kernel ${kernel.name} ${where} has ${kt} there; ${why}. Tetragon only logs a warning and loads the hook`);
       });
-      if (hook.spec.return === true && ret && !t.syscall) {
+      if (hook.spec.return === true && ret) {
         const type = str(ret.type) ?? 'auto';
-        const why = typeMismatch(type, params.ret, true);
-        if (why) sink.add('kernel-return-type', at('returnArg.type'), `returnArg is declared ${type} but ${t.symbol} returns ${params.ret} in ${kernel.name}; ${why}`);
+        const why = typeMismatch(type, proto.ret, true);
+        if (why) sink.add('kernel-return-type', at('returnArg.type'), `returnArg is declared ${type} but ${t.symbol} returns ${proto.ret} in kernel ${kernel.name}; ${why}`);
       }
     }
   }
+  for (const t of targets.filter((x) => x.syscall)) checkSyscallArgs(sink, hook, t.call, args);
+}
+
+/**
+ * Syscall arguments against the syscall table. Tetragon hooks `__x64_sys_<name>`, which only takes the saved
+ * registers, and checks the declared types against its own table of syscall prototypes (`pkg/syscallinfo`); a
+ * mismatch is logged as a warning and the probe reads the register as the declared type.
+ */
+function checkSyscallArgs(sink: FindingSink, hook: HookRef, call: string, args: Record<string, unknown>[]): void {
+  if (args.some((a) => a.resolve !== undefined)) return;
+  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), call).replace(/^sys_/, '');
+  const proto = bundledSyscallTable().get(bare);
+  if (!proto) return; // Tetragon: "missing information for syscall: arguments will not be verified"
+  const where = `sys_${bare}(${proto.map((p) => `${p.type}${p.type.endsWith('*') ? '' : ' '}${p.name}`).join(', ')})`;
+  const at = (field: string) => ({ hook: hook.label, field: `${hook.path}.${field}` });
+  args.forEach((a, i) => {
+    const idx = Number(a.index ?? 0);
+    const type = str(a.type) ?? 'auto';
+    if (idx >= proto.length) {
+      sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where}; Tetragon logs a warning and the probe reads an unused register`);
+      return;
+    }
+    const why = typeMismatch(type, proto[idx].type);
+    if (why) {
+      sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} (${proto[idx].name}) is declared ${type} but ${where} has ${proto[idx].type} there; ${why}. `
+        + 'Tetragon checks syscall arguments against its own syscall table, only logs a warning and loads the hook');
+    }
+  });
 }

@@ -1,6 +1,8 @@
 import { CheckOptions, FindingSink, HOOK_KINDS, arr, hasEnforcement, hooksOf, obj, show, str } from './finding';
 import { checkSelector } from './selector-rules';
 
+const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
+
 // Go strconv.ParseBool.
 const GO_BOOLS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 
@@ -54,17 +56,16 @@ export function checkPolicyRules(sink: FindingSink, spec: Record<string, unknown
     }
   }
 
-  // addKprobe: with kprobe_multi the same symbol cannot be attached twice.
-  const multiOff = GO_BOOLS.has(opts.get('disable-kprobe-multi') ?? '') && /^(1|t|true)$/i.test(opts.get('disable-kprobe-multi') ?? '');
-  if (!multiOff) {
-    const seen = new Map<string, string>();
-    for (const hook of hooksOf(spec).filter((h) => h.kind === 'kprobes')) {
-      const call = str(hook.spec.call);
-      if (!call || call.startsWith('list:')) continue;
-      const prev = seen.get(call);
-      if (prev) sink.add('duplicate-call', { hook: hook.label, field: `${hook.path}.call` }, `${call} is already hooked by ${prev}; kprobe_multi attaches each symbol once`);
-      else seen.set(call, hook.label);
-    }
+  // enforcer.go createEnforcerSensor: one enforcer, on syscalls and security_* functions only, override-return not on security_*.
+  const enforcers = arr(spec.enforcers);
+  if (enforcers.length > 1) sink.add('enforcer-spec', { field: 'spec.enforcers' }, `${enforcers.length} enforcers given; Tetragon supports a single enforcer`, 'Put all calls into one enforcer');
+  const calls = arr(obj(enforcers[0])?.calls).map(String);
+  calls.forEach((c, i) => {
+    if (c.startsWith('list:') || c.startsWith('sys_') || c.startsWith('security_') || ARCH_PREFIXES.some((p) => c.startsWith(p))) return;
+    sink.add('enforcer-spec', { field: `spec.enforcers[0].calls[${i}]` }, `${show(c)} is neither a syscall nor a security_* function; the enforcer sensor refuses it`);
+  });
+  if (opts.get('override-method') === 'override-return' && calls.some((c) => c.startsWith('security_'))) {
+    sink.add('enforcer-spec', { field: 'spec.options' }, 'override-method override-return with security_* enforcer calls: Tetragon refuses it ("can\'t override security function with override-return")', 'Drop override-method, or set it to fmod-ret');
   }
 
   // generic.go appendMacrosSelectors / useMacro.

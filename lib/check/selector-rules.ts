@@ -1,10 +1,11 @@
+import { capabilityBit } from '../policy/process-filter';
 import { CheckOptions, FindingSink, HookRef, arr, obj, show, str } from './finding';
 
 // Argument types as Tetragon groups them when it writes a selector (pkg/selectors/kernel.go, parseMatchArg).
 /** Types whose Equal/NotEqual values go to string hash maps. */
 const STRING_LIKE = new Set(['fd', 'file', 'path', 'string', 'char_buf', 'linux_binprm', 'data_loc', 'net_device', 'sockaddr_un']);
 /** Types with Prefix/Postfix semantics (the ones a string is read for). */
-const PREFIX_OK = new Set([...STRING_LIKE, 'filename']);
+const PREFIX_OK = new Set([...STRING_LIKE, 'filename', 'dentry']);
 /** Numeric types and how writeMatchValues parses them: [signed, bits]. */
 const NUMERIC: Record<string, [boolean, number]> = {
   int: [true, 32], sint32: [true, 32], int32: [true, 32], size_t: [true, 32], sint16: [true, 32], int16: [true, 32],
@@ -12,6 +13,17 @@ const NUMERIC: Record<string, [boolean, number]> = {
   sint64: [true, 64], int64: [true, 64], long: [true, 64], syscall64: [true, 64], uint64: [false, 64], ulong: [false, 64],
 };
 const CAP_TYPES = new Set(['kernel_cap_t', 'cap_inheritable', 'cap_permitted', 'cap_effective']);
+/** Argument types the CRD accepts (`KProbeArg.Type` enum). */
+const ARG_TYPES = new Set(('auto int sint8 int8 uint8 sint16 int16 uint16 uint32 sint32 int32 ulong uint64 size_t long sint64 int64 char_buf '
+  + 'char_iovec skb sock sockaddr socket sockaddr_un string fd file filename path nop bpf_attr perf_event bpf_map user_namespace capability '
+  + 'kiocb iov_iter cred const_buf load_info module syscall64 kernel_cap_t cap_inheritable cap_permitted cap_effective linux_binprm data_loc '
+  + 'net_device bpf_cmd dentry bpf_prog').split(' '));
+/** matchArgs operators the CRD accepts (`ArgSelector.Operator` enum). */
+const OPERATORS = new Set(('Equal NotEqual Prefix NotPrefix Postfix NotPostfix GreaterThan LessThan GT LT Mask SPort NotSPort SPortPriv '
+  + 'NotSportPriv DPort NotDPort DPortPriv NotDPortPriv SAddr NotSAddr DAddr NotDAddr Protocol Family State InMap NotInMap '
+  + 'CapabilitiesGained InRange NotInRange SubString SubStringIgnCase CelExpr FileType NotFileType').split(' '));
+/** Types read as a path the kernel resolved with d_path (always absolute). */
+const RESOLVED_PATHS = new Set(['file', 'path', 'fd', 'linux_binprm', 'dentry']);
 const SOCK_TYPES = new Set(['sock', 'skb', 'sockaddr', 'socket', 'sockaddr_un']);
 const PORT_OPS = new Set(['SPort', 'DPort', 'NotSPort', 'NotDPort', 'Protocol', 'Family', 'State']);
 const ADDR_OPS = new Set(['SAddr', 'DAddr', 'NotSAddr', 'NotDAddr']);
@@ -19,14 +31,6 @@ const PRIV_OPS = new Set(['SPortPriv', 'DPortPriv', 'NotSportPriv', 'NotDPortPri
 const RANGE_INT = new Set(['int', 'sint64', 'int64', 'long', 'sint32', 'int32', 'sint16', 'int16', 'sint8', 'int8', 'syscall64', 'size_t',
   'uint64', 'ulong', 'uint32', 'uint16', 'uint8']);
 const FILE_TYPES = new Set(['sock', 'socket', 'lnk', 'link', 'reg', 'regular', 'blk', 'block', 'dir', 'chr', 'char', 'fifo', 'pipe']);
-
-/** Linux capability names (include/uapi/linux/capability.h, 0..40), as Tetragon's caps table lists them. */
-export const CAPABILITIES = new Set(['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE',
-  'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE']);
 
 /** Go's strconv.ParseInt/ParseUint(v, base, bits) acceptance, including base-0 prefixes and underscores. */
 export function parsesAsGoInt(v: string, signed: boolean, bits: number, base0 = true): boolean {
@@ -58,6 +62,18 @@ function isAddr(v: string): boolean {
   }
   if (!/^[0-9a-fA-F:.]+$/.test(ip) || !ip.includes(':') || (ip.match(/::/g) ?? []).length > 1) return false;
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128);
+}
+
+/** The IPv4-mapped IPv6 form of an IPv4 address or CIDR (`10.0.0.0/8` → `::ffff:10.0.0.0/104`). */
+function mappedForm(v4: string): string {
+  const [ip, bits] = v4.split('/');
+  return bits === undefined ? `::ffff:${ip}` : `::ffff:${ip}/${96 + Number(bits)}`;
+}
+
+/** Whether `value` is the IPv4-mapped form of `v4` (as written by people: `::ffff:` in any case, with or without the length). */
+function sameMapped(value: string, v4: string): boolean {
+  return value.toLowerCase() === mappedForm(v4) || (!v4.includes('/') && value.toLowerCase() === `::ffff:${v4}/128`)
+    || (v4.endsWith('/32') && value.toLowerCase() === `::ffff:${v4.slice(0, -3)}`);
 }
 
 /** Byte length as Tetragon measures strings. */
@@ -114,15 +130,21 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
       const e = obj(b) ?? {};
       const op = str(e.operator) ?? '';
       if (!['In', 'NotIn', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-        sink.add('match-binaries', at(`${field}[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
+        sink.add('match-binaries', at(`${field}[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
       }
       if (e.followChildren === true && op !== 'In' && op !== 'NotIn') {
         sink.add('match-binaries', at(`${field}[${j}].followChildren`), `followChildren is only implemented for In/NotIn, not ${show(op)}`, 'Drop followChildren or use In/NotIn');
       }
       arr(e.values).forEach((v, k) => {
         const s = String(v);
+        // read_exe/d_path: the executable's path is absolute; a relative value never matches (NotIn: never excludes).
+        if (['In', 'NotIn', 'Prefix', 'NotPrefix'].includes(op) && s !== '' && !s.startsWith('/')) {
+          sink.add('relative-path', at(`${field}[${j}].values[${k}]`), `${show(s)} is not an absolute path, and ${field} compares the executable's absolute path: it ${op.startsWith('Not') ? 'never excludes anything' : 'never matches'}`,
+            `Write the absolute path, e.g. ${show('/usr/bin/' + s.replace(/^\.?\/*/, ''))}, or use Postfix ${show('/' + s.replace(/^\.?\/*/, ''))}`);
+        }
         const limit = op === 'Prefix' || op === 'NotPrefix' ? 256 : op === 'Postfix' || op === 'NotPostfix' ? 127 : 255;
         if (bytes(s) > limit) sink.add('match-binaries', at(`${field}[${j}].values[${k}]`), `path of ${bytes(s)} bytes is longer than the ${limit} supported for ${op}`);
+        else if (limit === 256 && bytes(s) === 256) neverMatches(sink, at(`${field}[${j}].values[${k}]`), op, 'a 256-byte prefix: BPF compares paths of at most 255 bytes');
       });
     });
   }
@@ -132,7 +154,7 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   if (namespaces.length > 10) sink.add('match-namespaces', at('matchNamespaces'), `${namespaces.length} filters given, at most 10 are allowed`);
   namespaces.forEach((n, j) => {
     const e = obj(n) ?? {};
-    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespaces', at(`matchNamespaces[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespaces', at(`matchNamespaces[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
     const values = arr(e.values);
     if (values.length > 4) sink.add('match-namespaces', at(`matchNamespaces[${j}].values`), `${values.length} values given, at most 4 per filter`, 'Split the values over two matchNamespaces filters');
     values.forEach((v, k) => {
@@ -145,9 +167,10 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   for (const field of ['matchCapabilities', 'matchCapabilityChanges'] as const) {
     arr(sel[field]).forEach((c, j) => {
       const e = obj(c) ?? {};
-      if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-capabilities', at(`${field}[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+      if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-capabilities', at(`${field}[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
       arr(e.values).forEach((v, k) => {
-        if (!CAPABILITIES.has(String(v))) sink.add('match-capabilities', at(`${field}[${j}].values[${k}]`), `${show(v)} is not a capability name`, 'Use a name such as CAP_SYS_ADMIN (upper case, CAP_ prefix)');
+        const bit = capabilityBit(String(v));
+        if (typeof bit === 'string') sink.add('match-capabilities', at(`${field}[${j}].values[${k}]`), bit, 'Use Tetragon\'s names: CAP_SYS_ADMIN, CAP_NET_RAW, ..., and DAC_OVERRIDE (no CAP_ prefix)');
       });
     });
   }
@@ -156,8 +179,19 @@ export function checkSelector(sink: FindingSink, hook: HookRef | undefined, sel:
   if (nsChanges.length > 1) sink.add('match-namespace-changes', at('matchNamespaceChanges'), `${nsChanges.length} filters given, only one is supported`);
   nsChanges.forEach((c, j) => {
     const e = obj(c) ?? {};
-    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `operator ${show(e.operator)} is not supported; allowed: In, NotIn`);
+    if (!['In', 'NotIn'].includes(str(e.operator) ?? '')) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `${operatorText(e.operator)}; allowed: In, NotIn`);
   });
+}
+
+/** "operator is missing" or "operator X is not supported". */
+function operatorText(op: unknown): string {
+  return op === undefined || op === null || op === '' ? 'operator is missing' : `operator ${show(op)} is not supported`;
+}
+
+/** A filter Tetragon loads but whose BPF side cannot match: the positive operator never holds, the negated one always. */
+function neverMatches(sink: FindingSink, at: { hook?: string; selector?: number; field: string }, op: string, why: string): void {
+  const negated = op.startsWith('Not');
+  sink.add('never-matches', at, `${op} loads but ${negated ? 'always holds' : 'never matches'}: ${why}`);
 }
 
 function checkActions(sink: FindingSink, actions: unknown[], field: string, at: (f: string) => { hook?: string; selector?: number; field: string }): void {
@@ -210,7 +244,17 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
     }
   }
   const ty = str(declared.type) ?? 'auto';
+  // A missing or unknown operator, or an unknown type, is a schema error already (the CRD's enums).
+  if (!OPERATORS.has(op) || !ARG_TYPES.has(ty)) return;
   const values = arr(m.values).map(String);
+  if (RESOLVED_PATHS.has(ty) && ['Equal', 'NotEqual', 'Prefix', 'NotPrefix'].includes(op)) {
+    values.forEach((v, k) => {
+      if (v !== '' && !v.startsWith('/')) {
+        sink.add('relative-path', at(`${field}.values[${k}]`), `${show(v)} is not an absolute path, but a ${ty} argument is the path the kernel resolved, which always starts with "/": ${op} ${op.startsWith('Not') ? 'always holds' : 'never matches'}`,
+          `Write the absolute path, e.g. ${show('/' + v.replace(/^\.?\/*/, ''))}, or use Postfix`);
+      }
+    });
+  }
   const bad = (detail: string) => sink.add('operator-type', at(`${field}.operator`), `${op} on argument of type ${ty}: ${detail}`);
   const badValue = (k: number, detail: string) => sink.add('value-syntax', at(`${field}.values[${k}]`), detail);
   const tooMany = (limit: number) => {
@@ -243,6 +287,7 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       values.forEach((v, k) => { if (bytes(v) >= 100) sink.add('string-length', at(`${field}.values[${k}]`), `substring of ${bytes(v)} bytes; it must be shorter than 100`); });
       return;
     case 'Equal': case 'NotEqual':
+      if (ty === 'dentry') { bad('Tetragon writes no string map for dentry and refuses it ("MatchArgs type dentry unsupported"); use Prefix or Postfix'); return; }
       if (STRING_LIKE.has(ty)) {
         const limit = equalLimit(options.minKernel);
         values.forEach((v, k) => {
@@ -258,7 +303,10 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       const limit = post ? 127 : 256;
       values.forEach((v, k) => {
         if (bytes(v) > limit) sink.add('string-length', at(`${field}.values[${k}]`), `${op} value of ${bytes(v)} bytes is longer than the ${limit} supported`);
+        else if (!post && bytes(v) === 256) neverMatches(sink, at(`${field}.values[${k}]`), op, 'a 256-byte prefix: BPF compares at most 255 bytes of the argument');
       });
+      // basic.h filter_sockaddr_un has cases for Equal, Prefix (and their negations) and Family only.
+      if (post && ty === 'sockaddr_un') neverMatches(sink, at(`${field}.operator`), op, 'the BPF filter for sockaddr_un has no Postfix case');
       return;
     }
     case 'FileType': case 'NotFileType':
@@ -268,7 +316,8 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
       return;
     case 'CapabilitiesGained': {
       const second = argsPos.length === 2 ? sig[Number(argsPos[1])] : undefined;
-      if (argsPos.length !== 2) bad('CapabilitiesGained needs args: [new, old] with two capability arguments');
+      // basic.h filter_arg_1: gained = (old ^ new) & new, with old = args[0] and new = args[1].
+      if (argsPos.length !== 2) bad('CapabilitiesGained needs args: [old, new], the positions of two capability arguments (the old set first)');
       else if (!CAP_TYPES.has(ty) || !second || !CAP_TYPES.has(str(second.type) ?? '')) bad('CapabilitiesGained needs two capability-typed arguments (kernel_cap_t, cap_effective, cap_permitted, cap_inheritable)');
       return;
     }
@@ -282,7 +331,15 @@ function checkMatchArg(sink: FindingSink, m: Record<string, unknown>, field: str
     if (ty === 'sockaddr' && ['DPort', 'NotDPort', 'Protocol', 'State', 'DAddr', 'NotDAddr', 'DPortPriv', 'NotDPortPriv'].includes(op)) {
       bad('sockaddr only supports SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSportPriv and Family'); return;
     }
-    if (ADDR_OPS.has(op)) values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${show(v)} is not an IP address or CIDR`); });
+    if (ADDR_OPS.has(op)) {
+      values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${show(v)} is not an IP address or CIDR`); });
+      // basic.h filter_addr_map: an AF_INET6 socket's address is looked up in the IPv6 values only.
+      const unmapped = ty === 'skb' ? [] : values.filter((v) => isAddr(v) && !v.includes(':') && !values.some((w) => sameMapped(w, v)));
+      if (unmapped.length > 0) {
+        sink.add('ipv4-mapped', at(`${field}.values`), `${op} lists IPv4 ${unmapped.length === 1 ? 'value' : 'values'} ${unmapped.slice(0, 3).map((v) => show(v)).join(', ')}${unmapped.length > 3 ? ', ...' : ''} `
+          + `without the IPv4-mapped form (${mappedForm(unmapped[0])}): Tetragon compares an IPv6 socket's address only with IPv6 values, so a dual-stack client reaching these addresses ${op.startsWith('Not') ? 'is not excluded' : 'is not matched'}`);
+      }
+    }
     if (PORT_OPS.has(op)) {
       values.forEach((v, k) => {
         const named = ['Protocol', 'Family', 'State'].includes(op) && /^[A-Z][A-Z0-9_]+$/.test(v);
@@ -305,8 +362,9 @@ function checkNumericValues(ty: string, op: string, values: string[], bad: (d: s
   values.forEach((v, k) => {
     if (numeric) {
       if (!parsesAsGoInt(v, numeric[0], numeric[1])) badValue(k, `${show(v)} is not a ${numeric[0] ? 'signed' : 'unsigned'} ${numeric[1]}-bit number (Go base-0 syntax: "12", "0x1f", "0o17")`);
-    } else if (!parsesAsGoInt(v, false, 64) && !v.split(',').every((c) => CAPABILITIES.has(c))) {
-      badValue(k, `${show(v)} is neither a capability mask nor a comma-separated list of CAP_ names`);
+    } else if (!parsesAsGoInt(v, false, 64)) {
+      const why = v.split(',').map((c) => capabilityBit(c)).find((b): b is string => typeof b === 'string');
+      if (why) badValue(k, `${show(v)} is neither a capability mask nor a comma-separated list of capability names: ${why}`);
     }
   });
 }

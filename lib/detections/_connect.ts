@@ -46,7 +46,8 @@ function podScope(scope: Construct, props: ConnectDetectionProps): LabelSelector
 /**
  * A policy on `security_socket_connect(sock, address, addrlen)` that reports (or blocks) connects from pods to
  * `target.addresses` (and ports). The sockaddr operators compare the address the caller asked for, before
- * socket load balancing rewrites it, so a Service ClusterIP is seen as such.
+ * socket load balancing rewrites it, so a Service ClusterIP is seen as such. IPv4 addresses are also matched in
+ * their IPv4-mapped form (`::ffff:a.b.c.d`), which an IPv6 socket of a dual-stack client passes.
  */
 export function connectPolicy(scope: Construct, props: ConnectDetectionProps, target: ConnectTarget): TracingPolicy {
   if (target.addresses.length === 0) inputError(scope, 'addresses', target.addresses, 'at least one address or CIDR is needed', 'Give the addresses to watch');

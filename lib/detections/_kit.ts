@@ -77,7 +77,11 @@ export function refuseEnforcement(scope: Construct, props: DetectionProps, why: 
   if (props.enforcement) inputError(scope, 'enforcement', 'set', `this detection only observes: ${why}`, 'Remove enforcement');
 }
 
-/** `matchNamespaces` for "inside a container": a mount namespace other than the host's. */
+/**
+ * `matchNamespaces` for "inside a container": a mount namespace other than the host's. Host services that systemd
+ * sandboxes in their own mount namespace (`PrivateTmp=`, `ProtectSystem=`, ...) pass it too; a `podSelector`
+ * narrows a detection to Kubernetes pods.
+ */
 export function inContainer(containersOnly: boolean): NamespaceFilter[] {
   return containersOnly ? [NamespaceFilter.notHost(Namespace.MNT)] : [];
 }

@@ -109,7 +109,10 @@ export enum DetectionName {
 export enum DetectionBundle {
   /** Low-noise, high-signal detections for every cluster: escapes, miners, tampering. */
   BASELINE = 'baseline',
-  /** Everything that needs no cluster-specific input, noisier ones included: for clusters with a triage routine. */
+  /**
+   * Everything that needs no cluster-specific input and loads on every bundled kernel, noisier ones included: for
+   * clusters with a triage routine.
+   */
   STRICT = 'strict',
   /** Every crypto-mining detection. */
   CRYPTO_MINING = 'crypto-mining',
@@ -139,10 +142,18 @@ const REQUIRED_OPTIONS: Partial<Record<DetectionName, string>> = {
   [DetectionName.KUBERNETES_API_CONTACT]: 'apiServerAddresses (the kubernetes Service ClusterIP and its endpoint addresses)',
 };
 
-/** The members of each bundle. `strict` is every detection that needs no cluster-specific options. */
+/** Detections that do not load on every bundled kernel, and why: they are left out of `strict` (include them by name). */
+export const KERNEL_LIMITED_DETECTIONS: Readonly<Partial<Record<DetectionName, string>>> = {
+  [DetectionName.SHARED_LIBRARY_LOAD]: 'the loader sensor needs kernel 5.19+, and Debian 11 (5.10) refuses it',
+};
+
+/**
+ * The members of each bundle. `strict` is every detection that needs no cluster-specific options and loads on every
+ * bundled kernel.
+ */
 export const BUNDLE_MEMBERS: Readonly<Record<DetectionBundle, readonly DetectionName[]>> = {
   [DetectionBundle.BASELINE]: BASELINE,
-  [DetectionBundle.STRICT]: (Object.values(DetectionName) as DetectionName[]).filter((n) => !(n in REQUIRED_OPTIONS)),
+  [DetectionBundle.STRICT]: (Object.values(DetectionName) as DetectionName[]).filter((n) => !(n in REQUIRED_OPTIONS) && !(n in KERNEL_LIMITED_DETECTIONS)),
   [DetectionBundle.CRYPTO_MINING]: CRYPTO_MINING,
   [DetectionBundle.CONTAINER_ESCAPE]: CONTAINER_ESCAPE,
 };
@@ -311,6 +322,14 @@ export class Detections extends Construct {
   public readonly lokiRules: readonly LokiDetectionRule[];
   /** What the selected detections need from the Tetragon install, merged. */
   public readonly installRequirements: InstallRequirements;
+  /**
+   * What the kernels in use (context `cdk8s-tetragon:kernels`) limit in the selected detections' policies, one line
+   * per policy and finding (e.g. a sockaddr_un filter that Debian 11's 5.10 compiles out). Each policy also carries
+   * its lines in the annotation `cdk8s-tetragon/kernel-notes`.
+   */
+  public get kernelNotes(): string[] {
+    return this.policies.flatMap((p) => p.kernelNotes.map((n) => `${p.name}: ${n}`));
+  }
   private readonly byName = new Map<DetectionName, DetectionOutputs>();
 
   constructor(scope: Construct, id: string, props: DetectionsProps = {}) {

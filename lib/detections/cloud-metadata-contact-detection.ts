@@ -16,7 +16,8 @@ export interface CloudMetadataContactDetectionProps extends ConnectDetectionProp
  * (the instance role) live (Falco "Contact cloud metadata service from container", MITRE T1552.005).
  *
  * Probes `security_socket_connect` on the destination asked for, TCP and UDP alike, any port: AWS, Azure, GCP
- * and Oracle `169.254.169.254` (also as IPv4-mapped IPv6), AWS IPv6 `fd00:ec2::254`, Alibaba `100.100.100.200`.
+ * and Oracle `169.254.169.254`, AWS IPv6 `fd00:ec2::254`, Alibaba `100.100.100.200`; each IPv4 address also in its
+ * IPv4-mapped form (`::ffff:169.254.169.254`), which a dual-stack client's IPv6 socket passes to connect().
  * Only pods are watched, minus `excludeNamespaces` (`kube-system` by default: CNI, CSI and cloud agents use it).
  *
  * Enforcement: Override (e.g. `EnforcementAction.override(Errno.EACCES)`) or Sigkill; blocking with a
@@ -28,10 +29,8 @@ export interface CloudMetadataContactDetectionProps extends ConnectDetectionProp
 export class CloudMetadataContactDetection extends Construct {
   /** The policy's well-known name. */
   public static readonly NAME = 'cloud-metadata-contact';
-  /** Instance metadata service addresses of the main clouds. */
-  public static readonly DEFAULT_ADDRESSES: readonly string[] = [
-    '169.254.169.254/32', '::ffff:169.254.169.254/128', 'fd00:ec2::254/128', '100.100.100.200/32',
-  ];
+  /** Instance metadata service addresses of the main clouds (the filter adds the IPv4-mapped forms). */
+  public static readonly DEFAULT_ADDRESSES: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
 

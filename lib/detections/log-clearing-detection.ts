@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Arg, ArgType } from '../policy/argument';
+import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
@@ -30,7 +30,9 @@ export interface LogClearingDetectionProps extends ScopedDetectionProps {
  * names the file; the event shows it).
  *
  * Default `trustedBinaries`: logrotate and journald, which rotate and vacuum logs by design. `copytruncate`
- * rotation by another tool reports once per rotation.
+ * rotation by another tool reports once per rotation. The kubelet is trusted only where it manages logs: it
+ * deletes rotated and removed containers' logs under `/var/log/pods` and their links in `/var/log/containers`
+ * (`KUBELET_LOG_DIRECTORIES`), and is reported like any other process elsewhere under the watched directories.
  * Enforcement: Override (all hooks are LSM functions) makes the truncation or unlink fail, or Sigkill.
  * Misses: overwriting a log in place (`shred` without `-u`, `dd`), `rename(2)` away, and logs kept outside
  * the watched directories; a container's stdout log lives on the node, not in the pod.
@@ -44,6 +46,10 @@ export class LogClearingDetection extends Construct {
   public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = [
     '/usr/sbin/logrotate', '/usr/lib/systemd/systemd-journald', '/lib/systemd/systemd-journald',
   ];
+  /** Where the kubelet keeps container logs (`/var/log/pods/<pod>/<container>/N.log`) and their links. */
+  public static readonly KUBELET_LOG_DIRECTORIES: readonly string[] = ['/var/log/pods', '/var/log/containers'];
+  /** The kubelet, standalone or inside k3s. */
+  public static readonly KUBELET_BINARIES: readonly string[] = ['/usr/bin/kubelet', '/usr/local/bin/kubelet', '/usr/bin/k3s', '/usr/local/bin/k3s'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
 
@@ -62,6 +68,17 @@ export class LogClearingDetection extends Construct {
     const truncatedFile = Arg.file(0);
     const parent = Arg.path(0, { label: 'directory' });
     const under = (arg: Arg<'file'>, values: readonly string[]) => detectionSelector(scoped, { matchArgs: [ArgFilter.prefix(arg, values)], matchNamespaces: namespaces }, actions);
+    // Kubelet log cleanup: its directories (where watched) get their own selector that also trusts the kubelet.
+    const kubeletDirs = LogClearingDetection.KUBELET_LOG_DIRECTORIES.filter((k) => directories.some((d) => `${k}/`.startsWith(d)));
+    const kubeletTrusted = { ...scoped, trustedBinaries: [...new Set([...scoped.trustedBinaries, ...LogClearingDetection.KUBELET_BINARIES])] };
+    const unlinkSelectors = [
+      // The directory of a file directly in /var/log/ is "/var/log" (no trailing slash): match it exactly too.
+      detectionSelector(scoped, { matchArgs: [ArgFilter.equal(parent, directories.map((d) => d.replace(/\/+$/, '') || '/'))], matchNamespaces: namespaces }, actions),
+      kubeletDirs.length
+        ? detectionSelector(scoped, { matchArgs: [ArgFilter.prefix(parent, directories), ArgFilter.notPrefix(parent, kubeletDirs)], matchNamespaces: namespaces }, actions)
+        : under(parent, directories),
+      ...(kubeletDirs.length ? [detectionSelector(kubeletTrusted, { matchArgs: [ArgFilter.prefix(parent, kubeletDirs)], matchNamespaces: namespaces }, actions)] : []),
+    ];
 
     this.policies = [detectionPolicy(this, scoped, {
       name: props.name ?? LogClearingDetection.NAME,
@@ -84,12 +101,8 @@ export class LogClearingDetection extends Construct {
         KprobeHook.function('security_path_unlink', {
           message: 'Log file deleted',
           tags,
-          args: [parent, Arg.opaque(1, ArgType.DENTRY, { label: 'file' })],
-          // The directory of a file directly in /var/log/ is "/var/log" (no trailing slash): match it exactly too.
-          selectors: [
-            detectionSelector(scoped, { matchArgs: [ArgFilter.equal(parent, directories.map((d) => d.replace(/\/+$/, '') || '/'))], matchNamespaces: namespaces }, actions),
-            under(parent, directories),
-          ],
+          args: [parent, Arg.dentry(1, { label: 'file' })],
+          selectors: unlinkSelectors,
         }),
       ],
     })];

@@ -48,10 +48,13 @@ export class MiningPoolConnectionDetection extends Construct {
   public static readonly DEFAULT_POOL_PORTS: readonly PortSpec[] = [
     '3333:3336', 3357, 4444, '5555:5556', 5588, 5730, 6099, 6666, '7777:7778', 9332, 9999, 14433, 14444, 45560, 45700,
   ];
-  /** Loopback, RFC 1918, carrier-grade NAT, link-local, and their IPv6 counterparts. */
+  /**
+   * Loopback, RFC 1918, carrier-grade NAT, link-local, and their IPv6 counterparts. The filter adds the IPv4-mapped
+   * form of each IPv4 range (`::ffff:10.0.0.0/104`, ...), which IPv6 sockets of dual-stack clients hold.
+   */
   public static readonly PRIVATE_RANGES: readonly string[] = [
     '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16',
-    '::1/128', 'fc00::/7', 'fe80::/10', '::ffff:127.0.0.0/104',
+    '::1/128', 'fc00::/7', 'fe80::/10',
   ];
 
   /** The generated policies. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
 import { checkPolicy } from '../check/engine';
+import { KERNELS_CONTEXT } from '../policy/tracing-policy';
 import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
 import { InstallRequirements, LokiDetectionRule } from './_detection';
 import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
@@ -27,8 +28,10 @@ export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {
  * leaves out: see {@link SharedLibraryLoadDetection.installRequirements}. The alert rule fires for libraries
  * mapped from `/tmp`, `/var/tmp` or `/dev/shm`.
  *
- * Needs kernel 5.19+ with build-id support; on older kernels the agent refuses the policy. The loader sensor
- * does not support pod or container selectors (it applies to the whole node), and it cannot enforce.
+ * Needs kernel 5.19+ with build-id support (`hasLoaderEvents`); on older kernels the agent refuses the policy, so a
+ * kernel set with an older kernel (the bundled one includes Debian 11's 5.10) fails synth naming it: set the context
+ * `cdk8s-tetragon:kernels` to your nodes' kernels. For the same reason it is not in the `strict` bundle. The loader
+ * sensor does not support pod or container selectors (it applies to the whole node), and it cannot enforce.
  * Noise: high volume (every library of every exec); ship it only where the inventory is wanted.
  */
 export class SharedLibraryLoadDetection extends Construct {
@@ -51,10 +54,11 @@ export class SharedLibraryLoadDetection extends Construct {
       metadata: { name, annotations: { description: 'Shared libraries loaded by processes (loader sensor)' } },
       spec: { loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] },
     });
-    // Built outside TracingPolicy, so the synth-time check is added here.
+    // Built outside TracingPolicy, so the synth-time check (with the kernel set in use) is added here: the loader
+    // sensor needs kernel 5.19+, so a set with older kernels fails synth and says which.
     this.node.addValidation({
-      validate: () => checkPolicy(this.policy.toJson(), { skipKernelChecks: true })
-        .filter((f) => f.severity === 'error').map((f) => `[${f.ruleId}] ${f.message} (fix: ${f.fix})`),
+      validate: () => checkPolicy(this.policy.toJson(), { kernels: this.node.tryGetContext(KERNELS_CONTEXT) })
+        .filter((f) => f.severity === 'error').map((f) => `[${f.ruleId}] ${f.message} (fix: ${f.fix}; or exclude the detection '${SharedLibraryLoadDetection.NAME}')`),
     });
     this.lokiRules = [lokiRule({
       alert: 'TetragonLibraryLoadedFromScratchDir',

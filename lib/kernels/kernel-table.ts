@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { basename, dirname, join, resolve } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { FunctionPrototype, FunctionTable, parseBtfFunctions } from './btf';
+import { KernelFeatures } from './kernel-features';
 
 /**
  * The kernel functions of one kernel build, as far as Tetragon's load-time checks need them:
@@ -14,6 +15,8 @@ export interface KernelTable {
   readonly describe: string;
   /** Number of functions in the table. */
   readonly size: number;
+  /** What the kernel's config says about the features that decide loading; empty when unknown. */
+  readonly features: KernelFeatures;
   /** The prototype of a function, or `undefined` when the kernel's BTF has no such function. */
   lookup(fn: string): FunctionPrototype | undefined;
 }
@@ -25,17 +28,24 @@ export const TABLE_SUFFIX = '.json.br';
 
 /**
  * Serialized form (brotli-compressed text, parsed in a few milliseconds):
- * line 1: `{"format":2,"name":...,"describe":...}`; line 2: JSON array of the distinct type strings;
+ * line 1: `{"format":3,"name":...,"describe":...,"features":{...}}`; line 2: JSON array of the distinct type strings;
  * then one line per function in sorted order: `name<TAB>ret,param,param` as indexes into line 2.
+ * Format 2 is the same without `features` (read as: features unknown).
  */
 interface TableHeader {
-  readonly format: 2;
+  readonly format: 2 | 3;
   readonly name: string;
   readonly describe: string;
+  readonly features?: KernelFeatures;
 }
 
+/** The table format this version writes; the reader also accepts the formats listed in `READABLE_FORMATS`. */
+export const TABLE_FORMAT = 3;
+const READABLE_FORMATS = [2, 3];
+
 class MapKernelTable implements KernelTable {
-  constructor(public readonly name: string, public readonly describe: string, private readonly fns: FunctionTable) {}
+  constructor(public readonly name: string, public readonly describe: string, private readonly fns: FunctionTable,
+    public readonly features: KernelFeatures = {}) {}
   public get size(): number { return this.fns.size; }
   public lookup(fn: string): FunctionPrototype | undefined { return this.fns.get(fn); }
 }
@@ -46,7 +56,8 @@ class MapKernelTable implements KernelTable {
  */
 class EncodedKernelTable implements KernelTable {
   private readonly starts: number[] = [];
-  constructor(public readonly name: string, public readonly describe: string, private readonly types: string[], private readonly text: string, firstRow: number) {
+  constructor(public readonly name: string, public readonly describe: string, public readonly features: KernelFeatures,
+    private readonly types: string[], private readonly text: string, firstRow: number) {
     for (let pos = firstRow; pos < text.length;) {
       const nl = text.indexOf('\n', pos);
       const end = nl < 0 ? text.length : nl;
@@ -75,13 +86,14 @@ class EncodedKernelTable implements KernelTable {
 }
 
 /** A kernel table over an in-memory function list (tests, or a table built on the fly from BTF). */
-export function kernelTableOf(name: string, describe: string, functions: Record<string, FunctionPrototype> | FunctionTable): KernelTable {
+export function kernelTableOf(name: string, describe: string, functions: Record<string, FunctionPrototype> | FunctionTable,
+  features: KernelFeatures = {}): KernelTable {
   const map = functions instanceof Map ? functions : new Map(Object.entries(functions));
-  return new MapKernelTable(name, describe, map);
+  return new MapKernelTable(name, describe, map, features);
 }
 
 /** Serializes a table deterministically (sorted names, types interned in first-use order). */
-export function encodeKernelTable(name: string, describe: string, functions: FunctionTable): Uint8Array {
+export function encodeKernelTable(name: string, describe: string, functions: FunctionTable, features: KernelFeatures = {}): Uint8Array {
   const typeIndex = new Map<string, number>();
   const types: string[] = [];
   const intern = (t: string) => {
@@ -94,7 +106,7 @@ export function encodeKernelTable(name: string, describe: string, functions: Fun
     const p = functions.get(fn)!;
     rows.push(`${fn}\t${[intern(p.ret), ...p.params.map(intern)].join(',')}`);
   }
-  const header: TableHeader = { format: 2, name, describe };
+  const header: TableHeader = { format: TABLE_FORMAT, name, describe, features: sortedFeatures(features) };
   const text = [JSON.stringify(header), JSON.stringify(types), ...rows].join('\n') + '\n';
   return brotliCompressSync(Buffer.from(text), {
     params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_LGWIN]: 24 },
@@ -107,14 +119,24 @@ export function decodeKernelTable(data: Uint8Array): KernelTable {
   const first = text.indexOf('\n');
   const second = text.indexOf('\n', first + 1);
   const header = JSON.parse(text.slice(0, first)) as TableHeader;
-  if (header.format !== 2) throw new Error(`unsupported kernel table format ${String(header.format)}; rebuild it with \`cdk8s-tetragon kernel add\``);
-  return new EncodedKernelTable(header.name, header.describe, JSON.parse(text.slice(first + 1, second)) as string[], text, second + 1);
+  if (!READABLE_FORMATS.includes(header.format)) {
+    throw new Error(`unsupported kernel table format ${String(header.format)} (this version reads ${READABLE_FORMATS.join(' and ')}); rebuild it with \`cdk8s-tetragon kernel add\``);
+  }
+  return new EncodedKernelTable(header.name, header.describe, header.features ?? {}, JSON.parse(text.slice(first + 1, second)) as string[], text, second + 1);
 }
 
-/** Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section. */
-export function kernelTableFromBtf(data: Uint8Array, name: string, describe: string): { table: KernelTable; encoded: Uint8Array } {
+/** Features with keys in a fixed order, so the serialized header is deterministic. */
+function sortedFeatures(f: KernelFeatures): KernelFeatures {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))) as KernelFeatures;
+}
+
+/**
+ * Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section, with the features
+ * its kernel config gives (see `featuresFromConfig`; empty = unknown).
+ */
+export function kernelTableFromBtf(data: Uint8Array, name: string, describe: string, features: KernelFeatures = {}): { table: KernelTable; encoded: Uint8Array } {
   const fns = parseBtfFunctions(data);
-  return { table: new MapKernelTable(name, describe, fns), encoded: encodeKernelTable(name, describe, fns) };
+  return { table: new MapKernelTable(name, describe, fns, features), encoded: encodeKernelTable(name, describe, fns, features) };
 }
 
 let bundledDir: string | undefined;
@@ -141,6 +163,8 @@ export interface BundledKernelInfo {
   readonly name: string;
   readonly describe: string;
   readonly functions: number;
+  /** The kernel's features, as in the table (absent in indexes written before format 3). */
+  readonly features?: KernelFeatures;
 }
 
 let index: BundledKernelInfo[] | undefined;
@@ -188,7 +212,8 @@ export function loadKernel(nameOrPath: string): KernelTable {
 }
 
 /** Writes a table into a folder and records it in that folder's `index.json` (sorted by name). */
-export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Uint8Array, functions: number): string {
+export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Uint8Array, functions: number,
+  features: KernelFeatures = {}): string {
   if (!/^[a-z0-9][a-z0-9._+-]*$/.test(name)) {
     throw new Error(`kernel table name '${name}' is invalid: use lower-case letters, digits, '.', '_', '+' or '-' (e.g. my-node-6.8)`);
   }
@@ -197,7 +222,7 @@ export function writeKernelTable(outDir: string, name: string, describe: string,
   const indexFile = join(outDir, 'index.json');
   const current: BundledKernelInfo[] = existsSync(indexFile)
     ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { kernels: BundledKernelInfo[] }).kernels : [];
-  const next = [...current.filter((k) => k.name !== name), { name, describe, functions }]
+  const next = [...current.filter((k) => k.name !== name), { name, describe, functions, features: sortedFeatures(features) }]
     .filter((k) => existsSync(join(outDir, k.name + TABLE_SUFFIX)))
     .sort((a, b) => a.name.localeCompare(b.name));
   writeFileSync(indexFile, JSON.stringify({ kernels: next }, null, 2) + '\n');

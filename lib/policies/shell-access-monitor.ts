@@ -31,12 +31,19 @@ export interface ShellAccessMonitorProps extends LibraryPolicyProps {
  * resolved path would never call a shell. Postfix `/<name>` catches absolute and relative paths with a
  * directory; Equal `<name>` catches `execve("sh", ...)` from the working directory.
  * "In containers" is tested in the kernel as a mount namespace other than the host's, which holds for any
- * container runtime and does not need Tetragon's pod filter.
+ * container runtime and does not need Tetragon's pod filter. It also holds for host services that systemd
+ * sandboxes in their own mount namespace (`PrivateTmp=`, `ProtectSystem=`, `ReadOnlyPaths=`, ...) and for
+ * `unshare -m` or `ip netns exec` on the node: their shells are reported too. Set a `podSelector` (`{}` for every
+ * pod) to limit the policy to Kubernetes pods.
  *
- * Noise: images whose entrypoint is a shell script report once per container start, and health-check probes
- * that run `sh -c` report once per probe and pod (rate-limited to once a minute per thread by default).
+ * Noise: containers whose entrypoint or command runs a shell (`sh -c ...`, `["/bin/sh", "/start.sh"]`) report once
+ * per start, and health-check probes that run `sh -c` report once per probe and pod (rate-limited to once a minute
+ * per thread by default). A script started directly (`/docker-entrypoint.sh` with a `#!/bin/sh` line) is not a
+ * shell exec: the kernel loads the interpreter named on the `#!` line without another execve, so the requested
+ * path is the script's, and it is not reported.
  * Misses: shells under other names (copied or renamed binaries; see the /tmp and /dev/shm exec detections),
- * and interpreters used as shells (python -c, perl -e).
+ * interpreters used as shells (python -c, perl -e), and, for the same reason as above, a shell reached through a
+ * script's `#!` line.
  * Noisy extras: `busybox <applet>` called directly (uncommon outside debugging and attacks).
  */
 export class ShellAccessMonitor extends Construct {

@@ -9,8 +9,11 @@ export const LIMITS = {
   matchArgsPerSelector: 5,
   /** Values per numeric filter: Equal/NotEqual/GT/LT/Mask on integers, and InRange (`writeMatchValues`). */
   numericValuesPerFilter: 4,
-  /** Characters per Prefix/NotPrefix value (`StringPrefixMaxLength`). */
-  prefixLength: 256,
+  /**
+   * Characters per Prefix/NotPrefix value that can match: Tetragon accepts 256 (`StringPrefixMaxLength`), but its BPF
+   * side compares at most 255 bytes of the argument, so a 256-byte prefix never matches.
+   */
+  prefixLength: 255,
   /** Characters per Postfix/NotPostfix value (`StringPostfixMaxLength` - 1). */
   postfixLength: 127,
   /** Characters per Equal/NotEqual string value on kernels >= 5.11 (510 on 5.4-5.10). */

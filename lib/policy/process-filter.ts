@@ -70,14 +70,16 @@ export enum Namespace {
 
 /**
  * A `matchNamespaces` filter. `host_ns` stands for the namespace of the host's init process, so
- * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them.
+ * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them, and
+ * also host processes with a mount namespace of their own: services systemd sandboxes (`PrivateTmp=`,
+ * `ProtectSystem=`, ...), `unshare -m`, `ip netns exec`. Use a pod selector on the policy to mean Kubernetes pods.
  */
 export class NamespaceFilter {
   /** The process is in the host's namespace of this kind. */
   public static host(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'In', ['host_ns']);
   }
-  /** The process is not in the host's namespace of this kind (it runs in a container). */
+  /** The process is not in the host's namespace of this kind (it runs in a container, or in a sandboxed host service). */
   public static notHost(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'NotIn', ['host_ns']);
   }
@@ -112,9 +114,14 @@ export class NamespaceFilter {
   }
 }
 
-/** Linux capabilities, as Tetragon names them. */
+/**
+ * Linux capabilities, spelled as Tetragon v1.7.0 looks them up in `matchCapabilities`, `matchCapabilityChanges` and
+ * capability masks: the names of its protobuf enum `CapabilitiesType`, where every capability has the `CAP_` prefix
+ * except capability 1, `DAC_OVERRIDE`. `CAP_DAC_OVERRIDE` is refused at load ("value CAP_DAC_OVERRIDE unknown").
+ * @see https://github.com/cilium/tetragon/blob/v1.7.0/api/v1/tetragon/capabilities.proto
+ */
 export enum Capability {
-  CHOWN = 'CAP_CHOWN', DAC_OVERRIDE = 'CAP_DAC_OVERRIDE', DAC_READ_SEARCH = 'CAP_DAC_READ_SEARCH', FOWNER = 'CAP_FOWNER',
+  CHOWN = 'CAP_CHOWN', DAC_OVERRIDE = 'DAC_OVERRIDE', DAC_READ_SEARCH = 'CAP_DAC_READ_SEARCH', FOWNER = 'CAP_FOWNER',
   FSETID = 'CAP_FSETID', KILL = 'CAP_KILL', SETGID = 'CAP_SETGID', SETUID = 'CAP_SETUID', SETPCAP = 'CAP_SETPCAP',
   LINUX_IMMUTABLE = 'CAP_LINUX_IMMUTABLE', NET_BIND_SERVICE = 'CAP_NET_BIND_SERVICE', NET_BROADCAST = 'CAP_NET_BROADCAST',
   NET_ADMIN = 'CAP_NET_ADMIN', NET_RAW = 'CAP_NET_RAW', IPC_LOCK = 'CAP_IPC_LOCK', IPC_OWNER = 'CAP_IPC_OWNER',
@@ -125,6 +132,22 @@ export enum Capability {
   MAC_OVERRIDE = 'CAP_MAC_OVERRIDE', MAC_ADMIN = 'CAP_MAC_ADMIN', SYSLOG = 'CAP_SYSLOG', WAKE_ALARM = 'CAP_WAKE_ALARM',
   BLOCK_SUSPEND = 'CAP_BLOCK_SUSPEND', AUDIT_READ = 'CAP_AUDIT_READ', PERFMON = 'CAP_PERFMON', BPF = 'CAP_BPF',
   CHECKPOINT_RESTORE = 'CAP_CHECKPOINT_RESTORE',
+}
+
+/** Tetragon's capability names by bit number (`include/uapi/linux/capability.h` order): the one table every part uses. */
+export const TETRAGON_CAPABILITY_NAMES: readonly string[] = Object.values(Capability);
+
+/**
+ * The bit of a capability name as Tetragon v1.7.0 reads it (`capsStrToUint64`: trimmed, upper-cased, looked up in its
+ * enum), or a sentence saying why it is refused.
+ */
+export function capabilityBit(name: string): number | string {
+  const key = name.trim().toUpperCase();
+  const bit = TETRAGON_CAPABILITY_NAMES.indexOf(key);
+  if (bit >= 0) return bit;
+  if (key === 'CAP_DAC_OVERRIDE') return `Tetragon spells capability 1 DAC_OVERRIDE, without the CAP_ prefix (its protobuf enum), and refuses ${JSON.stringify(name)}`;
+  if (TETRAGON_CAPABILITY_NAMES.includes(`CAP_${key}`)) return `${JSON.stringify(name)} lacks the CAP_ prefix: write CAP_${key}`;
+  return `${JSON.stringify(name)} is not a capability name Tetragon knows (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE, and DAC_OVERRIDE)`;
 }
 
 /** Which capability set a `matchCapabilities` filter reads. */
@@ -150,9 +173,9 @@ export class CapabilityFilter {
   /** @internal */
   public _validate(field: string, problems: Problems): void {
     if (this.values.length === 0) problems.add(`${field}.values`, 'needs at least one capability');
-    const known = Object.values(Capability) as string[];
     this.values.forEach((v, i) => {
-      if (!known.includes(v)) problems.add(`${field}.values[${i}]`, `got ${show(v)}; expected a capability name such as CAP_SYS_ADMIN`);
+      const bit = capabilityBit(String(v));
+      if (typeof bit === 'string') problems.add(`${field}.values[${i}]`, `got ${show(v)}; ${bit}; use the Capability enum`);
     });
   }
 

@@ -2,6 +2,8 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
 import { checkPolicy } from '../check/engine';
+import { FEATURE_LABELS } from '../kernels/kernel-features';
+import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { KprobeHook } from './kprobe-hook';
 import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
 import { BinaryOperator } from './process-filter';
@@ -100,6 +102,9 @@ export class TracingPolicy extends Construct {
     return x instanceof TracingPolicy;
   }
 
+  /** Annotation listing what the kernels of the set limit (see {@link TracingPolicy.kernelNotes}). */
+  public static readonly KERNEL_NOTES_ANNOTATION = 'cdk8s-tetragon/kernel-notes';
+
   /** The policy name. */
   public readonly name: string;
   /** The namespace of a namespaced policy. */
@@ -138,12 +143,14 @@ export class TracingPolicy extends Construct {
     const annotations = {
       ...(props.description ? { description: props.description } : {}),
       ...(props.enforcement?.neverKillOptOut ? { 'cdk8s-tetragon/never-kill-opt-out': `${props.enforcement.neverKillOptOut.binaries.join(',')}: ${props.enforcement.neverKillOptOut.reason}` } : {}),
+      // Rendered only when some kernel of the set limits the policy, so reviewers see it in the synthesized YAML.
+      [TracingPolicy.KERNEL_NOTES_ANNOTATION]: Lazy.any({ produce: () => this.kernelNotes.join('\n') || undefined }) as unknown as string,
     };
     const metadata = {
       name: props.name,
       ...(props.namespace ? { namespace: props.namespace } : {}),
       ...(props.labels ? { labels: { ...props.labels } } : {}),
-      ...(Object.keys(annotations).length ? { annotations } : {}),
+      annotations,
     };
     // The spec renders lazily so hooks added after construction still reach the output.
     const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
@@ -197,6 +204,21 @@ export class TracingPolicy extends Construct {
     return this.node.tryGetContext(ENFORCEMENT_DRY_RUN_CONTEXT) === true ? PolicyMode.MONITOR : this.props.enforcement.mode;
   }
 
+  /**
+   * Where the kernels in use (context `cdk8s-tetragon:kernels`, default every bundled table) load this policy but
+   * limit what it does: a sockaddr_un filter compiled out before 5.11, lsmhooks where the BPF LSM is off by default,
+   * a feature a table does not know. One line per finding, naming the kernels; also rendered as the annotation
+   * {@link TracingPolicy.KERNEL_NOTES_ANNOTATION}. (What does not load on a kernel fails synth instead.)
+   */
+  public get kernelNotes(): string[] {
+    if (this.hooks.length === 0) return [];
+    const manifest = { apiVersion: 'cilium.io/v1alpha1', kind: this.namespace ? 'TracingPolicyNamespaced' : 'TracingPolicy',
+      metadata: { name: this.name, ...(this.namespace ? { namespace: this.namespace } : {}) }, spec: this.renderSpec() };
+    return checkPolicy(manifest, { kernels: this.node.tryGetContext(KERNELS_CONTEXT) })
+      .filter((f) => f.severity === 'warning' && KERNEL_NOTE_RULES.includes(f.ruleId))
+      .map((f) => `${f.ruleId} (${(f.kernels ?? []).join(', ')}): ${f.message.slice(f.message.indexOf(`${f.field}: `) + f.field.length + 2)}`);
+  }
+
   /** The rendered spec (plain JSON, as in YAML). */
   public renderSpec(): Record<string, unknown> {
     const spec: Record<string, unknown> = {};
@@ -231,6 +253,9 @@ export class TracingPolicy extends Construct {
             || (hook.kind === 'kprobes' && (hook.props.syscall || hook.props.call.startsWith('security_')));
           if (!allowed) {
             problems.add(`${where}.matchActions[${j}]`, `Override does not work on ${show(hook.call)}: Tetragon allows it only on syscalls and security_* functions (and LSM hooks); use Sigkill, or hook the security_* function that guards this operation`);
+          } else if (hook.kind === 'kprobes') {
+            const lacking = this.overrideLacking(hook.props.syscall === true);
+            if (lacking) problems.add(`${where}.matchActions[${j}]`, lacking);
           }
         }
       });
@@ -247,11 +272,32 @@ export class TracingPolicy extends Construct {
     });
   }
 
+  /**
+   * Why Override cannot load on some kernel of the set (context `cdk8s-tetragon:kernels`, default every bundled one):
+   * syscalls need bpf_override_return, security_* functions fmod_ret. Undefined when every kernel provides it.
+   */
+  private overrideLacking(syscall: boolean): string | undefined {
+    const feature = syscall ? 'overrideReturn' : 'modifyReturn';
+    const kernels = ((this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined) ?? bundledKernels())
+      .map((k) => (typeof k === 'string' ? loadKernel(k) : k));
+    const missing = kernels.filter((k) => k.features[feature] === false).map((k) => k.name);
+    const unknown = kernels.filter((k) => k.features[feature] === undefined).map((k) => k.name);
+    if (missing.length === 0 && unknown.length === 0) return undefined;
+    const where = [missing.length ? `kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the kernel set lack${missing.length > 1 ? '' : 's'} it` : '',
+      unknown.length ? `for ${unknown.join(', ')} it is unknown (table made without the kernel config)` : ''].filter(Boolean).join('; ');
+    return syscall
+      ? `Override on a syscall needs ${FEATURE_LABELS.overrideReturn}, and ${where}: the policy would not load there. `
+        + 'Block the call with Override on the security_* function that guards it (or an LSM hook), use Sigkill, or, if every node has the helper, '
+        + `name their kernel tables in the context ${KERNELS_CONTEXT}`
+      : `Override on a security_* function needs ${FEATURE_LABELS.modifyReturn}, and ${where}: the policy would not load there; use Sigkill, `
+        + `or name kernels that have it in the context ${KERNELS_CONTEXT}`;
+  }
+
   private validateTree(): string[] {
     const errors: string[] = [];
     // The same engine as `cdk8s-tetragon check`: Tetragon's load rules and the kernel tables, on the rendered object.
     // Context `cdk8s-tetragon:kernels` (a list of bundled names or table paths) narrows or extends the kernel set.
-    const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as string[] | undefined;
+    const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined;
     if (this.hooks.length > 0) {
       for (const f of checkPolicy(this.apiObject.toJson(), { kernels })) {
         if (f.severity === 'error') errors.push(`${this.node.path}: [${f.ruleId}] ${f.message} (fix: ${f.fix})`);
@@ -273,8 +319,14 @@ const TRACING_POLICY_PROPS: PropKeys<TracingPolicyProps> = {
   disableKprobeMulti: true, enforcement: true, description: true, labels: true,
 };
 
-/** Context key: the kernel tables synth-time checks use (bundled names or table file paths). */
+/**
+ * Context key: the kernel tables synth-time checks use: bundled names, table file paths (`cdk8s-tetragon kernel add`)
+ * or `KernelTable` objects.
+ */
 export const KERNELS_CONTEXT = 'cdk8s-tetragon:kernels';
+
+/** Warnings about what a kernel of the set limits, which a policy carries as {@link TracingPolicy.kernelNotes}. */
+const KERNEL_NOTE_RULES = ['sockaddr-un-filter', 'lsm-not-default', 'kernel-feature-unknown'];
 
 /** ANDs two label selectors. */
 function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefined): LabelSelector | undefined {

@@ -4,7 +4,7 @@
  */
 import { EventArg } from './event';
 import {
-  FILE_TYPE_BITS, capabilityMask, familyNumber, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
+  FILE_TYPE_BITS, capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
   tcpStateNumber, toSigned, toUnsigned,
 } from './_values';
 
@@ -462,6 +462,9 @@ export function evaluateArgFilter(f: ArgFilter, spec: readonly SpecArg[], argAt:
       if (!['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
         return loadError(`operator ${op} is not supported on ${decl.type} arguments`);
       }
+      // kernel.go parseMatchArg: Equal writes string maps for file, path, fd, ... but not dentry, which then falls to
+      // writeMatchValues and is refused ("MatchArgs type dentry unsupported").
+      if (decl.type === 'dentry' && (op === 'Equal' || op === 'NotEqual')) return loadError(`MatchArgs type dentry unsupported: ${op} is refused on dentry arguments (Prefix and Postfix work)`);
       // An anonymous file (no path) matches no path comparison, negated ones included.
       if (r.path === '') return fail(`${label} has no path, so no path operator matches (negated ones neither)`);
       return wrap(stringOp(op, r.path, vals, false), NEGATED.includes(op), op);
@@ -484,7 +487,7 @@ export function evaluateArgFilter(f: ArgFilter, spec: readonly SpecArg[], argAt:
         const masks: bigint[] = [];
         for (const v of vals) {
           const n = parseGoInt(v.trim());
-          const m = typeof n === 'bigint' ? toUnsigned(n, 64) : capabilityMask(v.split(','));
+          const m = typeof n === 'bigint' ? toUnsigned(n, 64) : policyCapabilityMask(v.split(','));
           if (typeof m === 'string') return loadError(`capability mask ${show(v)}: ${m}`);
           masks.push(m);
         }

@@ -5,7 +5,7 @@
  */
 import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from './event';
 import { FilterOutcome } from './_operators';
-import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo } from './_values';
+import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './_values';
 
 /** Simulator settings that stand for the node. */
 export interface NodeModel {
@@ -234,7 +234,7 @@ function capsEntry(f: any, field: string): { set: 'effective' | 'permitted' | 'i
   if (!set) return loadError(`${field}: unknown type '${f.type}'`);
   const op = String(f.operator);
   if (op !== 'In' && op !== 'NotIn') return loadError(`${field} supports only In and NotIn operators`);
-  const mask = capabilityMask((f.values ?? []).map(String));
+  const mask = policyCapabilityMask((f.values ?? []).map(String));
   if (typeof mask === 'string') return loadError(`${field}: ${mask}`);
   return { set, mask, op };
 }

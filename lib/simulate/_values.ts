@@ -4,7 +4,9 @@
  * and IP prefix matching.
  */
 
-/** Linux capability numbers (`include/uapi/linux/capability.h`). */
+import { capabilityBit } from '../policy/process-filter';
+
+/** Linux capability names by number (`include/uapi/linux/capability.h`), for describing processes and in messages. */
 export const CAPABILITIES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
   'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK',
@@ -87,13 +89,27 @@ export function toSigned(v: bigint, bits: number): bigint {
   return BigInt.asIntN(bits, v);
 }
 
-/** A capability mask from a list of names. Unknown names are reported. */
+/**
+ * A capability mask from the names describing a process or an event argument: Linux names (`CAP_DAC_OVERRIDE`) and
+ * the names Tetragon's events print (`DAC_OVERRIDE`) are both accepted. Unknown names are reported.
+ */
 export function capabilityMask(names: readonly string[]): bigint | string {
   let mask = 0n;
   for (const raw of names) {
     const name = raw.trim().toUpperCase();
-    const bit = CAPABILITIES.indexOf(name);
+    const bit = CAPABILITIES.indexOf(name === 'DAC_OVERRIDE' ? 'CAP_DAC_OVERRIDE' : name);
     if (bit < 0) return `unknown capability '${raw}'; expected a CAP_* name such as CAP_SYS_ADMIN`;
+    mask |= 1n << BigInt(bit);
+  }
+  return mask;
+}
+
+/** A capability mask from a policy's values, read the way Tetragon v1.7.0 reads them (`DAC_OVERRIDE`, not `CAP_DAC_OVERRIDE`). */
+export function policyCapabilityMask(names: readonly string[]): bigint | string {
+  let mask = 0n;
+  for (const raw of names) {
+    const bit = capabilityBit(raw);
+    if (typeof bit === 'string') return bit;
     mask |= 1n << BigInt(bit);
   }
   return mask;

@@ -319,7 +319,7 @@ function checkArg(arg: unknown, where: string, field: string): void {
     case 'capabilities': {
       const v = arg.value;
       if (Array.isArray(v)) {
-        v.forEach((c, i) => check(typeof c === 'string' && /^CAP_[A-Z_]+$/.test(c), where, `${field}.value[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
+        v.forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.value[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
       } else {
         checkIntLike(v, where, `${field}.value`);
       }
@@ -349,7 +349,7 @@ function checkCapSets(v: unknown, where: string, field: string): void {
   unknownKeys(v, CAPSET_KEYS, where, field);
   for (const [k, list] of Object.entries(v)) {
     check(Array.isArray(list), where, `${field}.${k}`, `expected a list of capability names, got ${JSON.stringify(list)}`);
-    (list as unknown[]).forEach((c, i) => check(typeof c === 'string' && /^CAP_[A-Z_]+$/.test(c), where, `${field}.${k}[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
+    (list as unknown[]).forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.${k}[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
   }
 }
 

@@ -57,6 +57,9 @@ describe('MiningPoolConnectionDetection', () => {
     test('Grafana dev server on 3333 in the office network (RFC 1918)', () => {
       expect(policy).not.toMatchEvent(call('tcp_connect', connect('192.168.10.5', 3333), inPod('/usr/share/grafana/bin/grafana')));
     });
+    test('the same from a dual-stack client, whose IPv6 socket holds ::ffff:192.168.10.5', () => {
+      expect(policy).not.toMatchEvent(call('tcp_connect', connect('::ffff:192.168.10.5', 3333, 'AF_INET6'), inPod('/usr/bin/java')));
+    });
     test('a trusted client of an external service on 4444', () => {
       const p = render({ trustedBinaries: ['/opt/vendor/bin/agent'] });
       expect(p).not.toMatchEvent(call('tcp_connect', connect('198.51.100.99', 4444), inPod('/opt/vendor/bin/agent')));

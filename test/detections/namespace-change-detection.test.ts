@@ -4,7 +4,7 @@ import { NamespaceChangeDetection, NamespaceFlag } from '../../lib/detections/na
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
-import { call, inPod, onHost, problemsOf } from './_support';
+import { OVERRIDE_KERNELS, call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
@@ -14,8 +14,9 @@ const CLONE_NEWNET = 0x40000000;
 const CLONE_NEWPID = 0x20000000;
 const CLONE_NEWCGROUP = 0x02000000;
 
-function render(props = {}) {
+function render(props = {}, kernels?: unknown[]) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   new NamespaceChangeDetection(chart, 'Ns', props);
   return policyNamed(synth(chart), 'namespace-change');
 }
@@ -84,8 +85,14 @@ describe('NamespaceChangeDetection', () => {
   });
 
   describe('enforcement', () => {
+    // Both hooks are syscalls: Override needs bpf_override_return, which the Debian kernels lack.
     const enforcing = (mode?: PolicyMode) => render({
       enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode },
+    }, OVERRIDE_KERNELS);
+
+    test('Override is refused on the bundled Debian kernels, which lack bpf_override_return', () => {
+      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } }))
+        .toThrow(/test\/Ns\/Policy: invalid TracingPolicy[\s\S]*Override on a syscall needs bpf_override_return \(CONFIG_BPF_KPROBE_OVERRIDE\), and kernels debian-11-5.10, .* lack it/);
     });
 
     test('monitor mode by default: the Override is loaded, policy-mode is monitor, nothing is blocked', () => {
@@ -96,7 +103,7 @@ describe('NamespaceChangeDetection', () => {
       const ev = call('__x64_sys_unshare', [CLONE_NEWUSER], inPod('/usr/bin/unshare', 'web'));
       expect(p).toMatchEvent(ev);
       expect(p).not.toMatchEvent(ev, { actions: ['Override'] });
-      expect(problemsOf(p)).toStrictEqual([]);
+      expect(problemsOf(p, [], OVERRIDE_KERNELS)).toStrictEqual([]);
     });
 
     test('enforce mode blocks unshare in the scoped namespace, never on the host or elsewhere', () => {

@@ -51,7 +51,7 @@ describe('BTF reader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-'));
     const { table, encoded } = kernelTableFromBtf(tinyBtf(), 'my-node-6.8', 'test node');
     const file = writeKernelTable(dir, 'my-node-6.8', table.describe, encoded, table.size);
-    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({ kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1 }] });
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({ kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1, features: {} }] });
     expect(loadKernel(file).lookup('my_open')?.params).toStrictEqual(['const struct file *', 'int']);
     expect(() => writeKernelTable(dir, 'Bad Name', '', encoded, 1)).toThrow(/invalid/);
   });

@@ -53,6 +53,15 @@ describe('string and path operators (selectors.md "Arguments filter")', () => {
     expect(simulate(p, fileEvent(long)).matched).toBe(false);
   });
 
+  test('a dentry argument takes Prefix and Postfix; Equal on it is refused at load ("MatchArgs type dentry unsupported")', () => {
+    const ev: SimulatedEvent = { hook: 'kprobe:security_path_rename', args: { 3: '/etc/passwd' }, process: { binary: '/usr/sbin/useradd' } };
+    const rename = (operator: string) => kprobePolicy('security_path_rename', [{ index: 3, type: 'dentry' }], [{ matchArgs: [{ index: 3, operator, values: ['/etc/passwd'] }] }]);
+    expect(simulate(rename('Postfix'), ev).matched).toBe(true);
+    const refused = simulate(rename('Equal'), ev);
+    expect(refused.matched).toBe(false);
+    expect(refused.loadErrors.join('\n')).toContain('MatchArgs type dentry unsupported');
+  });
+
   test('Postfix and NotPostfix compare the end of the path', () => {
     const post = kprobePolicy('security_file_permission', fileArgs, [{ matchArgs: [{ index: 0, operator: 'Postfix', values: ['/.ssh/id_rsa'] }] }]);
     expect(simulate(post, fileEvent('/home/dev/.ssh/id_rsa')).matched).toBe(true);

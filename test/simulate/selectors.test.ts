@@ -143,6 +143,19 @@ describe('matchCapabilities and changes (selectors.md "Capabilities filter")', (
     expect(simulate(p, ev(['CAP_SETUID'], ['CAP_SETUID'])).matched).toBe(false);
   });
 
+  test('names are read as Tetragon reads them: DAC_OVERRIDE (and any case) matches, CAP_DAC_OVERRIDE does not load', () => {
+    const p = (values: string[]) => ({ ...meta('caps'), spec: { kprobes: [{ call: 'fd_install', syscall: false,
+      selectors: [{ matchCapabilities: [{ type: 'Effective', operator: 'In', values }] }] }] } });
+    const ev: SimulatedEvent = { hook: 'kprobe:fd_install', process: { binary: '/x', uid: 1000, capabilities: { effective: ['CAP_DAC_OVERRIDE'] } } };
+    expect(simulate(p(['DAC_OVERRIDE']), ev).matched).toBe(true);
+    expect(simulate(p([' dac_override ']), ev).matched).toBe(true);
+    const refused = simulate(p(['CAP_DAC_OVERRIDE']), ev);
+    expect(refused.matched).toBe(false);
+    expect(refused.loadErrors.join('\n')).toContain('Tetragon spells capability 1 DAC_OVERRIDE');
+    // an event may describe the process with either spelling (Tetragon's own events print DAC_OVERRIDE)
+    expect(simulate(p(['DAC_OVERRIDE']), { ...ev, process: { binary: '/x', uid: 1000, capabilities: { effective: ['DAC_OVERRIDE'] } } }).matched).toBe(true);
+  });
+
   test('matchNamespaceChanges In Mnt fires after a setns into another mount namespace', () => {
     const p = { ...meta('ns'), spec: { kprobes: [{ call: 'fd_install', syscall: false, selectors: [{ matchNamespaceChanges: [{ operator: 'In', values: ['Mnt'] }] }] }] } };
     expect(simulate(p, { hook: 'kprobe:fd_install', process: { binary: '/usr/bin/nsenter', pod: { namespace: 'a' }, namespaces: { mnt: 'host' }, namespacesAtExec: { mnt: 4026532300 } } }).matched).toBe(true);
