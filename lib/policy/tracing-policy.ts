@@ -59,6 +59,13 @@ export interface TracingPolicyProps {
    */
   readonly disableKprobeMulti?: boolean;
   /**
+   * Turn on Tetragon's loader sensor (`spec.loader: true`): a `process_loader` event for every shared library and
+   * executable a process maps, with its build id. Needs kernel 5.19+, applies to the whole node (no `namespace`,
+   * `podSelector` or `containerSelector`: the sensor refuses policy filtering), and needs no hooks.
+   * @default false
+   */
+  readonly loader?: boolean;
+  /**
    * Required when a selector uses Sigkill, Override or Signal: the policy mode (monitor first), an explicit pod
    * scope, and any opt-out from the never-kill list. Rendered as the `policy-mode` option and a pod selector;
    * enforcing selectors leave the never-kill binaries alone.
@@ -132,6 +139,14 @@ export class TracingPolicy extends Construct {
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
     if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
     if (props.enforcement) validateEnforcement('enforcement', props.enforcement, problems);
+    if (props.loader) {
+      for (const field of ['namespace', 'podSelector', 'containerSelector', 'enforcement'] as const) {
+        if (props[field] !== undefined) {
+          problems.add(field, 'is set on a loader policy, and Tetragon\'s loader sensor refuses policy filtering ("loader sensor does not implement '
+            + `policy filtering"): remove ${field}; the sensor applies to the whole node`);
+        }
+      }
+    }
     const scopeLabels = props.enforcement?.scope?.podSelector?.matchLabels ?? {};
     for (const [key, value] of Object.entries(props.podSelector?.matchLabels ?? {})) {
       if (key in scopeLabels && scopeLabels[key] !== value) {
@@ -211,7 +226,7 @@ export class TracingPolicy extends Construct {
    * {@link TracingPolicy.KERNEL_NOTES_ANNOTATION}. (What does not load on a kernel fails synth instead.)
    */
   public get kernelNotes(): string[] {
-    if (this.hooks.length === 0) return [];
+    if (!this.hasSensor) return [];
     const manifest = { apiVersion: 'cilium.io/v1alpha1', kind: this.namespace ? 'TracingPolicyNamespaced' : 'TracingPolicy',
       metadata: { name: this.name, ...(this.namespace ? { namespace: this.namespace } : {}) }, spec: this.renderSpec() };
     return checkPolicy(manifest, { kernels: this.node.tryGetContext(KERNELS_CONTEXT) })
@@ -229,6 +244,7 @@ export class TracingPolicy extends Construct {
     const podSelector = mergeSelectors(this.props.podSelector, enforcement?.scope.podSelector);
     if (podSelector) spec.podSelector = renderLabelSelector(podSelector);
     if (this.props.containerSelector) spec.containerSelector = renderLabelSelector(this.props.containerSelector);
+    if (this.props.loader) spec.loader = true;
     const options: { name: string; value: string }[] = [];
     // Override on security_* functions uses fmod_ret, which does not work with kprobe_multi.
     const overridesSecurityHook = this.hooks.some((h) => h.kind === 'kprobes' && !h.props.syscall
@@ -238,6 +254,11 @@ export class TracingPolicy extends Construct {
     if (mode) options.push({ name: 'policy-mode', value: mode });
     if (options.length) spec.options = options;
     return spec;
+  }
+
+  /** Whether the policy turns on any sensor: a hook, or the loader. */
+  private get hasSensor(): boolean {
+    return this.hooks.length > 0 || this.props.loader === true;
   }
 
   private validateEnforcingSelectors(hook: Hook, field: string, problems: Problems): void {
@@ -298,12 +319,13 @@ export class TracingPolicy extends Construct {
     // The same engine as `cdk8s-tetragon check`: Tetragon's load rules and the kernel tables, on the rendered object.
     // Context `cdk8s-tetragon:kernels` (a list of bundled names or table paths) narrows or extends the kernel set.
     const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined;
-    if (this.hooks.length > 0) {
+    if (this.hasSensor) {
       for (const f of checkPolicy(this.apiObject.toJson(), { kernels })) {
         if (f.severity === 'error') errors.push(`${this.node.path}: [${f.ruleId}] ${f.message} (fix: ${f.fix})`);
       }
+    } else {
+      errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     }
-    if (this.hooks.length === 0) errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
       && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
     if (twins.length > 0) {
@@ -316,7 +338,7 @@ export class TracingPolicy extends Construct {
 
 const TRACING_POLICY_PROPS: PropKeys<TracingPolicyProps> = {
   name: true, namespace: true, hooks: true, podSelector: true, containerSelector: true, defaultRateLimit: true,
-  disableKprobeMulti: true, enforcement: true, description: true, labels: true,
+  disableKprobeMulti: true, loader: true, enforcement: true, description: true, labels: true,
 };
 
 /**

@@ -261,10 +261,37 @@ describe('bad input fails at synth time with construct path, field, value and fi
       .toContain('selectors[0].matchBinaries[0].values[0]: got "sshd"; executables are matched by absolute path, e.g. "/usr/bin/sshd"');
   });
 
+  test('a loader policy refuses what needs policy filtering: namespace, pod and container selectors', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Loader', {
+      name: 'libs', loader: true, namespace: 'shop', podSelector: {}, containerSelector: { matchLabels: { name: 'web' } },
+    }));
+    for (const field of ['namespace', 'podSelector', 'containerSelector']) {
+      expect(msg).toContain(`- ${field}: is set on a loader policy, and Tetragon's loader sensor refuses policy filtering`);
+    }
+  });
+
   test('an invalid container selector key and namespace', () => {
     const msg = errorOf((c) => new TracingPolicy(c, 'Sel', { name: 'sel', namespace: 'Shop', containerSelector: { matchLabels: { image: 'x' } }, hooks: [fileHook([])] }));
     expect(msg).toContain('namespace: got "Shop"; a namespace is a DNS label');
     expect(msg).toContain('containerSelector.matchLabels: key "image" is not supported; use name or repo');
+  });
+});
+
+describe('loader policies', () => {
+  test('spec.loader renders before the options; no hooks needed', () => {
+    const chart = newChart();
+    chart.node.setContext('cdk8s-tetragon:kernels', ['debian-12-6.1']);
+    const policy = new TracingPolicy(chart, 'Libs', { name: 'libs', loader: true, disableKprobeMulti: true });
+    const [manifest] = synth(chart);
+    expect(manifest.spec).toStrictEqual({ loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] });
+    expect(Object.keys(manifest.spec)).toStrictEqual(['loader', 'options']);
+    expect(validateAgainstCrd(manifest)).toStrictEqual([]);
+    expect(policy.kernelNotes).toStrictEqual([]);
+  });
+
+  test('the synth-time check refuses a kernel set with a kernel older than 5.19, naming it', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Libs', { name: 'libs', loader: true }));
+    expect(msg).toMatch(/^test\/Libs: \[loader-kernel\] policy 'libs' spec.loader: the loader sensor needs kernel 5.19\+: the policy fails to load on kernel debian-11-5.10/m);
   });
 });
 
