@@ -16,6 +16,7 @@ export type { HookBaseProps } from './policy/_hook-base';
 
 // The module's policies
 export * from './policies/_common';
+export * from './policies/detection';
 export * from './policies/process-exec-monitor';
 export * from './policies/sensitive-file-access-monitor';
 export * from './policies/privilege-escalation-monitor';
@@ -75,6 +76,7 @@ export * from './observability/tetragon-dashboard';
 export * from './observability/tetragon-alert-rules';
 export type { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 export { POLICY_STATUS_RECORDS } from './observability/policy-status';
+export * from './observability/loki-detection-rule';
 export * from './observability/tetragon-loki-rules';
 export * from './observability/tetragon-observability';
 

@@ -6,9 +6,9 @@ import { TetragonInstall, TetragonInstallProps } from './install/tetragon-instal
 import { ExportSidecarMode } from './install/values';
 import { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
-import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
 import { TracingPolicy } from './policy/tracing-policy';
+import { Detection, InstallRequirements, mergeRequirements } from './policies/detection';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
@@ -181,6 +181,8 @@ export class TetragonCluster extends Construct {
   public readonly observability: TetragonObservability;
   /** The Flux Kustomizations. */
   public readonly kustomizations: FluxKustomizations;
+  /** The monitors and detections deployed, read through the {@link Detection} contract. */
+  private readonly parts: Detection[] = [];
 
   constructor(scope: Construct, id: string, props: TetragonClusterProps) {
     super(scope, id);
@@ -217,9 +219,10 @@ export class TetragonCluster extends Construct {
     this.addPart('enableNetworkMonitor', props.enableNetworkMonitor ?? false, 'networkMonitor', props.networkMonitor,
       (s, i, p) => new NetworkConnectionMonitor(s, i, p), 'NetworkConnectionMonitor');
     this.detections = props.detections ? new Detections(this.policies, 'Detections', props.detections) : undefined;
+    if (this.detections) this.parts.push(this.detections);
 
     // The install comes after the detections so it can provide what they need.
-    const needs = this.detections?.installRequirements ?? {};
+    const needs = mergeRequirements(this.parts.map((d) => d.installRequirements));
     const extraValues = needs.parentsMap
       ? mergeValues(props.install?.extraValues ?? {}, { tetragon: { extraArgs: { 'parents-map-enabled': 'true' } } })
       : props.install?.extraValues;
@@ -249,7 +252,7 @@ export class TetragonCluster extends Construct {
       grafanaDashboardNamespace: props.grafanaDashboardNamespace,
       enableAlertRules: props.enableAlertRules,
       enableLokiRules: props.enableLokiRules,
-      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...(this.detections?.lokiRules ?? [])] },
+      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...this.parts.flatMap((d) => d.lokiRules)] },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
       policyStatus: this.policyStatus(props),
@@ -313,9 +316,9 @@ export class TetragonCluster extends Construct {
    * Adds one of the module's policies when its toggle is on. When it is off, its options are still built once and
    * thrown away, so a mistake in them fails now rather than on the day the toggle is turned on.
    */
-  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Construct, id: string): void {
+  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Detection, id: string): void {
     if (on) {
-      build(this.policies, id, options);
+      this.parts.push(build(this.policies, id, options));
       return;
     }
     if (options === undefined) return;

@@ -19,6 +19,7 @@ export interface ConnectDetectionProps extends ScopedDetectionProps {
 
 /** What one connect detection watches. */
 export interface ConnectTarget {
+  /** The policy's well-known name (the props may rename it). */
   readonly name: string;
   readonly description: string;
   readonly message: string;

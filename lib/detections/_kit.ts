@@ -1,17 +1,20 @@
 /**
- * Internal helpers shared by the observability-library and Falco-parity detections: scoping, enforcement wiring,
- * input checks with construct-path errors, and LogQL rule building for query-side detections.
+ * The kit every detection is built with: scoping, enforcement wiring, the one way to create a detection's
+ * TracingPolicy, input checks with construct-path errors, and LogQL rule building for query-side detections.
  */
 import { Construct } from 'constructs';
-import { Action } from '../policy/action';
-import { LabelSelector } from '../policy/label-selector';
-import { Hook, TracingPolicy } from '../policy/tracing-policy';
-import { Namespace, NamespaceFilter } from '../policy/process-filter';
-import { Selector, SelectorProps } from '../policy/selector';
-import { trustedBinariesFilter } from '../policies/_common';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { DEFAULT_JOB, HOST_NAMESPACE } from '../observability/log-schema';
 import { Matcher, q, streamSelector } from '../observability/queries';
-import { DetectionProps, LokiDetectionRule, detectionActions, detectionEnforcement } from './_detection';
+import { trustedBinariesFilter } from '../policies/_common';
+import { Action } from '../policy/action';
+import { ArgFilter } from '../policy/arg-filter';
+import { EnforcementOptions, PolicyMode } from '../policy/enforcement';
+import { LabelSelector } from '../policy/label-selector';
+import { Namespace, NamespaceFilter } from '../policy/process-filter';
+import { Selector, SelectorProps } from '../policy/selector';
+import { Hook, TracingPolicy } from '../policy/tracing-policy';
+import { DetectionProps } from './_detection';
 
 /** Props of a detection that can also be narrowed to containers by name or image. */
 export interface ScopedDetectionProps extends DetectionProps {
@@ -46,6 +49,15 @@ export function inputError(scope: Construct, field: string, given: unknown, allo
   throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(given)}; ${allowed}. ${fix}`);
 }
 
+/** Checks a list prop: non-empty (unless `allowEmpty`), each value accepted by `valid`. */
+export function checkList(scope: Construct, field: string, values: readonly string[], valid: (v: string) => boolean, expected: string,
+  allowEmpty = false): void {
+  const bad = values.filter((v) => typeof v !== 'string' || !valid(v));
+  if ((values.length === 0 && !allowEmpty) || bad.length) {
+    throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(values)}; ${expected}`);
+  }
+}
+
 /** Checks a list of absolute paths (or path suffixes when `absolute` is false). */
 export function checkPaths(scope: Construct, field: string, values: readonly string[], absolute = true): void {
   if (values.length === 0) inputError(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
@@ -63,13 +75,20 @@ export function checkPaths(scope: Construct, field: string, values: readonly str
  * When `overrideAllowed` is false, Override is refused with `why`.
  */
 export function enforcementActions(scope: Construct, props: DetectionProps, overrideAllowed: boolean, why: string): Action[] | undefined {
-  const e = props.enforcement;
-  if (!e) return undefined;
-  if (e.action.isOverride && !overrideAllowed) {
+  if (!overrideAllowed) refuseOverride(scope, props, why);
+  return actionsOf(props);
+}
+
+/** Refuses Override on a detection whose hooks cannot fail the call with an errno, saying why. */
+export function refuseOverride(scope: Construct, props: DetectionProps, why: string): void {
+  if (props.enforcement?.action.isOverride) {
     inputError(scope, 'enforcement.action', 'override', `this detection cannot fail the call with an errno: ${why}`,
       'Use EnforcementAction.sigkill() or EnforcementAction.signal(...)');
   }
-  return detectionActions(props);
+}
+
+function actionsOf(props: DetectionProps): Action[] | undefined {
+  return props.enforcement ? [props.enforcement.action.toAction()] : undefined;
 }
 
 /** Refuses enforcement on a detection that only observes, saying why. */
@@ -91,30 +110,50 @@ export function detectionSelector(props: DetectionProps, filters: Omit<SelectorP
   return new Selector({ ...filters, matchBinaries: trustedBinariesFilter(props), actions });
 }
 
+/**
+ * One selector per entry of `matchArgs` (selectors are ORed, filters inside one are ANDed; none: one selector
+ * without argument filters), each with the trusted-binaries allowlist, for container-only detections a mount
+ * namespace other than the host's, and the enforcement action when the detection enforces.
+ */
+export function detectionSelectors(props: DetectionProps, containersOnly: boolean, matchArgs: readonly (readonly ArgFilter[])[]): Selector[] {
+  const groups = matchArgs.length ? matchArgs : [[]];
+  const matchNamespaces = inContainer(containersOnly);
+  return groups.map((filters) => detectionSelector(props, { matchArgs: filters.length ? filters : undefined, matchNamespaces }, actionsOf(props)));
+}
+
 /** Options of {@link detectionPolicy}. */
 export interface DetectionPolicyOptions {
+  /** The policy's well-known name, used unless the props rename it. */
   readonly name: string;
   readonly description: string;
   readonly hooks: readonly Hook[];
-  /** Id of the policy construct (several per detection need distinct ids). @default 'Policy' */
-  readonly id?: string;
-  /** Set `disable-kprobe-multi`. @default false */
-  readonly disableKprobeMulti?: boolean;
+  /**
+   * Watch pods only: without a `podSelector` in the props, the policy selects every pod (`{}`), which leaves host
+   * processes out.
+   * @default false
+   */
+  readonly containersOnly?: boolean;
 }
 
-/** The TracingPolicy of a detection, scoped and (when enforcing) wired to the enforcement guardrails. */
+/** The TracingPolicy of a detection, named, scoped and (when enforcing) wired to the enforcement guardrails. */
 export function detectionPolicy(scope: Construct, props: ScopedDetectionProps, options: DetectionPolicyOptions): TracingPolicy {
   const enforces = options.hooks.some((h) => (h.props.selectors ?? []).some((s) => s.enforces));
-  return new TracingPolicy(scope, options.id ?? 'Policy', {
-    name: options.name,
+  return new TracingPolicy(scope, 'Policy', {
+    name: props.name ?? options.name,
     description: options.description,
-    podSelector: props.podSelector,
+    podSelector: props.podSelector ?? (options.containersOnly ? {} : undefined),
     containerSelector: props.containerSelector,
     defaultRateLimit: props.rateLimit,
-    disableKprobeMulti: options.disableKprobeMulti,
     enforcement: enforces ? detectionEnforcement(props) : undefined,
     hooks: options.hooks,
   });
+}
+
+/** The TracingPolicy enforcement options of a detection, if it enforces. */
+function detectionEnforcement(props: DetectionProps): EnforcementOptions | undefined {
+  const e = props.enforcement;
+  if (!e) return undefined;
+  return { mode: e.mode ?? PolicyMode.MONITOR, scope: e.scope, neverKillOptOut: e.neverKillOptOut };
 }
 
 /** Pieces of a LogQL alert over Tetragon's event stream. */

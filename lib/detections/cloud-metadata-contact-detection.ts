@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { ConnectDetectionProps, connectPolicy } from './_connect';
 
@@ -26,18 +27,20 @@ export interface CloudMetadataContactDetectionProps extends ConnectDetectionProp
  * configured; those pods report until they get one.
  * Misses: access through a proxy, and a metadata service reached through a hostname that resolves elsewhere.
  */
-export class CloudMetadataContactDetection extends Construct {
+export class CloudMetadataContactDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'cloud-metadata-contact';
   /** Instance metadata service addresses of the main clouds (the filter adds the IPv4-mapped forms). */
   public static readonly DEFAULT_ADDRESSES: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1552.005'];
 
   constructor(scope: Construct, id: string, props: CloudMetadataContactDetectionProps = {}) {
     super(scope, id);
     this.policies = [connectPolicy(this, props, {
-      name: props.name ?? CloudMetadataContactDetection.NAME,
+      name: CloudMetadataContactDetection.NAME,
       description: 'Pods connecting to the cloud instance metadata service',
       message: 'Pod connected to the cloud instance metadata service',
       tags: ['observability.network', 'mitre.T1552.005'],

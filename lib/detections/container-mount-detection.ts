@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors } from './_kit';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface ContainerMountDetectionProps extends ScopedDetectionProps {
@@ -52,7 +52,7 @@ export interface ContainerMountDetectionProps extends ScopedDetectionProps {
  * `mount --bind` of paths already visible (no type, no /dev source), and mounts by processes that already
  * left the container's mount namespace.
  */
-export class ContainerMountDetection extends Construct {
+export class ContainerMountDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'container-mount';
   /** Pseudo file systems used in escapes, and the disk file systems that mean a host disk is being mounted. */
@@ -67,6 +67,8 @@ export class ContainerMountDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611'];
 
   constructor(scope: Construct, id: string, props: ContainerMountDetectionProps = {}) {
     super(scope, id);

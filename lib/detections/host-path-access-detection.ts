@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, FileType } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors } from './_kit';
 
 /** Props of a {@link HostPathAccessDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface HostPathAccessDetectionProps extends ScopedDetectionProps {
@@ -44,7 +44,7 @@ export interface HostPathAccessDetectionProps extends ScopedDetectionProps {
  * host's own `/etc/shadow`, outside any prefix), host mounts at other paths (add them to `hostPrefixes`),
  * and files opened before the policy loaded.
  */
-export class HostPathAccessDetection extends Construct {
+export class HostPathAccessDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'host-path-access';
   /** Conventional mount points of the node's root in agent DaemonSets. */
@@ -52,6 +52,8 @@ export class HostPathAccessDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1006'];
 
   constructor(scope: Construct, id: string, props: HostPathAccessDetectionProps = {}) {
     super(scope, id);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -38,13 +39,15 @@ export interface KernelModuleDetectionProps extends ScopedDetectionProps {
  * Noise: low for loads; requests follow network and filesystem setup. Misses: code loaded through eBPF (see
  * {@link BpfActivityDetection}) and kernel exploits that bypass the module loader.
  */
-export class KernelModuleDetection extends Construct {
+export class KernelModuleDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'kernel-module-load';
   /** `READING_MODULE` in `enum kernel_read_file_id` and `LOADING_MODULE` in `enum kernel_load_data_id`. */
   public static readonly MODULE_ID = 2;
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1547.006'];
 
   constructor(scope: Construct, id: string, props: KernelModuleDetectionProps = {}) {
     super(scope, id);
@@ -84,7 +87,7 @@ export class KernelModuleDetection extends Construct {
       }));
     }
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? KernelModuleDetection.NAME,
+      name: KernelModuleDetection.NAME,
       description: 'Kernel modules loaded, initialised and requested',
       hooks,
     })];

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -37,7 +38,7 @@ export interface LogClearingDetectionProps extends ScopedDetectionProps {
  * Misses: overwriting a log in place (`shred` without `-u`, `dd`), `rename(2)` away, and logs kept outside
  * the watched directories; a container's stdout log lives on the node, not in the pod.
  */
-export class LogClearingDetection extends Construct {
+export class LogClearingDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'log-clearing';
   /** `/var/log/` at any depth. */
@@ -52,6 +53,8 @@ export class LogClearingDetection extends Construct {
   public static readonly KUBELET_BINARIES: readonly string[] = ['/usr/bin/kubelet', '/usr/local/bin/kubelet', '/usr/bin/k3s', '/usr/local/bin/k3s'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1070.002'];
 
   constructor(scope: Construct, id: string, props: LogClearingDetectionProps = {}) {
     super(scope, id);
@@ -81,7 +84,7 @@ export class LogClearingDetection extends Construct {
     ];
 
     this.policies = [detectionPolicy(this, scoped, {
-      name: props.name ?? LogClearingDetection.NAME,
+      name: LogClearingDetection.NAME,
       description: 'Log files truncated or deleted',
       hooks: [
         KprobeHook.function('security_path_truncate', {

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, cidrProblem, portProblem } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors, rejectOverride } from './_escape-mining-kit';
+import { ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors, refuseOverride } from './_kit';
 
 /** Props of a {@link MiningPoolConnectionDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps {
@@ -41,7 +41,7 @@ export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps
  * Misses: pools on 443/80 or any other port, pools reached through a proxy, TLS tunnel or an in-cluster Stratum
  * proxy (its address is private), and UDP.
  */
-export class MiningPoolConnectionDetection extends Construct {
+export class MiningPoolConnectionDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'mining-pool-connection';
   /** Falco `miner_ports` minus the generic ports 25, 8000, 8001, 8008, 8080, 8118, 8333, 8888 and 8899. */
@@ -59,10 +59,12 @@ export class MiningPoolConnectionDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: MiningPoolConnectionDetectionProps = {}) {
     super(scope, id);
-    rejectOverride(this, props, 'tcp_connect is neither a syscall nor a security_* function, so Tetragon cannot fail it with an errno');
+    refuseOverride(this, props, 'tcp_connect is neither a syscall nor a security_* function');
     const ports = (props.poolPorts ?? MiningPoolConnectionDetection.DEFAULT_POOL_PORTS).map(String);
     checkList(this, 'poolPorts', ports, (v) => portProblem(v) === undefined, "give ports 0-65535 or ranges 'low:high'");
     const cluster = props.clusterCidrs ?? [];

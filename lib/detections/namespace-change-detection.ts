@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { ScopedDetectionProps, detectionPolicy, detectionSelectors } from './_kit';
 
 /** `CLONE_NEW*` flags of `unshare(2)` and `setns(2)`, as the kernel defines them. */
 export enum NamespaceFlag {
@@ -62,7 +62,7 @@ export interface NamespaceChangeDetectionProps extends ScopedDetectionProps {
  * a process that already left the container's mount namespace.
  * @see https://man7.org/linux/man-pages/man2/setns.2.html
  */
-export class NamespaceChangeDetection extends Construct {
+export class NamespaceChangeDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'namespace-change';
   /** User, mount and cgroup namespaces. */
@@ -70,6 +70,8 @@ export class NamespaceChangeDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1548'];
 
   constructor(scope: Construct, id: string, props: NamespaceChangeDetectionProps = {}) {
     super(scope, id);

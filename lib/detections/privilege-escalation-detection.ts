@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { PrivilegeEscalationMonitor } from '../policies/privilege-escalation-monitor';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
 import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
 
 /** Props of a {@link PrivilegeEscalationDetection}. */
@@ -29,11 +31,15 @@ export interface PrivilegeEscalationDetectionProps extends QueryDetectionProps {
  * with `podSelector: {}` or trusted binaries). Observe only; to block unprivileged user namespaces, set the
  * `user.max_user_namespaces` sysctl or use the container-escape detections' enforcement.
  */
-export class PrivilegeEscalationDetection extends Construct {
+export class PrivilegeEscalationDetection extends DetectionConstruct {
   /** The alerts over the monitor's events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install (creds in events help triage: `enableProcessCred`). */
   public readonly installRequirements: InstallRequirements = {};
+  /** None: it alerts on the monitor's events. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548', 'T1611'];
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationDetectionProps = {}) {
     super(scope, id);

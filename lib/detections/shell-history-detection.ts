@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -36,13 +37,15 @@ export interface ShellHistoryDetectionProps extends ScopedDetectionProps {
  * Misses: `unset HISTFILE`, `HISTFILE=/dev/null`, `history -c` (nothing touches the file), and names given
  * through a directory fd without the suffix.
  */
-export class ShellHistoryDetection extends Construct {
+export class ShellHistoryDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shell-history-tampering';
   /** History file suffixes. */
   public static readonly DEFAULT_SUFFIXES: readonly string[] = ['_history', '/.histfile'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1070.003'];
 
   constructor(scope: Construct, id: string, props: ShellHistoryDetectionProps = {}) {
     super(scope, id);
@@ -65,7 +68,7 @@ export class ShellHistoryDetection extends Construct {
     const truncatedFile = Arg.file(0);
 
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? ShellHistoryDetection.NAME,
+      name: ShellHistoryDetection.NAME,
       description: 'Shell history files deleted, renamed, truncated or replaced by a symlink',
       hooks: [
         KprobeHook.syscall('sys_unlinkat', { message: 'Shell history file deleted', tags, args: [Arg.int(0, { label: 'dfd' }), unlinkat], selectors: ending(unlinkat) }),

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, portProblem } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -38,13 +39,15 @@ export interface SshNonStandardPortDetectionProps extends ScopedDetectionProps {
  * Noise: low; Git over SSH on port 22 is not reported, Git hosts on 443 (`ssh.github.com:443`) are: allow that port.
  * Misses: SSH clients under other names (a copied binary, Paramiko or Go clients in an application).
  */
-export class SshNonStandardPortDetection extends Construct {
+export class SshNonStandardPortDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'ssh-nonstandard-port';
   /** OpenSSH and Dropbear clients where distributions and images install them. */
   public static readonly DEFAULT_SSH_CLIENTS: readonly string[] = ['/usr/bin/ssh', '/bin/ssh', '/usr/local/bin/ssh', '/usr/bin/dbclient'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1571'];
 
   constructor(scope: Construct, id: string, props: SshNonStandardPortDetectionProps = {}) {
     super(scope, id);
@@ -60,7 +63,7 @@ export class SshNonStandardPortDetection extends Construct {
     const actions = enforcementActions(this, props, false, 'tcp_connect is neither a syscall nor an LSM function');
     const sock = Arg.sock(0);
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? SshNonStandardPortDetection.NAME,
+      name: SshNonStandardPortDetection.NAME,
       description: 'SSH clients connecting to non-standard ports',
       hooks: [KprobeHook.function('tcp_connect', {
         message: 'SSH client connected to a non-standard port',

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { ExecQueryDetectionProps, escapeRegex, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
 
 /** Props of a {@link SudoDetection}. */
@@ -23,13 +25,17 @@ export interface SudoDetectionProps extends ExecQueryDetectionProps {
  * Misses: sudo under another name, and privilege changes without these programs (see the privilege escalation
  * detection).
  */
-export class SudoDetection extends Construct {
+export class SudoDetection extends DetectionConstruct {
   /** sudo, su, doas and pkexec. */
   public static readonly DEFAULT_PROGRAMS: readonly string[] = ['sudo', 'su', 'doas', 'pkexec'];
   /** The alert over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install (host events need the export deny list changed, see above). */
   public readonly installRequirements: InstallRequirements = { exportHostEvents: true };
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548.003'];
 
   constructor(scope: Construct, id: string, props: SudoDetectionProps = {}) {
     super(scope, id);

@@ -4,8 +4,8 @@ import { stringify } from 'yaml';
 import { lokiAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
 import { lokiAlertProblems } from './private/loki-rule-check';
+import { LokiDetectionRule } from './loki-detection-rule';
 import { AlertDefinition, assemble, RuleGroup } from './private/rule-model';
-import { LokiDetectionRule } from '../detections/_detection';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
 import { SidecarLabel } from './tetragon-dashboard';
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -39,13 +40,17 @@ export interface NetworkConnectionMonitorProps extends LibraryPolicyProps {
  * Noise: every outbound connection of every process, rate-limited per thread and socket (1 minute by default).
  * Misses: UDP (DNS, QUIC) and raw sockets; connections through a proxy show the proxy as destination.
  */
-export class NetworkConnectionMonitor extends Construct {
+export class NetworkConnectionMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'network-connection-monitor';
   /** IPv4 and IPv6 loopback (the filter adds the IPv4-mapped `::ffff:127.0.0.0/104`). */
   public static readonly LOOPBACK: readonly string[] = ['127.0.0.0/8', '::1/128'];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1071'];
 
   constructor(scope: Construct, id: string, props: NetworkConnectionMonitorProps = {}) {
     super(scope, id);
@@ -72,5 +77,6 @@ export class NetworkConnectionMonitor extends Construct {
         }),
       ],
     });
+    this.policies = [this.policy];
   }
 }

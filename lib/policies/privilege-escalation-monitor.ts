@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -52,7 +53,7 @@ const SET_ID_CALLS: readonly (readonly [string, number])[] = [
  * Misses: root gained through a SUID binary (no set*id call: see the exec events' `binary_properties`, which
  * need process credentials in the install), and kernel exploits that write creds directly.
  */
-export class PrivilegeEscalationMonitor extends Construct {
+export class PrivilegeEscalationMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'privilege-escalation-monitor';
   /** Container runtimes and shims: every container start switches ids and capabilities through them. */
@@ -62,6 +63,10 @@ export class PrivilegeEscalationMonitor extends Construct {
   ];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548', 'T1548.001', 'T1611'];
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationMonitorProps = {}) {
     super(scope, id);
@@ -110,5 +115,6 @@ export class PrivilegeEscalationMonitor extends Construct {
       defaultRateLimit: props.rateLimit,
       hooks,
     });
+    this.policies = [this.policy];
   }
 }

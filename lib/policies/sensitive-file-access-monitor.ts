@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -58,7 +59,7 @@ export interface SensitiveFileAccessMonitorProps extends LibraryPolicyProps {
  * Misses: hardlinks and bind mounts of the same file under another path; files read through an fd opened before
  * the policy loaded.
  */
-export class SensitiveFileAccessMonitor extends Construct {
+export class SensitiveFileAccessMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'sensitive-file-access-monitor';
   /** Credential files whose every access matters. */
@@ -80,6 +81,10 @@ export class SensitiveFileAccessMonitor extends Construct {
 
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1003.008', 'T1552.004', 'T1528', 'T1136', 'T1485', 'T1098'];
 
   constructor(scope: Construct, id: string, props: SensitiveFileAccessMonitorProps = {}) {
     super(scope, id);
@@ -167,5 +172,6 @@ export class SensitiveFileAccessMonitor extends Construct {
       defaultRateLimit: props.rateLimit,
       hooks,
     });
+    this.policies = [this.policy];
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
@@ -46,7 +47,7 @@ export interface ShellAccessMonitorProps extends LibraryPolicyProps {
  * script's `#!` line.
  * Noisy extras: `busybox <applet>` called directly (uncommon outside debugging and attacks).
  */
-export class ShellAccessMonitor extends Construct {
+export class ShellAccessMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shell-access-monitor';
   /**
@@ -57,6 +58,10 @@ export class ShellAccessMonitor extends Construct {
   public static readonly DEFAULT_SHELLS: readonly string[] = ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1059.004'];
 
   constructor(scope: Construct, id: string, props: ShellAccessMonitorProps = {}) {
     super(scope, id);
@@ -95,5 +100,6 @@ export class ShellAccessMonitor extends Construct {
         }),
       ],
     });
+    this.policies = [this.policy];
   }
 }

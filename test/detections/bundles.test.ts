@@ -1,8 +1,9 @@
 import { checkPolicy } from '../../lib/check';
 import {
-  BUNDLE_MEMBERS, DETECTION_CLASSES, DetectionBundle, DetectionName, Detections, DetectionsProps, mergeRequirements,
+  BUNDLE_MEMBERS, DETECTION_CLASSES, DetectionBundle, DetectionName, DetectionOf, DetectionPropsOf, Detections, DetectionsProps,
 } from '../../lib/detections/bundles';
-import { MiningPoolConnectionDetection } from '../../lib/detections/mining-pool-connection-detection';
+import { MiningPoolConnectionDetection, MiningPoolConnectionDetectionProps } from '../../lib/detections/mining-pool-connection-detection';
+import { mergeRequirements } from '../../lib/policies/detection';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { newChart, synth } from '../support/synth';
 import { logqlErrors } from './_support';
@@ -90,10 +91,27 @@ describe('Detections', () => {
       bundles: [DetectionBundle.CRYPTO_MINING],
       options: { [DetectionName.MINING_POOL_CONNECTION]: { clusterCidrs: ['10.244.0.0/16'], name: 'pool-ports' } },
     });
-    const pool = detections.detection(DetectionName.MINING_POOL_CONNECTION) as MiningPoolConnectionDetection;
-    const spec = pool.policies[0].renderSpec() as any;
-    expect(pool.policies[0].name).toBe('pool-ports');
+    // detection() is typed by name: no cast to reach the class's own members.
+    const pool: MiningPoolConnectionDetection | undefined = detections.detection(DetectionName.MINING_POOL_CONNECTION);
+    expect(pool).toBeInstanceOf(MiningPoolConnectionDetection);
+    const spec = pool!.policies[0].renderSpec() as any;
+    expect(pool!.policies[0].name).toBe('pool-ports');
     expect(spec.kprobes[0].selectors[0].matchArgs[1].values).toContain('10.244.0.0/16');
+    expect(MiningPoolConnectionDetection.PRIVATE_RANGES.every((r) => spec.kprobes[0].selectors[0].matchArgs[1].values.includes(r))).toBe(true);
+  });
+
+  test('options are typed by name: the props of one detection do not fit another', () => {
+    // Exact type equality (a type that resolved to `never` or `unknown` fails to compile here).
+    type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+    const detectionType: Same<DetectionOf<DetectionName.MINING_POOL_CONNECTION>, MiningPoolConnectionDetection> = true;
+    const propsType: Same<DetectionPropsOf<DetectionName.MINING_POOL_CONNECTION>, MiningPoolConnectionDetectionProps> = true;
+    expect([detectionType, propsType]).toStrictEqual([true, true]);
+    const props: DetectionsProps = {
+      include: [DetectionName.PTRACE],
+      // @ts-expect-error: `miners` is a prop of crypto-miner-exec, not of ptrace
+      options: { [DetectionName.PTRACE]: { miners: ['xmrig'] } },
+    };
+    expect(props.include).toStrictEqual(['ptrace']);
   });
 
   test('a detection that needs cluster input runs when its options are given', () => {

@@ -85,7 +85,7 @@ describe('MiningPoolConnectionDetection', () => {
     });
     test('Override is refused: tcp_connect cannot be failed with an errno', () => {
       expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.allPods() } }))
-        .toThrow('test/Pool: enforcement.action: got EnforcementAction.override(); tcp_connect is neither a syscall nor a security_* function');
+        .toThrow('test/Pool: enforcement.action: got "override"; this detection cannot fail the call with an errno: tcp_connect is neither a syscall nor a security_* function. Use EnforcementAction.sigkill()');
     });
   });
 });
