@@ -1,8 +1,7 @@
 import { parseAllDocuments } from 'yaml';
-import { Finding, FindingSink, obj, str } from './finding';
-
-/** Kinds a TracingPolicy CRD serves. */
-export const POLICY_KINDS = new Set(['TracingPolicy', 'TracingPolicyNamespaced']);
+import { obj, str } from '../policy/private/policy-reader';
+import { POLICY_KINDS } from '../policy/private/vocabulary';
+import { Finding, FindingSink } from './finding';
 
 /**
  * Whether a manifest is meant as a TracingPolicy: one of its kinds under any apiVersion, or a kind spelled like one

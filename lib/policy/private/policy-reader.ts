@@ -1,0 +1,333 @@
+/**
+ * Reads a TracingPolicy manifest (plain JSON, as in YAML) once into a typed view: hooks with their declared
+ * arguments, selectors with canonical operators and actions, options, lists and macros. The policy checker and
+ * the simulator both walk this view instead of the raw JSON, so they agree on what a policy says.
+ *
+ * Reading never throws: a field of the wrong shape reads as absent (the CRD schema rule reports it), and every view
+ * keeps the entry as written (`spec`) for messages that quote it.
+ */
+import {
+  ActionName, ArgType, BinaryOperator, CapabilitySetName, ENFORCING_ACTIONS, GO_TRUE, HOOK_KINDS, HookKind, NamespaceName, Operator,
+  SetOperator, BINARY_OPERATORS, SET_OPERATORS, canonicalAction, canonicalNamespace, canonicalOperator, knownArgType,
+} from './vocabulary';
+
+/** A plain object, or undefined. */
+export function obj(x: unknown): Record<string, unknown> | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+}
+
+/** An array, or an empty one. */
+export function arr(x: unknown): unknown[] {
+  return Array.isArray(x) ? x : [];
+}
+
+/** A string, or undefined. */
+export function str(x: unknown): string | undefined {
+  return typeof x === 'string' ? x : undefined;
+}
+
+/** The plain objects of an array (other entries read as `{}`). */
+function objects(x: unknown): Record<string, unknown>[] {
+  return arr(x).map((e) => obj(e) ?? {});
+}
+
+/** An argument a hook declares (`args`, `data` or `returnArg`). */
+export interface ArgDeclaration {
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The function argument index (`index`; the CRD default is 0). */
+  readonly index: number;
+  /** The type as written; `auto`, the CRD default, when absent. */
+  readonly type: string;
+  /** The type, if the CRD knows it. */
+  readonly knownType?: ArgType;
+  readonly label?: string;
+}
+
+function readArg(spec: Record<string, unknown>): ArgDeclaration {
+  const type = str(spec.type) ?? 'auto';
+  const label = str(spec.label);
+  return { spec, index: Number(spec.index ?? 0), type, knownType: knownArgType(type), ...(label !== undefined ? { label } : {}) };
+}
+
+/** A matchArgs, matchData or matchReturnArgs entry. */
+export interface ArgFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The operator, canonical (`GreaterThan` is `GT`); undefined when the CRD does not know the spelling. */
+  readonly operator?: Operator;
+  /** The operator as written, for messages. */
+  readonly operatorText: unknown;
+  /** The function argument index the entry names (`index`, default 0). */
+  readonly index: number;
+  /** `args`: positions in the hook's declared arguments (they win over `index`). */
+  readonly args: readonly number[];
+  /** The values as Tetragon reads them (strings). */
+  readonly values: readonly string[];
+}
+
+function readArgFilter(spec: Record<string, unknown>): ArgFilterView {
+  const operator = canonicalOperator(spec.operator);
+  return {
+    spec, operatorText: spec.operator, index: Number(spec.index ?? 0), args: arr(spec.args).map(Number), values: arr(spec.values).map(String),
+    ...(operator ? { operator } : {}),
+  };
+}
+
+/** A matchActions or matchReturnActions entry. */
+export interface ActionView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The action as Tetragon reads it (case-insensitively), in the CRD's spelling; undefined when unknown. */
+  readonly action?: ActionName;
+  /** The action as written, for messages. */
+  readonly text: string;
+  /** Whether the action enforces (see `ENFORCING_ACTIONS`). */
+  readonly enforces: boolean;
+}
+
+function readAction(spec: Record<string, unknown>): ActionView {
+  const action = canonicalAction(spec.action);
+  return { spec, text: str(spec.action) ?? '', enforces: action !== undefined && ENFORCING_ACTIONS.has(action), ...(action ? { action } : {}) };
+}
+
+/** A matchBinaries or matchParentBinaries entry. */
+export interface BinaryFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly operator?: BinaryOperator;
+  readonly operatorText: unknown;
+  readonly values: readonly string[];
+  readonly followChildren: boolean;
+}
+
+function readBinaryFilter(spec: Record<string, unknown>): BinaryFilterView {
+  const op = str(spec.operator);
+  return {
+    spec, operatorText: spec.operator, values: arr(spec.values).map(String), followChildren: spec.followChildren === true,
+    ...(op !== undefined && BINARY_OPERATORS.has(op) ? { operator: op as BinaryOperator } : {}),
+  };
+}
+
+function setOperator(op: unknown): { operator?: SetOperator } {
+  return typeof op === 'string' && SET_OPERATORS.has(op) ? { operator: op as SetOperator } : {};
+}
+
+/** A matchPIDs entry. */
+export interface PidFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly operator?: SetOperator;
+  readonly operatorText: unknown;
+  readonly values: readonly number[];
+  readonly followForks: boolean;
+  readonly isNamespacePID: boolean;
+}
+
+/** A matchNamespaces entry. */
+export interface NamespaceFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The namespace kind as Tetragon reads it (case-insensitively), in the CRD's spelling. */
+  readonly namespace?: NamespaceName;
+  readonly namespaceText: unknown;
+  readonly operator?: SetOperator;
+  readonly operatorText: unknown;
+  readonly values: readonly string[];
+}
+
+/** A matchCapabilities or matchCapabilityChanges entry. */
+export interface CapabilityFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The capability set (`type`, default Effective), read case-insensitively; undefined when unknown. */
+  readonly set?: CapabilitySetName;
+  readonly setText: unknown;
+  readonly operator?: SetOperator;
+  readonly operatorText: unknown;
+  readonly values: readonly string[];
+  readonly isNamespaceCapability: boolean;
+}
+
+const CAPABILITY_SETS: ReadonlyMap<string, CapabilitySetName> = new Map([['effective', 'Effective'], ['inheritable', 'Inheritable'], ['permitted', 'Permitted']]);
+
+/** A matchNamespaceChanges entry. */
+export interface NamespaceChangeFilterView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly operator?: SetOperator;
+  readonly operatorText: unknown;
+  readonly values: readonly string[];
+  /** Each value as a namespace kind (undefined where Tetragon does not know it). */
+  readonly namespaces: readonly (NamespaceName | undefined)[];
+}
+
+/** The filters of a selector, by field name. */
+export const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'matchBinaries', 'matchParentBinaries', 'matchNamespaces', 'matchPIDs',
+  'matchCapabilities', 'matchCapabilityChanges', 'matchNamespaceChanges'] as const;
+
+/** One selector of a hook (or a macro). */
+export interface SelectorView {
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly matchArgs: readonly ArgFilterView[];
+  readonly matchData: readonly ArgFilterView[];
+  readonly matchReturnArgs: readonly ArgFilterView[];
+  readonly matchActions: readonly ActionView[];
+  readonly matchReturnActions: readonly ActionView[];
+  readonly matchBinaries: readonly BinaryFilterView[];
+  readonly matchParentBinaries: readonly BinaryFilterView[];
+  readonly matchPIDs: readonly PidFilterView[];
+  readonly matchNamespaces: readonly NamespaceFilterView[];
+  readonly matchCapabilities: readonly CapabilityFilterView[];
+  readonly matchCapabilityChanges: readonly CapabilityFilterView[];
+  readonly matchNamespaceChanges: readonly NamespaceChangeFilterView[];
+  /** Names of the macros the selector uses. */
+  readonly macros: readonly string[];
+  /** Whether the selector has a filter (macros aside): without one it matches every call. */
+  readonly filtered: boolean;
+  /** Whether one of its actions enforces. */
+  readonly enforces: boolean;
+}
+
+function readCapabilityFilter(spec: Record<string, unknown>): CapabilityFilterView {
+  const setText = spec.type ?? 'Effective';
+  const set = CAPABILITY_SETS.get(String(setText).toLowerCase());
+  return {
+    spec, setText, operatorText: spec.operator, values: arr(spec.values).map(String), isNamespaceCapability: spec.isNamespaceCapability === true,
+    ...(set ? { set } : {}), ...setOperator(spec.operator),
+  };
+}
+
+/** Reads one selector as written. */
+export function readSelector(spec: Record<string, unknown>): SelectorView {
+  const matchActions = objects(spec.matchActions).map(readAction);
+  const matchReturnActions = objects(spec.matchReturnActions).map(readAction);
+  return {
+    spec,
+    matchArgs: objects(spec.matchArgs).map(readArgFilter),
+    matchData: objects(spec.matchData).map(readArgFilter),
+    matchReturnArgs: objects(spec.matchReturnArgs).map(readArgFilter),
+    matchActions,
+    matchReturnActions,
+    matchBinaries: objects(spec.matchBinaries).map(readBinaryFilter),
+    matchParentBinaries: objects(spec.matchParentBinaries).map(readBinaryFilter),
+    matchPIDs: objects(spec.matchPIDs).map((p) => ({
+      spec: p, operatorText: p.operator, values: arr(p.values).map(Number), followForks: p.followForks === true, isNamespacePID: p.isNamespacePID === true,
+      ...setOperator(p.operator),
+    })),
+    matchNamespaces: objects(spec.matchNamespaces).map((n) => {
+      const namespace = canonicalNamespace(n.namespace);
+      return { spec: n, namespaceText: n.namespace, operatorText: n.operator, values: arr(n.values).map(String), ...(namespace ? { namespace } : {}), ...setOperator(n.operator) };
+    }),
+    matchCapabilities: objects(spec.matchCapabilities).map(readCapabilityFilter),
+    matchCapabilityChanges: objects(spec.matchCapabilityChanges).map(readCapabilityFilter),
+    matchNamespaceChanges: objects(spec.matchNamespaceChanges).map((c) => {
+      const values = arr(c.values).map(String);
+      return { spec: c, operatorText: c.operator, values, namespaces: values.map(canonicalNamespace), ...setOperator(c.operator) };
+    }),
+    macros: arr(spec.macros).map(String),
+    filtered: SELECTOR_FILTERS.some((f) => arr(spec[f]).length > 0),
+    enforces: matchActions.some((a) => a.enforces),
+  };
+}
+
+/** One hook of a policy. */
+export interface HookView {
+  readonly kind: HookKind;
+  /** Position in its section (`spec.kprobes[index]`). */
+  readonly index: number;
+  /** The hook as written. */
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** What it attaches to: the call, the LSM hook, `subsystem/event`, or the binary path; `?` when missing. */
+  readonly name: string;
+  /** Display name, e.g. `kprobes[2] security_file_open`. */
+  readonly label: string;
+  /** JSON path prefix, e.g. `spec.kprobes[2]`. */
+  readonly path: string;
+  readonly args: readonly ArgDeclaration[];
+  readonly data: readonly ArgDeclaration[];
+  /** `returnArg`, when it is an object. */
+  readonly returnArg?: ArgDeclaration;
+  readonly selectors: readonly SelectorView[];
+}
+
+function hookName(kind: HookKind, s: Record<string, unknown>): string {
+  if (kind === 'tracepoints') return `${str(s.subsystem) ?? '?'}/${str(s.event) ?? '?'}`;
+  if (kind === 'lsmhooks') return str(s.hook) ?? '?';
+  if (kind === 'uprobes' || kind === 'usdts') return str(s.path) ?? '?';
+  return str(s.call) ?? '?';
+}
+
+/** Lists the hooks of a spec, in the order Tetragon looks at them. */
+export function hooksOf(spec: Readonly<Record<string, unknown>>): HookView[] {
+  return HOOK_KINDS.flatMap((kind) => arr(spec[kind]).map((h, index): HookView => {
+    const s = obj(h) ?? {};
+    const name = hookName(kind, s);
+    const ret = obj(s.returnArg);
+    return {
+      kind, index, spec: s, name, label: `${kind}[${index}] ${name}`, path: `spec.${kind}[${index}]`,
+      args: objects(s.args).map(readArg), data: objects(s.data).map(readArg), ...(ret ? { returnArg: readArg(ret) } : {}),
+      selectors: objects(s.selectors).map(readSelector),
+    };
+  }));
+}
+
+/** A `spec.lists` entry. */
+export interface ListView {
+  readonly name: string;
+  /** `syscalls`, `generated_syscalls`, `generated_ftrace`, or `` (plain functions). */
+  readonly type: string;
+  readonly values: readonly string[];
+}
+
+/** A TracingPolicy or TracingPolicyNamespaced, read. */
+export interface PolicyView {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  /** The name findings use: `metadata.name`, with `namespace/` for a TracingPolicyNamespaced. */
+  readonly name: string;
+  readonly namespace?: string;
+  /** The spec as written (`{}` when missing). */
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly hooks: readonly HookView[];
+  /** The hook sections that hold hooks. */
+  readonly hookKinds: readonly HookKind[];
+  /** `spec.selectorsMacros`, read as selectors. */
+  readonly macros: ReadonlyMap<string, SelectorView>;
+  /** `spec.options` by name (the last entry of a name wins, as in Tetragon); values as strings. */
+  readonly options: ReadonlyMap<string, string>;
+  readonly lists: ReadonlyMap<string, ListView>;
+  /** Whether a selector of a hook or a macro has an enforcing action. */
+  readonly enforces: boolean;
+  /** `policy-mode: monitor` keeps enforcing actions from acting; anything else is enforce mode. */
+  readonly mode: 'enforce' | 'monitor';
+}
+
+/** Reads a manifest; anything that is not an object reads as an empty policy. */
+export function readPolicy(manifest: unknown): PolicyView {
+  const m = obj(manifest) ?? {};
+  const meta = obj(m.metadata) ?? {};
+  const kind = str(m.kind);
+  const apiVersion = str(m.apiVersion);
+  const namespace = str(meta.namespace);
+  const metadataName = str(meta.name) ?? '<unnamed>';
+  const spec = obj(m.spec) ?? {};
+  const hooks = hooksOf(spec);
+  const macros = new Map(Object.entries(obj(spec.selectorsMacros) ?? {}).map(([k, v]) => [k, readSelector(obj(v) ?? {})]));
+  const options = new Map(objects(spec.options).map((o) => [str(o.name) ?? '', o.value === undefined ? '' : String(o.value)]));
+  const lists = new Map(objects(spec.lists).map((l): [string, ListView] => {
+    const name = str(l.name) ?? '';
+    return [name, { name, type: str(l.type) ?? '', values: arr(l.values).map(String) }];
+  }));
+  return {
+    ...(apiVersion !== undefined ? { apiVersion } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    name: kind === 'TracingPolicyNamespaced' ? `${namespace ?? '<no namespace>'}/${metadataName}` : metadataName,
+    spec,
+    hooks,
+    hookKinds: HOOK_KINDS.filter((k) => arr(spec[k]).length > 0),
+    macros,
+    options,
+    lists,
+    enforces: hooks.some((h) => h.selectors.some((s) => s.enforces)) || [...macros.values()].some((s) => s.enforces),
+    mode: options.get('policy-mode') === 'monitor' ? 'monitor' : 'enforce',
+  };
+}
+
+/** Whether a Go boolean option (`disable-kprobe-multi`) is set to true. */
+export function optionIsTrue(policy: PolicyView, name: string): boolean {
+  return GO_TRUE.has(policy.options.get(name) ?? '');
+}
