@@ -69,7 +69,7 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
   const scope = m.kind === 'TracingPolicyNamespaced' || narrows(spec.podSelector) || narrows(spec.containerSelector) ? 'narrowed'
     : obj(spec.podSelector) ? 'pods' : 'node';
   for (const hook of policy.hooks) {
-    checkHookRules(sink, hook);
+    checkHookRules(sink, hook, policy);
     checkUnfilteredEnforcement(sink, hook, scope);
     checkSelectors(sink, hook, effective);
     if (kernels.length > 0) checkKernelRules(sink, hook, policy, kernels);

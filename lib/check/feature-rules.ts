@@ -1,6 +1,6 @@
 import { FEATURE_LABELS, FeatureName, VERSION_GATES, atLeast } from '../kernels/kernel-features';
 import type { KernelTable } from '../kernels/kernel-table';
-import { HookView, PolicyView, arr, obj, optionIsTrue, str } from '../policy/private/policy-reader';
+import { HookView, PolicyView, arr, filterTarget, obj, optionIsTrue, str } from '../policy/private/policy-reader';
 import { hasArchPrefix } from '../policy/private/vocabulary';
 import { FindingSink, Location } from './finding';
 
@@ -132,7 +132,7 @@ function checkHookFeatures(sink: FindingSink, hook: HookView, policy: PolicyView
   // basic.h filter_sockaddr_un is compiled into the _v511 objects only: before 5.11 such a filter passes every call.
   const args = hook.args;
   hook.selectors.forEach((s, i) => s.matchArgs.forEach((e, j) => {
-    const declared = e.args.length > 0 ? args[e.args[0]] : args.find((a) => a.index === e.index);
+    const declared = filterTarget(e, args, { tracepoint: hook.kind === 'tracepoints' });
     if (declared?.type !== 'sockaddr_un') return;
     perKernel(sink, kernels, { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].matchArgs[${j}]` }, 'sockaddr-un-filter',
       (k) => { const ok = releaseAtLeast(k, VERSION_GATES.sockaddrUn); return ok === undefined ? undefined : !ok; },

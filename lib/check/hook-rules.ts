@@ -1,10 +1,10 @@
 import { LIMITS } from '../policy/limits';
-import { ArgDeclaration, HookView, arr, str } from '../policy/private/policy-reader';
+import { ArgDeclaration, HookView, PolicyView, arr, str } from '../policy/private/policy-reader';
 import { ENFORCING_ACTIONS, LSM_ACTIONS, withoutArchPrefix } from '../policy/private/vocabulary';
 import { FindingSink, show } from './finding';
 
 /** Rules on one hook's own fields (not its selectors): syscall flag, arg types, return, counts, message, tags, actions per hook kind. */
-export function checkHookRules(sink: FindingSink, hook: HookView): void {
+export function checkHookRules(sink: FindingSink, hook: HookView, policy: PolicyView): void {
   const h = hook.spec;
   const at = (field: string, selector?: number) => ({ hook: hook.label, selector, field: `${hook.path}${field ? '.' + field : ''}` });
   const { args } = hook;
@@ -20,7 +20,7 @@ export function checkHookRules(sink: FindingSink, hook: HookView): void {
   if (tags.length > LIMITS.tagsPerHook) sink.add('tags', at('tags'), `${tags.length} tags given, at most ${LIMITS.tagsPerHook}`);
   tags.forEach((t, i) => { if (String(t).length < tagLength.min) sink.add('tags', at(`tags[${i}]`), `tag ${show(t)} is shorter than ${tagLength.min} characters`); });
 
-  if (hook.kind === 'kprobes' || hook.kind === 'fentries') checkKprobe(sink, hook, at);
+  if (hook.kind === 'kprobes' || hook.kind === 'fentries') checkKprobe(sink, hook, policy, at);
 
   if (hook.kind === 'lsmhooks') {
     // genericlsm.go validateLsmArg / isValidLsmSelectors.
@@ -50,7 +50,7 @@ export function checkHookRules(sink: FindingSink, hook: HookView): void {
   }
 }
 
-function checkKprobe(sink: FindingSink, hook: HookView, at: (f: string, s?: number) => { hook: string; selector?: number; field: string }): void {
+function checkKprobe(sink: FindingSink, hook: HookView, policy: PolicyView, at: (f: string, s?: number) => { hook: string; selector?: number; field: string }): void {
   const h = hook.spec;
   const { args, data } = hook;
   const call = str(h.call) ?? '';
@@ -59,6 +59,11 @@ function checkKprobe(sink: FindingSink, hook: HookView, at: (f: string, s?: numb
   const syscall = h.syscall !== false; // CRD default: true
   const bare = withoutArchPrefix(call);
   const hasPrefix = bare !== call;
+
+  // addKprobe: a list: call must name a list of spec.lists.
+  if (isList && !policy.lists.has(call.slice('list:'.length))) {
+    sink.add('list-not-found', at('call'), `${call} names a list that spec.lists does not define: Tetragon refuses the policy ("error list not found")`);
+  }
 
   if (hook.kind === 'kprobes' && !isList && call) {
     if (!syscallSet && !bare.startsWith('sys_')) {

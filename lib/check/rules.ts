@@ -43,6 +43,7 @@ export const RULES: readonly RuleInfo[] = [
   r('syscall-name', 'error', 'syscall: true on a name that is not sys_*; Tetragon prefixes it blindly (__x64_<name>) and it is not found', 'Write sys_<name>, or set syscall: false for a kernel function', 'pkg/arch/arch.go (AddSyscallPrefix)'),
   r('arch-prefix', 'warning', 'A syscall is written with an arch prefix (__x64_sys_*); it fails on other architectures', 'Write sys_<name> with syscall: true; Tetragon adds the prefix of the node', 'pkg/arch/arch.go (addSyscallPrefix)'),
   r('sys-without-syscall', 'error', 'sys_* with syscall: false: no prefix is added and modern x86/arm64 kernels have no such symbol', 'Set syscall: true', 'pkg/btf/validation.go'),
+  r('list-not-found', 'error', 'A hook calls list:NAME but spec.lists defines no list of that name', 'Define the list in spec.lists, or fix the name after list:', 'pkg/sensors/tracing/generickprobe.go (addKprobe, isList)'),
   r('kprobe-arg-type', 'error', 'A kprobe argument has no type (defaults to auto) or type auto/syscall64, which kprobes reject', 'Give every argument an explicit type (int, string, file, ...)', 'pkg/sensors/tracing/generickprobe.go (validateKprobeType)'),
   r('return-arg', 'error', 'return: true without returnArg', 'Add returnArg (e.g. {index: 0, type: int}) or drop return', 'pkg/btf/validation.go, generickprobe.go'),
   r('return-arg-action', 'error', 'returnArgAction is not TrackSock or UntrackSock', 'Use TrackSock/UntrackSock or remove returnArgAction', 'pkg/sensors/tracing/generickprobe.go (addKprobe)'),

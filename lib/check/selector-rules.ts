@@ -1,9 +1,9 @@
 import * as crd from '../../imports/cilium.io';
 import { LIMITS } from '../policy/limits';
 import { capabilityBit } from '../policy/process-filter';
-import { ActionView, ArgDeclaration, ArgFilterView, HookView, SelectorView, arr, str } from '../policy/private/policy-reader';
+import { ActionView, ArgDeclaration, ArgFilterView, HookView, SelectorView, arr, filterTarget, str } from '../policy/private/policy-reader';
 import {
-  ADDRESS_OPERATORS, ARG_TYPES, CAPABILITY_TYPES, FILE_TYPE_BITS, INTEGER_TYPES, PORT_OPERATORS, PRIVILEGED_PORT_OPERATORS,
+  ADDRESS_OPERATORS, ARG_TYPES, CAPABILITY_TYPES, FILE_TYPE_BITS, INTEGER_TYPES, NAMED_VALUES, PORT_OPERATORS, PRIVILEGED_PORT_OPERATORS,
   RESOLVED_PATH_TYPES, SOCKET_TYPES, STRING_MAP_TYPES, STRING_READ_TYPES, isNegated, socketOperatorProblem,
 } from '../policy/private/vocabulary';
 import { atLeast, VERSION_GATES } from '../kernels/kernel-features';
@@ -199,23 +199,15 @@ function checkActions(sink: FindingSink, actions: readonly ActionView[], field: 
 function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: readonly ArgDeclaration[], sigName: string,
   at: At, options: CheckOptions, hook: HookView, isData = false): void {
   if (m.operator === 'CelExpr') return; // compiled to BPF by pkg/celbpf; not modelled here
-  // argIndexType: matchArgs `index` names a declared arg by its `index` (matchData by position), or `args[0]` by position.
-  const argsPos = m.args;
-  let declared: ArgDeclaration | undefined;
-  if (argsPos.length > 0) {
-    declared = sig[argsPos[0]];
-    if (!declared) { sink.add('match-args-index', at(`${field}.args[0]`), `args[0] = ${show(arr(m.spec.args)[0])} but the hook declares ${sig.length} ${sigName}`); return; }
-  } else {
-    const idx = m.index;
-    declared = isData ? sig[idx] : sig.find((a) => a.index === idx);
-    // generictracepoint.go rewrites a matching field index to the arg position; an index that matches
-    // no field is left as is and then names the arg at that position.
-    if (!declared && hook.kind === 'tracepoints') declared = sig[idx];
-    if (!declared) {
+  const declared = filterTarget(m, sig, { byPosition: isData, tracepoint: hook.kind === 'tracepoints' });
+  if (!declared) {
+    if (m.args.length > 0) {
+      sink.add('match-args-index', at(`${field}.args[0]`), `args[0] = ${show(arr(m.spec.args)[0])} but the hook declares ${sig.length} ${sigName}`);
+    } else {
       const have = sig.map((a) => a.index);
-      sink.add('match-args-index', at(`${field}.index`), `index ${idx} is not read by the hook (declared ${sigName} indexes: ${have.length ? have.join(', ') : 'none'})`);
-      return;
+      sink.add('match-args-index', at(`${field}.index`), `index ${m.index} is not read by the hook (declared ${sigName} indexes: ${have.length ? have.join(', ') : 'none'})`);
     }
+    return;
   }
   const ty = declared.type;
   const op = m.operator;
@@ -294,9 +286,9 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
       values.forEach((v, k) => { if (!FILE_TYPES.includes(v)) badValue(k, `unknown file type ${show(v)}; allowed: ${FILE_TYPES.join(', ')}`); });
       return;
     case 'CapabilitiesGained': {
-      const second = argsPos.length === 2 ? sig[argsPos[1]] : undefined;
+      const second = filterTarget(m, sig, {}, 1);
       // basic.h filter_arg_1: gained = (old ^ new) & new, with old = args[0] and new = args[1].
-      if (argsPos.length !== 2) bad('CapabilitiesGained needs args: [old, new], the positions of two capability arguments (the old set first)');
+      if (m.args.length !== 2) bad('CapabilitiesGained needs args: [old, new], the positions of two capability arguments (the old set first)');
       else if (!CAPABILITY_TYPES.has(ty) || !second || !CAPABILITY_TYPES.has(second.type)) bad('CapabilitiesGained needs two capability-typed arguments (kernel_cap_t, cap_effective, cap_permitted, cap_inheritable)');
       return;
     }
@@ -316,10 +308,11 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
       }
     }
     if (PORT_OPERATORS.has(op)) {
-      const named = ['Protocol', 'Family', 'State'].includes(op);
+      // writeRangeInMap: a name Tetragon knows (exactly as it spells it), else a decimal number or range.
+      const names = NAMED_VALUES[op];
       values.forEach((v, k) => {
         const parts = v.split(':');
-        if (!(named && /^[A-Z][A-Z0-9_]+$/.test(v)) && (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, false, 64, false)))) badValue(k, `${show(v)} is not a number, a "min:max" range${named ? ' or a name such as IPPROTO_TCP, AF_INET, TCP_SYN_SENT' : ''}`);
+        if (!(names && Object.prototype.hasOwnProperty.call(names, v)) && (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, false, 64, false)))) badValue(k, `${show(v)} is not a number, a "min:max" range${names ? ' or a name such as IPPROTO_TCP, AF_INET, TCP_SYN_SENT' : ''}`);
       });
     }
     return;

@@ -72,6 +72,20 @@ function readArgFilter(spec: Record<string, unknown>): ArgFilterView {
   };
 }
 
+/**
+ * The declared argument a filter reads, as Tetragon's `argIndexType` finds it: `args[position]` names a declared
+ * argument by its position (and wins); otherwise matchArgs' `index` names it by its function index and matchData's
+ * by position. A tracepoint rewrites a matching field index to the argument's position and leaves an index that
+ * matches no field as is, which then names the argument at that position.
+ */
+export function filterTarget(filter: ArgFilterView, declared: readonly ArgDeclaration[], how: { byPosition?: boolean; tracepoint?: boolean } = {},
+  position = 0): ArgDeclaration | undefined {
+  if (filter.args.length > position) return declared[filter.args[position]];
+  if (position > 0) return undefined;
+  const byIndex = how.byPosition ? declared[filter.index] : declared.find((a) => a.index === filter.index);
+  return byIndex ?? (how.tracepoint ? declared[filter.index] : undefined);
+}
+
 /** A matchActions or matchReturnActions entry. */
 export interface ActionView {
   readonly spec: Readonly<Record<string, unknown>>;

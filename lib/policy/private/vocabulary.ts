@@ -167,6 +167,32 @@ export const FILE_TYPE_BITS: Readonly<Record<string, number>> = {
   blk: 0o060000, block: 0o060000, dir: 0o040000, chr: 0o020000, char: 0o020000, fifo: 0o010000, pipe: 0o010000,
 };
 
+/** Address families by the names Tetragon takes in `Family` values (pkg/reader/network, Linux `AF_*`). */
+export const FAMILIES: Readonly<Record<string, number>> = {
+  AF_UNSPEC: 0, AF_UNIX: 1, AF_INET: 2, AF_AX25: 3, AF_IPX: 4, AF_APPLETALK: 5, AF_NETROM: 6, AF_BRIDGE: 7, AF_ATMPVC: 8, AF_X25: 9,
+  AF_INET6: 10, AF_ROSE: 11, AF_DECnet: 12, AF_NETBEUI: 13, AF_SECURITY: 14, AF_KEY: 15, AF_NETLINK: 16, AF_PACKET: 17, AF_ASH: 18,
+  AF_ECONET: 19, AF_ATMSVC: 20, AF_RDS: 21, AF_IRDA: 23, AF_PPPOX: 24, AF_WANPIPE: 25, AF_LLC: 26, AF_IB: 27, AF_MPLS: 28, AF_CAN: 29,
+  AF_TIPC: 30, AF_BLUETOOTH: 31, AF_IUCV: 32, AF_RXRPC: 33, AF_ISDN: 34, AF_PHONET: 35, AF_IEEE802154: 36, AF_CAIF: 37, AF_ALG: 38,
+  AF_NFC: 39, AF_VSOCK: 40, AF_KCM: 41, AF_QIPCRTR: 42, AF_SMC: 43, AF_XDP: 44, AF_MCTP: 45,
+};
+
+/** IP protocols by the names Tetragon takes in `Protocol` values (pkg/reader/network). */
+export const PROTOCOLS: Readonly<Record<string, number>> = {
+  IPPROTO_IP: 0, IPPROTO_ICMP: 1, IPPROTO_IGMP: 2, IPPROTO_IPIP: 4, IPPROTO_TCP: 6, IPPROTO_EGP: 8, IPPROTO_PUP: 12, IPPROTO_UDP: 17,
+  IPPROTO_IDP: 22, IPPROTO_TP: 29, IPPROTO_DCCP: 33, IPPROTO_IPV6: 41, IPPROTO_RSVP: 46, IPPROTO_GRE: 47, IPPROTO_ESP: 50, IPPROTO_AH: 51,
+  IPPROTO_MTP: 92, IPPROTO_BEETPH: 94, IPPROTO_ENCAP: 98, IPPROTO_PIM: 103, IPPROTO_COMP: 108, IPPROTO_SCTP: 132, IPPROTO_UDPLITE: 136,
+  IPPROTO_MPLS: 137, IPPROTO_ETHERNET: 143, IPPROTO_RAW: 255, IPPROTO_MPTCP: 262,
+};
+
+/** TCP states by the names Tetragon takes in `State` values (pkg/reader/network, `include/net/tcp_states.h`). */
+export const TCP_STATES: Readonly<Record<string, number>> = {
+  TCP_ESTABLISHED: 1, TCP_SYN_SENT: 2, TCP_SYN_RECV: 3, TCP_FIN_WAIT1: 4, TCP_FIN_WAIT2: 5, TCP_TIME_WAIT: 6, TCP_CLOSE: 7,
+  TCP_CLOSE_WAIT: 8, TCP_LAST_ACK: 9, TCP_LISTEN: 10, TCP_CLOSING: 11, TCP_NEW_SYN_RECV: 12,
+};
+
+/** The names a `Protocol`, `Family` or `State` value may use instead of a number (matched exactly, as Tetragon does). */
+export const NAMED_VALUES: Readonly<Partial<Record<Operator, Readonly<Record<string, number>>>>> = { Protocol: PROTOCOLS, Family: FAMILIES, State: TCP_STATES };
+
 /** Architecture prefixes of syscall symbols (`__x64_sys_openat`). */
 export const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'] as const;
 
