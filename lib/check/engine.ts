@@ -1,7 +1,7 @@
 import { atLeast } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { validateAgainstCrd } from '../private/crd-schema';
-import { arr, obj, readPolicy, str } from '../policy/private/policy-reader';
+import { narrows, obj, readPolicy, str } from '../policy/private/policy-reader';
 import { POLICY_KINDS } from '../policy/private/vocabulary';
 import { checkFeatureRules } from './feature-rules';
 import { CheckOptions, Finding, FindingSink, show } from './finding';
@@ -65,9 +65,8 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
   checkPolicyRules(sink, policy, effective);
   checkScopeRules(sink, str(m.kind)!, spec);
   checkFeatureRules(sink, policy, kernels);
-  const narrows = (sel: unknown) => Object.keys(obj(obj(sel)?.matchLabels) ?? {}).length > 0 || arr(obj(sel)?.matchExpressions).length > 0;
-  const scope = m.kind === 'TracingPolicyNamespaced' || narrows(spec.podSelector) || narrows(spec.containerSelector) ? 'narrowed'
-    : obj(spec.podSelector) ? 'pods' : 'node';
+  const scope = m.kind === 'TracingPolicyNamespaced' || narrows(policy.podSelector) || narrows(policy.containerSelector) ? 'narrowed'
+    : policy.podSelector ? 'pods' : 'node';
   for (const hook of policy.hooks) {
     checkHookRules(sink, hook, policy);
     checkUnfilteredEnforcement(sink, hook, scope);

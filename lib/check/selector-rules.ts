@@ -50,7 +50,7 @@ function mappedForm(v4: string): string {
   return bits === undefined ? `::ffff:${ip}` : `::ffff:${ip}/${96 + Number(bits)}`;
 }
 
-/** Whether `value` is the IPv4-mapped form of `v4` (as written by people: `::ffff:` in any case, with or without the length). */
+/** Whether `value` is the IPv4-mapped form of `v4` (as written by people: `::ffff:` in upper or lower case, with or without the length). */
 function sameMapped(value: string, v4: string): boolean {
   return value.toLowerCase() === mappedForm(v4) || (!v4.includes('/') && value.toLowerCase() === `::ffff:${v4}/128`)
     || (v4.endsWith('/32') && value.toLowerCase() === `::ffff:${v4.slice(0, -3)}`);

@@ -278,6 +278,27 @@ export function hooksOf(spec: Readonly<Record<string, unknown>>): HookView[] {
   }));
 }
 
+/** A Kubernetes label selector (`podSelector`, `containerSelector`) as written. */
+export interface LabelSelectorView {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly { readonly key: string; readonly operator: string; readonly values: readonly string[] }[];
+}
+
+function readLabelSelector(x: unknown): LabelSelectorView | undefined {
+  const o = obj(x);
+  if (!o) return undefined;
+  const labels = Object.entries(obj(o.matchLabels) ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
+  return {
+    matchLabels: Object.fromEntries(labels),
+    matchExpressions: objects(o.matchExpressions).map((e) => ({ key: str(e.key) ?? '', operator: str(e.operator) ?? '', values: arr(e.values).map(String) })),
+  };
+}
+
+/** Whether a label selector narrows what it selects (an empty one selects everything). */
+export function narrows(selector: LabelSelectorView | undefined): boolean {
+  return !!selector && (Object.keys(selector.matchLabels).length > 0 || selector.matchExpressions.length > 0);
+}
+
 /** A `spec.lists` entry. */
 export interface ListView {
   readonly name: string;
@@ -298,6 +319,12 @@ export interface PolicyView {
   readonly hooks: readonly HookView[];
   /** The hook sections that hold hooks. */
   readonly hookKinds: readonly HookKind[];
+  /** `podSelector`, when set (`{}` selects every pod). */
+  readonly podSelector?: LabelSelectorView;
+  /** `containerSelector`, when set. */
+  readonly containerSelector?: LabelSelectorView;
+  /** `hostSelector`, when set to an object (`{}` selects host processes); null and absent read as unset. */
+  readonly hostSelector?: Readonly<Record<string, unknown>>;
   /** `spec.selectorsMacros`, read as selectors. */
   readonly macros: ReadonlyMap<string, SelectorView>;
   /** `spec.options` by name (the last entry of a name wins, as in Tetragon); values as strings. */
@@ -325,6 +352,9 @@ export function readPolicy(manifest: unknown): PolicyView {
     const name = str(l.name) ?? '';
     return [name, { name, type: str(l.type) ?? '', values: arr(l.values).map(String) }];
   }));
+  const podSelector = readLabelSelector(spec.podSelector);
+  const containerSelector = readLabelSelector(spec.containerSelector);
+  const hostSelector = obj(spec.hostSelector);
   return {
     ...(apiVersion !== undefined ? { apiVersion } : {}),
     ...(kind !== undefined ? { kind } : {}),
@@ -333,6 +363,9 @@ export function readPolicy(manifest: unknown): PolicyView {
     spec,
     hooks,
     hookKinds: HOOK_KINDS.filter((k) => arr(spec[k]).length > 0),
+    ...(podSelector ? { podSelector } : {}),
+    ...(containerSelector ? { containerSelector } : {}),
+    ...(hostSelector ? { hostSelector } : {}),
     macros,
     options,
     lists,
