@@ -6,7 +6,9 @@
  */
 import { LIMITS } from '../policy/limits';
 import { ArgDeclaration, ArgFilterView, filterTarget } from '../policy/private/policy-reader';
-import { CAPABILITY_TYPES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated } from '../policy/private/vocabulary';
+import {
+  CAPABILITY_TYPES, FAMILIES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated,
+} from '../policy/private/vocabulary';
 import { EventArg } from './event';
 import {
   capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
@@ -23,10 +25,10 @@ export type FilterOutcome =
   | { readonly kind: 'event-problem'; readonly detail: string }
   | { readonly kind: 'unmodeled'; readonly detail: string };
 
-const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
-const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
-const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
-const unmodeled = (detail: string): FilterOutcome => ({ kind: 'unmodeled', detail });
+export const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
+export const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
+export const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
+export const unmodeled = (detail: string): FilterOutcome => ({ kind: 'unmodeled', detail });
 
 /** Event argument shapes: strings (`char *` and friends) and sockets with a 5-tuple. */
 const STRING_TYPES = ['string', 'char_buf', 'char_iovec', 'data_loc', 'net_device'];
@@ -237,11 +239,12 @@ function portSet(vals: readonly string[], op: Operator): Set<number> | string {
 
 function addrOp(op: Operator, vals: readonly string[], family: number, addr: string | undefined): FilterOutcome {
   const prefixes = vals.map(parsePrefix).filter((p) => typeof p !== 'string');
-  if (family !== 2 && family !== 10) return fail(`family ${family} is neither AF_INET nor AF_INET6, so ${op} never matches`);
+  const v6 = family === FAMILIES.AF_INET6;
+  if (family !== FAMILIES.AF_INET && !v6) return fail(`family ${family} is neither AF_INET nor AF_INET6, so ${op} never matches`);
   if (addr === undefined) return problem(`${op} needs the address, which the event does not give`);
   const ip = parseIp(addr);
   if (!ip) return problem(`${show(addr)} is not an IP address`);
-  if (ip.v6 !== (family === 10)) return problem(`${show(addr)} does not fit family ${family === 10 ? 'AF_INET6' : 'AF_INET'}`);
+  if (ip.v6 !== v6) return problem(`${show(addr)} does not fit family ${v6 ? 'AF_INET6' : 'AF_INET'}`);
   const hit = prefixes.some((p) => prefixContains(p, ip));
   const d = `${addr} ${hit ? 'is' : 'is not'} in [${vals.join(', ')}]`;
   return isNegated(op) !== hit ? pass(d) : fail(d);
@@ -370,7 +373,7 @@ export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclar
       if (op === 'Family') {
         const set = portSet(vals, 'Family');
         if (typeof set === 'string') return unmodeled(set);
-        return set.has(familyNumber('AF_UNIX')!) ? pass('family AF_UNIX is listed') : fail(`family AF_UNIX (1) is not in [${vals.join(', ')}]`);
+        return set.has(FAMILIES.AF_UNIX) ? pass('family AF_UNIX is listed') : fail(`family AF_UNIX (${FAMILIES.AF_UNIX}) is not in [${vals.join(', ')}]`);
       }
       // The BPF filter has no Postfix branch for sockaddr_un: it never matches, negated or not.
       if (op === 'Postfix' || op === 'NotPostfix') return fail(`${op} is not implemented for sockaddr_un in BPF and never matches`);

@@ -9,7 +9,7 @@ import {
 } from '../policy/private/policy-reader';
 import { NamespaceName } from '../policy/private/vocabulary';
 import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from './event';
-import { FilterOutcome } from './_operators';
+import { FilterOutcome, fail, pass, problem, unmodeled } from './_operators';
 import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './_values';
 
 /** Simulator settings that stand for the node. */
@@ -100,10 +100,6 @@ export function processModel(event: SimulatedEvent, node: NodeModel): ProcessMod
   };
 }
 
-const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
-const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
-const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
-const unmodeled = (detail: string): FilterOutcome => ({ kind: 'unmodeled', detail });
 
 function binaryMatches(op: string, path: string, vals: readonly string[]): boolean {
   switch (op) {
@@ -130,25 +126,18 @@ export function evaluateBinaries(field: 'matchBinaries' | 'matchParentBinaries',
   if (vals.length === 0) return pass(`${field} has no values and is ignored`);
   const negated = op.startsWith('Not');
   const shown = `[${vals.join(', ')}]`;
-  if (field === 'matchBinaries') {
-    let hit = binaryMatches(op, proc.exe, vals);
-    let via = `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`;
-    if (!hit && b.followChildren) {
-      const anc = proc.ancestors.find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
-      if (anc) { hit = true; via = `ancestor ${anc.exe} (followChildren)`; }
-    }
-    const d = `${field} ${op} ${shown}: ${via} ${hit ? 'matches' : 'does not match'}`;
-    return negated !== hit ? pass(d) : fail(d);
-  }
-  // matchParentBinaries reads the parents map; a process without an entry skips the filter.
+  // matchBinaries compares the process; matchParentBinaries reads the parents map, and a process without an entry skips it.
   const parent = proc.ancestors[0];
-  if (!proc.parentKnown || parent?.exe === undefined) {
+  if (field === 'matchParentBinaries' && (!proc.parentKnown || parent?.exe === undefined)) {
     return problem(`${field} needs the parent's binary (event field "parent"); without it Tetragon would skip this filter`);
   }
-  let hit = binaryMatches(op, parent.exe, vals);
-  let via = `parent executable ${parent.exe}`;
+  const [exe, above, what] = field === 'matchBinaries'
+    ? [proc.exe, proc.ancestors, `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`]
+    : [parent.exe!, proc.ancestors.slice(1), `parent executable ${parent.exe}`];
+  let hit = binaryMatches(op, exe, vals);
+  let via = what;
   if (!hit && b.followChildren) {
-    const anc = proc.ancestors.slice(1).find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
+    const anc = above.find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
     if (anc) { hit = true; via = `ancestor ${anc.exe} (followChildren)`; }
   }
   const d = `${field} ${op} ${shown}: ${via} ${hit ? 'matches' : 'does not match'}`;

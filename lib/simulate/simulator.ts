@@ -161,6 +161,9 @@ function candidates(policy: PolicyView, hook: HookRef, arch: SimulatedArch): { h
   return { hits, names, unexpanded };
 }
 
+/** The signal Sigkill sends, and Signal's default. */
+const SIGKILL = 9;
+
 /** The actions a matching selector takes: Post when it lists none. */
 function parseActions(list: readonly ActionView[], mode: 'enforce' | 'monitor'): { actions: SimulatedAction[]; post: boolean } {
   if (list.length === 0) return { actions: [{ action: 'Post' }], post: true };
@@ -176,8 +179,8 @@ function parseActions(list: readonly ActionView[], mode: 'enforce' | 'monitor'):
       ...(name === 'Post' && e.kernelStackTrace ? { kernelStackTrace: true } : {}),
       ...(name === 'Post' && e.userStackTrace ? { userStackTrace: true } : {}),
       ...(name === 'Post' && e.imaHash ? { imaHash: true } : {}),
-      ...(name === 'Sigkill' ? { argSig: 9 } : {}),
-      ...(name === 'Signal' ? { argSig: Number(e.argSig ?? 9) } : {}),
+      ...(name === 'Sigkill' ? { argSig: SIGKILL } : {}),
+      ...(name === 'Signal' ? { argSig: Number(e.argSig ?? SIGKILL) } : {}),
       ...(name === 'Override' || name === 'NotifyEnforcer' ? { argError: Number(e.argError ?? 0) } : {}),
       ...(name === 'NotifyEnforcer' && e.argSig !== undefined ? { argSig: Number(e.argSig) } : {}),
       ...(a.enforces ? { enforced: mode === 'enforce' } : {}),

@@ -49,13 +49,28 @@ function readArg(spec: Record<string, unknown>): ArgDeclaration {
   return { spec, index: Number(spec.index ?? 0), type, knownType: knownArgType(type), ...(label !== undefined ? { label } : {}) };
 }
 
-/** A matchArgs, matchData or matchReturnArgs entry. */
-export interface ArgFilterView {
+/** A selector entry with an operator. */
+export interface FilterEntry<Op extends string> {
+  /** The entry as written. */
   readonly spec: Readonly<Record<string, unknown>>;
-  /** The operator, canonical (`GreaterThan` is `GT`); undefined when the CRD does not know the spelling. */
-  readonly operator?: Operator;
+  /** The operator, canonical; undefined when the CRD does not know the spelling (the schema rule reports it). */
+  readonly operator?: Op;
   /** The operator as written, for messages. */
   readonly operatorText: unknown;
+}
+
+function filterEntry<Op extends string>(spec: Record<string, unknown>, canonical: (op: unknown) => Op | undefined): FilterEntry<Op> {
+  const operator = canonical(spec.operator);
+  return { spec, operatorText: spec.operator, ...(operator !== undefined ? { operator } : {}) };
+}
+
+const fromSet = <Op extends string>(known: ReadonlySet<string>) => (op: unknown): Op | undefined =>
+  (typeof op === 'string' && known.has(op) ? (op as Op) : undefined);
+const binaryOperator = fromSet<BinaryOperator>(BINARY_OPERATORS);
+const setOperator = fromSet<SetOperator>(SET_OPERATORS);
+
+/** A matchArgs, matchData or matchReturnArgs entry; `GreaterThan` and `LessThan` read as `GT` and `LT`. */
+export interface ArgFilterView extends FilterEntry<Operator> {
   /** The function argument index the entry names (`index`, default 0). */
   readonly index: number;
   /** `args`: positions in the hook's declared arguments (they win over `index`). */
@@ -65,11 +80,7 @@ export interface ArgFilterView {
 }
 
 function readArgFilter(spec: Record<string, unknown>): ArgFilterView {
-  const operator = canonicalOperator(spec.operator);
-  return {
-    spec, operatorText: spec.operator, index: Number(spec.index ?? 0), args: arr(spec.args).map(Number), values: arr(spec.values).map(String),
-    ...(operator ? { operator } : {}),
-  };
+  return { ...filterEntry(spec, canonicalOperator), index: Number(spec.index ?? 0), args: arr(spec.args).map(Number), values: arr(spec.values).map(String) };
 }
 
 /**
@@ -103,55 +114,35 @@ function readAction(spec: Record<string, unknown>): ActionView {
 }
 
 /** A matchBinaries or matchParentBinaries entry. */
-export interface BinaryFilterView {
-  readonly spec: Readonly<Record<string, unknown>>;
-  readonly operator?: BinaryOperator;
-  readonly operatorText: unknown;
+export interface BinaryFilterView extends FilterEntry<BinaryOperator> {
   readonly values: readonly string[];
   readonly followChildren: boolean;
 }
 
 function readBinaryFilter(spec: Record<string, unknown>): BinaryFilterView {
-  const op = str(spec.operator);
-  return {
-    spec, operatorText: spec.operator, values: arr(spec.values).map(String), followChildren: spec.followChildren === true,
-    ...(op !== undefined && BINARY_OPERATORS.has(op) ? { operator: op as BinaryOperator } : {}),
-  };
-}
-
-function setOperator(op: unknown): { operator?: SetOperator } {
-  return typeof op === 'string' && SET_OPERATORS.has(op) ? { operator: op as SetOperator } : {};
+  return { ...filterEntry(spec, binaryOperator), values: arr(spec.values).map(String), followChildren: spec.followChildren === true };
 }
 
 /** A matchPIDs entry. */
-export interface PidFilterView {
-  readonly spec: Readonly<Record<string, unknown>>;
-  readonly operator?: SetOperator;
-  readonly operatorText: unknown;
+export interface PidFilterView extends FilterEntry<SetOperator> {
   readonly values: readonly number[];
   readonly followForks: boolean;
   readonly isNamespacePID: boolean;
 }
 
 /** A matchNamespaces entry. */
-export interface NamespaceFilterView {
-  readonly spec: Readonly<Record<string, unknown>>;
+export interface NamespaceFilterView extends FilterEntry<SetOperator> {
   /** The namespace kind as Tetragon reads it (case-insensitively), in the CRD's spelling. */
   readonly namespace?: NamespaceName;
   readonly namespaceText: unknown;
-  readonly operator?: SetOperator;
-  readonly operatorText: unknown;
   readonly values: readonly string[];
 }
 
 /** A matchCapabilities or matchCapabilityChanges entry. */
-export interface CapabilityFilterView {
-  readonly spec: Readonly<Record<string, unknown>>;
+export interface CapabilityFilterView extends FilterEntry<SetOperator> {
   /** The capability set (`type`, default Effective), read case-insensitively; undefined when unknown. */
   readonly set?: CapabilitySetName;
   readonly setText: unknown;
-  readonly operator?: SetOperator;
-  readonly operatorText: unknown;
   readonly values: readonly string[];
   readonly isNamespaceCapability: boolean;
 }
@@ -159,10 +150,7 @@ export interface CapabilityFilterView {
 const CAPABILITY_SETS: ReadonlyMap<string, CapabilitySetName> = new Map([['effective', 'Effective'], ['inheritable', 'Inheritable'], ['permitted', 'Permitted']]);
 
 /** A matchNamespaceChanges entry. */
-export interface NamespaceChangeFilterView {
-  readonly spec: Readonly<Record<string, unknown>>;
-  readonly operator?: SetOperator;
-  readonly operatorText: unknown;
+export interface NamespaceChangeFilterView extends FilterEntry<SetOperator> {
   readonly values: readonly string[];
   /** Each value as a namespace kind (undefined where Tetragon does not know it). */
   readonly namespaces: readonly (NamespaceName | undefined)[];
@@ -174,18 +162,31 @@ export const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'm
 
 /** One selector of a hook (or a macro). */
 export interface SelectorView {
+  /** The selector as written. */
   readonly spec: Readonly<Record<string, unknown>>;
+  /** Filters on the declared arguments, by function index or by position. */
   readonly matchArgs: readonly ArgFilterView[];
+  /** Filters on the declared `data`, by position. */
   readonly matchData: readonly ArgFilterView[];
+  /** Filters on the return value (read by the return probe only). */
   readonly matchReturnArgs: readonly ArgFilterView[];
+  /** Actions when the selector matches on entry; none means Post. */
   readonly matchActions: readonly ActionView[];
+  /** Actions when the return filters match. */
   readonly matchReturnActions: readonly ActionView[];
+  /** The executable (at most one entry loads). */
   readonly matchBinaries: readonly BinaryFilterView[];
+  /** The parent's executable (needs the parents map). */
   readonly matchParentBinaries: readonly BinaryFilterView[];
+  /** Process ids (the BPF side reads the first entry). */
   readonly matchPIDs: readonly PidFilterView[];
+  /** Namespace inodes, ANDed. */
   readonly matchNamespaces: readonly NamespaceFilterView[];
+  /** Capabilities held (the BPF side reads the first entry). */
   readonly matchCapabilities: readonly CapabilityFilterView[];
+  /** Capabilities changed since exec. */
   readonly matchCapabilityChanges: readonly CapabilityFilterView[];
+  /** Namespaces changed since exec (one entry loads). */
   readonly matchNamespaceChanges: readonly NamespaceChangeFilterView[];
   /** Names of the macros the selector uses. */
   readonly macros: readonly string[];
@@ -199,8 +200,8 @@ function readCapabilityFilter(spec: Record<string, unknown>): CapabilityFilterVi
   const setText = spec.type ?? 'Effective';
   const set = CAPABILITY_SETS.get(String(setText).toLowerCase());
   return {
-    spec, setText, operatorText: spec.operator, values: arr(spec.values).map(String), isNamespaceCapability: spec.isNamespaceCapability === true,
-    ...(set ? { set } : {}), ...setOperator(spec.operator),
+    ...filterEntry(spec, setOperator), setText, values: arr(spec.values).map(String), isNamespaceCapability: spec.isNamespaceCapability === true,
+    ...(set ? { set } : {}),
   };
 }
 
@@ -218,18 +219,17 @@ export function readSelector(spec: Record<string, unknown>): SelectorView {
     matchBinaries: objects(spec.matchBinaries).map(readBinaryFilter),
     matchParentBinaries: objects(spec.matchParentBinaries).map(readBinaryFilter),
     matchPIDs: objects(spec.matchPIDs).map((p) => ({
-      spec: p, operatorText: p.operator, values: arr(p.values).map(Number), followForks: p.followForks === true, isNamespacePID: p.isNamespacePID === true,
-      ...setOperator(p.operator),
+      ...filterEntry(p, setOperator), values: arr(p.values).map(Number), followForks: p.followForks === true, isNamespacePID: p.isNamespacePID === true,
     })),
     matchNamespaces: objects(spec.matchNamespaces).map((n) => {
       const namespace = canonicalNamespace(n.namespace);
-      return { spec: n, namespaceText: n.namespace, operatorText: n.operator, values: arr(n.values).map(String), ...(namespace ? { namespace } : {}), ...setOperator(n.operator) };
+      return { ...filterEntry(n, setOperator), namespaceText: n.namespace, values: arr(n.values).map(String), ...(namespace ? { namespace } : {}) };
     }),
     matchCapabilities: objects(spec.matchCapabilities).map(readCapabilityFilter),
     matchCapabilityChanges: objects(spec.matchCapabilityChanges).map(readCapabilityFilter),
     matchNamespaceChanges: objects(spec.matchNamespaceChanges).map((c) => {
       const values = arr(c.values).map(String);
-      return { spec: c, operatorText: c.operator, values, namespaces: values.map(canonicalNamespace), ...setOperator(c.operator) };
+      return { ...filterEntry(c, setOperator), values, namespaces: values.map(canonicalNamespace) };
     }),
     macros: arr(spec.macros).map(String),
     filtered: SELECTOR_FILTERS.some((f) => arr(spec[f]).length > 0),
