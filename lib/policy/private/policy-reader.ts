@@ -327,8 +327,9 @@ export interface PolicyView {
   readonly hostSelector?: Readonly<Record<string, unknown>>;
   /** `spec.selectorsMacros`, read as selectors. */
   readonly macros: ReadonlyMap<string, SelectorView>;
-  /** `spec.options` by name (the last entry of a name wins, as in Tetragon); values as strings. */
+  /** `spec.options` by name (the last entry of a name wins, as in Tetragon's getSpecOptions); values as strings. */
   readonly options: ReadonlyMap<string, string>;
+  /** `spec.lists` by name (the first list of a name, as Tetragon's isList finds it). */
   readonly lists: ReadonlyMap<string, ListView>;
   /** Whether a selector of a hook or a macro has an enforcing action. */
   readonly enforces: boolean;
@@ -348,7 +349,8 @@ export function readPolicy(manifest: unknown): PolicyView {
   const hooks = hooksOf(spec);
   const macros = new Map(Object.entries(obj(spec.selectorsMacros) ?? {}).map(([k, v]) => [k, readSelector(obj(v) ?? {})]));
   const options = new Map(objects(spec.options).map((o) => [str(o.name) ?? '', o.value === undefined ? '' : String(o.value)]));
-  const lists = new Map(objects(spec.lists).map((l): [string, ListView] => {
+  // isList: the first list of a name is the one a call names.
+  const lists = new Map(objects(spec.lists).reverse().map((l): [string, ListView] => {
     const name = str(l.name) ?? '';
     return [name, { name, type: str(l.type) ?? '', values: arr(l.values).map(String) }];
   }));
