@@ -251,19 +251,21 @@ function evaluateSelector(sel: SelectorView, hook: HookView, event: SimulatedEve
   return { outcome, held, failed };
 }
 
-/** Load errors by policy object, with the manifest they were found for (a changed manifest is checked again). */
-const LOAD_ERRORS = new WeakMap<object, { readonly json: string; readonly errors: readonly string[] }>();
+/** Load errors by manifest text: the same policy is checked once, however many events run through it. */
+const LOAD_ERRORS = new Map<string, readonly string[]>();
+const LOAD_ERRORS_KEPT = 512;
 
 /**
  * Why Tetragon (or the API server) would refuse a policy: the policy checker's errors, without the kernel rules
  * (the simulator models a kernel of 5.11 or later with every feature Tetragon needs).
  */
 function loadErrorsOf(policy: TracingPolicyManifest): readonly string[] {
-  const json = JSON.stringify(policy);
-  const cached = LOAD_ERRORS.get(policy);
-  if (cached?.json === json) return cached.errors;
+  const key = JSON.stringify(policy);
+  const cached = LOAD_ERRORS.get(key);
+  if (cached) return cached;
   const errors = checkPolicy(policy, { skipKernelChecks: true }).filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`);
-  LOAD_ERRORS.set(policy, { json, errors });
+  if (LOAD_ERRORS.size >= LOAD_ERRORS_KEPT) LOAD_ERRORS.clear();
+  LOAD_ERRORS.set(key, errors);
   return errors;
 }
 
