@@ -65,7 +65,7 @@ export function checkFeatureRules(sink: FindingSink, policy: PolicyView, kernels
   if (enforcer) {
     const calls = arr(enforcer.calls).map(String);
     const isSyscall = (c: string) => {
-      if (c.startsWith('list:')) return policy.lists.get(c.slice(5))?.type === 'syscalls';
+      if (c.startsWith('list:')) return policy.lists.get(c.slice('list:'.length))?.type === 'syscalls';
       return c.startsWith('sys_') || hasArchPrefix(c);
     };
     const hasSyscall = calls.some(isSyscall);
@@ -109,7 +109,7 @@ function checkHookFeatures(sink: FindingSink, hook: HookView, policy: PolicyView
     if (override) {
       const at = { hook: hook.label, selector: override.i, field: `${hook.path}.selectors[${override.i}].matchActions[${override.j}]` };
       const call = str(h.call) ?? '';
-      const list = call.startsWith('list:') ? policy.lists.get(call.slice(5)) : undefined;
+      const list = call.startsWith('list:') ? policy.lists.get(call.slice('list:'.length)) : undefined;
       const calls = list ? list.values : [call];
       const syscall = h.syscall !== false || list?.type === 'syscalls';
       if (calls.some((c) => c.startsWith('security_'))) {

@@ -106,7 +106,7 @@ function targetsOf(hook: HookView, policy: PolicyView): Target[] {
   const syscall = hook.kind === 'kprobes' && h.syscall !== false;
   const prefixed = (c: string) => (hasArchPrefix(c) ? c : `__x64_${c}`);
   if (call.startsWith('list:')) {
-    const list = policy.lists.get(call.slice(5));
+    const list = policy.lists.get(call.slice('list:'.length));
     if (!list) return [];
     if (list.type.startsWith('generated')) return []; // expanded by the agent from the node's own tables
     const isSys = list.type === 'syscalls' || syscall;
