@@ -3,14 +3,10 @@ import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { dangerousOutputReason } from './private/output-folder';
+import { OUTPUT_MANIFEST, dangerousOutputReason } from './private/output-folder';
 import { TetragonCluster } from './tetragon-cluster';
 
-/**
- * Name of the file that lists what a synth wrote into a folder. The next synth replaces those files and refuses a
- * folder that holds anything else, so it never deletes what it did not write.
- */
-export const OUTPUT_MANIFEST = '.cdk8s-tetragon-files';
+export { OUTPUT_MANIFEST };
 
 const MANIFEST_HEADER = '# Written by cdk8s-tetragon synth: the next synth replaces the files listed here and refuses this folder if it holds any other file.';
 const STAGING_PREFIX = '.cdk8s-tetragon-staging-';

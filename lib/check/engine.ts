@@ -1,9 +1,11 @@
 import { atLeast } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { validateAgainstCrd } from '../private/crd-schema';
+import { narrows, obj, readPolicy, str } from '../policy/private/policy-reader';
+import { POLICY_KINDS } from '../policy/private/vocabulary';
 import { checkFeatureRules } from './feature-rules';
-import { CheckOptions, Finding, FindingSink, arr, hooksOf, obj, show, str } from './finding';
-import { POLICY_KINDS, expandLists, looksLikeTracingPolicy, valueAt } from './manifests';
+import { CheckOptions, Finding, FindingSink, show } from './finding';
+import { expandLists, looksLikeTracingPolicy, valueAt } from './manifests';
 import { checkHookRules, checkUnfilteredEnforcement } from './hook-rules';
 import { checkKernelRules } from './kernel-rules';
 import { checkPolicyRules, checkScopeRules } from './policy-rules';
@@ -20,10 +22,7 @@ export function isTracingPolicy(manifest: unknown): boolean {
 
 /** The name a finding uses for a policy: `name`, or `namespace/name` for a namespaced one. */
 export function policyName(manifest: unknown): string {
-  const m = obj(manifest) ?? {};
-  const meta = obj(m.metadata) ?? {};
-  const name = str(meta.name) ?? '<unnamed>';
-  return m.kind === 'TracingPolicyNamespaced' ? `${str(meta.namespace) ?? '<no namespace>'}/${name}` : name;
+  return readPolicy(manifest).name;
 }
 
 function resolveKernels(options: CheckOptions): KernelTable[] {
@@ -43,7 +42,8 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
  * @returns findings sorted by severity, then field; empty when the policy is clean.
  */
 export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Finding[] {
-  const sink = new FindingSink(policyName(manifest));
+  const policy = readPolicy(manifest);
+  const sink = new FindingSink(policy.name);
   const m = obj(manifest);
   if (!m || !looksLikeTracingPolicy(m)) {
     sink.add('crd-schema', { field: 'kind' }, `is not a TracingPolicy or TracingPolicyNamespaced (apiVersion ${JSON.stringify(m?.apiVersion)}, kind ${JSON.stringify(m?.kind)})`);
@@ -59,20 +59,19 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
     const path = line.slice(0, sep).split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
     sink.add('crd-schema', { field: path || '(root)' }, crdMessage(m, path, line.slice(sep + 2)));
   }
-  const spec = obj(m.spec) ?? {};
+  const spec = policy.spec;
   const kernels = resolveKernels(options);
   const effective: CheckOptions = { ...options, minKernel: options.minKernel ?? oldestRelease(kernels) };
-  checkPolicyRules(sink, spec, effective);
+  checkPolicyRules(sink, policy, effective);
   checkScopeRules(sink, str(m.kind)!, spec);
-  checkFeatureRules(sink, spec, kernels);
-  const narrows = (sel: unknown) => Object.keys(obj(obj(sel)?.matchLabels) ?? {}).length > 0 || arr(obj(sel)?.matchExpressions).length > 0;
-  const scope = m.kind === 'TracingPolicyNamespaced' || narrows(spec.podSelector) || narrows(spec.containerSelector) ? 'narrowed'
-    : obj(spec.podSelector) ? 'pods' : 'node';
-  for (const hook of hooksOf(spec)) {
-    checkHookRules(sink, hook, spec);
+  checkFeatureRules(sink, policy, kernels);
+  const scope = m.kind === 'TracingPolicyNamespaced' || narrows(policy.podSelector) || narrows(policy.containerSelector) ? 'narrowed'
+    : policy.podSelector ? 'pods' : 'node';
+  for (const hook of policy.hooks) {
+    checkHookRules(sink, hook, policy);
     checkUnfilteredEnforcement(sink, hook, scope);
     checkSelectors(sink, hook, effective);
-    if (kernels.length > 0) checkKernelRules(sink, hook, spec, kernels);
+    if (kernels.length > 0) checkKernelRules(sink, hook, policy, kernels);
     checkPostActionsBefore511(sink, hook, kernels, options);
   }
   return sortFindings(groupByKernel(sink.findings));

@@ -1,15 +1,8 @@
 import { FEATURE_LABELS, FeatureName, VERSION_GATES, atLeast } from '../kernels/kernel-features';
 import type { KernelTable } from '../kernels/kernel-table';
-import { FindingSink, HookRef, Location, arr, hooksOf, obj, str } from './finding';
-
-const GO_TRUE = /^(1|t|true)$/i;
-const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
-
-/** Whether a policy sets `disable-kprobe-multi` to a true value. */
-function kprobeMultiDisabled(spec: Record<string, unknown>): boolean {
-  const o = arr(spec.options).map((x) => obj(x) ?? {}).find((x) => x.name === 'disable-kprobe-multi');
-  return !!o && GO_TRUE.test(String(o.value ?? ''));
-}
+import { HookView, PolicyView, arr, filterTarget, obj, optionIsTrue, str } from '../policy/private/policy-reader';
+import { hasArchPrefix } from '../policy/private/vocabulary';
+import { FindingSink, Location } from './finding';
 
 /** A kernel's answer to a feature question: true, false, or undefined when its table does not know. */
 type Answer = boolean | undefined;
@@ -41,14 +34,15 @@ function usesKprobeMulti(kernel: KernelTable): Answer {
  * Kernel-feature rules of a whole policy: what Tetragon decides from the running kernel rather than from the
  * policy text (kprobe_multi, bpf_override_return, fmod_ret, BPF LSM, version gates).
  */
-export function checkFeatureRules(sink: FindingSink, spec: Record<string, unknown>, kernels: readonly KernelTable[]): void {
+export function checkFeatureRules(sink: FindingSink, policy: PolicyView, kernels: readonly KernelTable[]): void {
   if (kernels.length === 0) return;
-  const multiOff = kprobeMultiDisabled(spec);
+  const spec = policy.spec;
+  const multiOff = optionIsTrue(policy, 'disable-kprobe-multi');
 
   // addKprobe: with kprobe_multi the same symbol cannot be attached twice.
   if (!multiOff) {
     const seen = new Map<string, string>();
-    for (const hook of hooksOf(spec).filter((h) => h.kind === 'kprobes')) {
+    for (const hook of policy.hooks.filter((h) => h.kind === 'kprobes')) {
       const call = str(hook.spec.call);
       if (!call || call.startsWith('list:')) continue;
       const prev = seen.get(call);
@@ -70,14 +64,13 @@ export function checkFeatureRules(sink: FindingSink, spec: Record<string, unknow
   const enforcer = obj(arr(spec.enforcers)[0]);
   if (enforcer) {
     const calls = arr(enforcer.calls).map(String);
-    const lists = arr(spec.lists).map((l) => obj(l) ?? {});
     const isSyscall = (c: string) => {
-      if (c.startsWith('list:')) return str(lists.find((l) => l.name === c.slice(5))?.type) === 'syscalls';
-      return c.startsWith('sys_') || ARCH_PREFIXES.some((p) => c.startsWith(p));
+      if (c.startsWith('list:')) return policy.lists.get(c.slice('list:'.length))?.type === 'syscalls';
+      return c.startsWith('sys_') || hasArchPrefix(c);
     };
     const hasSyscall = calls.some(isSyscall);
     const hasSecurity = calls.some((c) => c.startsWith('security_'));
-    const method = str(arr(spec.options).map((x) => obj(x) ?? {}).find((x) => x.name === 'override-method')?.value);
+    const method = policy.options.get('override-method');
     // security_* forces fmod_ret; then syscalls need fmod_ret on syscalls (error injection) too.
     const needs: FeatureName[] = hasSecurity ? ['modifyReturn', ...(hasSyscall ? ['errorInjection' as const] : [])]
       : method === 'override-return' ? ['overrideReturn'] : method === 'fmod-ret' ? ['modifyReturn', 'errorInjection'] : [];
@@ -96,10 +89,10 @@ export function checkFeatureRules(sink: FindingSink, spec: Record<string, unknow
       `the enforcer needs ${what}`);
   }
 
-  for (const hook of hooksOf(spec)) checkHookFeatures(sink, hook, spec, kernels, multiOff);
+  for (const hook of policy.hooks) checkHookFeatures(sink, hook, policy, kernels, multiOff);
 }
 
-function checkHookFeatures(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>, kernels: readonly KernelTable[], multiOff: boolean): void {
+function checkHookFeatures(sink: FindingSink, hook: HookView, policy: PolicyView, kernels: readonly KernelTable[], multiOff: boolean): void {
   const h = hook.spec;
 
   // genericlsm.go createGenericLsmSensor: the BPF LSM must be active, which it is by default only where CONFIG_LSM lists bpf.
@@ -111,14 +104,14 @@ function checkHookFeatures(sink: FindingSink, hook: HookRef, spec: Record<string
 
   // validateOverride: syscalls need bpf_override_return, security_* need fmod_ret (and no kprobe_multi).
   if (hook.kind === 'kprobes') {
-    const override = arr(h.selectors).flatMap((s, i) => arr(obj(s)?.matchActions).map((a, j) => ({ i, j, a: obj(a) ?? {} })))
-      .find((x) => (str(x.a.action) ?? '').toLowerCase() === 'override');
+    const override = hook.selectors.flatMap((s, i) => s.matchActions.map((a, j) => ({ i, j, a })))
+      .find((x) => x.a.action === 'Override');
     if (override) {
       const at = { hook: hook.label, selector: override.i, field: `${hook.path}.selectors[${override.i}].matchActions[${override.j}]` };
       const call = str(h.call) ?? '';
-      const list = call.startsWith('list:') ? arr(spec.lists).map((l) => obj(l) ?? {}).find((l) => l.name === call.slice(5)) : undefined;
-      const calls = list ? arr(list.values).map(String) : [call];
-      const syscall = h.syscall !== false || str(list?.type) === 'syscalls';
+      const list = call.startsWith('list:') ? policy.lists.get(call.slice('list:'.length)) : undefined;
+      const calls = list ? list.values : [call];
+      const syscall = h.syscall !== false || list?.type === 'syscalls';
       if (calls.some((c) => c.startsWith('security_'))) {
         perKernel(sink, kernels, at, 'override-unsupported', (k) => (k.features.modifyReturn === undefined ? undefined : !k.features.modifyReturn),
           (k) => `Override on ${call} uses ${FEATURE_LABELS.modifyReturn}, which is missing on kernel ${k.name}: the policy fails to load there`,
@@ -137,12 +130,10 @@ function checkHookFeatures(sink: FindingSink, hook: HookRef, spec: Record<string
   }
 
   // basic.h filter_sockaddr_un is compiled into the _v511 objects only: before 5.11 such a filter passes every call.
-  const args = arr(h.args).map((a) => obj(a) ?? {});
-  arr(h.selectors).forEach((s, i) => arr(obj(s)?.matchArgs).forEach((m, j) => {
-    const e = obj(m) ?? {};
-    const byPosition = arr(e.args);
-    const declared = byPosition.length > 0 ? args[Number(byPosition[0])] : args.find((a) => Number(a.index ?? 0) === Number(e.index ?? 0));
-    if (str(declared?.type) !== 'sockaddr_un') return;
+  const args = hook.args;
+  hook.selectors.forEach((s, i) => s.matchArgs.forEach((e, j) => {
+    const declared = filterTarget(e, args, { tracepoint: hook.kind === 'tracepoints' });
+    if (declared?.type !== 'sockaddr_un') return;
     perKernel(sink, kernels, { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].matchArgs[${j}]` }, 'sockaddr-un-filter',
       (k) => { const ok = releaseAtLeast(k, VERSION_GATES.sockaddrUn); return ok === undefined ? undefined : !ok; },
       (k) => `Tetragon reads and filters sockaddr_un arguments only from kernel ${VERSION_GATES.sockaddrUn} (its _v511 BPF objects); on kernel ${k.name}, which is older, this filter passes every call`,

@@ -1,40 +1,38 @@
-import { FindingSink, HookRef, arr, obj, show, str } from './finding';
-
-const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
+import { LIMITS } from '../policy/limits';
+import { ArgDeclaration, HookView, PolicyView, arr, str } from '../policy/private/policy-reader';
+import { ENFORCING_ACTIONS, LSM_ACTIONS, withoutArchPrefix } from '../policy/private/vocabulary';
+import { FindingSink, show } from './finding';
 
 /** Rules on one hook's own fields (not its selectors): syscall flag, arg types, return, counts, message, tags, actions per hook kind. */
-export function checkHookRules(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>): void {
+export function checkHookRules(sink: FindingSink, hook: HookView, policy: PolicyView): void {
   const h = hook.spec;
   const at = (field: string, selector?: number) => ({ hook: hook.label, selector, field: `${hook.path}${field ? '.' + field : ''}` });
-  const args = arr(h.args);
-  const data = arr(h.data);
+  const { args } = hook;
+  const { messageLength, tagLength } = LIMITS;
 
   // message.go: < 2 characters is an error, > 256 is truncated.
   if (typeof h.message === 'string') {
-    if (h.message.length === 1) sink.add('message-too-short', at('message'), `message ${show(h.message)} is shorter than 2 characters`);
-    if (h.message.length > 256) sink.add('message-too-long', at('message'), `message has ${h.message.length} characters and is truncated to 256`);
+    if (h.message.length > 0 && h.message.length < messageLength.min) sink.add('message-too-short', at('message'), `message ${show(h.message)} is shorter than ${messageLength.min} characters`);
+    if (h.message.length > messageLength.max) sink.add('message-too-long', at('message'), `message has ${h.message.length} characters and is truncated to ${messageLength.max}`);
   }
   // tags.go: at most 16, each at least 2 characters.
   const tags = arr(h.tags);
-  if (tags.length > 16) sink.add('tags', at('tags'), `${tags.length} tags given, at most 16`);
-  tags.forEach((t, i) => { if (String(t).length < 2) sink.add('tags', at(`tags[${i}]`), `tag ${show(t)} is shorter than 2 characters`); });
+  if (tags.length > LIMITS.tagsPerHook) sink.add('tags', at('tags'), `${tags.length} tags given, at most ${LIMITS.tagsPerHook}`);
+  tags.forEach((t, i) => { if (String(t).length < tagLength.min) sink.add('tags', at(`tags[${i}]`), `tag ${show(t)} is shorter than ${tagLength.min} characters`); });
 
-  if (hook.kind === 'kprobes' || hook.kind === 'fentries') checkKprobe(sink, hook, spec, at, args, data);
+  if (hook.kind === 'kprobes' || hook.kind === 'fentries') checkKprobe(sink, hook, policy, at);
 
   if (hook.kind === 'lsmhooks') {
     // genericlsm.go validateLsmArg / isValidLsmSelectors.
     args.forEach((a, i) => {
-      if (Number(obj(a)?.index ?? 0) > 4) sink.add('arg-index', at(`args[${i}].index`), `index ${show(obj(a)?.index)} is above 4; LSM hooks read the first five arguments`);
+      if (a.index > LIMITS.maxArgIndex) sink.add('arg-index', at(`args[${i}].index`), `index ${show(a.spec.index)} is above ${LIMITS.maxArgIndex}; LSM hooks read the first five arguments`);
     });
-    arr(h.selectors).forEach((s, i) => {
-      const sel = obj(s) ?? {};
-      if (arr(sel.matchReturnArgs).length > 0) sink.add('lsm-hook', at(`selectors[${i}].matchReturnArgs`, i), 'matchReturnArgs is not supported on LSM hooks');
-      arr(sel.matchActions).forEach((a, j) => {
-        const e = obj(a) ?? {};
-        const action = (str(e.action) ?? '').toLowerCase();
-        if (!['sigkill', 'signal', 'nopost', 'override', 'post'].includes(action)) {
-          sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}].action`, i), `action ${show(e.action)} is not supported on LSM hooks; allowed: Post, NoPost, Sigkill, Signal, Override`);
-        } else if (action === 'post' && (e.kernelStackTrace === true || e.userStackTrace === true)) {
+    hook.selectors.forEach((sel, i) => {
+      if (sel.matchReturnArgs.length > 0) sink.add('lsm-hook', at(`selectors[${i}].matchReturnArgs`, i), 'matchReturnArgs is not supported on LSM hooks');
+      sel.matchActions.forEach((a, j) => {
+        if (!a.action || !LSM_ACTIONS.has(a.action)) {
+          sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}].action`, i), `action ${show(a.spec.action)} is not supported on LSM hooks; allowed: ${[...LSM_ACTIONS].join(', ')}`);
+        } else if (a.action === 'Post' && (a.spec.kernelStackTrace === true || a.spec.userStackTrace === true)) {
           sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}]`, i), 'stack traces are not supported on LSM hooks');
         }
       });
@@ -43,24 +41,29 @@ export function checkHookRules(sink: FindingSink, hook: HookRef, spec: Record<st
 
   if (hook.kind === 'tracepoints') {
     // generictracepoint.go: EventConfigMaxArgs and raw tracepoint argument bound.
-    if (args.length > 5) sink.add('tracepoint-args', at('args'), `${args.length} args given, a tracepoint reads at most 5`);
+    if (args.length > LIMITS.argsPerHook) sink.add('tracepoint-args', at('args'), `${args.length} args given, a tracepoint reads at most ${LIMITS.argsPerHook}`);
     if (h.raw === true) {
       args.forEach((a, i) => {
-        if (Number(obj(a)?.index ?? 0) > 5) sink.add('arg-index', at(`args[${i}].index`), `raw tracepoint index ${show(obj(a)?.index)} is above 5`);
+        if (a.index > LIMITS.maxRawTracepointArgIndex) sink.add('arg-index', at(`args[${i}].index`), `raw tracepoint index ${show(a.spec.index)} is above ${LIMITS.maxRawTracepointArgIndex}`);
       });
     }
   }
 }
 
-function checkKprobe(sink: FindingSink, hook: HookRef, _spec: Record<string, unknown>, at: (f: string, s?: number) => { hook: string; selector?: number; field: string },
-  args: unknown[], data: unknown[]): void {
+function checkKprobe(sink: FindingSink, hook: HookView, policy: PolicyView, at: (f: string, s?: number) => { hook: string; selector?: number; field: string }): void {
   const h = hook.spec;
+  const { args, data } = hook;
   const call = str(h.call) ?? '';
   const isList = call.startsWith('list:');
   const syscallSet = typeof h.syscall === 'boolean';
   const syscall = h.syscall !== false; // CRD default: true
-  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), call);
+  const bare = withoutArchPrefix(call);
   const hasPrefix = bare !== call;
+
+  // addKprobe: a list: call must name a list of spec.lists.
+  if (isList && !policy.lists.has(call.slice('list:'.length))) {
+    sink.add('list-not-found', at('call'), `${call} names a list that spec.lists does not define: Tetragon refuses the policy ("error list not found")`);
+  }
 
   if (hook.kind === 'kprobes' && !isList && call) {
     if (!syscallSet && !bare.startsWith('sys_')) {
@@ -79,28 +82,27 @@ function checkKprobe(sink: FindingSink, hook: HookRef, _spec: Record<string, unk
   }
 
   // validateKprobeType: auto (the CRD default) and syscall64 are refused for kprobes.
-  const typeCheck = (list: unknown[], name: string) => list.forEach((a, i) => {
-    const t = obj(a)?.type;
+  const typeCheck = (list: readonly ArgDeclaration[], name: string) => list.forEach((a, i) => {
+    const t = a.spec.type;
     if (t === undefined) sink.add('kprobe-arg-type', at(`${name}[${i}].type`), 'type is not set and defaults to auto, which kprobes reject');
     else if (t === 'auto' || t === 'syscall64') sink.add('kprobe-arg-type', at(`${name}[${i}].type`), `type ${show(t)} is invalid for kprobes`);
   });
   if (hook.kind === 'kprobes') typeCheck(args, 'args');
-  if (hook.kind === 'kprobes' && obj(h.returnArg)) typeCheck([h.returnArg], 'returnArg');
+  if (hook.kind === 'kprobes' && hook.returnArg) typeCheck([hook.returnArg], 'returnArg');
 
   // addKprobe: argument bounds.
-  if (args.length + data.length > 5) sink.add('max-args', at('args'), `${args.length} args + ${data.length} data given, at most 5 in total`);
+  if (args.length + data.length > LIMITS.argsPerHook) sink.add('max-args', at('args'), `${args.length} args + ${data.length} data given, at most ${LIMITS.argsPerHook} in total`);
   args.forEach((a, i) => {
-    const idx = Number(obj(a)?.index ?? 0);
-    if (idx > 4) sink.add('arg-index', at(`args[${i}].index`), `index ${idx} is out of bounds; kprobes read arguments 0..4`);
+    if (a.index > LIMITS.maxArgIndex) sink.add('arg-index', at(`args[${i}].index`), `index ${a.index} is out of bounds; kprobes read arguments 0..${LIMITS.maxArgIndex}`);
   });
-  if (h.return === true && !obj(h.returnArg)) sink.add('return-arg', at('returnArg'), 'return: true but returnArg is missing');
+  if (h.return === true && !hook.returnArg) sink.add('return-arg', at('returnArg'), 'return: true but returnArg is missing');
   if (h.returnArgAction !== undefined && !['TrackSock', 'UntrackSock'].includes(String(h.returnArgAction).replace(/^./, (c) => c.toUpperCase()))) {
     sink.add('return-arg-action', at('returnArgAction'), `returnArgAction ${show(h.returnArgAction)} is unsupported; use TrackSock or UntrackSock`);
   }
 
   // validateOverride: only syscalls and security_* functions (what each needs from the kernel is a feature rule).
-  const overrides = arr(h.selectors).flatMap((s, i) => arr(obj(s)?.matchActions).map((a, j) => ({ i, j, a: obj(a) ?? {} })))
-    .filter((x) => (str(x.a.action) ?? '').toLowerCase() === 'override');
+  const overrides = hook.selectors.flatMap((s, i) => s.matchActions.map((a, j) => ({ i, j, a })))
+    .filter((x) => x.a.action === 'Override');
   if (hook.kind === 'kprobes' && overrides.length > 0 && !isList && !call.startsWith('security_') && !syscall) {
     const o = overrides[0];
     sink.add('override-target', at(`selectors[${o.i}].matchActions[${o.j}]`, o.i), `Override on ${call}, which is neither a syscall nor a security_* function`);
@@ -122,31 +124,28 @@ const HOT_FUNCTIONS = new Set(['security_file_permission', 'security_file_open',
   'do_sys_open', 'do_sys_openat2', 'do_filp_open', 'tcp_sendmsg', 'tcp_recvmsg', 'tcp_connect', 'udp_sendmsg', 'wake_up_new_task',
   'filp_close', '__fput', 'do_exit', 'commit_creds', 'file_permission', 'file_open', 'mmap_file', 'file_mprotect', 'bprm_check_security',
   'bprm_creds_for_exec', 'task_alloc', 'inode_permission', 'socket_sendmsg', 'socket_recvmsg', 'socket_connect']);
-const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'matchBinaries', 'matchParentBinaries', 'matchNamespaces', 'matchPIDs',
-  'matchCapabilities', 'matchCapabilityChanges', 'matchNamespaceChanges'];
 
 /** Whether a hook is one of the hot ones (syscalls by bare name, kernel functions and LSM hooks by name). */
-function isHot(hook: HookRef): boolean {
+function isHot(hook: HookView): boolean {
   const name = hook.kind === 'lsmhooks' ? str(hook.spec.hook) ?? '' : str(hook.spec.call) ?? '';
-  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), name).replace(/^sys_/, '');
+  const bare = withoutArchPrefix(name).replace(/^sys_/, '');
   if (hook.kind === 'tracepoints') return /^(sys_enter|sys_exit|raw_syscalls)/.test(`${str(hook.spec.event) ?? ''}`);
-  return (name.replace(/^__(x64|arm64|ia32)_/, '').startsWith('sys_') && HOT_SYSCALLS.has(bare)) || HOT_FUNCTIONS.has(name);
+  return (withoutArchPrefix(name).startsWith('sys_') && HOT_SYSCALLS.has(bare)) || HOT_FUNCTIONS.has(name);
 }
 
 /**
- * An enforcing selector (Sigkill, Signal, Override, NotifyEnforcer) with no filter at all, on a hot hook of a policy
+ * An enforcing selector (Sigkill, Signal, Override, NotifyEnforcer, Set) with no filter at all, on a hot hook of a policy
  * that no pod selector, container selector or namespace narrows: every matching call on every node is killed or
  * failed, the node's own services included.
  */
-export function checkUnfilteredEnforcement(sink: FindingSink, hook: HookRef, scope: 'narrowed' | 'pods' | 'node'): void {
+export function checkUnfilteredEnforcement(sink: FindingSink, hook: HookView, scope: 'narrowed' | 'pods' | 'node'): void {
   if (scope === 'narrowed' || !isHot(hook)) return;
   // generic_calls.h: an fd argument whose descriptor FollowFD did not record aborts the event, which filters the hook.
-  if (arr(hook.spec.args).some((a) => str(obj(a)?.type) === 'fd')) return;
-  arr(hook.spec.selectors).forEach((s, i) => {
-    const sel = obj(s) ?? {};
-    if (SELECTOR_FILTERS.some((f) => arr(sel[f]).length > 0) || arr(sel.macros).length > 0) return;
-    const action = arr(sel.matchActions).map((a) => str(obj(a)?.action) ?? '').find((a) => ['sigkill', 'signal', 'override', 'notifyenforcer'].includes(a.toLowerCase()));
-    if (!action) return;
+  if (hook.args.some((a) => a.spec.type === 'fd')) return;
+  hook.selectors.forEach((sel, i) => {
+    if (sel.filtered || arr(sel.spec.macros).length > 0) return;
+    const action = sel.matchActions.find((a) => a.action !== undefined && ENFORCING_ACTIONS.has(a.action))?.text;
+    if (action === undefined) return;
     sink.add('enforce-unfiltered', { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].matchActions` },
       `${action} with no filter on ${hook.label.split(' ')[1]}, which nearly every process calls: every call ${scope === 'pods' ? 'in every pod' : 'on every node'} is `
       + `${action.toLowerCase() === 'override' ? 'failed' : 'killed'}${scope === 'pods' ? '' : ', the kubelet, the container runtime and Tetragon itself included'}`);

@@ -1,6 +1,8 @@
 import type { KernelTable } from '../kernels/kernel-table';
 import { bundledSyscallTable } from '../kernels/syscall-metadata';
-import { FindingSink, HookRef, arr, obj, str } from './finding';
+import { ArgDeclaration, HookView, PolicyView, obj, str } from '../policy/private/policy-reader';
+import { hasArchPrefix, withoutArchPrefix } from '../policy/private/vocabulary';
+import { FindingSink } from './finding';
 
 /** Integer widths of kernel base types and common typedefs: [bits, signed]. Unknown typedefs are not judged. */
 const INTS: Record<string, [number, boolean]> = {
@@ -83,8 +85,6 @@ export function typeMismatch(specType: string, kernelType: string, forReturn = f
   return undefined;
 }
 
-const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
-
 interface Target {
   /** Name as written (for messages). */
   readonly call: string;
@@ -94,7 +94,7 @@ interface Target {
 }
 
 /** The symbols a hook attaches to, resolved as Tetragon does on amd64; empty when this hook cannot be checked against BTF. */
-function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
+function targetsOf(hook: HookView, policy: PolicyView): Target[] {
   const h = hook.spec;
   if (hook.kind === 'lsmhooks') {
     const name = str(h.hook);
@@ -104,17 +104,16 @@ function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
   const call = str(h.call);
   if (!call) return [];
   const syscall = hook.kind === 'kprobes' && h.syscall !== false;
-  const prefixed = (c: string) => (ARCH_PREFIXES.some((p) => c.startsWith(p)) ? c : `__x64_${c}`);
+  const prefixed = (c: string) => (hasArchPrefix(c) ? c : `__x64_${c}`);
   if (call.startsWith('list:')) {
-    const list = arr(spec.lists).map((l) => obj(l) ?? {}).find((l) => l.name === call.slice(5));
+    const list = policy.lists.get(call.slice('list:'.length));
     if (!list) return [];
-    const type = str(list.type) ?? '';
-    if (type.startsWith('generated')) return []; // expanded by the agent from the node's own tables
-    const isSys = type === 'syscalls' || syscall;
-    return arr(list.values).map(String).filter((v) => !v.includes('/'))
+    if (list.type.startsWith('generated')) return []; // expanded by the agent from the node's own tables
+    const isSys = list.type === 'syscalls' || syscall;
+    return list.values.filter((v) => !v.includes('/'))
       .map((v) => ({ call: v, symbol: isSys ? prefixed(v) : v, syscall: isSys }));
   }
-  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), call);
+  const bare = withoutArchPrefix(call);
   // A non-sys_ name with syscall true, or sys_ with syscall false, is already an error of the load rules.
   if (syscall && !bare.startsWith('sys_')) return [];
   if (!syscall && call.startsWith('sys_')) return [];
@@ -122,12 +121,11 @@ function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
 }
 
 /** Kernel compatibility of one hook against each kernel table. */
-export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>, kernels: readonly KernelTable[]): void {
-  const targets = targetsOf(hook, spec);
+export function checkKernelRules(sink: FindingSink, hook: HookView, policy: PolicyView, kernels: readonly KernelTable[]): void {
+  const targets = targetsOf(hook, policy);
   if (targets.length === 0) return;
   const ignore = obj(hook.spec.ignore)?.callNotFound === true && hook.kind === 'kprobes';
-  const args = arr(hook.spec.args).map((a) => obj(a) ?? {});
-  const ret = obj(hook.spec.returnArg);
+  const { args, returnArg: ret } = hook;
   for (const kernel of kernels) {
     for (const t of targets) {
       const at = (field: string) => ({ hook: hook.label, field: `${hook.path}.${field}`, kernel: kernel.name });
@@ -139,11 +137,10 @@ export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<
         continue;
       }
       // Syscall arguments are checked once below, against the syscall table (the same on every kernel).
-      if (t.syscall || args.some((a) => a.resolve !== undefined)) continue;
+      if (t.syscall || args.some((a) => a.spec.resolve !== undefined)) continue;
       const where = `${t.symbol}(${proto.params.join(', ')})`;
       args.forEach((a, i) => {
-        const idx = Number(a.index ?? 0);
-        const type = str(a.type) ?? 'auto';
+        const { index: idx, type } = a;
         if (idx >= proto.params.length) {
           sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where} in kernel ${kernel.name}`);
           return;
@@ -153,7 +150,7 @@ export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<
         if (why) sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} is declared ${type} but in kernel ${kernel.name} ${where} has ${kt} there; ${why}. Tetragon only logs a warning and loads the hook`);
       });
       if (hook.spec.return === true && ret) {
-        const type = str(ret.type) ?? 'auto';
+        const type = ret.type;
         const why = typeMismatch(type, proto.ret, true);
         if (why) sink.add('kernel-return-type', at('returnArg.type'), `returnArg is declared ${type} but ${t.symbol} returns ${proto.ret} in kernel ${kernel.name}; ${why}`);
       }
@@ -167,16 +164,15 @@ export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<
  * registers, and checks the declared types against its own table of syscall prototypes (`pkg/syscallinfo`); a
  * mismatch is logged as a warning and the probe reads the register as the declared type.
  */
-function checkSyscallArgs(sink: FindingSink, hook: HookRef, call: string, args: Record<string, unknown>[]): void {
-  if (args.some((a) => a.resolve !== undefined)) return;
-  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), call).replace(/^sys_/, '');
+function checkSyscallArgs(sink: FindingSink, hook: HookView, call: string, args: readonly ArgDeclaration[]): void {
+  if (args.some((a) => a.spec.resolve !== undefined)) return;
+  const bare = withoutArchPrefix(call).replace(/^sys_/, '');
   const proto = bundledSyscallTable().get(bare);
   if (!proto) return; // Tetragon: "missing information for syscall: arguments will not be verified"
   const where = `sys_${bare}(${proto.map((p) => `${p.type}${p.type.endsWith('*') ? '' : ' '}${p.name}`).join(', ')})`;
   const at = (field: string) => ({ hook: hook.label, field: `${hook.path}.${field}` });
   args.forEach((a, i) => {
-    const idx = Number(a.index ?? 0);
-    const type = str(a.type) ?? 'auto';
+    const { index: idx, type } = a;
     if (idx >= proto.length) {
       sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where}; Tetragon logs a warning and the probe reads an unused register`);
       return;

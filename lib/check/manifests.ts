@@ -1,11 +1,10 @@
 import { parseAllDocuments } from 'yaml';
-import { Finding, FindingSink, obj, str } from './finding';
-
-/** Kinds a TracingPolicy CRD serves. */
-export const POLICY_KINDS = new Set(['TracingPolicy', 'TracingPolicyNamespaced']);
+import { obj, str } from '../policy/private/policy-reader';
+import { POLICY_KINDS } from '../policy/private/vocabulary';
+import { Finding, FindingSink } from './finding';
 
 /**
- * Whether a manifest is meant as a TracingPolicy: one of its kinds under any apiVersion, or a kind spelled like one
+ * Whether a manifest is meant as a TracingPolicy: one of its kinds (whatever the apiVersion), or a kind spelled like one
  * in the `cilium.io` group. Such objects are checked, so a wrong apiVersion or kind is reported instead of skipped.
  */
 export function looksLikeTracingPolicy(manifest: unknown): boolean {

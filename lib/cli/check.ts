@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { checkPolicy, policyName } from '../check/engine';
 import { looksLikeTracingPolicy, readYamlManifests } from '../check/manifests';
 import { Finding } from '../check/finding';
+import { nameScope } from '../check/name-scope';
 import { KernelTable, loadKernel } from '../kernels/kernel-table';
 
 const USAGE = `usage: cdk8s-tetragon check [--kernel NAME ...] [--kernel-file PATH ...] [--min-kernel X.Y] [--format text|json] PATH...
@@ -95,10 +96,12 @@ export async function run(args: string[]): Promise<number> {
       // Lists are expanded; a document that does not parse is reported (plainly so for a Helm template).
       const read = readYamlManifests(text);
       findings.push(...read.findings.map((f) => ({ file, ...f })));
+      // Names clash within one cluster's folder (or one path given), not across clusters.
+      const scope = nameScope(file, p);
       for (const manifest of read.manifests as any[]) {
         if (!looksLikeTracingPolicy(manifest)) continue;
         policies++;
-        const key = `${manifest.kind}/${policyName(manifest)}`;
+        const key = `${scope}\u0000${manifest.kind}/${policyName(manifest)}`;
         const found = checkPolicy(manifest, { kernels: tables, minKernel, skipKernelChecks: noKernels });
         findings.push(...found.map((f) => ({ file, ...f })));
         const dup = findings.find((f) => f.ruleId === '__seen' && f.policy === key);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Arg, ArgKind } from './argument';
 import { LIMITS } from './limits';
+import { SOCKADDR_OPERATORS } from './private/vocabulary';
 import { Problems, show } from './_problems';
 
 /**
@@ -21,15 +22,20 @@ export enum FileType {
   REGULAR = 'reg', DIRECTORY = 'dir', SYMLINK = 'lnk', BLOCK_DEVICE = 'blk', CHAR_DEVICE = 'chr', FIFO = 'fifo', SOCKET = 'sock',
 }
 
+/** Socket operators take `sock` arguments, and `sockaddr` ones for the operators Tetragon allows there. */
+const socket = (op: ArgOperator): readonly ArgKind[] => (SOCKADDR_OPERATORS.has(op) ? ['sock', 'sockaddr'] : ['sock']);
+
 /** Which argument kinds each operator accepts (Tetragon's `parseMatchArg`). */
 const ACCEPTS: Record<ArgOperator, readonly ArgKind[]> = {
   Equal: ['string', 'file', 'int', 'cap'], NotEqual: ['string', 'file', 'int', 'cap'],
   Prefix: ['string', 'file', 'dentry'], NotPrefix: ['string', 'file', 'dentry'], Postfix: ['string', 'file', 'dentry'], NotPostfix: ['string', 'file', 'dentry'],
   GT: ['int'], LT: ['int'], Mask: ['int', 'cap'], InRange: ['int'], NotInRange: ['int'],
   FileType: ['file'], NotFileType: ['file'],
-  SPort: ['sock', 'sockaddr'], NotSPort: ['sock', 'sockaddr'], DPort: ['sock'], NotDPort: ['sock'],
-  SAddr: ['sock', 'sockaddr'], NotSAddr: ['sock', 'sockaddr'], DAddr: ['sock'], NotDAddr: ['sock'],
-  Protocol: ['sock'], Family: ['sock', 'sockaddr'], State: ['sock'],
+  SPort: socket(ArgOperator.SPORT), NotSPort: socket(ArgOperator.NOT_SPORT),
+  DPort: socket(ArgOperator.DPORT), NotDPort: socket(ArgOperator.NOT_DPORT),
+  SAddr: socket(ArgOperator.SADDR), NotSAddr: socket(ArgOperator.NOT_SADDR),
+  DAddr: socket(ArgOperator.DADDR), NotDAddr: socket(ArgOperator.NOT_DADDR),
+  Protocol: socket(ArgOperator.PROTOCOL), Family: socket(ArgOperator.FAMILY), State: socket(ArgOperator.STATE),
   CapabilitiesGained: ['cap'],
 };
 
@@ -247,7 +253,7 @@ export class ArgFilter {
       return `file and path arguments are absolute paths resolved by the kernel; write it as an absolute path such as ${show('/' + value.replace(/^\.?\/*/, ''))}`;
     }
     if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && Buffer.byteLength(value) > LIMITS.prefixLength) {
-      return `${Buffer.byteLength(value)} bytes; Prefix values are at most ${LIMITS.prefixLength} (Tetragon accepts 256, but its BPF side compares at most 255 bytes, so a longer prefix never matches)`;
+      return `${Buffer.byteLength(value)} bytes; Prefix values are at most ${LIMITS.prefixLength} (Tetragon accepts ${LIMITS.prefixLengthAccepted}, but its BPF side compares at most ${LIMITS.prefixLength} bytes, so a longer prefix never matches)`;
     }
     if ((op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX) && value.length > LIMITS.postfixLength) {
       return `${value.length} characters; Postfix values are at most ${LIMITS.postfixLength}`;

@@ -1,107 +1,44 @@
 /**
  * `matchArgs` / `matchReturnArgs` operators, evaluated the way Tetragon's BPF filters do
  * (`bpf/process/types/basic.h`) with values parsed the way the agent writes them (`pkg/selectors/kernel.go`).
+ *
+ * Only policies that load reach this code: whether Tetragon refuses a filter is the policy checker's question.
  */
+import { LIMITS } from '../policy/limits';
+import { ArgDeclaration, ArgFilterView, filterTarget } from '../policy/private/policy-reader';
+import {
+  CAPABILITY_TYPES, FAMILIES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated,
+} from '../policy/private/vocabulary';
 import { EventArg } from './event';
 import {
-  FILE_TYPE_BITS, capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
+  capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
   tcpStateNumber, toSigned, toUnsigned,
 } from './_values';
 
-/** Outcome of one filter. `load-error`: Tetragon would refuse the policy; `event-problem`: the event lacks data. */
+/**
+ * Outcome of one filter. `event-problem`: the event lacks data the filter reads; `unmodeled`: the simulator cannot
+ * evaluate the filter. Both leave the result inconclusive.
+ */
 export type FilterOutcome =
   | { readonly kind: 'pass'; readonly detail: string }
   | { readonly kind: 'fail'; readonly detail: string }
-  | { readonly kind: 'load-error'; readonly detail: string }
-  | { readonly kind: 'event-problem'; readonly detail: string };
+  | { readonly kind: 'event-problem'; readonly detail: string }
+  | { readonly kind: 'unmodeled'; readonly detail: string };
 
-const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
-const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
-const loadError = (detail: string): FilterOutcome => ({ kind: 'load-error', detail });
-const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
+export const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
+export const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
+export const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
+export const unmodeled = (detail: string): FilterOutcome => ({ kind: 'unmodeled', detail });
 
-/** Width and signedness of integer argument types as the BPF comparisons treat them. */
-interface IntType {
-  /** Bits read from the argument. */
-  readonly bits: number;
-  /** Bits a selector value is stored in. */
-  readonly storeBits: number;
-  /** Whether GT/LT/InRange compare signed (`is_signed_type`: only int, int32 and int64). */
-  readonly signed: boolean;
-  /** Whether the agent parses values as signed (`ParseInt`) rather than unsigned (`ParseUint`). */
-  readonly parseSigned: boolean;
-}
-
-const INT_TYPES: Readonly<Record<string, IntType>> = {
-  'int': { bits: 32, storeBits: 32, signed: true, parseSigned: true },
-  'int32': { bits: 32, storeBits: 32, signed: true, parseSigned: true },
-  'sint32': { bits: 32, storeBits: 32, signed: true, parseSigned: true },
-  'uint32': { bits: 32, storeBits: 32, signed: false, parseSigned: false },
-  // size_t is read as 64 bits but filtered by the 32-bit code path.
-  'size_t': { bits: 32, storeBits: 32, signed: false, parseSigned: true },
-  'int64': { bits: 64, storeBits: 64, signed: true, parseSigned: true },
-  'sint64': { bits: 64, storeBits: 64, signed: true, parseSigned: true },
-  'long': { bits: 64, storeBits: 64, signed: true, parseSigned: true },
-  'uint64': { bits: 64, storeBits: 64, signed: false, parseSigned: false },
-  'ulong': { bits: 64, storeBits: 64, signed: false, parseSigned: false },
-  'syscall64': { bits: 64, storeBits: 64, signed: false, parseSigned: true },
-  // 8 and 16-bit types compare unsigned in BPF even when declared signed.
-  'int16': { bits: 16, storeBits: 32, signed: false, parseSigned: true },
-  'sint16': { bits: 16, storeBits: 32, signed: false, parseSigned: true },
-  'uint16': { bits: 16, storeBits: 32, signed: false, parseSigned: false },
-  'int8': { bits: 8, storeBits: 32, signed: false, parseSigned: true },
-  'sint8': { bits: 8, storeBits: 32, signed: false, parseSigned: true },
-  'uint8': { bits: 8, storeBits: 32, signed: false, parseSigned: false },
-};
-
-const CAP_TYPES = ['kernel_cap_t', 'cap_inheritable', 'cap_permitted', 'cap_effective'];
-const PATH_TYPES = ['file', 'path', 'dentry', 'fd', 'linux_binprm'];
+/** Event argument shapes: strings (`char *` and friends) and sockets with a 5-tuple. */
 const STRING_TYPES = ['string', 'char_buf', 'char_iovec', 'data_loc', 'net_device'];
 const SOCK_TYPES = ['sock', 'skb', 'socket'];
-
-/** Longest string the Equal hash maps hold on 5.11+ kernels; longer arguments never compare Equal. */
-const STRING_EQUAL_MAX = 4094;
-/** An argument is cut to this many bytes before a Prefix lookup. */
-const PREFIX_ARG_MAX = 255;
-/** Prefix values may not be longer than this. */
-const PREFIX_VALUE_MAX = 256;
-/** Postfix values must be shorter than this. */
-const POSTFIX_VALUE_MAX = 128;
-
-/** The canonical operator name for the spellings Tetragon accepts (`SelectorOp`). */
-export function canonicalOperator(op: string): string | undefined {
-  const table: Record<string, string> = {
-    gt: 'GT', GT: 'GT', GreaterThan: 'GT', lt: 'LT', LT: 'LT', LessThan: 'LT', eq: 'Equal', Equal: 'Equal', neq: 'NotEqual',
-    NotEqual: 'NotEqual', In: 'In', NotIn: 'NotIn', prefix: 'Prefix', Prefix: 'Prefix', notprefix: 'NotPrefix', NotPrefix: 'NotPrefix',
-    postfix: 'Postfix', Postfix: 'Postfix', notpostfix: 'NotPostfix', NotPostfix: 'NotPostfix', InMap: 'InMap', NotInMap: 'NotInMap',
-    mask: 'Mask', Mask: 'Mask', saddr: 'SAddr', Saddr: 'SAddr', SAddr: 'SAddr', daddr: 'DAddr', Daddr: 'DAddr', DAddr: 'DAddr',
-    notsaddr: 'NotSAddr', NotSaddr: 'NotSAddr', NotSAddr: 'NotSAddr', notdaddr: 'NotDAddr', NotDaddr: 'NotDAddr', NotDAddr: 'NotDAddr',
-    sport: 'SPort', Sport: 'SPort', SPort: 'SPort', dport: 'DPort', Dport: 'DPort', DPort: 'DPort', protocol: 'Protocol',
-    Protocol: 'Protocol', notsport: 'NotSPort', NotSport: 'NotSPort', NotSPort: 'NotSPort', notdport: 'NotDPort', NotDport: 'NotDPort',
-    NotDPort: 'NotDPort', sportpriv: 'SPortPriv', SportPriv: 'SPortPriv', SPortPriv: 'SPortPriv', dportpriv: 'DPortPriv',
-    DportPriv: 'DPortPriv', DPortPriv: 'DPortPriv', notsportpriv: 'NotSPortPriv', NotSportPriv: 'NotSPortPriv',
-    NotSPortPriv: 'NotSPortPriv', notdportpriv: 'NotDPortPriv', NotDportPriv: 'NotDPortPriv', NotDPortPriv: 'NotDPortPriv',
-    family: 'Family', Family: 'Family', state: 'State', State: 'State', CapabilitiesGained: 'CapabilitiesGained',
-    InRange: 'InRange', NotInRange: 'NotInRange', SubString: 'SubString', SubStringIgnCase: 'SubStringIgnCase',
-    CelExpr: 'CelExpr', FileType: 'FileType', NotFileType: 'NotFileType',
-  };
-  return table[op];
-}
-
-/** A kprobe/tracepoint/LSM argument declaration from the policy. */
-export interface SpecArg {
-  readonly index: number;
-  readonly type: string;
-  readonly label?: string;
-}
-
-/** A `matchArgs`/`matchReturnArgs` entry as written in the policy. */
-export interface ArgFilter {
-  readonly index?: number;
-  readonly args?: readonly number[];
-  readonly operator: string;
-  readonly values?: readonly (string | number)[];
-}
+/** The string operators (Tetragon's string maps and prefix/postfix tries). */
+const STRING_OPERATORS: readonly Operator[] = ['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'];
+/** A privileged port is below this (`SPortPriv`, ...). */
+const FIRST_UNPRIVILEGED_PORT = 1024;
+/** Largest range the simulator expands into a set (Tetragon writes every value of a range into its map). */
+const MAX_SIMULATED_RANGE = 1_000_000n;
 
 /** Normalized event argument: the shorthand forms resolved against the declared type. */
 type Resolved =
@@ -121,7 +58,7 @@ function show(v: unknown): string {
 /** Resolves an event argument against the declared type, or explains the mismatch. */
 export function resolveArg(arg: EventArg, type: string): Resolved | string {
   const t = type;
-  if (PATH_TYPES.includes(t)) {
+  if (RESOLVED_PATH_TYPES.has(t)) {
     if (typeof arg === 'string') return { kind: 'path', path: arg, fileType: 'reg' };
     if (typeof arg === 'object' && ['file', 'path', 'fd', 'linux_binprm'].includes(arg.kind)) {
       const a = arg as { path: string; fileType?: string };
@@ -134,14 +71,14 @@ export function resolveArg(arg: EventArg, type: string): Resolved | string {
     if (typeof arg === 'object' && arg.kind === 'string') return { kind: 'string', value: arg.value };
     return `the policy declares type '${t}', which needs a string ({"kind":"string","value":...} or a string), got ${show(arg)}`;
   }
-  if (INT_TYPES[t]) {
+  if (INTEGER_TYPES[t]) {
     const raw = typeof arg === 'number' ? arg : (typeof arg === 'object' && arg.kind === 'int') ? arg.value : undefined;
     if (raw === undefined) return `the policy declares type '${t}', which needs an integer ({"kind":"int","value":...} or a number), got ${show(arg)}`;
     const v = typeof raw === 'number' ? BigInt(raw) : parseGoInt(raw.trim());
     if (typeof v === 'string') return v;
     return { kind: 'int', value: v };
   }
-  if (CAP_TYPES.includes(t)) {
+  if (CAPABILITY_TYPES.has(t)) {
     if (typeof arg === 'object' && arg.kind === 'capabilities') {
       const v = Array.isArray(arg.value) ? capabilityMask(arg.value) : typeof arg.value === 'number' ? BigInt(arg.value) : parseGoInt(String(arg.value));
       if (typeof v === 'string') return v;
@@ -187,65 +124,45 @@ function describe(r: Resolved): string {
   }
 }
 
-function values(f: ArgFilter): string[] {
-  return (f.values ?? []).map((v) => String(v));
-}
-
-function stringOp(op: string, arg: string, vals: string[], isString: boolean, allowPostfix = true): FilterOutcome | boolean {
+/** String comparison as BPF does it; the operator is one of `STRING_OPERATORS`. */
+function stringOp(op: Operator, arg: string, vals: readonly string[], isString: boolean): boolean {
   const buf = Buffer.from(arg, 'utf8');
   switch (op) {
     case 'Equal': case 'NotEqual': {
       const wanted = vals.map((v) => (isString && v.endsWith('\0') ? v.slice(0, -1) : v));
-      if (buf.length > STRING_EQUAL_MAX) return false;
+      if (buf.length > LIMITS.equalArgumentLength) return false;
       return wanted.some((w) => Buffer.from(w, 'utf8').equals(buf));
     }
     case 'Prefix': case 'NotPrefix': {
-      for (const v of vals) if (Buffer.byteLength(v) > PREFIX_VALUE_MAX) return loadError(`Prefix value ${show(v)} is longer than ${PREFIX_VALUE_MAX} characters`);
       if (buf.length === 0) return false;
-      const cut = buf.subarray(0, PREFIX_ARG_MAX);
+      const cut = buf.subarray(0, LIMITS.prefixLength);
       return vals.some((v) => {
         const vb = Buffer.from(v, 'utf8');
         return vb.length <= cut.length && cut.subarray(0, vb.length).equals(vb);
       });
     }
-    case 'Postfix': case 'NotPostfix': {
-      if (!allowPostfix) return false;
-      for (const v of vals) if (Buffer.byteLength(v) >= POSTFIX_VALUE_MAX) return loadError(`Postfix value ${show(v)} is longer than ${POSTFIX_VALUE_MAX - 1} characters`);
+    default: {
       if (buf.length === 0) return false;
       return vals.some((v) => {
         const vb = Buffer.from(v, 'utf8');
         return vb.length <= buf.length && buf.subarray(buf.length - vb.length).equals(vb);
       });
     }
-    default:
-      return loadError(`operator ${op} is not supported on string arguments`);
   }
 }
 
-const NEGATED = ['NotEqual', 'NotPrefix', 'NotPostfix', 'NotFileType'];
-
-function intValue(v: string, t: IntType, op: string): bigint | string {
+/** A value as the agent parses it for an integer type (validated by the policy checker). */
+function intValue(v: string): bigint {
   const parsed = parseGoInt(v.trim());
-  if (typeof parsed === 'string') return parsed;
-  const lo = t.parseSigned ? -(1n << BigInt(t.storeBits - 1)) : 0n;
-  const hi = t.parseSigned ? (1n << BigInt(t.storeBits - 1)) - 1n : (1n << BigInt(t.storeBits)) - 1n;
-  if (parsed < lo || parsed > hi) return `value ${show(v)} is out of range for ${op} on this type (${lo}..${hi})`;
-  return parsed;
+  return typeof parsed === 'bigint' ? parsed : 0n;
 }
 
-function numericOp(op: string, arg: bigint, t: IntType, f: ArgFilter): FilterOutcome {
-  const vals = values(f);
+function numericOp(op: Operator, arg: bigint, t: IntegerType, vals: readonly string[]): FilterOutcome {
   const argU = toUnsigned(arg, t.bits);
   const cmpArg = t.signed ? toSigned(arg, t.bits) : argU;
   switch (op) {
     case 'Equal': case 'NotEqual': case 'Mask': case 'GT': case 'LT': {
-      if (vals.length > 4) return loadError(`${op} takes at most 4 values (got ${vals.length}); use InMap/NotInMap for longer lists`);
-      const parsed: bigint[] = [];
-      for (const v of vals) {
-        const p = intValue(v, t, op);
-        if (typeof p === 'string') return loadError(p);
-        parsed.push(p);
-      }
+      const parsed = vals.map(intValue);
       if (op === 'Equal' || op === 'NotEqual') {
         const hit = parsed.some((w) => toUnsigned(w, t.storeBits) === argU);
         return (op === 'Equal') === hit ? pass(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`) : fail(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`);
@@ -259,20 +176,13 @@ function numericOp(op: string, arg: bigint, t: IntType, f: ArgFilter): FilterOut
         return op === 'GT' ? cmpArg > cw : cmpArg < cw;
       });
       const rel = op === 'GT' ? 'greater' : 'less';
-      return hit ? pass(`${cmpArg} is ${rel} than one of [${vals.join(', ')}]`) : fail(`${cmpArg} is not ${rel} than any of [${vals.join(', ')}]`);
+      return hit ? pass(`${cmpArg} is ${rel} than one of [${vals.join(', ')}]`) : fail(`${cmpArg} is not ${rel} than ${vals.join(' or ')}`);
     }
     case 'InRange': case 'NotInRange': {
-      if (vals.length > 4) return loadError(`${op} takes at most 4 ranges (got ${vals.length})`);
       let inAny = false;
       for (const v of vals) {
-        const parts = v.split(':');
-        if (parts.length !== 2) return loadError(`${op} value ${show(v)} must be 'min:max'`);
-        const lo = parseGoInt(parts[0].trim());
-        const hi = parseGoInt(parts[1].trim());
-        if (typeof lo === 'string') return loadError(lo);
-        if (typeof hi === 'string') return loadError(hi);
+        const [lo, hi] = v.split(':').map(intValue);
         const w = t.bits === 64 ? 64 : 32;
-        if (w === 32 && (lo > 0xffffffffn || hi > 0xffffffffn)) return loadError(`range ${v} exceeds 32 bits`);
         const clo = t.signed ? toSigned(lo, w) : toUnsigned(lo, w);
         const chi = t.signed ? toSigned(hi, w) : toUnsigned(hi, w);
         if (clo <= cmpArg && cmpArg <= chi) inAny = true;
@@ -283,9 +193,9 @@ function numericOp(op: string, arg: bigint, t: IntType, f: ArgFilter): FilterOut
     case 'InMap': case 'NotInMap': {
       const set = new Set<bigint>();
       for (const v of vals) {
-        if (v.startsWith('list:')) return loadError(`${op} with '${v}' reads a policy list; the simulator does not model lists in values`);
-        const r = rangeValues(v, t.parseSigned);
-        if (typeof r === 'string') return loadError(r);
+        if (v.startsWith('list:')) return unmodeled(`${op} with '${v}' reads a policy list; the simulator does not model lists in values`);
+        const r = rangeValues(v);
+        if (typeof r === 'string') return unmodeled(r);
         for (const x of r) set.add(toUnsigned(x, 64));
       }
       const hit = set.has(argU);
@@ -293,25 +203,23 @@ function numericOp(op: string, arg: bigint, t: IntType, f: ArgFilter): FilterOut
       return (op === 'InMap') === hit ? pass(d) : fail(d);
     }
     default:
-      return loadError(`operator ${op} is not supported on integer arguments`);
+      return unmodeled(`operator ${op} on an integer argument`);
   }
 }
 
 /** Expands `a:b` ranges (base 10, as `writeRangeInMap` parses) into values; a single value is `a:a`. */
-function rangeValues(v: string, signed: boolean): bigint[] | string {
-  const parts = v.split(':');
-  if (parts.length > 2) return `value ${show(v)}: a range is 'min:max'`;
-  if (parts.some((p) => !(signed ? /^[+-]?\d+$/ : /^\+?\d+$/).test(p.trim()))) return `value ${show(v)} is not a decimal integer or range`;
-  let lo = BigInt(parts[0].trim());
-  let hi = BigInt((parts[1] ?? parts[0]).trim());
+function rangeValues(v: string): bigint[] | string {
+  const parts = v.split(':').map((p) => BigInt(p.trim()));
+  let [lo, hi] = [parts[0], parts[1] ?? parts[0]];
   if (lo > hi) [lo, hi] = [hi, lo];
-  if (hi - lo > 1_000_000n) return `range ${v} is too large to simulate`;
+  if (hi - lo > MAX_SIMULATED_RANGE) return `range ${v} is too large to simulate`;
   const out: bigint[] = [];
   for (let x = lo; x <= hi; x++) out.push(x);
   return out;
 }
 
-function portSet(vals: string[], op: string): Set<number> | string {
+/** The ports, protocols, families or states a socket filter lists (names as Tetragon spells them, numbers, ranges). */
+function portSet(vals: readonly string[], op: Operator): Set<number> | string {
   const set = new Set<number>();
   for (const v of vals) {
     let one: number | undefined;
@@ -322,52 +230,48 @@ function portSet(vals: string[], op: string): Set<number> | string {
       set.add(one);
       continue;
     }
-    const r = rangeValues(v, false);
+    const r = rangeValues(v);
     if (typeof r === 'string') return `${op} ${r}`;
     for (const x of r) set.add(Number(x));
   }
   return set;
 }
 
-function addrOp(op: string, vals: string[], family: number, addr: string | undefined): FilterOutcome {
-  const prefixes = [];
-  for (const v of vals) {
-    const p = parsePrefix(v);
-    if (typeof p === 'string') return loadError(`${op}: ${p}`);
-    prefixes.push(p);
-  }
-  const negated = op.startsWith('Not');
-  if (family !== 2 && family !== 10) return fail(`family ${family} is neither AF_INET nor AF_INET6, so ${op} never matches`);
+function addrOp(op: Operator, vals: readonly string[], family: number, addr: string | undefined): FilterOutcome {
+  const prefixes = vals.map(parsePrefix).filter((p) => typeof p !== 'string');
+  const v6 = family === FAMILIES.AF_INET6;
+  if (family !== FAMILIES.AF_INET && !v6) return fail(`family ${family} is neither AF_INET nor AF_INET6, so ${op} never matches`);
   if (addr === undefined) return problem(`${op} needs the address, which the event does not give`);
   const ip = parseIp(addr);
   if (!ip) return problem(`${show(addr)} is not an IP address`);
-  if (ip.v6 !== (family === 10)) return problem(`${show(addr)} does not fit family ${family === 10 ? 'AF_INET6' : 'AF_INET'}`);
+  if (ip.v6 !== v6) return problem(`${show(addr)} does not fit family ${v6 ? 'AF_INET6' : 'AF_INET'}`);
   const hit = prefixes.some((p) => prefixContains(p, ip));
   const d = `${addr} ${hit ? 'is' : 'is not'} in [${vals.join(', ')}]`;
-  return negated !== hit ? pass(d) : fail(d);
+  return isNegated(op) !== hit ? pass(d) : fail(d);
 }
 
-function sockOp(op: string, r: Resolved, type: string, f: ArgFilter): FilterOutcome {
-  const vals = values(f);
-  const isSockaddr = r.kind === 'sockaddr';
-  if (isSockaddr && ['DAddr', 'NotDAddr', 'DPort', 'NotDPort', 'DPortPriv', 'NotDPortPriv', 'Protocol', 'State'].includes(op)) {
-    return loadError(`sockaddr only supports [Not]SAddr, [Not]SPort[Priv] and Family (got ${op})`);
-  }
+/** Socket operators on `sock`, `skb`, `socket` and `sockaddr` (which of them a type takes is the checker's rule). */
+function sockOp(op: Operator, r: Resolved, type: string, vals: readonly string[]): FilterOutcome {
   const family = r.kind === 'sock' || r.kind === 'sockaddr' ? r.family : 0;
   const sport = r.kind === 'sock' ? r.sport : r.kind === 'sockaddr' ? r.port : 0;
   const dport = r.kind === 'sock' ? r.dport : 0;
   const saddr = r.kind === 'sock' ? r.saddr : r.kind === 'sockaddr' ? r.addr : undefined;
   const daddr = r.kind === 'sock' ? r.daddr : undefined;
+  const privileged = (what: string, port: number, wanted: boolean): FilterOutcome => {
+    const is = port < FIRST_UNPRIVILEGED_PORT;
+    const d = is ? `${what} ${port} is privileged (< ${FIRST_UNPRIVILEGED_PORT})` : `${what} ${port} is not privileged (< ${FIRST_UNPRIVILEGED_PORT})`;
+    return is === wanted ? pass(d) : fail(d);
+  };
   switch (op) {
     case 'SAddr': case 'NotSAddr': return addrOp(op, vals, family, saddr);
     case 'DAddr': case 'NotDAddr': return addrOp(op, vals, family, daddr);
-    case 'SPortPriv': return sport < 1024 ? pass(`source port ${sport} < 1024`) : fail(`source port ${sport} is not privileged (< 1024)`);
-    case 'NotSPortPriv': return sport >= 1024 ? pass(`source port ${sport} >= 1024`) : fail(`source port ${sport} is privileged (< 1024)`);
-    case 'DPortPriv': return dport < 1024 ? pass(`destination port ${dport} < 1024`) : fail(`destination port ${dport} is not privileged (< 1024)`);
-    case 'NotDPortPriv': return dport >= 1024 ? pass(`destination port ${dport} >= 1024`) : fail(`destination port ${dport} is privileged (< 1024)`);
+    case 'SPortPriv': return privileged('source port', sport, true);
+    case 'NotSportPriv': return privileged('source port', sport, false);
+    case 'DPortPriv': return privileged('destination port', dport, true);
+    case 'NotDPortPriv': return privileged('destination port', dport, false);
     case 'SPort': case 'NotSPort': case 'DPort': case 'NotDPort': case 'Protocol': case 'Family': case 'State': {
       const set = portSet(vals, op);
-      if (typeof set === 'string') return loadError(set);
+      if (typeof set === 'string') return unmodeled(set);
       let actual: number | undefined;
       let what = '';
       if (op.endsWith('SPort')) { actual = sport; what = 'source port'; }
@@ -381,141 +285,102 @@ function sockOp(op: string, r: Resolved, type: string, f: ArgFilter): FilterOutc
         what = 'state';
       }
       const hit = set.has(actual!);
-      const negated = op.startsWith('Not');
       const d = `${what} ${actual} ${hit ? 'is' : 'is not'} in [${vals.join(', ')}]`;
-      return negated !== hit ? pass(d) : fail(d);
+      return isNegated(op) !== hit ? pass(d) : fail(d);
     }
     default:
-      return loadError(`operator ${op} is not supported on ${type} arguments`);
+      return unmodeled(`operator ${op} on a ${type} argument`);
   }
-}
-
-/** Looks up the declared argument a filter refers to: `args[0]` (spec position) wins over `index` (function argument). */
-export function filterTarget(f: ArgFilter, spec: readonly SpecArg[], position = 0): { pos: number; arg: SpecArg } | string {
-  if (f.args && f.args.length > position) {
-    const pos = f.args[position];
-    if (pos >= spec.length) return `args[${position}] = ${pos} points past the ${spec.length} declared arguments`;
-    return { pos, arg: spec[pos] };
-  }
-  if (position > 0) return `needs args[${position}]`;
-  const pos = spec.findIndex((a) => a.index === (f.index ?? 0));
-  if (pos < 0) return `index ${f.index ?? 0} is not among the declared arguments (indexes ${spec.map((a) => a.index).join(', ') || 'none'})`;
-  return { pos, arg: spec[pos] };
 }
 
 /**
  * Evaluates one `matchArgs` entry against the event's arguments.
+ * @param declared the hook's declared arguments (or `[returnArg]` for matchReturnArgs)
  * @param argAt returns the event's value for a function argument index (undefined when absent)
  */
-export function evaluateArgFilter(f: ArgFilter, spec: readonly SpecArg[], argAt: (index: number) => EventArg | undefined): FilterOutcome {
-  const op = canonicalOperator(f.operator);
-  if (!op) return loadError(`unknown operator '${f.operator}'`);
+export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclaration[], argAt: (index: number) => EventArg | undefined,
+  tracepoint = false): FilterOutcome {
+  const op = f.operator;
+  if (!op) return unmodeled(`operator ${show(f.operatorText)}`);
   if (op === 'CelExpr' || op === 'SubString' || op === 'SubStringIgnCase') {
-    return loadError(`operator ${op} is not modeled by the simulator`);
+    return unmodeled(`operator ${op} is not modeled by the simulator`);
   }
-  const target = filterTarget(f, spec);
-  if (typeof target === 'string') return loadError(target);
-  const { arg: decl } = target;
+  const decl = filterTarget(f, declared, { tracepoint });
+  if (!decl) return unmodeled(`the filter reads no declared argument (index ${f.index})`);
   const raw = argAt(decl.index);
   if (raw === undefined || raw === null) {
     return problem(`the event gives no value for argument index ${decl.index} (${decl.type}), which this filter reads`);
   }
   const r = resolveArg(raw, decl.type);
   if (typeof r === 'string') return problem(`argument index ${decl.index}: ${r}`);
-  const vals = values(f);
+  const vals = f.values;
   const label = `arg ${decl.index} (${decl.type}) ${describe(r)}`;
-  const wrap = (res: FilterOutcome | boolean, negated: boolean, opText: string): FilterOutcome => {
-    if (typeof res !== 'boolean') return res;
-    const matched = negated ? !res : res;
+  const wrap = (res: boolean, opText: string): FilterOutcome => {
+    const matched = isNegated(op) ? !res : res;
     const d = `${label} ${res ? 'matches' : 'does not match'} ${opText.replace(/^Not/, '')} [${vals.map((v) => show(v)).join(', ')}]`;
     return matched ? pass(d) : fail(d);
   };
 
   if (op === 'CapabilitiesGained') {
-    if (!CAP_TYPES.includes(decl.type)) return loadError('CapabilitiesGained needs capability-typed arguments');
-    const second = filterTarget(f, spec, 1);
-    if (typeof second === 'string') return loadError(`CapabilitiesGained requires two args (old and new capability sets): ${second}`);
-    if (!CAP_TYPES.includes(second.arg.type)) return loadError('CapabilitiesGained needs capability-typed arguments');
-    const raw2 = argAt(second.arg.index);
-    if (raw2 === undefined || raw2 === null) return problem(`the event gives no value for argument index ${second.arg.index} (${second.arg.type})`);
-    const r2 = resolveArg(raw2, second.arg.type);
-    if (typeof r2 === 'string') return problem(`argument index ${second.arg.index}: ${r2}`);
-    const oldCaps = (r as { value: bigint }).value;
-    const newCaps = (r2 as { value: bigint }).value;
-    const gained = (oldCaps ^ newCaps) & newCaps;
-    return gained !== 0n ? pass(`capabilities gained: 0x${gained.toString(16)}`) : fail(`no capability gained (old 0x${oldCaps.toString(16)}, new 0x${newCaps.toString(16)})`);
+    const second = filterTarget(f, declared, {}, 1);
+    if (!second) return unmodeled('CapabilitiesGained without its second argument');
+    const raw2 = argAt(second.index);
+    if (raw2 === undefined || raw2 === null) return problem(`the event gives no value for argument index ${second.index} (${second.type})`);
+    const r2 = resolveArg(raw2, second.type);
+    if (typeof r2 === 'string') return problem(`argument index ${second.index}: ${r2}`);
+    if (r.kind !== 'caps' || r2.kind !== 'caps') return unmodeled('CapabilitiesGained on arguments that are not capability sets');
+    const gained = (r.value ^ r2.value) & r2.value;
+    return gained !== 0n ? pass(`capabilities gained: 0x${gained.toString(16)}`) : fail(`no capability gained (old 0x${r.value.toString(16)}, new 0x${r2.value.toString(16)})`);
   }
 
   switch (r.kind) {
     case 'path': {
       if (op === 'FileType' || op === 'NotFileType') {
-        if (!['file', 'path'].includes(decl.type)) return loadError(`${op} works on file and path arguments only (declared ${decl.type})`);
-        if (vals.length > 4) return loadError(`${op} takes at most 4 values`);
-        const bits: number[] = [];
-        for (const v of vals) {
-          if (FILE_TYPE_BITS[v] === undefined) return loadError(`unknown file type '${v}'; allowed: ${Object.keys(FILE_TYPE_BITS).join(', ')}`);
-          bits.push(FILE_TYPE_BITS[v]);
-        }
-        const hit = bits.includes(FILE_TYPE_BITS[r.fileType]);
-        return wrap(hit, op === 'NotFileType', op);
+        const hit = vals.some((v) => FILE_TYPE_BITS[v] === FILE_TYPE_BITS[r.fileType]);
+        return wrap(hit, op);
       }
-      if (!['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-        return loadError(`operator ${op} is not supported on ${decl.type} arguments`);
-      }
-      // kernel.go parseMatchArg: Equal writes string maps for file, path, fd, ... but not dentry, which then falls to
-      // writeMatchValues and is refused ("MatchArgs type dentry unsupported").
-      if (decl.type === 'dentry' && (op === 'Equal' || op === 'NotEqual')) return loadError(`MatchArgs type dentry unsupported: ${op} is refused on dentry arguments (Prefix and Postfix work)`);
+      if (!STRING_OPERATORS.includes(op)) return unmodeled(`operator ${op} on a ${decl.type} argument`);
       // An anonymous file (no path) matches no path comparison, negated ones included.
       if (r.path === '') return fail(`${label} has no path, so no path operator matches (negated ones neither)`);
-      return wrap(stringOp(op, r.path, vals, false), NEGATED.includes(op), op);
+      return wrap(stringOp(op, r.path, vals, false), op);
     }
     case 'string': {
-      if (decl.type === 'filename') return loadError('arguments of type filename cannot be filtered; use string');
-      if (!['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-        return loadError(`operator ${op} is not supported on ${decl.type} arguments`);
-      }
-      return wrap(stringOp(op, r.value, vals, decl.type === 'string'), NEGATED.includes(op), op);
+      // basic.h filter_arg: no case for filename, so a filter on it passes every call.
+      if (decl.type === 'filename') return pass(`${label}: Tetragon's BPF side has no filter for filename arguments, so ${op} passes every call`);
+      if (!STRING_OPERATORS.includes(op)) return unmodeled(`operator ${op} on a ${decl.type} argument`);
+      return wrap(stringOp(op, r.value, vals, decl.type === 'string'), op);
     }
     case 'int': {
-      const o = numericOp(op, r.value, INT_TYPES[decl.type], f);
+      const o = numericOp(op, r.value, INTEGER_TYPES[decl.type]!, vals);
       return o.kind === 'pass' || o.kind === 'fail' ? { ...o, detail: `arg ${decl.index} (${decl.type}): ${o.detail}` } : o;
     }
     case 'caps': {
-      if (!['Equal', 'NotEqual', 'Mask', 'GT', 'LT', 'InMap', 'NotInMap'].includes(op)) return loadError(`operator ${op} is not supported on ${decl.type}`);
-      if (['Equal', 'NotEqual', 'Mask'].includes(op)) {
-        if (vals.length > 4) return loadError(`${op} takes at most 4 values`);
-        const masks: bigint[] = [];
-        for (const v of vals) {
+      if (op === 'Equal' || op === 'NotEqual' || op === 'Mask') {
+        const masks = vals.map((v) => {
           const n = parseGoInt(v.trim());
           const m = typeof n === 'bigint' ? toUnsigned(n, 64) : policyCapabilityMask(v.split(','));
-          if (typeof m === 'string') return loadError(`capability mask ${show(v)}: ${m}`);
-          masks.push(m);
-        }
+          return typeof m === 'bigint' ? m : 0n;
+        });
         const hit = op === 'Mask' ? masks.some((m) => (r.value & m) !== 0n) : masks.some((m) => m === r.value);
         const d = `${label} ${op === 'Mask' ? 'has' : 'is'}${hit ? '' : ' not'} ${op === 'Mask' ? 'a bit of' : 'one of'} [${vals.join(', ')}]`;
         return (op === 'NotEqual') !== hit ? pass(d) : fail(d);
       }
-      return numericOp(op, r.value, { bits: 64, storeBits: 64, signed: false, parseSigned: false }, f);
+      return numericOp(op, r.value, { bits: 64, storeBits: 64, signed: false, parseSigned: false }, vals);
     }
     case 'sock': case 'sockaddr':
-      if (['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix', 'Mask', 'GT', 'LT'].includes(op)) {
-        return loadError(`MatchArgs type ${decl.type} does not support operator ${op}`);
-      }
-      return sockOp(op, r, decl.type, f);
+      return sockOp(op, r, decl.type, vals);
     case 'sockaddr_un': {
       if (op === 'Family') {
         const set = portSet(vals, 'Family');
-        if (typeof set === 'string') return loadError(set);
-        return set.has(1) ? pass('family AF_UNIX is listed') : fail(`family AF_UNIX (1) is not in [${vals.join(', ')}]`);
-      }
-      if (!['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-        return loadError('sockaddr_un only supports Family and string operators (Equal, NotEqual, Prefix, NotPrefix)');
+        if (typeof set === 'string') return unmodeled(set);
+        return set.has(FAMILIES.AF_UNIX) ? pass('family AF_UNIX is listed') : fail(`family AF_UNIX (${FAMILIES.AF_UNIX}) is not in [${vals.join(', ')}]`);
       }
       // The BPF filter has no Postfix branch for sockaddr_un: it never matches, negated or not.
       if (op === 'Postfix' || op === 'NotPostfix') return fail(`${op} is not implemented for sockaddr_un in BPF and never matches`);
-      return wrap(stringOp(op, r.path, vals, false), NEGATED.includes(op), op);
+      if (!STRING_OPERATORS.includes(op)) return unmodeled(`operator ${op} on a sockaddr_un argument`);
+      return wrap(stringOp(op, r.path, vals, false), op);
     }
     default:
-      return loadError(`MatchArgs type ${decl.type} cannot be filtered (Tetragon refuses the policy)`);
+      return unmodeled(`a filter on a ${decl.type} argument`);
   }
 }

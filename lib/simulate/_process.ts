@@ -3,8 +3,13 @@
  * selector (`bpf/process/pfilter.h`, `match_binaries` in `types/basic.h`) and the workload filters of a policy
  * (`podSelector`, `containerSelector`, `hostSelector`, namespaced policies; `pkg/policyfilter`).
  */
+import { LIMITS } from '../policy/limits';
+import {
+  BinaryFilterView, CapabilityFilterView, LabelSelectorView, NamespaceChangeFilterView, NamespaceFilterView, PidFilterView, PolicyView,
+} from '../policy/private/policy-reader';
+import { NamespaceName } from '../policy/private/vocabulary';
 import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from './event';
-import { FilterOutcome } from './_operators';
+import { FilterOutcome, fail, pass, problem, unmodeled } from './_operators';
 import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './_values';
 
 /** Simulator settings that stand for the node. */
@@ -95,19 +100,13 @@ export function processModel(event: SimulatedEvent, node: NodeModel): ProcessMod
   };
 }
 
-const pass = (detail: string): FilterOutcome => ({ kind: 'pass', detail });
-const fail = (detail: string): FilterOutcome => ({ kind: 'fail', detail });
-const loadError = (detail: string): FilterOutcome => ({ kind: 'load-error', detail });
-const problem = (detail: string): FilterOutcome => ({ kind: 'event-problem', detail });
-
-/** Binary paths are stored in 256-byte buffers; the LPM tries see at most 255 bytes. */
-const BINARY_PATH_MAX = 255;
 
 function binaryMatches(op: string, path: string, vals: readonly string[]): boolean {
   switch (op) {
     case 'In': case 'NotIn': return vals.includes(path);
     case 'Prefix': case 'NotPrefix': {
-      const cut = path.slice(0, BINARY_PATH_MAX);
+      // Binary paths are stored in 256-byte buffers; the LPM tries see at most 255 bytes.
+      const cut = path.slice(0, LIMITS.binaryPathLength);
       return vals.some((v) => cut.startsWith(v));
     }
     default: return vals.some((v) => path.endsWith(v));
@@ -118,66 +117,46 @@ function binaryMatches(op: string, path: string, vals: readonly string[]): boole
  * `matchBinaries` / `matchParentBinaries`. Compares the resolved executable (`mm->exe_file`), not the exec'd
  * path the event shows in `process.binary`.
  */
-export function evaluateBinaries(field: 'matchBinaries' | 'matchParentBinaries', list: readonly any[] | undefined, proc: ProcessModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
-  if (list.length > 1) return loadError(`${field}: only one entry per selector is supported (got ${list.length})`);
+export function evaluateBinaries(field: 'matchBinaries' | 'matchParentBinaries', list: readonly BinaryFilterView[], proc: ProcessModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const b = list[0];
-  const op = String(b.operator);
-  const vals: string[] = (b.values ?? []).map(String);
-  if (!['In', 'NotIn', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'].includes(op)) {
-    return loadError(`${field}: operator '${op}' is not one of In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
-  }
+  const op = b.operator ?? String(b.operatorText);
+  const vals = b.values;
   // An entry without values is ignored by the agent.
   if (vals.length === 0) return pass(`${field} has no values and is ignored`);
-  for (const v of vals) {
-    if (v.length > BINARY_PATH_MAX) return loadError(`${field}: '${v.slice(0, 40)}...' is longer than ${BINARY_PATH_MAX} characters`);
-    if (op.endsWith('Postfix') && v.length >= 128) return loadError(`${field}: Postfix value '${v}' is longer than 127 characters`);
-  }
-  if (b.followChildren && !['In', 'NotIn'].includes(op)) return loadError(`${field}: followChildren works with In and NotIn only`);
   const negated = op.startsWith('Not');
   const shown = `[${vals.join(', ')}]`;
-  if (field === 'matchBinaries') {
-    let hit = binaryMatches(op, proc.exe, vals);
-    let via = `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`;
-    if (!hit && b.followChildren) {
-      const anc = proc.ancestors.find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
-      if (anc) { hit = true; via = `ancestor ${anc.exe} (followChildren)`; }
-    }
-    const d = `${field} ${op} ${shown}: ${via} ${hit ? 'matches' : 'does not match'}`;
-    return negated !== hit ? pass(d) : fail(d);
-  }
-  // matchParentBinaries reads the parents map; a process without an entry skips the filter.
+  // matchBinaries compares the process; matchParentBinaries reads the parents map, and a process without an entry skips it.
   const parent = proc.ancestors[0];
-  if (!proc.parentKnown || parent?.exe === undefined) {
+  if (field === 'matchParentBinaries' && (!proc.parentKnown || parent?.exe === undefined)) {
     return problem(`${field} needs the parent's binary (event field "parent"); without it Tetragon would skip this filter`);
   }
-  let hit = binaryMatches(op, parent.exe, vals);
-  let via = `parent executable ${parent.exe}`;
+  const [exe, above, what] = field === 'matchBinaries'
+    ? [proc.exe, proc.ancestors, `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`]
+    : [parent.exe!, proc.ancestors.slice(1), `parent executable ${parent.exe}`];
+  let hit = binaryMatches(op, exe, vals);
+  let via = what;
   if (!hit && b.followChildren) {
-    const anc = proc.ancestors.slice(1).find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
+    const anc = above.find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
     if (anc) { hit = true; via = `ancestor ${anc.exe} (followChildren)`; }
   }
   const d = `${field} ${op} ${shown}: ${via} ${hit ? 'matches' : 'does not match'}`;
   return negated !== hit ? pass(d) : fail(d);
 }
 
-/** Ancestor walk depth of `FIND_PIDSET10` (nine map lookups, each checking a pid and its parent's pid). */
-const PID_WALK_DEPTH = 9;
-
 /** `matchPIDs`: only the first entry is evaluated by BPF, on at most 4 values. */
-export function evaluatePids(list: readonly any[] | undefined, proc: ProcessModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
+export function evaluatePids(list: readonly PidFilterView[], proc: ProcessModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const f = list[0];
-  const op = String(f.operator);
-  if (op !== 'In' && op !== 'NotIn') return loadError(`matchPIDs: operator '${op}' is not In or NotIn`);
-  const vals: number[] = (f.values ?? []).map(Number).slice(0, 4);
-  const isNs = f.isNamespacePID === true;
+  const op = f.operator ?? String(f.operatorText);
+  const vals = f.values.slice(0, LIMITS.pidValuesPerFilter);
+  const isNs = f.isNamespacePID;
   const note = list.length > 1 ? ` (only the first matchPIDs entry is evaluated; ${list.length - 1} more ignored)` : '';
   const own = isNs ? proc.nsPid : proc.pid;
   if (own === undefined) return problem('matchPIDs with isNamespacePID needs process.nsPid (the PID inside the container)');
   const what = isNs ? 'namespace PID' : 'PID';
-  if (f.followForks === true) {
-    const chain: (number | undefined)[] = [own, ...proc.ancestors.map((a) => (isNs ? a.nsPid : a.pid))].slice(0, PID_WALK_DEPTH + 1);
+  if (f.followForks) {
+    const chain: (number | undefined)[] = [own, ...proc.ancestors.map((a) => (isNs ? a.nsPid : a.pid))].slice(0, LIMITS.pidAncestorLookups + 1);
     const found = (v: number): boolean => {
       // With isNamespacePID the walk compares a parent PID that is always 0, so the value 0 is always found.
       if (isNs && v === 0) return true;
@@ -194,29 +173,21 @@ export function evaluatePids(list: readonly any[] | undefined, proc: ProcessMode
   return (op === 'In') === hit ? pass(d) : fail(d);
 }
 
-const NS_NAMES: Record<string, string> = {
-  uts: 'uts', ipc: 'ipc', mnt: 'mnt', pid: 'pid', pidforchildren: 'pidForChildren', net: 'net', time: 'time',
-  timeforchildren: 'timeForChildren', cgroup: 'cgroup', user: 'user',
-};
+/** The event's name for a namespace kind (`PidForChildren` is `pidForChildren`). */
+function namespaceKind(name: NamespaceName): NamespaceKind {
+  return (name[0].toLowerCase() + name.slice(1)) as NamespaceKind;
+}
 
 /** `matchNamespaces`: entries ANDed, values ORed (In) or all different (NotIn); `host_ns` is the host's inode. */
-export function evaluateNamespaces(list: readonly any[] | undefined, proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
-  if (list.length > 10) return loadError(`matchNamespaces supports up to 10 filters (got ${list.length})`);
+export function evaluateNamespaces(list: readonly NamespaceFilterView[], proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const parts: string[] = [];
   for (const f of list) {
-    const kind = NS_NAMES[String(f.namespace).toLowerCase()];
-    if (!kind) return loadError(`matchNamespaces: unknown namespace '${f.namespace}'`);
-    const op = String(f.operator);
-    if (op !== 'In' && op !== 'NotIn') return loadError('matchNamespaces supports only In and NotIn operators');
-    const vals: string[] = (f.values ?? []).map(String);
-    if (vals.length > 4) return loadError(`matchNamespaces supports up to 4 values per filter (got ${vals.length})`);
-    const inodes: number[] = [];
-    for (const v of vals) {
-      if (v === 'host_ns') inodes.push(node.hostNamespaces[kind]);
-      else if (/^\d+$/.test(v)) inodes.push(Number(v));
-      else return loadError(`matchNamespaces values can only be numeric or "host_ns" (got '${v}')`);
-    }
+    if (!f.namespace) return unmodeled(`matchNamespaces: namespace ${JSON.stringify(f.namespaceText)}`);
+    const kind = namespaceKind(f.namespace);
+    const op = f.operator ?? String(f.operatorText);
+    const vals = f.values;
+    const inodes = vals.map((v) => (v === 'host_ns' ? node.hostNamespaces[kind] : Number(v)));
     const actual = proc.namespaces[kind];
     const hit = inodes.includes(actual);
     const isHost = actual === node.hostNamespaces[kind];
@@ -227,25 +198,22 @@ export function evaluateNamespaces(list: readonly any[] | undefined, proc: Proce
   return pass(`matchNamespaces: ${parts.join(' and ')}`);
 }
 
-const CAP_SET: Record<string, 'effective' | 'permitted' | 'inheritable'> = { effective: 'effective', permitted: 'permitted', inheritable: 'inheritable' };
+type CapSet = 'effective' | 'permitted' | 'inheritable';
 
-function capsEntry(f: any, field: string): { set: 'effective' | 'permitted' | 'inheritable'; mask: bigint; op: string } | FilterOutcome {
-  const set = CAP_SET[String(f.type ?? 'Effective').toLowerCase()];
-  if (!set) return loadError(`${field}: unknown type '${f.type}'`);
-  const op = String(f.operator);
-  if (op !== 'In' && op !== 'NotIn') return loadError(`${field} supports only In and NotIn operators`);
-  const mask = policyCapabilityMask((f.values ?? []).map(String));
-  if (typeof mask === 'string') return loadError(`${field}: ${mask}`);
-  return { set, mask, op };
+function capsEntry(f: CapabilityFilterView, field: string): { set: CapSet; mask: bigint; op: string } | FilterOutcome {
+  if (!f.set) return unmodeled(`${field}: capability set ${JSON.stringify(f.setText)}`);
+  const mask = policyCapabilityMask(f.values);
+  if (typeof mask === 'string') return unmodeled(`${field}: ${mask}`);
+  return { set: f.set.toLowerCase() as CapSet, mask, op: f.operator ?? String(f.operatorText) };
 }
 
 /** `matchCapabilities`: BPF evaluates the first entry only. */
-export function evaluateCapabilities(list: readonly any[] | undefined, proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
+export function evaluateCapabilities(list: readonly CapabilityFilterView[], proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const e = capsEntry(list[0], 'matchCapabilities');
   if ('kind' in e) return e;
   const note = list.length > 1 ? ` (only the first matchCapabilities entry is evaluated; ${list.length - 1} more ignored)` : '';
-  if (list[0].isNamespaceCapability === true && proc.namespaces.user === node.hostNamespaces.user) {
+  if (list[0].isNamespaceCapability && proc.namespaces.user === node.hostNamespaces.user) {
     return fail(`matchCapabilities with isNamespaceCapability only matches outside the host user namespace; the process is in it${note}`);
   }
   const have = proc.caps[e.set];
@@ -255,17 +223,14 @@ export function evaluateCapabilities(list: readonly any[] | undefined, proc: Pro
 }
 
 /** `matchNamespaceChanges`: compares the namespaces recorded at exec with the current ones. */
-export function evaluateNamespaceChanges(list: readonly any[] | undefined, proc: ProcessModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
-  if (list.length > 1) return loadError(`matchNamespaceChanges supports only a single filter (got ${list.length})`);
+export function evaluateNamespaceChanges(list: readonly NamespaceChangeFilterView[], proc: ProcessModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const f = list[0];
-  const op = String(f.operator);
-  if (op !== 'In' && op !== 'NotIn') return loadError('matchNamespaceChanges supports only In and NotIn operators');
+  const op = f.operator ?? String(f.operatorText);
   const named = new Set<string>();
-  for (const v of (f.values ?? []).map(String)) {
-    const kind = NS_NAMES[v.toLowerCase()];
-    if (!kind) return loadError(`matchNamespaceChanges: unknown namespace '${v}'`);
-    named.add(kind);
+  for (const ns of f.namespaces) {
+    if (!ns) return unmodeled(`matchNamespaceChanges: values ${JSON.stringify(f.values)}`);
+    named.add(namespaceKind(ns));
   }
   const checked = NAMESPACE_KINDS.filter((k) => (op === 'In') === named.has(k));
   const changed = checked.filter((k) => proc.namespacesAtExec[k] !== proc.namespaces[k]);
@@ -275,11 +240,11 @@ export function evaluateNamespaceChanges(list: readonly any[] | undefined, proc:
 }
 
 /** `matchCapabilityChanges`: compares the capabilities recorded at exec with the current ones (first entry only). */
-export function evaluateCapabilityChanges(list: readonly any[] | undefined, proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
-  if (!list || list.length === 0) return undefined;
+export function evaluateCapabilityChanges(list: readonly CapabilityFilterView[], proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
+  if (list.length === 0) return undefined;
   const e = capsEntry(list[0], 'matchCapabilityChanges');
   if ('kind' in e) return e;
-  if (list[0].isNamespaceCapability === true && proc.namespaces.user === node.hostNamespaces.user) {
+  if (list[0].isNamespaceCapability && proc.namespaces.user === node.hostNamespaces.user) {
     return fail('matchCapabilityChanges with isNamespaceCapability only matches outside the host user namespace');
   }
   const before = proc.capsAtExec[e.set];
@@ -291,20 +256,14 @@ export function evaluateCapabilityChanges(list: readonly any[] | undefined, proc
   return hit ? pass(d) : fail(d);
 }
 
-/** A Kubernetes label selector as the policy writes it. */
-interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
-}
-
 /** Matches labels like Tetragon's `pkg/labels` (In, NotIn, Exists, DoesNotExist; NotIn also holds for a missing key). */
-export function labelSelectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>>): { ok: boolean; detail: string } | string {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+export function labelSelectorMatches(sel: LabelSelectorView, labels: Readonly<Record<string, string>>): { ok: boolean; detail: string } | string {
+  for (const [k, v] of Object.entries(sel.matchLabels)) {
     if (labels[k] !== v) return { ok: false, detail: `label ${k}=${JSON.stringify(v)} required, found ${k in labels ? JSON.stringify(labels[k]) : 'no such label'}` };
   }
-  for (const e of sel.matchExpressions ?? []) {
+  for (const e of sel.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const vals = e.values ?? [];
+    const vals = e.values;
     let ok: boolean;
     switch (e.operator) {
       case 'In': ok = has && vals.includes(labels[e.key]); break;
@@ -319,43 +278,41 @@ export function labelSelectorMatches(sel: LabelSelector, labels: Readonly<Record
 }
 
 /** The workload filter of a policy: namespaced policies, `hostSelector`, `podSelector`, `containerSelector`. */
-export function evaluateWorkload(policy: { kind: string; metadata: { namespace?: string }; spec: any }, proc: ProcessModel): FilterOutcome {
-  const spec = policy.spec;
+export function evaluateWorkload(policy: PolicyView, proc: ProcessModel): FilterOutcome {
   const namespaced = policy.kind === 'TracingPolicyNamespaced';
   if (namespaced) {
-    const ns = policy.metadata.namespace;
-    if (!ns) return loadError('a TracingPolicyNamespaced needs metadata.namespace');
-    if (spec.hostSelector !== undefined && spec.hostSelector !== null) return loadError('a TracingPolicyNamespaced cannot set hostSelector');
+    const ns = policy.namespace;
+    // Applied without a namespace, the policy lands in the namespace kubectl defaults to, which the simulator cannot know.
+    if (!ns) return unmodeled('a TracingPolicyNamespaced without metadata.namespace: give it the namespace it is applied to');
     if (proc.host) return fail(`namespaced policy in ${ns} applies only to pods of that namespace; the process runs on the host`);
     if (proc.podNamespace !== ns) return fail(`namespaced policy in ${ns} applies only to pods of that namespace; the pod is in ${proc.podNamespace}`);
   }
-  const host = spec.hostSelector ?? null;
-  const pod = spec.podSelector ?? null;
-  const container = spec.containerSelector ?? null;
-  if (host !== null && (Object.keys(host).length > 0)) return loadError('hostSelector supports only null or {}');
-  if (!namespaced && host === null && pod === null && container === null) return pass('no workload selectors: host and pod processes are selected');
+  const { hostSelector: host, podSelector: pod, containerSelector: container } = policy;
+  if (!namespaced && !host && !pod && !container) return pass('no workload selectors: host and pod processes are selected');
   if (proc.host) {
-    return host !== null ? pass('hostSelector: {} selects host processes')
-      : fail(`the process runs on the host, and ${pod !== null ? 'podSelector' : 'containerSelector'} without hostSelector: {} selects pod processes only`);
+    return host ? pass('hostSelector: {} selects host processes')
+      : fail(`the process runs on the host, and ${pod ? 'podSelector' : 'containerSelector'} without hostSelector: {} selects pod processes only`);
   }
-  if (!namespaced && pod === null && container === null) return fail('hostSelector: {} without podSelector or containerSelector selects host processes only; the process runs in a pod');
-  if (pod !== null) {
+  if (!namespaced && !pod && !container) return fail('hostSelector: {} without podSelector or containerSelector selects host processes only; the process runs in a pod');
+  if (pod) {
     const labels = { ...proc.podLabels };
     if (!('k8s:io.kubernetes.pod.namespace' in labels)) labels['k8s:io.kubernetes.pod.namespace'] = proc.podNamespace!;
     const r = labelSelectorMatches(pod, labels);
-    if (typeof r === 'string') return loadError(`podSelector: ${r}`);
+    if (typeof r === 'string') return unmodeled(`podSelector: ${r}`);
     if (!r.ok) return fail(`podSelector: ${r.detail}`);
   }
-  if (container !== null) {
+  if (container) {
+    // policyfilter/state.go: a container has the fields name and repo only; other keys are never there.
     const fields: Record<string, string> = {};
     if (proc.containerName !== undefined) fields.name = proc.containerName;
     if (proc.containerRepo !== undefined) fields.repo = proc.containerRepo;
-    for (const key of [...Object.keys(container.matchLabels ?? {}), ...(container.matchExpressions ?? []).map((e: any) => e.key)]) {
-      if (key !== 'name' && key !== 'repo') return loadError(`containerSelector supports the keys name and repo only (got '${key}')`);
-      if (fields[key] === undefined) return problem(`containerSelector reads the container ${key}; give process.pod.container.${key === 'repo' ? 'image' : 'name'}`);
+    for (const key of [...Object.keys(container.matchLabels), ...container.matchExpressions.map((e) => e.key)]) {
+      if ((key === 'name' || key === 'repo') && fields[key] === undefined) {
+        return problem(`containerSelector reads the container ${key}; give process.pod.container.${key === 'repo' ? 'image' : 'name'}`);
+      }
     }
     const r = labelSelectorMatches(container, fields);
-    if (typeof r === 'string') return loadError(`containerSelector: ${r}`);
+    if (typeof r === 'string') return unmodeled(`containerSelector: ${r}`);
     if (!r.ok) return fail(`containerSelector: ${r.detail}`);
   }
   return pass('workload selectors match');

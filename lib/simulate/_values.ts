@@ -5,6 +5,7 @@
  */
 
 import { capabilityBit } from '../policy/process-filter';
+import { FAMILIES, PROTOCOLS, TCP_STATES } from '../policy/private/vocabulary';
 
 /** Linux capability names by number (`include/uapi/linux/capability.h`), for describing processes and in messages. */
 export const CAPABILITIES: readonly string[] = [
@@ -21,29 +22,6 @@ export const RUNTIME_DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
   'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
-
-/** Address families by name. */
-export const FAMILIES: Readonly<Record<string, number>> = {
-  AF_UNSPEC: 0, AF_UNIX: 1, AF_LOCAL: 1, AF_INET: 2, AF_INET6: 10, AF_NETLINK: 16, AF_PACKET: 17, AF_VSOCK: 40,
-};
-
-/** IP protocols by name. */
-export const PROTOCOLS: Readonly<Record<string, number>> = {
-  IPPROTO_IP: 0, IPPROTO_ICMP: 1, IPPROTO_IGMP: 2, IPPROTO_TCP: 6, IPPROTO_UDP: 17, IPPROTO_IPV6: 41, IPPROTO_GRE: 47,
-  IPPROTO_ESP: 50, IPPROTO_AH: 51, IPPROTO_ICMPV6: 58, IPPROTO_SCTP: 132, IPPROTO_UDPLITE: 136, IPPROTO_RAW: 255, IPPROTO_MPTCP: 262,
-};
-
-/** TCP states by name (`include/net/tcp_states.h`). */
-export const TCP_STATES: Readonly<Record<string, number>> = {
-  TCP_ESTABLISHED: 1, TCP_SYN_SENT: 2, TCP_SYN_RECV: 3, TCP_FIN_WAIT1: 4, TCP_FIN_WAIT2: 5, TCP_TIME_WAIT: 6, TCP_CLOSE: 7,
-  TCP_CLOSE_WAIT: 8, TCP_LAST_ACK: 9, TCP_LISTEN: 10, TCP_CLOSING: 11, TCP_NEW_SYN_RECV: 12,
-};
-
-/** `S_IF*` file type bits for the names `FileType` accepts (Tetragon's `fileTypeTable`). */
-export const FILE_TYPE_BITS: Readonly<Record<string, number>> = {
-  sock: 0o140000, socket: 0o140000, lnk: 0o120000, link: 0o120000, reg: 0o100000, regular: 0o100000,
-  blk: 0o060000, block: 0o060000, dir: 0o040000, chr: 0o020000, char: 0o020000, fifo: 0o010000, pipe: 0o010000,
-};
 
 /**
  * Host namespace inodes used for `host_ns`. The kernel gives the initial UTS, IPC, user, PID, cgroup and time
@@ -189,25 +167,34 @@ export function prefixContains(prefix: IpPrefix, ip: IpValue): boolean {
   return (prefix.value >> shift) === (ip.value >> shift);
 }
 
-/** Resolves a family name or number. */
-export function familyNumber(v: string | number): number | undefined {
+/** A name table keyed in upper case, for events, which may spell names in either case. */
+function byUpperCase(table: Readonly<Record<string, number>>, aliases: Readonly<Record<string, number>> = {}): ReadonlyMap<string, number> {
+  return new Map(Object.entries({ ...table, ...aliases }).map(([k, v]) => [k.toUpperCase(), v]));
+}
+
+const FAMILY_NUMBERS = byUpperCase(FAMILIES, { AF_LOCAL: FAMILIES.AF_UNIX });
+const PROTOCOL_NUMBERS = byUpperCase(PROTOCOLS);
+const TCP_STATE_NUMBERS = byUpperCase(TCP_STATES);
+
+function numberOf(table: ReadonlyMap<string, number>, v: string | number): number | undefined {
   if (typeof v === 'number') return v;
   if (/^\d+$/.test(v)) return Number(v);
-  return FAMILIES[v.toUpperCase()];
+  return table.get(v.toUpperCase());
+}
+
+/** Resolves a family name or number. */
+export function familyNumber(v: string | number): number | undefined {
+  return numberOf(FAMILY_NUMBERS, v);
 }
 
 /** Resolves a protocol name or number. */
 export function protocolNumber(v: string | number): number | undefined {
-  if (typeof v === 'number') return v;
-  if (/^\d+$/.test(v)) return Number(v);
-  return PROTOCOLS[v.toUpperCase()];
+  return numberOf(PROTOCOL_NUMBERS, v);
 }
 
 /** Resolves a TCP state name or number. */
 export function tcpStateNumber(v: string | number): number | undefined {
-  if (typeof v === 'number') return v;
-  if (/^\d+$/.test(v)) return Number(v);
-  return TCP_STATES[v.toUpperCase()];
+  return numberOf(TCP_STATE_NUMBERS, v);
 }
 
 /** The repository part of an image reference (`registry/path/name` without tag or digest). */

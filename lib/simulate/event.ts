@@ -200,7 +200,7 @@ export interface SimulatedEvent {
    * The expected outcome, for `cdk8s-tetragon simulate` (its verdict and exit status): `'match'` (a policy reports
    * the event), `'no-match'` (none does), or `{ actions: [...] }` (those actions take effect, e.g. `['Sigkill']`).
    * The jest matcher ignores it: there the matcher you call states the expectation.
-   * @default - none: any conclusive result passes
+   * @default - none: every conclusive result passes
    */
   readonly expect?: EventExpectation;
 }

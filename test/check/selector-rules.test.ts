@@ -86,3 +86,80 @@ describe('dentry arguments (a path up to the root of their file system)', () => 
     expect(f.message).toContain('MatchArgs type dentry unsupported');
   });
 });
+
+describe('values Tetragon parses per type and operator (writeMatchValuesRange, writeRangeInMap, ParseMatchNamespaceChange)', () => {
+  const setns = (matchArgs: object[], type = 'int') => ({
+    apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
+    spec: { kprobes: [{ call: 'sys_setns', syscall: true, args: [{ index: 1, type }], selectors: [{ matchArgs }] }] },
+  });
+
+  test('InRange bounds beyond 32 bits are refused on 32-bit types ("range out of range") and taken on 64-bit ones', () => {
+    const range = (type: string, value: string) => rules(setns([{ index: 1, operator: 'InRange', values: [value] }], type));
+    expect(range('int', '0:4294967295')).toStrictEqual([]);
+    const [f] = range('int', '0:4294967296');
+    expect(f).toMatchObject({ ruleId: 'value-syntax', severity: 'error', field: 'spec.kprobes[0].selectors[0].matchArgs[0].values[0]' });
+    expect(f.message).toContain('exceeds 32 bits');
+    expect(range('uint16', '0:0x100000000')[0].ruleId).toBe('value-syntax');
+    expect(range('uint64', '0:4294967296')).toStrictEqual([]);
+  });
+
+  test('Family, Protocol and State names are Tetragon\'s, spelled exactly: AF_LOCAL and af_inet are refused', () => {
+    const connect = (operator: string, values: string[]) => ({
+      apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
+      spec: { kprobes: [{ call: 'tcp_connect', syscall: false, args: [{ index: 0, type: 'sock' }], selectors: [{ matchArgs: [{ index: 0, operator, values }] }] }] },
+    });
+    expect(rules(connect('Family', ['AF_INET', 'AF_INET6', 'AF_DECnet', '10']))).toStrictEqual([]);
+    expect(rules(connect('Protocol', ['IPPROTO_TCP', 'IPPROTO_MPTCP']))).toStrictEqual([]);
+    expect(rules(connect('State', ['TCP_SYN_SENT']))).toStrictEqual([]);
+    expect(rules(connect('Family', ['AF_LOCAL'])).map((f) => f.ruleId)).toStrictEqual(['value-syntax']);
+    expect(rules(connect('Family', ['af_inet'])).map((f) => f.ruleId)).toStrictEqual(['value-syntax']);
+    expect(rules(connect('Protocol', ['IPPROTO_QUIC'])).map((f) => f.ruleId)).toStrictEqual(['value-syntax']);
+  });
+
+  test('matchNamespaceChanges values name namespaces (any case); other names are refused', () => {
+    const changes = (values: string[]) => kprobe({ selectors: [{ matchNamespaceChanges: [{ operator: 'In', values }] }] });
+    expect(rules(changes(['Mnt', 'net', 'PidForChildren']))).toStrictEqual([]);
+    const [f] = rules(changes(['Mnt', 'Network']));
+    expect(f).toMatchObject({ ruleId: 'match-namespace-changes', severity: 'error', field: 'spec.kprobes[0].selectors[0].matchNamespaceChanges[0].values[1]' });
+    expect(f.message).toContain('"Network" is not a namespace Tetragon knows');
+  });
+
+  test('GreaterThan is read as GT, and messages quote the operator as written', () => {
+    expect(rules(setns([{ index: 1, operator: 'GreaterThan', values: ['0x10'] }]))).toStrictEqual([]);
+    const [f] = rules(setns([{ index: 1, operator: 'GreaterThan', values: ['1', '2', '3', '4', '5'] }]));
+    expect(f).toMatchObject({ ruleId: 'max-values' });
+    expect(f.message).toContain('GreaterThan on int has 5 values');
+  });
+
+  test('a lowercase operator is a schema error and no other rule runs on it', () => {
+    expect(rules(setns([{ index: 1, operator: 'gt', values: ['x'] }])).map((f) => f.ruleId)).toStrictEqual(['crd-schema']);
+  });
+});
+
+describe('lists', () => {
+  test('a call naming a list that spec.lists does not define is refused (list-not-found)', () => {
+    const policy = (call: string) => ({
+      apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
+      spec: { lists: [{ name: 'dups', type: 'syscalls', values: ['sys_dup', 'sys_dup2'] }], kprobes: [{ call, syscall: true }] },
+    });
+    expect(rules(policy('list:dups'))).toStrictEqual([]);
+    const [f] = rules(policy('list:dup'));
+    expect(f).toMatchObject({ ruleId: 'list-not-found', severity: 'error', field: 'spec.kprobes[0].call' });
+    expect(f.message).toContain('list:dup names a list that spec.lists does not define');
+  });
+});
+
+describe('enforcing actions (HasEnforcementAction: Sigkill, Signal, Override, NotifyEnforcer, Set)', () => {
+  const usdt = (actions: object[], options?: object[]) => ({
+    apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
+    spec: { ...(options ? { options } : {}), usdts: [{ path: '/usr/bin/app', provider: 'app', name: 'probe', args: [{ index: 0, type: 'int32' }],
+      selectors: [{ matchActions: actions }] }] },
+  });
+  const ids = (p: unknown) => checkPolicy(p, { skipKernelChecks: true }).map((f) => f.ruleId);
+
+  test('Set enforces: the policy is said to enforce, and policy-mode enforce on it is not a mistake', () => {
+    expect(ids(usdt([{ action: 'Set', argIndex: 0, argValue: 32 }]))).toStrictEqual(['enforcing-policy']);
+    expect(ids(usdt([{ action: 'Set', argIndex: 0, argValue: 32 }], [{ name: 'policy-mode', value: 'enforce' }]))).toStrictEqual(['enforcing-policy']);
+    expect(ids(usdt([{ action: 'Post' }], [{ name: 'policy-mode', value: 'enforce' }]))).toStrictEqual(['policy-mode-without-enforcement']);
+  });
+});
