@@ -10,7 +10,8 @@ export * from './policy/tracepoint-hook';
 export * from './policy/lsm-hook';
 export * from './policy/tracing-policy';
 export * from './policy/enforcement';
-export * from './policy/limits';
+export * from './model/limits';
+export * from './model/capability';
 export { PolicyValidationError } from './policy/_problems';
 export type { HookBaseProps } from './policy/_hook-base';
 

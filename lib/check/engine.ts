@@ -1,8 +1,8 @@
 import { atLeast } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { validateAgainstCrd } from '../private/crd-schema';
-import { narrows, obj, readPolicy, str } from '../policy/private/policy-reader';
-import { POLICY_KINDS } from '../policy/private/vocabulary';
+import { narrows, obj, readPolicy, str } from '../model/private/policy-reader';
+import { POLICY_KINDS } from '../model/private/vocabulary';
 import { checkFeatureRules } from './feature-rules';
 import { CheckOptions, Finding, FindingSink, show } from './finding';
 import { expandLists, looksLikeTracingPolicy, valueAt } from './manifests';

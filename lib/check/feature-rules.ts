@@ -1,7 +1,7 @@
 import { FEATURE_LABELS, FeatureName, VERSION_GATES, atLeast } from '../kernels/kernel-features';
 import type { KernelTable } from '../kernels/kernel-table';
-import { HookView, PolicyView, arr, filterTarget, obj, optionIsTrue, str } from '../policy/private/policy-reader';
-import { hasArchPrefix } from '../policy/private/vocabulary';
+import { HookView, PolicyView, arr, filterTarget, obj, optionIsTrue, str } from '../model/private/policy-reader';
+import { hasArchPrefix } from '../model/private/vocabulary';
 import { FindingSink, Location } from './finding';
 
 /** A kernel's answer to a feature question: true, false, or undefined when its table does not know. */

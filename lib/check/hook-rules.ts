@@ -1,6 +1,6 @@
-import { LIMITS } from '../policy/limits';
-import { ArgDeclaration, HookView, PolicyView, arr, str } from '../policy/private/policy-reader';
-import { ENFORCING_ACTIONS, LSM_ACTIONS, withoutArchPrefix } from '../policy/private/vocabulary';
+import { LIMITS } from '../model/limits';
+import { ArgDeclaration, HookView, PolicyView, arr, str } from '../model/private/policy-reader';
+import { ENFORCING_ACTIONS, LSM_ACTIONS, withoutArchPrefix } from '../model/private/vocabulary';
 import { FindingSink, show } from './finding';
 
 /** Rules on one hook's own fields (not its selectors): syscall flag, arg types, return, counts, message, tags, actions per hook kind. */

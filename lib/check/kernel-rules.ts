@@ -1,7 +1,7 @@
 import type { KernelTable } from '../kernels/kernel-table';
 import { bundledSyscallTable } from '../kernels/syscall-metadata';
-import { ArgDeclaration, HookView, PolicyView, obj, str } from '../policy/private/policy-reader';
-import { hasArchPrefix, withoutArchPrefix } from '../policy/private/vocabulary';
+import { ArgDeclaration, HookView, PolicyView, obj, str } from '../model/private/policy-reader';
+import { hasArchPrefix, withoutArchPrefix } from '../model/private/vocabulary';
 import { FindingSink } from './finding';
 
 /** Integer widths of kernel base types and common typedefs: [bits, signed]. Unknown typedefs are not judged. */

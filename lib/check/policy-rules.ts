@@ -1,6 +1,6 @@
-import { LIMITS } from '../policy/limits';
-import { PolicyView, arr, obj, str } from '../policy/private/policy-reader';
-import { GO_BOOLS, KNOWN_OPTIONS, hasArchPrefix } from '../policy/private/vocabulary';
+import { LIMITS } from '../model/limits';
+import { PolicyView, arr, obj, str } from '../model/private/policy-reader';
+import { GO_BOOLS, KNOWN_OPTIONS, hasArchPrefix } from '../model/private/vocabulary';
 import { CheckOptions, FindingSink, show } from './finding';
 import { checkSelector } from './selector-rules';
 

@@ -1,7 +1,7 @@
 import type { KernelTable } from '../kernels/kernel-table';
-import { LIMITS } from '../policy/limits';
-import { HookView, str } from '../policy/private/policy-reader';
-import { canonicalAction } from '../policy/private/vocabulary';
+import { LIMITS } from '../model/limits';
+import { HookView, str } from '../model/private/policy-reader';
+import { canonicalAction } from '../model/private/vocabulary';
 import { CheckOptions, FindingSink } from './finding';
 
 // Tetragon v1.7.0 writes a Post action as six values (pkg/selectors/kernel.go ParseMatchAction: action, rate

@@ -1,4 +1,4 @@
-import { LIMITS } from '../policy/limits';
+import { LIMITS } from '../model/limits';
 
 const equal = LIMITS.equalStringLengthByKernel;
 

@@ -1,11 +1,11 @@
 import * as crd from '../../imports/cilium.io';
-import { LIMITS } from '../policy/limits';
-import { capabilityBit } from '../policy/process-filter';
-import { ActionView, ArgDeclaration, ArgFilterView, HookView, SelectorView, arr, filterTarget, str } from '../policy/private/policy-reader';
+import { LIMITS } from '../model/limits';
+import { capabilityBit } from '../model/capability';
+import { ActionView, ArgDeclaration, ArgFilterView, HookView, SelectorView, arr, filterTarget, str } from '../model/private/policy-reader';
 import {
   ADDRESS_OPERATORS, ARG_TYPES, CAPABILITY_TYPES, FILE_TYPE_BITS, INTEGER_TYPES, NAMED_VALUES, PORT_OPERATORS, PRIVILEGED_PORT_OPERATORS,
   RESOLVED_PATH_TYPES, SOCKET_TYPES, STRING_MAP_TYPES, STRING_READ_TYPES, isNegated, socketOperatorProblem,
-} from '../policy/private/vocabulary';
+} from '../model/private/vocabulary';
 import { atLeast, VERSION_GATES } from '../kernels/kernel-features';
 import { CheckOptions, FindingSink, show } from './finding';
 

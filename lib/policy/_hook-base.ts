@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Arg } from './argument';
-import { LIMITS } from './limits';
+import { LIMITS } from '../model/limits';
 import { Selector } from './selector';
 import { Problems, show } from './_problems';
 

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ActionName, ENFORCING_ACTIONS } from './private/vocabulary';
+import { ActionName, ENFORCING_ACTIONS } from '../model/private/vocabulary';
 import { Problems, show } from './_problems';
 
 /** How events are grouped for `rateLimit`. */

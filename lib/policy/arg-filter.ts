@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { Arg, ArgKind } from './argument';
-import { LIMITS } from './limits';
-import { SOCKADDR_OPERATORS } from './private/vocabulary';
+import { LIMITS } from '../model/limits';
+import { SOCKADDR_OPERATORS } from '../model/private/vocabulary';
 import { Problems, show } from './_problems';
 
 /**

@@ -1,4 +1,4 @@
-import { LIMITS } from './limits';
+import { LIMITS } from '../model/limits';
 import { Problems, show } from './_problems';
 
 /**

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Action } from './action';
 import { Arg } from './argument';
 import { ArgFilter } from './arg-filter';
-import { LIMITS } from './limits';
+import { LIMITS } from '../model/limits';
 import { BinaryFilter, BinaryOperator, CapabilityFilter, NamespaceFilter } from './process-filter';
 import { Problems } from './_problems';
 

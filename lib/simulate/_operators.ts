@@ -4,11 +4,11 @@
  *
  * Only policies that load reach this code: whether Tetragon refuses a filter is the policy checker's question.
  */
-import { LIMITS } from '../policy/limits';
-import { ArgDeclaration, ArgFilterView, filterTarget } from '../policy/private/policy-reader';
+import { LIMITS } from '../model/limits';
+import { ArgDeclaration, ArgFilterView, filterTarget } from '../model/private/policy-reader';
 import {
   CAPABILITY_TYPES, FAMILIES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated,
-} from '../policy/private/vocabulary';
+} from '../model/private/vocabulary';
 import { EventArg } from './event';
 import {
   capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,

@@ -3,11 +3,11 @@
  * selector (`bpf/process/pfilter.h`, `match_binaries` in `types/basic.h`) and the workload filters of a policy
  * (`podSelector`, `containerSelector`, `hostSelector`, namespaced policies; `pkg/policyfilter`).
  */
-import { LIMITS } from '../policy/limits';
+import { LIMITS } from '../model/limits';
 import {
   BinaryFilterView, CapabilityFilterView, LabelSelectorView, NamespaceChangeFilterView, NamespaceFilterView, PidFilterView, PolicyView,
-} from '../policy/private/policy-reader';
-import { NamespaceName } from '../policy/private/vocabulary';
+} from '../model/private/policy-reader';
+import { NamespaceName } from '../model/private/vocabulary';
 import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from './event';
 import { FilterOutcome, fail, pass, problem, unmodeled } from './_operators';
 import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './_values';

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
-import { obj, str } from '../policy/private/policy-reader';
-import { POLICY_KINDS } from '../policy/private/vocabulary';
+import { obj, str } from '../model/private/policy-reader';
+import { POLICY_KINDS } from '../model/private/vocabulary';
 
 /** A TracingPolicy or TracingPolicyNamespaced as a plain manifest object (what the YAML holds). */
 export interface TracingPolicyManifest {

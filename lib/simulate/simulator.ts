@@ -3,7 +3,7 @@
  * reaches, which actions run, and why the others stay quiet.
  */
 import { checkPolicy } from '../check/engine';
-import { ActionView, HookView, PolicyView, SelectorView, readPolicy, str } from '../policy/private/policy-reader';
+import { ActionView, HookView, PolicyView, SelectorView, readPolicy, str } from '../model/private/policy-reader';
 import { EventArg, HookRef, SimulatedEvent, parseHook, validateEvent } from './event';
 import { FilterOutcome, evaluateArgFilter } from './_operators';
 import {

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { checkPolicy } from '../../lib/check';
 import {
@@ -126,24 +124,6 @@ describe('kernel requirements', () => {
     expect(detections.kernelRequirements).toStrictEqual({ features: [], minRelease: '5.19', limitedWithout: [] });
     expect(detections.mitreTechniques).toStrictEqual(['T1611', 'T1610', 'T1574.006']);
   });
-});
-
-test('no folder that lib/detections imports from imports lib/detections back', () => {
-  const lib = resolve(__dirname, '../../lib');
-  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  const isFolder = (path: string) => { try { return statSync(path).isDirectory(); } catch { return false; } };
-  // The top folder of lib/ an import lands in ('' for a file directly in lib/).
-  const folderOf = (target: string) => {
-    const [top, ...rest] = relative(lib, target).split('/');
-    return rest.length || isFolder(target) ? top : '';
-  };
-  const importedFolders = (folder: string) => new Set(files(join(lib, folder))
-    .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => resolve(dirname(f), m[1])))
-    .filter((t) => t.startsWith(lib + '/')).map(folderOf));
-  const used = [...importedFolders('detections')].filter((f) => f !== 'detections' && f !== '');
-  expect(used.length).toBeGreaterThan(0);
-  expect(used.filter((f) => importedFolders(f).has('detections'))).toStrictEqual([]);
 });
 
 function loadsOn(r: KernelRequirements, k: KernelTable): boolean {

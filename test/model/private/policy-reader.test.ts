@@ -3,10 +3,10 @@
  * the CRD's enums, Tetragon's precedence for options and lists, and the argument a filter reads (argIndexType).
  */
 import * as crd from '../../../imports/cilium.io';
-import { filterTarget, readPolicy } from '../../../lib/policy/private/policy-reader';
+import { filterTarget, readPolicy } from '../../../lib/model/private/policy-reader';
 import {
   ARG_TYPES, ENFORCING_ACTIONS, HOOK_KINDS, OPERATORS, SOCKADDR_OPERATORS, canonicalAction, canonicalOperator, socketOperatorProblem,
-} from '../../../lib/policy/private/vocabulary';
+} from '../../../lib/model/private/vocabulary';
 
 const policy = (spec: object) => ({ apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' }, spec });
 
