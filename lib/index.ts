@@ -12,11 +12,11 @@ export * from './policy/tracing-policy';
 export * from './policy/enforcement';
 export * from './model/limits';
 export * from './model/capability';
-export { PolicyValidationError } from './policy/_problems';
-export type { HookBaseProps } from './policy/_hook-base';
+export { PolicyValidationError, ValidationError } from './validation-error';
+export type { HookBaseProps } from './policy/hook-base-props';
 
 // The module's policies
-export * from './policies/_common';
+export * from './policies/library-policy-props';
 export * from './policies/detection';
 export * from './policies/process-exec-monitor';
 export * from './policies/sensitive-file-access-monitor';
@@ -25,9 +25,7 @@ export * from './policies/shell-access-monitor';
 export * from './policies/network-connection-monitor';
 
 // Detections (one per file) and bundles
-export * from './detections/_detection';
-export type { ScopedDetectionProps, QueryDetectionProps, ExecQueryDetectionProps } from './detections/_kit';
-export type { ConnectDetectionProps } from './detections/_connect';
+export * from './detections/detection-props';
 export * from './detections/bpf-activity-detection';
 export * from './detections/bundles';
 export * from './detections/cloud-metadata-contact-detection';

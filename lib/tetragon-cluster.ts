@@ -382,7 +382,7 @@ const CLUSTER_PROPS: PropKeys<TetragonClusterProps> = {
 const PART_PROPS: { [K in keyof TetragonClusterProps as NonNullable<TetragonClusterProps[K]> extends object ? K : never]-?: PropKeys<NonNullable<TetragonClusterProps[K]>> } = {
   install: {
     method: true, chart: true, chartName: true, releaseName: true, namespace: true, kubeVersion: true, includeCrds: true,
-    helmExecutable: true, env: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
+    helmExecutable: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
     resources: true, tolerations: true, priorityClassName: true, rthooks: true, crdInstallMethod: true, operator: true,
     images: true, extraValues: true,
   },

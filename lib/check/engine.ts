@@ -4,7 +4,7 @@ import { validateAgainstCrd } from '../private/crd-schema';
 import { narrows, obj, readPolicy, str } from '../model/private/policy-reader';
 import { POLICY_KINDS } from '../model/private/vocabulary';
 import { checkFeatureRules } from './feature-rules';
-import { CheckOptions, Finding, FindingSink, show } from './finding';
+import { CheckOptions, Finding, FindingSink, brief } from './finding';
 import { expandLists, looksLikeTracingPolicy, valueAt } from './manifests';
 import { checkHookRules, checkUnfilteredEnforcement } from './hook-rules';
 import { checkKernelRules } from './kernel-rules';
@@ -82,7 +82,7 @@ function crdMessage(manifest: unknown, path: string, detail: string): string {
   const required = /^must have required property '(.+)'$/.exec(detail);
   if (required) return `${required[1]} is missing (the CRD requires it)`;
   const value = valueAt(manifest, path);
-  return value !== undefined && /^must (be|NOT|match)/.test(detail) ? `got ${show(value)}; ${detail}` : detail;
+  return value !== undefined && /^must (be|NOT|match)/.test(detail) ? `got ${brief(value)}; ${detail}` : detail;
 }
 
 /** `major.minor` of the oldest kernel of the set whose release is known (it sets the Equal string limit). */

@@ -1,3 +1,4 @@
+import { show } from '../private/problems';
 import type { KernelTable } from '../kernels/kernel-table';
 import { Severity, rule } from './rules';
 
@@ -75,10 +76,9 @@ export class FindingSink {
   }
 }
 
-/** A value for messages. */
-export function show(x: unknown): string {
-  const s = JSON.stringify(x);
-  return s === undefined ? String(x) : s.length > 80 ? s.slice(0, 77) + '...' : s;
+/** A value in a finding, cut at 80 characters so that a long list does not swamp the line. */
+export function brief(x: unknown): string {
+  return show(x, 80);
 }
 
 export type { Severity };

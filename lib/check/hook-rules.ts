@@ -1,7 +1,7 @@
 import { LIMITS } from '../model/limits';
 import { ArgDeclaration, HookView, PolicyView, arr, str } from '../model/private/policy-reader';
 import { ENFORCING_ACTIONS, LSM_ACTIONS, withoutArchPrefix } from '../model/private/vocabulary';
-import { FindingSink, show } from './finding';
+import { FindingSink, brief } from './finding';
 
 /** Rules on one hook's own fields (not its selectors): syscall flag, arg types, return, counts, message, tags, actions per hook kind. */
 export function checkHookRules(sink: FindingSink, hook: HookView, policy: PolicyView): void {
@@ -12,26 +12,26 @@ export function checkHookRules(sink: FindingSink, hook: HookView, policy: Policy
 
   // message.go: < 2 characters is an error, > 256 is truncated.
   if (typeof h.message === 'string') {
-    if (h.message.length > 0 && h.message.length < messageLength.min) sink.add('message-too-short', at('message'), `message ${show(h.message)} is shorter than ${messageLength.min} characters`);
+    if (h.message.length > 0 && h.message.length < messageLength.min) sink.add('message-too-short', at('message'), `message ${brief(h.message)} is shorter than ${messageLength.min} characters`);
     if (h.message.length > messageLength.max) sink.add('message-too-long', at('message'), `message has ${h.message.length} characters and is truncated to ${messageLength.max}`);
   }
   // tags.go: at most 16, each at least 2 characters.
   const tags = arr(h.tags);
   if (tags.length > LIMITS.tagsPerHook) sink.add('tags', at('tags'), `${tags.length} tags given, at most ${LIMITS.tagsPerHook}`);
-  tags.forEach((t, i) => { if (String(t).length < tagLength.min) sink.add('tags', at(`tags[${i}]`), `tag ${show(t)} is shorter than ${tagLength.min} characters`); });
+  tags.forEach((t, i) => { if (String(t).length < tagLength.min) sink.add('tags', at(`tags[${i}]`), `tag ${brief(t)} is shorter than ${tagLength.min} characters`); });
 
   if (hook.kind === 'kprobes' || hook.kind === 'fentries') checkKprobe(sink, hook, policy, at);
 
   if (hook.kind === 'lsmhooks') {
     // genericlsm.go validateLsmArg / isValidLsmSelectors.
     args.forEach((a, i) => {
-      if (a.index > LIMITS.maxArgIndex) sink.add('arg-index', at(`args[${i}].index`), `index ${show(a.spec.index)} is above ${LIMITS.maxArgIndex}; LSM hooks read the first five arguments`);
+      if (a.index > LIMITS.maxArgIndex) sink.add('arg-index', at(`args[${i}].index`), `index ${brief(a.spec.index)} is above ${LIMITS.maxArgIndex}; LSM hooks read the first five arguments`);
     });
     hook.selectors.forEach((sel, i) => {
       if (sel.matchReturnArgs.length > 0) sink.add('lsm-hook', at(`selectors[${i}].matchReturnArgs`, i), 'matchReturnArgs is not supported on LSM hooks');
       sel.matchActions.forEach((a, j) => {
         if (!a.action || !LSM_ACTIONS.has(a.action)) {
-          sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}].action`, i), `action ${show(a.spec.action)} is not supported on LSM hooks; allowed: ${[...LSM_ACTIONS].join(', ')}`);
+          sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}].action`, i), `action ${brief(a.spec.action)} is not supported on LSM hooks; allowed: ${[...LSM_ACTIONS].join(', ')}`);
         } else if (a.action === 'Post' && (a.spec.kernelStackTrace === true || a.spec.userStackTrace === true)) {
           sink.add('lsm-hook', at(`selectors[${i}].matchActions[${j}]`, i), 'stack traces are not supported on LSM hooks');
         }
@@ -44,7 +44,7 @@ export function checkHookRules(sink: FindingSink, hook: HookView, policy: Policy
     if (args.length > LIMITS.argsPerHook) sink.add('tracepoint-args', at('args'), `${args.length} args given, a tracepoint reads at most ${LIMITS.argsPerHook}`);
     if (h.raw === true) {
       args.forEach((a, i) => {
-        if (a.index > LIMITS.maxRawTracepointArgIndex) sink.add('arg-index', at(`args[${i}].index`), `raw tracepoint index ${show(a.spec.index)} is above ${LIMITS.maxRawTracepointArgIndex}`);
+        if (a.index > LIMITS.maxRawTracepointArgIndex) sink.add('arg-index', at(`args[${i}].index`), `raw tracepoint index ${brief(a.spec.index)} is above ${LIMITS.maxRawTracepointArgIndex}`);
       });
     }
   }
@@ -71,7 +71,7 @@ function checkKprobe(sink: FindingSink, hook: HookView, policy: PolicyView, at: 
     } else if (!syscallSet) {
       sink.add('explicit-syscall', at('syscall'), `syscall is not set on ${call}; it defaults to true`);
     } else if (syscall && !bare.startsWith('sys_')) {
-      sink.add('syscall-name', at('call'), `syscall: true on ${show(call)}: Tetragon looks up __x64_${bare}, which is not a function`, `Write sys_${bare} if it is a system call, or set syscall: false`);
+      sink.add('syscall-name', at('call'), `syscall: true on ${brief(call)}: Tetragon looks up __x64_${bare}, which is not a function`, `Write sys_${bare} if it is a system call, or set syscall: false`);
     }
     if (hasPrefix && bare.startsWith('sys_')) {
       sink.add('arch-prefix', at('call'), `${call} carries an architecture prefix; the policy only loads on that architecture`, `Write ${bare} with syscall: true`);
@@ -85,7 +85,7 @@ function checkKprobe(sink: FindingSink, hook: HookView, policy: PolicyView, at: 
   const typeCheck = (list: readonly ArgDeclaration[], name: string) => list.forEach((a, i) => {
     const t = a.spec.type;
     if (t === undefined) sink.add('kprobe-arg-type', at(`${name}[${i}].type`), 'type is not set and defaults to auto, which kprobes reject');
-    else if (t === 'auto' || t === 'syscall64') sink.add('kprobe-arg-type', at(`${name}[${i}].type`), `type ${show(t)} is invalid for kprobes`);
+    else if (t === 'auto' || t === 'syscall64') sink.add('kprobe-arg-type', at(`${name}[${i}].type`), `type ${brief(t)} is invalid for kprobes`);
   });
   if (hook.kind === 'kprobes') typeCheck(args, 'args');
   if (hook.kind === 'kprobes' && hook.returnArg) typeCheck([hook.returnArg], 'returnArg');
@@ -97,7 +97,7 @@ function checkKprobe(sink: FindingSink, hook: HookView, policy: PolicyView, at: 
   });
   if (h.return === true && !hook.returnArg) sink.add('return-arg', at('returnArg'), 'return: true but returnArg is missing');
   if (h.returnArgAction !== undefined && !['TrackSock', 'UntrackSock'].includes(String(h.returnArgAction).replace(/^./, (c) => c.toUpperCase()))) {
-    sink.add('return-arg-action', at('returnArgAction'), `returnArgAction ${show(h.returnArgAction)} is unsupported; use TrackSock or UntrackSock`);
+    sink.add('return-arg-action', at('returnArgAction'), `returnArgAction ${brief(h.returnArgAction)} is unsupported; use TrackSock or UntrackSock`);
   }
 
   // validateOverride: only syscalls and security_* functions (what each needs from the kernel is a feature rule).

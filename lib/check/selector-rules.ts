@@ -7,7 +7,7 @@ import {
   RESOLVED_PATH_TYPES, SOCKET_TYPES, STRING_MAP_TYPES, STRING_READ_TYPES, isNegated, socketOperatorProblem,
 } from '../model/private/vocabulary';
 import { atLeast, VERSION_GATES } from '../kernels/kernel-features';
-import { CheckOptions, FindingSink, show } from './finding';
+import { CheckOptions, FindingSink, brief } from './finding';
 
 const FILE_TYPES = Object.keys(FILE_TYPE_BITS);
 const NAMESPACE_NAMES: readonly string[] = Object.values(crd.TracingPolicySpecKprobesSelectorsMatchNamespacesNamespace);
@@ -110,13 +110,13 @@ export function checkSelector(sink: FindingSink, hook: HookView | undefined, sel
         sink.add('match-binaries', at(`${field}[${j}].operator`), `${operatorText(e.operatorText)}; allowed: In, NotIn, Prefix, NotPrefix, Postfix, NotPostfix`);
       }
       if (e.followChildren && op !== 'In' && op !== 'NotIn') {
-        sink.add('match-binaries', at(`${field}[${j}].followChildren`), `followChildren is only implemented for In/NotIn, not ${show(op)}`, 'Drop followChildren or use In/NotIn');
+        sink.add('match-binaries', at(`${field}[${j}].followChildren`), `followChildren is only implemented for In/NotIn, not ${brief(op)}`, 'Drop followChildren or use In/NotIn');
       }
       e.values.forEach((s, k) => {
         // read_exe/d_path: the executable's path is absolute; a relative value never matches (NotIn: never excludes).
         if (['In', 'NotIn', 'Prefix', 'NotPrefix'].includes(op) && s !== '' && !s.startsWith('/')) {
-          sink.add('relative-path', at(`${field}[${j}].values[${k}]`), `${show(s)} is not an absolute path, and ${field} compares the executable's absolute path: it ${op.startsWith('Not') ? 'never excludes anything' : 'never matches'}`,
-            `Write the absolute path, e.g. ${show('/usr/bin/' + s.replace(/^\.?\/*/, ''))}, or use Postfix ${show('/' + s.replace(/^\.?\/*/, ''))}`);
+          sink.add('relative-path', at(`${field}[${j}].values[${k}]`), `${brief(s)} is not an absolute path, and ${field} compares the executable's absolute path: it ${op.startsWith('Not') ? 'never excludes anything' : 'never matches'}`,
+            `Write the absolute path, e.g. ${brief('/usr/bin/' + s.replace(/^\.?\/*/, ''))}, or use Postfix ${brief('/' + s.replace(/^\.?\/*/, ''))}`);
         }
         const prefix = op === 'Prefix' || op === 'NotPrefix';
         const limit = prefix ? LIMITS.prefixLengthAccepted : op === 'Postfix' || op === 'NotPostfix' ? LIMITS.postfixLength : LIMITS.binaryPathLength;
@@ -135,7 +135,7 @@ export function checkSelector(sink: FindingSink, hook: HookView | undefined, sel
     if (values.length > LIMITS.namespaceValuesPerFilter) sink.add('match-namespaces', at(`matchNamespaces[${j}].values`), `${values.length} values given, at most ${LIMITS.namespaceValuesPerFilter} per filter`, 'Split the values over two matchNamespaces filters');
     values.forEach((v, k) => {
       if (v !== 'host_ns' && !parsesAsGoInt(String(v), false, 32, false)) {
-        sink.add('match-namespaces', at(`matchNamespaces[${j}].values[${k}]`), `value ${show(v)} is neither a namespace inode number nor "host_ns"`);
+        sink.add('match-namespaces', at(`matchNamespaces[${j}].values[${k}]`), `value ${brief(v)} is neither a namespace inode number nor "host_ns"`);
       }
     });
   });
@@ -156,14 +156,14 @@ export function checkSelector(sink: FindingSink, hook: HookView | undefined, sel
     if (!e.operator) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].operator`), `${operatorText(e.operatorText)}; allowed: In, NotIn`);
     // ParseMatchNamespaceChange: each value names a namespace kind.
     e.namespaces.forEach((ns, k) => {
-      if (!ns) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].values[${k}]`), `${show(e.values[k])} is not a namespace Tetragon knows; allowed: ${NAMESPACE_NAMES.join(', ')}`);
+      if (!ns) sink.add('match-namespace-changes', at(`matchNamespaceChanges[${j}].values[${k}]`), `${brief(e.values[k])} is not a namespace Tetragon knows; allowed: ${NAMESPACE_NAMES.join(', ')}`);
     });
   });
 }
 
 /** "operator is missing" or "operator X is not supported". */
 function operatorText(op: unknown): string {
-  return op === undefined || op === null || op === '' ? 'operator is missing' : `operator ${show(op)} is not supported`;
+  return op === undefined || op === null || op === '' ? 'operator is missing' : `operator ${brief(op)} is not supported`;
 }
 
 /** A filter Tetragon loads but whose BPF side cannot match: the positive operator never holds, the negated one always. */
@@ -183,11 +183,11 @@ function checkActions(sink: FindingSink, actions: readonly ActionView[], field: 
       const rl = String(e.rateLimit);
       if (!isPost) sink.add('rate-limit', at(`${field}[${j}].rateLimit`), `rateLimit can only be used on Post, not on ${a.text}`);
       else if (!/^\d+[smhSMH]?$/.test(rl) || !parsesAsGoInt(rl.replace(/[smhSMH]$/, ''), false, 32, false)) {
-        sink.add('rate-limit', at(`${field}[${j}].rateLimit`), `rateLimit ${show(e.rateLimit)} is invalid; write N, Ns, Nm or Nh (e.g. "1m")`);
+        sink.add('rate-limit', at(`${field}[${j}].rateLimit`), `rateLimit ${brief(e.rateLimit)} is invalid; write N, Ns, Nm or Nh (e.g. "1m")`);
       }
     }
     if (e.rateLimitScope !== undefined && !['thread', 'process', 'global'].includes(String(e.rateLimitScope))) {
-      sink.add('rate-limit', at(`${field}[${j}].rateLimitScope`), `rateLimitScope ${show(e.rateLimitScope)} is invalid; allowed: thread, process, global`);
+      sink.add('rate-limit', at(`${field}[${j}].rateLimitScope`), `rateLimitScope ${brief(e.rateLimitScope)} is invalid; allowed: thread, process, global`);
     }
     // preValidateKprobe: stack traces only along Post.
     if ((e.kernelStackTrace === true || e.userStackTrace === true) && !isPost) {
@@ -202,7 +202,7 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
   const declared = filterTarget(m, sig, { byPosition: isData, tracepoint: hook.kind === 'tracepoints' });
   if (!declared) {
     if (m.args.length > 0) {
-      sink.add('match-args-index', at(`${field}.args[0]`), `args[0] = ${show(arr(m.spec.args)[0])} but the hook declares ${sig.length} ${sigName}`);
+      sink.add('match-args-index', at(`${field}.args[0]`), `args[0] = ${brief(arr(m.spec.args)[0])} but the hook declares ${sig.length} ${sigName}`);
     } else {
       const have = sig.map((a) => a.index);
       sink.add('match-args-index', at(`${field}.index`), `index ${m.index} is not read by the hook (declared ${sigName} indexes: ${have.length ? have.join(', ') : 'none'})`);
@@ -218,8 +218,8 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
   if (RESOLVED_PATH_TYPES.has(ty) && ['Equal', 'NotEqual', 'Prefix', 'NotPrefix'].includes(op)) {
     values.forEach((v, k) => {
       if (v !== '' && !v.startsWith('/')) {
-        sink.add('relative-path', at(`${field}.values[${k}]`), `${show(v)} is not an absolute path, but a ${ty} argument is the path the kernel resolved, which always starts with "/": ${opText} ${isNegated(op) ? 'always holds' : 'never matches'}`,
-          `Write the absolute path, e.g. ${show('/' + v.replace(/^\.?\/*/, ''))}, or use Postfix`);
+        sink.add('relative-path', at(`${field}.values[${k}]`), `${brief(v)} is not an absolute path, but a ${ty} argument is the path the kernel resolved, which always starts with "/": ${opText} ${isNegated(op) ? 'always holds' : 'never matches'}`,
+          `Write the absolute path, e.g. ${brief('/' + v.replace(/^\.?\/*/, ''))}, or use Postfix`);
       }
     });
   }
@@ -238,8 +238,8 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
       const max32 = (1n << 32n) - 1n;
       values.forEach((v, k) => {
         const parts = v.split(':');
-        if (parts.length !== 2 || !parts.every((p) => parsesAsGoInt(p, integer.parseSigned, 64))) badValue(k, `range ${show(v)} is invalid; write "min:max"`);
-        else if (integer.storeBits === 32 && parts.some((p) => goInt(p) > max32)) badValue(k, `range ${show(v)} exceeds 32 bits, the width of ${ty} ("range out of range")`);
+        if (parts.length !== 2 || !parts.every((p) => parsesAsGoInt(p, integer.parseSigned, 64))) badValue(k, `range ${brief(v)} is invalid; write "min:max"`);
+        else if (integer.storeBits === 32 && parts.some((p) => goInt(p) > max32)) badValue(k, `range ${brief(v)} exceeds 32 bits, the width of ${ty} ("range out of range")`);
       });
       return;
     }
@@ -248,7 +248,7 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
       values.forEach((v, k) => {
         if (v.startsWith('list:')) return;
         const parts = v.split(':');
-        if (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, integer.parseSigned, 64, false))) badValue(k, `value ${show(v)} is not a decimal number or "min:max" range`);
+        if (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, integer.parseSigned, 64, false))) badValue(k, `value ${brief(v)} is not a decimal number or "min:max" range`);
       });
       return;
     case 'SubString': case 'SubStringIgnCase':
@@ -283,7 +283,7 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
     case 'FileType': case 'NotFileType':
       if (ty !== 'file' && ty !== 'path') { bad('FileType operators only apply to file and path'); return; }
       tooMany(LIMITS.numericValuesPerFilter);
-      values.forEach((v, k) => { if (!FILE_TYPES.includes(v)) badValue(k, `unknown file type ${show(v)}; allowed: ${FILE_TYPES.join(', ')}`); });
+      values.forEach((v, k) => { if (!FILE_TYPES.includes(v)) badValue(k, `unknown file type ${brief(v)}; allowed: ${FILE_TYPES.join(', ')}`); });
       return;
     case 'CapabilitiesGained': {
       const second = filterTarget(m, sig, {}, 1);
@@ -299,11 +299,11 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
     const refused = socketOperatorProblem(op, ty);
     if (refused) { bad(refused); return; }
     if (ADDRESS_OPERATORS.has(op)) {
-      values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${show(v)} is not an IP address or CIDR`); });
+      values.forEach((v, k) => { if (!isAddr(v)) badValue(k, `${brief(v)} is not an IP address or CIDR`); });
       // basic.h filter_addr_map: an AF_INET6 socket's address is looked up in the IPv6 values only.
       const unmapped = ty === 'skb' ? [] : values.filter((v) => isAddr(v) && !v.includes(':') && !values.some((w) => sameMapped(w, v)));
       if (unmapped.length > 0) {
-        sink.add('ipv4-mapped', at(`${field}.values`), `${opText} lists IPv4 ${unmapped.length === 1 ? 'value' : 'values'} ${unmapped.slice(0, 3).map((v) => show(v)).join(', ')}${unmapped.length > 3 ? ', ...' : ''} `
+        sink.add('ipv4-mapped', at(`${field}.values`), `${opText} lists IPv4 ${unmapped.length === 1 ? 'value' : 'values'} ${unmapped.slice(0, 3).map((v) => brief(v)).join(', ')}${unmapped.length > 3 ? ', ...' : ''} `
           + `without the IPv4-mapped form (${mappedForm(unmapped[0])}): Tetragon compares an IPv6 socket's address only with IPv6 values, so a dual-stack client reaching these addresses ${isNegated(op) ? 'is not excluded' : 'is not matched'}`);
       }
     }
@@ -312,7 +312,7 @@ function checkMatchArg(sink: FindingSink, m: ArgFilterView, field: string, sig: 
       const names = NAMED_VALUES[op];
       values.forEach((v, k) => {
         const parts = v.split(':');
-        if (!(names && Object.prototype.hasOwnProperty.call(names, v)) && (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, false, 64, false)))) badValue(k, `${show(v)} is not a number, a "min:max" range${names ? ' or a name such as IPPROTO_TCP, AF_INET, TCP_SYN_SENT' : ''}`);
+        if (!(names && Object.prototype.hasOwnProperty.call(names, v)) && (parts.length > 2 || !parts.every((p) => parsesAsGoInt(p, false, 64, false)))) badValue(k, `${brief(v)} is not a number, a "min:max" range${names ? ' or a name such as IPPROTO_TCP, AF_INET, TCP_SYN_SENT' : ''}`);
       });
     }
     return;
@@ -337,10 +337,10 @@ function checkNumericValues(ty: string, op: string, values: readonly string[], b
   tooMany(LIMITS.numericValuesPerFilter);
   values.forEach((v, k) => {
     if (integer) {
-      if (!parsesAsGoInt(v, integer.parseSigned, integer.storeBits)) badValue(k, `${show(v)} is not a ${integer.parseSigned ? 'signed' : 'unsigned'} ${integer.storeBits}-bit number (Go base-0 syntax: "12", "0x1f", "0o17")`);
+      if (!parsesAsGoInt(v, integer.parseSigned, integer.storeBits)) badValue(k, `${brief(v)} is not a ${integer.parseSigned ? 'signed' : 'unsigned'} ${integer.storeBits}-bit number (Go base-0 syntax: "12", "0x1f", "0o17")`);
     } else if (!parsesAsGoInt(v, false, 64)) {
       const why = v.split(',').map((c) => capabilityBit(c)).find((b): b is string => typeof b === 'string');
-      if (why) badValue(k, `${show(v)} is neither a capability mask nor a comma-separated list of capability names: ${why}`);
+      if (why) badValue(k, `${brief(v)} is neither a capability mask nor a comma-separated list of capability names: ${why}`);
     }
   });
 }

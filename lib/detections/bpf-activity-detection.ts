@@ -4,7 +4,8 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link BpfActivityDetection}. */
 export interface BpfActivityDetectionProps extends ScopedDetectionProps {

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ConnectDetectionProps, connectPolicy } from './_connect';
+import { connectPolicy } from './private/connect';
+import { ConnectDetectionProps } from './detection-props';
 
 /** Props of a {@link CloudMetadataContactDetection}. */
 export interface CloudMetadataContactDetectionProps extends ConnectDetectionProps {

@@ -4,7 +4,8 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors } from './_kit';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface ContainerMountDetectionProps extends ScopedDetectionProps {

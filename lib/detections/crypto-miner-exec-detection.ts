@@ -5,9 +5,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import {
-  QueryDetectionProps, ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors, escapeRegex, labelRegex, logRuleExpr, lokiRule,
-} from './_kit';
+import { checkList, detectionPolicy, detectionSelectors, escapeRegex, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link CryptoMinerExecDetection}. Spread `DEFAULT_MINERS` to extend it. */
 export interface CryptoMinerExecDetectionProps extends ScopedDetectionProps, QueryDetectionProps {

@@ -5,8 +5,9 @@ import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { trustedBinariesFilter } from '../policies/_common';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { trustedBinariesFilter } from '../policies/library-policy-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link KernelModuleDetection}. */
 export interface KernelModuleDetectionProps extends ScopedDetectionProps {

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
 import { PortSpec } from '../policy/arg-filter';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ConnectDetectionProps, connectPolicy } from './_connect';
+import { connectPolicy } from './private/connect';
+import { ConnectDetectionProps } from './detection-props';
 
 /** Props of a {@link KubernetesApiContactDetection}. */
 export interface KubernetesApiContactDetectionProps extends ConnectDetectionProps {

@@ -4,7 +4,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, cidrProblem, portProblem } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, checkList, detectionPolicy, detectionSelectors, refuseOverride } from './_kit';
+import { checkList, detectionPolicy, detectionSelectors, refuseOverride } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link MiningPoolConnectionDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps {

@@ -4,7 +4,8 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelectors } from './_kit';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** `CLONE_NEW*` flags of `unshare(2)` and `setns(2)`, as the kernel defines them. */
 export enum NamespaceFlag {

@@ -4,7 +4,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link PacketSocketDetection}. */
 export interface PacketSocketDetectionProps extends ScopedDetectionProps {

@@ -3,7 +3,8 @@ import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { PrivilegeEscalationMonitor } from '../policies/privilege-escalation-monitor';
-import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { inputError, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 
 /** Props of a {@link PrivilegeEscalationDetection}. */
 export interface PrivilegeEscalationDetectionProps extends QueryDetectionProps {

@@ -4,7 +4,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelectors } from './_kit';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ReleaseAgentDetection}. */
 export interface ReleaseAgentDetectionProps extends ScopedDetectionProps {}

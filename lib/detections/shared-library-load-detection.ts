@@ -3,7 +3,8 @@ import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
 import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { QueryDetectionProps, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SharedLibraryLoadDetection}. */
 export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {

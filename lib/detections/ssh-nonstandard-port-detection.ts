@@ -6,7 +6,8 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, checkPaths, enforcementActions, inContainer, inputError } from './_kit';
+import { detectionPolicy, checkPaths, enforcementActions, inContainer, inputError } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshNonStandardPortDetection}. */
 export interface SshNonStandardPortDetectionProps extends ScopedDetectionProps {

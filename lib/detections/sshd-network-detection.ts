@@ -5,8 +5,9 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
-import { ScopedDetectionProps, checkPaths, detectionPolicy, inputError, refuseEnforcement } from './_kit';
+import { DetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, inputError, refuseEnforcement } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshdNetworkDetection}. */
 export interface SshdNetworkDetectionProps extends DetectionProps {

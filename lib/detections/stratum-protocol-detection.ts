@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { QueryDetectionProps, logRuleExpr, lokiRule } from './_kit';
+import { logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 import { q, STRATUM_REGEX } from '../observability/queries';
 
 /** Props of a {@link StratumProtocolDetection}. */

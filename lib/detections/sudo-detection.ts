@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ExecQueryDetectionProps, escapeRegex, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { escapeRegex, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SudoDetection}. */
 export interface SudoDetectionProps extends ExecQueryDetectionProps {

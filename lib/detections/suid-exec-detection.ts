@@ -3,7 +3,8 @@ import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { q } from '../observability/queries';
-import { ExecQueryDetectionProps, excludeBinariesStage, logRuleExpr, lokiRule } from './_kit';
+import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SuidExecDetection}. */
 export type SuidExecDetectionProps = ExecQueryDetectionProps;

@@ -5,7 +5,8 @@ import { TracingPolicy } from '../policy/tracing-policy';
 import { HOST_NAMESPACE } from '../observability/log-schema';
 import { SHELL_BINARY_REGEX } from '../observability/queries';
 import { Matcher } from '../observability/queries';
-import { ExecQueryDetectionProps, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SuspiciousCommandDetection}. */
 export type SuspiciousCommandDetectionProps = ExecQueryDetectionProps;

@@ -5,10 +5,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import {
-  ExecQueryDetectionProps, ScopedDetectionProps, checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage,
-  inputError, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex,
-} from './_kit';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex } from './private/kit';
+import { ExecQueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link TmpExecDetection}. */
 export interface TmpExecDetectionProps extends ScopedDetectionProps, ExecQueryDetectionProps {

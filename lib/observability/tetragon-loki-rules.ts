@@ -6,7 +6,8 @@ import { DEFAULT_JOB } from './log-schema';
 import { lokiAlertProblems } from './private/loki-rule-check';
 import { LokiDetectionRule } from './loki-detection-rule';
 import { AlertDefinition, assemble, RuleGroup } from './private/rule-model';
-import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
+import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, sorted } from './private/validate';
+import { invalid } from '../private/problems';
 import { SidecarLabel } from './tetragon-dashboard';
 
 /** Props of {@link TetragonLokiRules}. */

@@ -7,7 +7,7 @@ import { Capability } from '../model/capability';
 import { CapabilityFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link PrivilegeEscalationMonitor}. */
 export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {

@@ -5,7 +5,7 @@ import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link SensitiveFileAccessMonitor}. Spread the `DEFAULT_*` lists to extend them. */
 export interface SensitiveFileAccessMonitorProps extends LibraryPolicyProps {

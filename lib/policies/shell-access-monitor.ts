@@ -6,7 +6,7 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { Namespace, NamespaceFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link ShellAccessMonitor}. */
 export interface ShellAccessMonitorProps extends LibraryPolicyProps {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ActionName, ENFORCING_ACTIONS } from '../model/private/vocabulary';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /** How events are grouped for `rateLimit`. */
 export enum RateLimitScope {

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Arg, ArgKind } from './argument';
 import { LIMITS } from '../model/limits';
 import { SOCKADDR_OPERATORS } from '../model/private/vocabulary';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /**
  * matchArgs / matchReturnArgs operators.

@@ -1,5 +1,5 @@
 import { LIMITS } from '../model/limits';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /**
  * Tetragon argument types a hook can declare (`args[].type`).

@@ -1,5 +1,5 @@
 import { LabelSelector, POD_NAMESPACE_LABEL, validateLabelSelector } from './label-selector';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /**
  * How an enforcing policy runs, rendered as Tetragon's `policy-mode` option so it can be flipped on a live

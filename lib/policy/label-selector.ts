@@ -1,4 +1,4 @@
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /** A label-selector requirement. */
 export interface LabelSelectorRequirement {

@@ -1,6 +1,6 @@
 import { Capability, capabilityBit } from '../model/capability';
 import { LIMITS } from '../model/limits';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /** matchBinaries operators. */
 export enum BinaryOperator { IN = 'In', NOT_IN = 'NotIn', PREFIX = 'Prefix', NOT_PREFIX = 'NotPrefix', POSTFIX = 'Postfix', NOT_POSTFIX = 'NotPostfix' }

@@ -12,7 +12,8 @@ import {
 } from './enforcement';
 import { LsmHook } from './lsm-hook';
 import { TracepointHook } from './tracepoint-hook';
-import { PolicyValidationError, Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
+import { PolicyValidationError } from '../validation-error';
 import { uniquenessScope } from '../private/cluster-scope';
 import { PropKeys, refuseUnknownProps } from '../private/props';
 
@@ -129,7 +130,7 @@ export class TracingPolicy extends Construct {
     this.namespace = props.namespace;
     this.defaultRateLimit = props.defaultRateLimit ?? Duration.minutes(1);
 
-    const problems = new Problems();
+    const problems = policyProblems();
     if (typeof props.name !== 'string' || !NAME.test(props.name) || props.name.length > 253) {
       problems.add('name', `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`);
     }
@@ -194,7 +195,7 @@ export class TracingPolicy extends Construct {
   public addHook(hook: Hook): Hook {
     const index = this.hooks.filter((h) => h.kind === hook.kind).length;
     const field = `${hook.kind}[${index}](${hook.call})`;
-    const problems = new Problems();
+    const problems = policyProblems();
     if (this.hookKind && hook.kind !== this.hookKind) {
       problems.add(field, `this policy holds ${this.hookKind} and Tetragon refuses a policy that mixes hook kinds; put the ${hook.kind} hook in another TracingPolicy`);
     }
@@ -350,6 +351,11 @@ export const KERNELS_CONTEXT = 'cdk8s-tetragon:kernels';
 /** Warnings about what a kernel of the set limits, which a policy carries as {@link TracingPolicy.kernelNotes}. */
 const KERNEL_NOTE_RULES = ['sockaddr-un-filter', 'lsm-not-default', 'kernel-feature-unknown'];
 
+/** The collector of a policy's problems: they are thrown together as one {@link PolicyValidationError}. */
+function policyProblems(): Problems {
+  return new Problems('invalid TracingPolicy', (path, problems) => new PolicyValidationError(path, problems));
+}
+
 /** ANDs two label selectors. */
 function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefined): LabelSelector | undefined {
   if (!a) return b;
@@ -360,4 +366,3 @@ function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefin
   };
 }
 
-export { PolicyValidationError };

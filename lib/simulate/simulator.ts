@@ -5,11 +5,11 @@
 import { checkPolicy } from '../check/engine';
 import { ActionView, HookView, PolicyView, SelectorView, readPolicy, str } from '../model/private/policy-reader';
 import { EventArg, HookRef, SimulatedEvent, parseHook, validateEvent } from './event';
-import { FilterOutcome, evaluateArgFilter } from './_operators';
+import { FilterOutcome, evaluateArgFilter } from './private/operators';
 import {
   DEFAULT_NODE, NodeModel, ProcessModel, evaluateBinaries, evaluateCapabilities, evaluateCapabilityChanges, evaluateNamespaceChanges,
   evaluateNamespaces, evaluatePids, evaluateWorkload, processModel,
-} from './_process';
+} from './private/process';
 import { PolicyInput, TracingPolicyManifest, loadPolicies } from './policy-input';
 
 /** CPU architecture, which decides the prefix of `syscall: true` functions. */

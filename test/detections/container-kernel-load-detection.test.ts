@@ -1,4 +1,4 @@
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { ContainerKernelLoadDetection } from '../../lib/detections/container-kernel-load-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';

@@ -3,7 +3,7 @@ import { checkPolicy } from '../../lib/check';
 import {
   BUNDLE_MEMBERS, DETECTION_CLASSES, DETECTION_REGISTRY, DetectionBundle, DetectionName, Detections, KERNEL_LIMITED_DETECTIONS,
 } from '../../lib/detections/bundles';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { PacketSocketDetection } from '../../lib/detections/packet-socket-detection';
 import { FEATURE_NAMES, KernelTable, atLeast, bundledKernels, loadKernel } from '../../lib/kernels';
 import { Detection, KernelRequirements, mergeKernelRequirements } from '../../lib/policies/detection';

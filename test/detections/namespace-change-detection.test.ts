@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { NamespaceChangeDetection, NamespaceFlag } from '../../lib/detections/namespace-change-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';

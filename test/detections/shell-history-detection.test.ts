@@ -1,5 +1,5 @@
 import { ShellHistoryDetection } from '../../lib/detections/shell-history-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';

@@ -1,5 +1,5 @@
 import { SshdNetworkDetection } from '../../lib/detections/sshd-network-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';

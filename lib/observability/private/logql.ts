@@ -6,7 +6,7 @@
  *
  * @see https://grafana.com/docs/loki/latest/query/
  */
-import { re2Problem, toJsRegExp } from '../../install/_re2';
+import { re2Problem, toJsRegExp } from '../../install/private/re2';
 
 type TokenKind = 'string' | 'number' | 'duration' | 'bytes' | 'ident' | 'op' | 'end';
 

@@ -3,46 +3,17 @@
  * TracingPolicy, input checks with construct-path errors, and LogQL rule building for query-side detections.
  */
 import { Construct } from 'constructs';
-import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { DEFAULT_JOB, HOST_NAMESPACE } from '../observability/log-schema';
-import { Matcher, q, streamSelector } from '../observability/queries';
-import { trustedBinariesFilter } from '../policies/_common';
-import { Action } from '../policy/action';
-import { ArgFilter } from '../policy/arg-filter';
-import { EnforcementOptions, PolicyMode } from '../policy/enforcement';
-import { LabelSelector } from '../policy/label-selector';
-import { Namespace, NamespaceFilter } from '../policy/process-filter';
-import { Selector, SelectorProps } from '../policy/selector';
-import { Hook, TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './_detection';
-
-/** Props of a detection that can also be narrowed to containers by name or image. */
-export interface ScopedDetectionProps extends DetectionProps {
-  /**
-   * Only containers matching (keys `name` and `repo`, the image repository).
-   * @default - every container
-   */
-  readonly containerSelector?: LabelSelector;
-}
-
-/** Props of a detection that reads events from Loki instead of creating a policy. */
-export interface QueryDetectionProps {
-  /**
-   * Value of the `job` stream label of Tetragon's events.
-   * @default 'tetragon'
-   */
-  readonly job?: string;
-  /**
-   * Kubernetes namespaces whose events never alert (exact names; `host` stands for processes outside pods).
-   * @default - none
-   */
-  readonly excludeNamespaces?: readonly string[];
-  /**
-   * Look-back window of each alert expression, in minutes.
-   * @default 5
-   */
-  readonly windowMinutes?: number;
-}
+import { LokiDetectionRule } from '../../observability/loki-detection-rule';
+import { DEFAULT_JOB, HOST_NAMESPACE } from '../../observability/log-schema';
+import { Matcher, q, streamSelector } from '../../observability/queries';
+import { trustedBinariesFilter } from '../../policies/library-policy-props';
+import { Action } from '../../policy/action';
+import { ArgFilter } from '../../policy/arg-filter';
+import { EnforcementOptions, PolicyMode } from '../../policy/enforcement';
+import { Namespace, NamespaceFilter } from '../../policy/process-filter';
+import { Selector, SelectorProps } from '../../policy/selector';
+import { Hook, TracingPolicy } from '../../policy/tracing-policy';
+import { DetectionProps, ExecQueryDetectionProps, QueryDetectionProps, ScopedDetectionProps } from '../detection-props';
 
 /** Throws an input error naming the construct, the field, what was given, what is allowed and the fix. */
 export function inputError(scope: Construct, field: string, given: unknown, allowed: string, fix: string): never {
@@ -200,15 +171,6 @@ export function labelRegex(name: string, regex: string): string {
 export function lokiRule(rule: LokiDetectionRule): LokiDetectionRule {
   if (!/^[A-Z][A-Za-z0-9]+$/.test(rule.alert)) throw new Error(`alert name ${JSON.stringify(rule.alert)} is not PascalCase`);
   return rule;
-}
-
-/** Props of a query-side detection over exec events, with a binary allowlist. */
-export interface ExecQueryDetectionProps extends QueryDetectionProps {
-  /**
-   * Executables never alerted on, as events show them (`process.binary`: the path given to exec, made absolute).
-   * @default - none
-   */
-  readonly excludeBinaries?: readonly string[];
 }
 
 /** `| binary!~"a|b"` for the excluded binaries, or nothing. */

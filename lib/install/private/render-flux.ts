@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import * as helm from '../../imports/helm.toolkit.fluxcd.io';
-import * as source from '../../imports/source.toolkit.fluxcd.io';
-import { ChartSource, ChartSourceKind } from './chart-source';
-import { CHART_ENV, INSTALL_METHOD_ENV } from './install-method';
+import * as helm from '../../../imports/helm.toolkit.fluxcd.io';
+import * as source from '../../../imports/source.toolkit.fluxcd.io';
+import { ChartSource, ChartSourceKind } from '../chart-source';
+import { invalid } from '../../private/problems';
+import { CHART_CONTEXT } from '../install-method';
 
 /** Media type of a Helm chart layer in an OCI artifact. */
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
@@ -35,7 +36,8 @@ export interface FluxRelease {
  */
 export function renderFluxRelease(scope: Construct, req: FluxReleaseRequest): FluxRelease {
   if (req.source.kind === ChartSourceKind.LOCAL || req.source.kind === ChartSourceKind.ARCHIVE_URL) {
-    throw new Error(`TetragonInstall at '${scope.node.path}': the flux-helmrelease method needs a chart the cluster can fetch (an https chart repository or oci:// reference), but the chart source is ${req.source}. Fix: set ${CHART_ENV} to a repository or OCI mirror, or render the local chart with ${INSTALL_METHOD_ENV}=helm-template`);
+    invalid(scope, 'chart', `${req.source}`, 'a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:// reference',
+      `Point the chart prop or the context ${CHART_CONTEXT} at a repository or OCI mirror, or render the local chart with the helm-template method`);
   }
   const metadata = { name: req.releaseName, namespace: req.fluxNamespace };
   let src: source.HelmRepository | source.OciRepository;

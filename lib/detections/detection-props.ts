@@ -1,6 +1,7 @@
 import { Action, Signal } from '../policy/action';
 import { EnforcementScope, NeverKillOptOut, PolicyMode } from '../policy/enforcement';
-import { LibraryPolicyProps } from '../policies/_common';
+import { LibraryPolicyProps } from '../policies/library-policy-props';
+import { LabelSelector } from '../policy/label-selector';
 
 /** What an enforcing detection does on a match. */
 export class EnforcementAction {
@@ -48,4 +49,51 @@ export interface DetectionProps extends LibraryPolicyProps {
    * @default - observe only
    */
   readonly enforcement?: DetectionEnforcementProps;
+}
+
+/** Props of a detection that can also be narrowed to containers by name or image. */
+export interface ScopedDetectionProps extends DetectionProps {
+  /**
+   * Only containers matching (keys `name` and `repo`, the image repository).
+   * @default - every container
+   */
+  readonly containerSelector?: LabelSelector;
+}
+
+/** Props of a detection that reads events from Loki instead of creating a policy. */
+export interface QueryDetectionProps {
+  /**
+   * Value of the `job` stream label of Tetragon's events.
+   * @default 'tetragon'
+   */
+  readonly job?: string;
+  /**
+   * Kubernetes namespaces whose events never alert (exact names; `host` stands for processes outside pods).
+   * @default - none
+   */
+  readonly excludeNamespaces?: readonly string[];
+  /**
+   * Look-back window of each alert expression, in minutes.
+   * @default 5
+   */
+  readonly windowMinutes?: number;
+}
+
+/** Props shared by the detections of connections to a fixed set of addresses. */
+export interface ConnectDetectionProps extends ScopedDetectionProps {
+  /**
+   * Namespaces whose pods are never reported (their controllers talk to these addresses by design).
+   * Combined with `podSelector`.
+   * @default ['kube-system']
+   */
+  readonly excludeNamespaces?: readonly string[];
+}
+
+/** Props of a query-side detection over exec events, with a binary allowlist. */
+export interface ExecQueryDetectionProps extends QueryDetectionProps {
+  /**
+   * Executables never alerted on, as events show them (`process.binary`: the path given to exec, made absolute).
+   * @default - none
+   */
+  readonly excludeBinaries?: readonly string[];
 }

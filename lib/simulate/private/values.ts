@@ -4,8 +4,8 @@
  * and IP prefix matching.
  */
 
-import { capabilityBit } from '../model/capability';
-import { FAMILIES, PROTOCOLS, TCP_STATES } from '../model/private/vocabulary';
+import { capabilityBit } from '../../model/capability';
+import { FAMILIES, PROTOCOLS, TCP_STATES } from '../../model/private/vocabulary';
 
 /** Linux capability names by number (`include/uapi/linux/capability.h`), for describing processes and in messages. */
 export const CAPABILITIES: readonly string[] = [

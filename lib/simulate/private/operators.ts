@@ -4,16 +4,17 @@
  *
  * Only policies that load reach this code: whether Tetragon refuses a filter is the policy checker's question.
  */
-import { LIMITS } from '../model/limits';
-import { ArgDeclaration, ArgFilterView, filterTarget } from '../model/private/policy-reader';
+import { LIMITS } from '../../model/limits';
+import { ArgDeclaration, ArgFilterView, filterTarget } from '../../model/private/policy-reader';
 import {
   CAPABILITY_TYPES, FAMILIES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated,
-} from '../model/private/vocabulary';
-import { EventArg } from './event';
+} from '../../model/private/vocabulary';
+import { EventArg } from '../event';
 import {
   capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
   tcpStateNumber, toSigned, toUnsigned,
-} from './_values';
+} from './values';
+import { show } from '../../private/problems';
 
 /**
  * Outcome of one filter. `event-problem`: the event lacks data the filter reads; `unmodeled`: the simulator cannot
@@ -50,10 +51,6 @@ type Resolved =
   | { kind: 'sockaddr_un'; path: string }
   | { kind: 'caps'; value: bigint }
   | { kind: 'opaque' };
-
-function show(v: unknown): string {
-  return JSON.stringify(v);
-}
 
 /** Resolves an event argument against the declared type, or explains the mismatch. */
 export function resolveArg(arg: EventArg, type: string): Resolved | string {

@@ -1,21 +1,12 @@
 import { Construct } from 'constructs';
-import { cidrProblem, portProblem } from '../policy/arg-filter';
-import { Arg } from '../policy/argument';
-import { ArgFilter, PortSpec } from '../policy/arg-filter';
-import { KprobeHook } from '../policy/kprobe-hook';
-import { LabelSelector, POD_NAMESPACE_LABEL } from '../policy/label-selector';
-import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inputError } from './_kit';
-
-/** Props shared by the detections of connections to a fixed set of addresses. */
-export interface ConnectDetectionProps extends ScopedDetectionProps {
-  /**
-   * Namespaces whose pods are never reported (their controllers talk to these addresses by design).
-   * Combined with `podSelector`.
-   * @default ['kube-system']
-   */
-  readonly excludeNamespaces?: readonly string[];
-}
+import { cidrProblem, portProblem } from '../../policy/arg-filter';
+import { Arg } from '../../policy/argument';
+import { ArgFilter, PortSpec } from '../../policy/arg-filter';
+import { KprobeHook } from '../../policy/kprobe-hook';
+import { LabelSelector, POD_NAMESPACE_LABEL } from '../../policy/label-selector';
+import { TracingPolicy } from '../../policy/tracing-policy';
+import { detectionPolicy, detectionSelector, enforcementActions, inputError } from './kit';
+import { ConnectDetectionProps } from '../detection-props';
 
 /** What one connect detection watches. */
 export interface ConnectTarget {

@@ -3,14 +3,14 @@
  * selector (`bpf/process/pfilter.h`, `match_binaries` in `types/basic.h`) and the workload filters of a policy
  * (`podSelector`, `containerSelector`, `hostSelector`, namespaced policies; `pkg/policyfilter`).
  */
-import { LIMITS } from '../model/limits';
+import { LIMITS } from '../../model/limits';
 import {
   BinaryFilterView, CapabilityFilterView, LabelSelectorView, NamespaceChangeFilterView, NamespaceFilterView, PidFilterView, PolicyView,
-} from '../model/private/policy-reader';
-import { NamespaceName } from '../model/private/vocabulary';
-import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from './event';
-import { FilterOutcome, fail, pass, problem, unmodeled } from './_operators';
-import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './_values';
+} from '../../model/private/policy-reader';
+import { NamespaceName } from '../../model/private/vocabulary';
+import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from '../event';
+import { FilterOutcome, fail, pass, problem, unmodeled } from './operators';
+import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './values';
 
 /** Simulator settings that stand for the node. */
 export interface NodeModel {
