@@ -15,6 +15,8 @@ import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
 import { CLUSTER_SYMBOL } from './private/cluster-scope';
+import { isDnsLabel } from './private/patterns';
+import { Problems, fail, refuse } from './private/problems';
 import { PropKeys, refuseUnknownProps } from './private/props';
 
 /** Policy live status of a {@link TetragonCluster}, for the policies it deploys. */
@@ -146,8 +148,6 @@ export interface TetragonClusterProps {
   readonly flux?: Omit<FluxKustomizationsProps, 'cluster' | 'install'>;
 }
 
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Everything Tetragon needs on one cluster, as GitOps units: one cdk8s Chart per unit, which
  * {@link synthesizeClusters} writes to `dist/<clusterName>/<unit>/` (several clusters may share one App):
@@ -191,8 +191,8 @@ export class TetragonCluster extends Construct {
     for (const [field, keys] of Object.entries(PART_PROPS)) {
       refuseUnknownProps(this.node.path, field, props[field as keyof typeof PART_PROPS], keys as PropKeys<unknown>);
     }
-    if (typeof props.clusterName !== 'string' || !CLUSTER_NAME.test(props.clusterName) || props.clusterName.length > 63) {
-      throw new Error(`${this.node.path}: clusterName: got ${JSON.stringify(props.clusterName)}; use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events`);
+    if (!isDnsLabel(props.clusterName)) {
+      refuse(this, 'clusterName', props.clusterName, "use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events");
     }
     this.clusterName = props.clusterName;
     const chartProps = { disableResourceNameHashes: true };
@@ -288,7 +288,7 @@ export class TetragonCluster extends Construct {
     const { enabled, silentAfter = {}, ...rest } = props.policyStatus ?? {};
     if (enabled === false || props.enableAlertRules === false) {
       if (props.policyStatus?.silentAfter !== undefined) {
-        throw new Error(`${this.node.path}: policyStatus.silentAfter: set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on`);
+        fail(this, 'policyStatus.silentAfter', 'set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on');
       }
       return undefined;
     }
@@ -334,14 +334,14 @@ export class TetragonCluster extends Construct {
   /** Fails when the install turns off something a selected detection depends on. */
   private checkInstallProvides(needs: InstallRequirements): void {
     const tetragon = (this.install.values.tetragon ?? {}) as Record<string, unknown>;
-    const problems: string[] = [];
+    const problems = new Problems();
     if (needs.processCredentials && tetragon.enableProcessCred !== true) {
-      problems.push('install.processCredentials: is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
+      problems.add('install.processCredentials', 'is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
     }
     const allow = String(tetragon.exportAllowList ?? '');
     const missing = (needs.exportEventTypes ?? []).filter((t) => allow !== '' && !allow.includes(`"${t}"`));
     if (missing.length) {
-      problems.push(`install.export.allowList: leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
+      problems.add('install.export.allowList', `leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
     }
     const dropsHost = String(tetragon.exportDenyList ?? '').split('\n').some((line) => {
       try {
@@ -352,9 +352,9 @@ export class TetragonCluster extends Construct {
       }
     });
     if (needs.exportHostEvents && dropsHost) {
-      problems.push('install.export.denyList: drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
+      problems.add('install.export.denyList', 'drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
     }
-    if (problems.length) throw new Error(`${this.node.path}: ${problems.join('; ')}`);
+    problems.throwIfAny(this);
   }
 }
 

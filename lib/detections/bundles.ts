@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { Detection, DetectionConstruct, InstallRequirements, mergeRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { fail as failWith } from '../private/problems';
 import { BpfActivityDetection } from './bpf-activity-detection';
 import { CloudMetadataContactDetection } from './cloud-metadata-contact-detection';
 import { ContainerKernelLoadDetection } from './container-kernel-load-detection';
@@ -298,9 +299,7 @@ export class Detections extends DetectionConstruct {
     const include = props.include ?? [];
     const exclude = props.exclude ?? [];
     const options: Readonly<Record<string, unknown>> = props.options ?? {};
-    const fail = (field: string, detail: string): never => {
-      throw new Error(`${this.node.path}: ${field}: ${detail}`);
-    };
+    const fail = (field: string, detail: string): never => failWith(this, field, detail);
     const checkNames = (field: string, list: readonly string[], allowed: readonly string[], what: string) => {
       list.forEach((n, i) => {
         if (!allowed.includes(n)) fail(`${field}[${i}]`, `got ${JSON.stringify(n)}, which is not a ${what}; use one of ${allowed.join(', ')}`);

@@ -4,6 +4,7 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { fail } from '../private/problems';
 import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
@@ -70,7 +71,7 @@ export class ContainerKernelLoadDetection extends DetectionConstruct {
     const watchBpf = props.watchBpf ?? true;
     const watchModules = props.watchModules ?? true;
     if (!watchBpf && !watchModules) {
-      throw new Error(`${this.node.path}: watchBpf and watchModules are both false, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'watchBpf', 'is false and so is watchModules, so the detection would watch nothing; remove it or enable one of them');
     }
     const tags = ['observability.privilege_escalation', 'mitre.T1611'];
     const hooks: KprobeHook[] = [];

@@ -4,6 +4,7 @@ import { Arg } from '../policy/argument';
 import { ArgFilter, FileType } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { fail } from '../private/problems';
 import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
@@ -64,7 +65,7 @@ export class HostPathAccessDetection extends DetectionConstruct {
     checkList(this, 'ignoredPrefixes', ignored, (v) => v.startsWith('/'), 'give absolute path prefixes, e.g. "/host/proc/"', true);
     const watchBlock = props.watchBlockDevices ?? true;
     if (!prefixes.length && !watchBlock) {
-      throw new Error(`${this.node.path}: hostPrefixes is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'hostPrefixes', 'is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them');
     }
     const file = Arg.file(0);
     this.policies = [detectionPolicy(this, props, {

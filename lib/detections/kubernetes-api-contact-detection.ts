@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
 import { PortSpec } from '../policy/arg-filter';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { refuse } from '../private/problems';
 import { connectPolicy } from './private/connect';
 import { ConnectDetectionProps } from './detection-props';
 
@@ -49,8 +50,8 @@ export class KubernetesApiContactDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: KubernetesApiContactDetectionProps) {
     super(scope, id);
     if (!props || !Array.isArray(props.apiServerAddresses) || props.apiServerAddresses.length === 0) {
-      throw new Error(`${this.node.path}: apiServerAddresses: got ${JSON.stringify(props?.apiServerAddresses)}; the API server's ClusterIP and endpoint addresses are required (there is no safe default). `
-        + 'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice');
+      refuse(this, 'apiServerAddresses', props?.apiServerAddresses, "the API server's ClusterIP and endpoint addresses are required (there is no safe default)",
+        'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice');
     }
     this.policies = [connectPolicy(this, props, {
       name: KubernetesApiContactDetection.NAME,

@@ -4,6 +4,7 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { refuse, show } from '../private/problems';
 import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
@@ -62,7 +63,7 @@ export class LogClearingDetection extends DetectionConstruct {
     const directories = props.directories ?? LogClearingDetection.DEFAULT_DIRECTORIES;
     checkPaths(this, 'directories', directories);
     for (const d of directories) {
-      if (!d.endsWith('/')) throw new Error(`${this.node.path}: directories: got ${JSON.stringify(d)}; a directory ends with "/" so that ${JSON.stringify(d + 'ger')} is not matched too. Write ${JSON.stringify(d + '/')}`);
+      if (!d.endsWith('/')) refuse(this, 'directories', d, `a directory ends with "/" so that ${show(d + 'ger')} is not matched too`, `Write ${show(d + '/')}`);
     }
     const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? LogClearingDetection.DEFAULT_TRUSTED_BINARIES };
     const actions = enforcementActions(this, props, true, '');

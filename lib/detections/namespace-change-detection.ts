@@ -4,6 +4,7 @@ import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { fail, refuse } from '../private/problems';
 import { detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
@@ -80,11 +81,11 @@ export class NamespaceChangeDetection extends DetectionConstruct {
     const known = Object.values(NamespaceFlag).filter((v) => typeof v === 'number') as number[];
     const unknown = flags.filter((f) => !known.includes(f));
     if (unknown.length) {
-      throw new Error(`${this.node.path}: unshareFlags: got ${JSON.stringify(unknown)}; use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare`);
+      refuse(this, 'unshareFlags', unknown, 'use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare');
     }
     const watchSetns = props.watchSetns ?? true;
     if (!watchSetns && flags.length === 0) {
-      throw new Error(`${this.node.path}: watchSetns is false and unshareFlags is empty, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'watchSetns', 'is false and unshareFlags is empty, so the detection would watch nothing; remove it or enable one of them');
     }
     const tags = ['observability.privilege_escalation', 'mitre.T1611'];
     const hooks: KprobeHook[] = [];

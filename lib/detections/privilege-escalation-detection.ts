@@ -3,7 +3,9 @@ import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { PrivilegeEscalationMonitor } from '../policies/privilege-escalation-monitor';
-import { inputError, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { refuse } from '../private/problems';
+import { isDnsSubdomain } from '../private/patterns';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
 import { QueryDetectionProps } from './detection-props';
 
 /** Props of a {@link PrivilegeEscalationDetection}. */
@@ -45,7 +47,7 @@ export class PrivilegeEscalationDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: PrivilegeEscalationDetectionProps = {}) {
     super(scope, id);
     const policy = props.monitor?.policy.name ?? props.policyName ?? PrivilegeEscalationMonitor.NAME;
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(policy)) inputError(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
+    if (!isDnsSubdomain(policy)) refuse(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
     const rule = (alert: string, functions: string, summary: string, runbook: string) => lokiRule({
       alert,
       expr: logRuleExpr(this, props, {

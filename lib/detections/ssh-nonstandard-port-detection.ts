@@ -6,7 +6,8 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, checkPaths, enforcementActions, inContainer, inputError } from './private/kit';
+import { refuse } from '../private/problems';
+import { checkPaths, detectionPolicy, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshNonStandardPortDetection}. */
@@ -52,12 +53,12 @@ export class SshNonStandardPortDetection extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: SshNonStandardPortDetectionProps = {}) {
     super(scope, id);
-    if (props.trustedBinaries) inputError(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the ssh client itself with its only binary filter', 'Scope with podSelector or containerSelector instead');
+    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the ssh client itself with its only binary filter', 'Scope with podSelector or containerSelector instead');
     const ports = props.allowedPorts ?? [22];
-    if (ports.length === 0) inputError(this, 'allowedPorts', ports, 'at least one port', 'Leave the prop out for [22]');
+    if (ports.length === 0) refuse(this, 'allowedPorts', ports, 'at least one port', 'Leave the prop out for [22]');
     for (const p of ports) {
       const why = portProblem(String(p));
-      if (why) inputError(this, 'allowedPorts', p, why, 'Use e.g. 22 or "2222"');
+      if (why) refuse(this, 'allowedPorts', p, why, 'Use e.g. 22 or "2222"');
     }
     const clients = props.sshClients ?? SshNonStandardPortDetection.DEFAULT_SSH_CLIENTS;
     checkPaths(this, 'sshClients', clients);

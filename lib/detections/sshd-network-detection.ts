@@ -6,7 +6,8 @@ import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { DetectionProps } from './detection-props';
-import { checkPaths, detectionPolicy, inputError, refuseEnforcement } from './private/kit';
+import { refuse } from '../private/problems';
+import { checkPaths, detectionPolicy, refuseEnforcement } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshdNetworkDetection}. */
@@ -50,14 +51,14 @@ export class SshdNetworkDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: SshdNetworkDetectionProps = {}) {
     super(scope, id);
     refuseEnforcement(this, props, 'killing or blocking sshd would lock administrators out of the node');
-    if (props.podSelector) inputError(this, 'podSelector', props.podSelector, 'sshd runs on the node, outside pods, so a pod selector would select nothing', 'Remove podSelector');
+    if (props.podSelector) refuse(this, 'podSelector', props.podSelector, 'sshd runs on the node, outside pods, so a pod selector would select nothing', 'Remove podSelector');
     // Not in the props type; refused for callers without types, as it would select nothing either.
     const { containerSelector } = props as ScopedDetectionProps;
     if (containerSelector) {
-      inputError(this, 'containerSelector', containerSelector, 'sshd runs on the node, outside containers, so a container selector would select nothing',
+      refuse(this, 'containerSelector', containerSelector, 'sshd runs on the node, outside containers, so a container selector would select nothing',
         'Remove containerSelector');
     }
-    if (props.trustedBinaries) inputError(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the sshd binaries themselves', 'Set sshdBinaries instead');
+    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the sshd binaries themselves', 'Set sshdBinaries instead');
     const binaries = props.sshdBinaries ?? SshdNetworkDetection.DEFAULT_SSHD_BINARIES;
     checkPaths(this, 'sshdBinaries', binaries);
     const sshd = () => [new Selector({ matchBinaries: BinaryFilter.in(binaries) })];

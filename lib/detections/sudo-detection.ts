@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { escapeRegex, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { refuse } from '../private/problems';
+import { escapeRegex, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SudoDetection}. */
@@ -41,8 +42,8 @@ export class SudoDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: SudoDetectionProps = {}) {
     super(scope, id);
     const programs = props.programs ?? SudoDetection.DEFAULT_PROGRAMS;
-    if (programs.length === 0) inputError(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
-    for (const p of programs) if (!/^[A-Za-z0-9._+-]+$/.test(p)) inputError(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
+    if (programs.length === 0) refuse(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
+    for (const p of programs) if (!/^[A-Za-z0-9._+-]+$/.test(p)) refuse(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
     this.lokiRules = [lokiRule({
       alert: 'TetragonSudoInvoked',
       expr: logRuleExpr(this, props, {

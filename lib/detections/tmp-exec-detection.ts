@@ -5,7 +5,8 @@ import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex } from './private/kit';
+import { refuse } from '../private/problems';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex } from './private/kit';
 import { ExecQueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link TmpExecDetection}. */
@@ -59,7 +60,7 @@ export class TmpExecDetection extends DetectionConstruct {
     super(scope, id);
     const directories = props.directories ?? TmpExecDetection.DEFAULT_DIRECTORIES;
     checkPaths(this, 'directories', directories);
-    for (const d of directories) if (!d.endsWith('/')) inputError(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
+    for (const d of directories) if (!d.endsWith('/')) refuse(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
 
     this.lokiRules = [lokiRule({
       // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).

@@ -108,7 +108,7 @@ export class FluxKustomizations extends Construct {
     const s = this.settings;
     const problems = new Problems('invalid FluxKustomizations props');
     const check = (ok: boolean, field: string, received: unknown, expected: string) => {
-      if (!ok) problems.reject(field, received, expected);
+      if (!ok) problems.invalid(field, received, expected);
     };
     check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'a folder name such as nlcl01k8s');
     check(isDnsLabel(s.namespace), 'namespace', s.namespace, 'a namespace name');

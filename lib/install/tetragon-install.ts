@@ -183,7 +183,7 @@ export class TetragonInstall extends Construct {
     const flux = props.flux ?? {};
     const fluxNamespace = flux.namespace ?? 'flux-system';
     const check = (ok: boolean, field: string, received: unknown, expected: string) => {
-      if (!ok) problems.reject(field, received, expected);
+      if (!ok) problems.invalid(field, received, expected);
     };
     check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
     check(isDnsLabel(this.chartName), 'chartName', this.chartName, 'a chart name such as tetragon');
@@ -265,10 +265,10 @@ function parseMethod(scope: Construct, method: InstallMethod | undefined, proble
   const methods = Object.values(InstallMethod);
   const fromContext = contextString(scope, INSTALL_METHOD_CONTEXT);
   if (method === undefined && fromContext !== undefined && !methods.includes(fromContext as InstallMethod)) {
-    problems.reject(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`, 'Set it to one of them, or leave it unset for the method in code');
+    problems.invalid(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`, 'Set it to one of them, or leave it unset for the method in code');
   }
   const resolved = method ?? (fromContext as InstallMethod | undefined) ?? InstallMethod.FLUX_HELM_RELEASE;
-  if (method !== undefined && !methods.includes(method)) problems.reject('method', method, `one of ${methods.join(', ')}`);
+  if (method !== undefined && !methods.includes(method)) problems.invalid('method', method, `one of ${methods.join(', ')}`);
   return resolved;
 }
 

@@ -1,3 +1,5 @@
+import { show } from '../private/problems';
+
 /**
  * Linux capabilities, spelled as Tetragon v1.7.0 looks them up in `matchCapabilities`, `matchCapabilityChanges` and
  * capability masks: the names of its protobuf enum `CapabilitiesType`, where every capability has the `CAP_` prefix
@@ -29,7 +31,7 @@ export function capabilityBit(name: string): number | string {
   const key = name.trim().toUpperCase();
   const bit = TETRAGON_CAPABILITY_NAMES.indexOf(key);
   if (bit >= 0) return bit;
-  if (key === 'CAP_DAC_OVERRIDE') return `Tetragon spells capability 1 DAC_OVERRIDE, without the CAP_ prefix (its protobuf enum), and refuses ${JSON.stringify(name)}`;
-  if (TETRAGON_CAPABILITY_NAMES.includes(`CAP_${key}`)) return `${JSON.stringify(name)} lacks the CAP_ prefix: write CAP_${key}`;
-  return `${JSON.stringify(name)} is not a capability name Tetragon knows (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE, and DAC_OVERRIDE)`;
+  if (key === 'CAP_DAC_OVERRIDE') return `Tetragon spells capability 1 DAC_OVERRIDE, without the CAP_ prefix (its protobuf enum), and refuses ${show(name)}`;
+  if (TETRAGON_CAPABILITY_NAMES.includes(`CAP_${key}`)) return `${show(name)} lacks the CAP_ prefix: write CAP_${key}`;
+  return `${show(name)} is not a capability name Tetragon knows (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE, and DAC_OVERRIDE)`;
 }

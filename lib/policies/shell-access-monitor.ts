@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { refuse } from '../private/problems';
 import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
@@ -66,9 +67,8 @@ export class ShellAccessMonitor extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: ShellAccessMonitorProps = {}) {
     super(scope, id);
     const shells = props.shells ?? ShellAccessMonitor.DEFAULT_SHELLS;
-    const invalid = shells.filter((s) => !/^[A-Za-z0-9._+-]+$/.test(s));
-    if (shells.length === 0 || invalid.length) {
-      throw new Error(`${this.node.path}: shells: got ${JSON.stringify(shells)}; give one or more bare shell names such as "bash" (no slashes; the policy matches any directory)`);
+    if (shells.length === 0 || shells.some((s) => !/^[A-Za-z0-9._+-]+$/.test(s))) {
+      refuse(this, 'shells', shells, 'give one or more bare shell names such as "bash" (no slashes; the policy matches any directory)');
     }
     const inContainer = (props.containersOnly ?? true) ? [NamespaceFilter.notHost(Namespace.MNT)] : [];
     const trusted = trustedBinariesFilter(props);

@@ -1,3 +1,4 @@
+import { isDnsLabel } from '../private/patterns';
 import { LabelSelector, POD_NAMESPACE_LABEL, validateLabelSelector } from './label-selector';
 import { Problems, show } from '../private/problems';
 
@@ -42,7 +43,7 @@ export class EnforcementScope {
     if (this.namespaceList !== undefined) {
       if (this.namespaceList.length === 0) problems.add(`${field}.namespaces`, 'is empty; name at least one namespace, or use EnforcementScope.allPods() deliberately');
       this.namespaceList.forEach((ns, i) => {
-        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) problems.add(`${field}.namespaces[${i}]`, `got ${show(ns)}; expected a namespace name`);
+        if (!isDnsLabel(ns)) problems.add(`${field}.namespaces[${i}]`, `got ${show(ns)}; expected a namespace name`);
       });
       return;
     }

@@ -15,6 +15,7 @@ import { TracepointHook } from './tracepoint-hook';
 import { Problems, show } from '../private/problems';
 import { PolicyValidationError } from '../validation-error';
 import { uniquenessScope } from '../private/cluster-scope';
+import { isDnsLabel, isDnsSubdomain } from '../private/patterns';
 import { PropKeys, refuseUnknownProps } from '../private/props';
 
 /** Any hook kind. A TracingPolicy holds hooks of one kind only: Tetragon refuses mixed kinds. */
@@ -85,8 +86,6 @@ export interface TracingPolicyProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A Tetragon TracingPolicy (or TracingPolicyNamespaced) built from typed hooks.
@@ -131,10 +130,10 @@ export class TracingPolicy extends Construct {
     this.defaultRateLimit = props.defaultRateLimit ?? Duration.minutes(1);
 
     const problems = policyProblems();
-    if (typeof props.name !== 'string' || !NAME.test(props.name) || props.name.length > 253) {
+    if (!isDnsSubdomain(props.name)) {
       problems.add('name', `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`);
     }
-    if (props.namespace !== undefined && (!DNS_LABEL.test(props.namespace) || props.namespace.length > 63)) {
+    if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
       problems.add('namespace', `got ${show(props.namespace)}; a namespace is a DNS label (lowercase letters, digits, '-', at most 63 characters)`);
     }
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);

@@ -8,6 +8,7 @@ import serviceMonitor from '../../imports/schemas/monitoring.coreos.com.ServiceM
 import gitRepository from '../../imports/schemas/source.toolkit.fluxcd.io.GitRepository.v1.json';
 import helmRepository from '../../imports/schemas/source.toolkit.fluxcd.io.HelmRepository.v1.json';
 import ociRepository from '../../imports/schemas/source.toolkit.fluxcd.io.OCIRepository.v1.json';
+import { DNS_LABEL, DNS_SUBDOMAIN } from './patterns';
 
 /** CRD schemas generated into imports/schemas by scripts/import-crds.mjs, keyed by `apiVersion/kind`. */
 const SCHEMAS: Record<string, object> = {
@@ -22,17 +23,14 @@ const SCHEMAS: Record<string, object> = {
   'source.toolkit.fluxcd.io/v1/OCIRepository': ociRepository,
 };
 
-const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-
 /** The ObjectMeta fields a manifest may set (the CRD schemas only say `type: object`). */
 const OBJECT_META = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN },
-    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL },
+    name: { type: 'string', maxLength: 253, pattern: DNS_SUBDOMAIN.source },
+    namespace: { type: 'string', maxLength: 63, pattern: DNS_LABEL.source },
     labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 63 } },
     annotations: { type: 'object', additionalProperties: { type: 'string' } },
     finalizers: { type: 'array', items: { type: 'string' } },

@@ -17,9 +17,14 @@ export function show(value: unknown, max = Infinity): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
-/** `got <value>; expected <expected>. <fix>`: the words of a refused value. */
+/** `got <value>; <reason>. <fix>`: the words of a refused value. */
+export function refusal(received: unknown, reason: string, fix?: string): string {
+  return `got ${show(received)}; ${reason}${fix ? `. ${fix}` : ''}`;
+}
+
+/** `got <value>; expected <expected>. <fix>`: the words of a value that is not one of those accepted. */
 export function gotExpected(received: unknown, expected: string, fix?: string): string {
-  return `got ${show(received)}; expected ${expected}${fix ? `. ${fix}` : ''}`;
+  return refusal(received, `expected ${expected}`, fix);
 }
 
 function pathOf(where: IConstruct | string): string {
@@ -31,11 +36,12 @@ export class Problems {
   private readonly lines: string[] = [];
 
   /**
-   * @param heading what the thrown error says the problems are about, after the construct path
+   * @param heading what the thrown error says the problems are about, after the construct path (without one, a
+   *   single problem is the message)
    * @param errorOf builds the error (the policy constructs throw `PolicyValidationError`)
    */
   constructor(
-    heading = 'invalid props',
+    heading?: string,
     private readonly errorOf: (constructPath: string, problems: readonly string[]) => Error = (path, problems) => new ValidationError(path, problems, heading),
   ) {}
 
@@ -44,9 +50,14 @@ export class Problems {
     this.lines.push(`${field}: ${message}`);
   }
 
-  /** Records a refused value: `field: got <value>; expected <expected>. <fix>`. */
-  public reject(field: string, received: unknown, expected: string, fix?: string): void {
+  /** Records a value that is not one of those accepted: `field: got <value>; expected <expected>. <fix>`. */
+  public invalid(field: string, received: unknown, expected: string, fix?: string): void {
     this.add(field, gotExpected(received, expected, fix));
+  }
+
+  /** Records a refused value and why: `field: got <value>; <reason>. <fix>`. */
+  public refuse(field: string, received: unknown, reason: string, fix?: string): void {
+    this.add(field, refusal(received, reason, fix));
   }
 
   /** Whether nothing was recorded. */
@@ -68,6 +79,11 @@ export class Problems {
 /** Throws at once for one refused value: `<path>: <field>: got <value>; expected <expected>. <fix>`. */
 export function invalid(where: IConstruct | string, field: string, received: unknown, expected: string, fix?: string): never {
   throw new ValidationError(pathOf(where), [`${field}: ${gotExpected(received, expected, fix)}`]);
+}
+
+/** Throws at once for one refused value and why: `<path>: <field>: got <value>; <reason>. <fix>`. */
+export function refuse(where: IConstruct | string, field: string, received: unknown, reason: string, fix?: string): never {
+  throw new ValidationError(pathOf(where), [`${field}: ${refusal(received, reason, fix)}`]);
 }
 
 /** Throws at once for one problem said in free words: `<path>: <field>: <message>`. */

@@ -1,3 +1,4 @@
+import { show } from '../private/problems';
 import { parseAllDocuments } from 'yaml';
 import { obj, str } from '../model/private/policy-reader';
 import { POLICY_KINDS } from '../model/private/vocabulary';
@@ -50,7 +51,7 @@ function collect(input: PolicyInput, out: unknown[], where: string): void {
   } else if (typeof input === 'object' && input !== null) {
     out.push(input);
   } else {
-    throw new Error(`${where}: expected YAML text, a manifest, a construct or a list of these, got ${JSON.stringify(input)}`);
+    throw new Error(`${where}: expected YAML text, a manifest, a construct or a list of these, got ${show(input)}`);
   }
 }
 

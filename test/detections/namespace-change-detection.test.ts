@@ -81,7 +81,7 @@ describe('NamespaceChangeDetection', () => {
 
   test('bad props fail with the construct path, the value and the fix', () => {
     expect(() => render({ unshareFlags: [3] })).toThrow('test/Ns: unshareFlags: got [3]; use NamespaceFlag values');
-    expect(() => render({ unshareFlags: [], watchSetns: false })).toThrow('test/Ns: watchSetns is false and unshareFlags is empty');
+    expect(() => render({ unshareFlags: [], watchSetns: false })).toThrow('test/Ns: watchSetns: is false and unshareFlags is empty');
   });
 
   describe('enforcement', () => {

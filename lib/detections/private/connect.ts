@@ -5,7 +5,9 @@ import { ArgFilter, PortSpec } from '../../policy/arg-filter';
 import { KprobeHook } from '../../policy/kprobe-hook';
 import { LabelSelector, POD_NAMESPACE_LABEL } from '../../policy/label-selector';
 import { TracingPolicy } from '../../policy/tracing-policy';
-import { detectionPolicy, detectionSelector, enforcementActions, inputError } from './kit';
+import { refuse } from '../../private/problems';
+import { isDnsLabel } from '../../private/patterns';
+import { detectionPolicy, detectionSelector, enforcementActions } from './kit';
 import { ConnectDetectionProps } from '../detection-props';
 
 /** What one connect detection watches. */
@@ -23,7 +25,7 @@ export interface ConnectTarget {
 function podScope(scope: Construct, props: ConnectDetectionProps): LabelSelector {
   const excluded = props.excludeNamespaces ?? ['kube-system'];
   for (const ns of excluded) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) inputError(scope, 'excludeNamespaces', ns, 'a Kubernetes namespace name', 'Fix the name');
+    if (!isDnsLabel(ns)) refuse(scope, 'excludeNamespaces', ns, 'a Kubernetes namespace name', 'Fix the name');
   }
   const base = props.podSelector ?? {};
   return {
@@ -42,14 +44,14 @@ function podScope(scope: Construct, props: ConnectDetectionProps): LabelSelector
  * their IPv4-mapped form (`::ffff:a.b.c.d`), which an IPv6 socket of a dual-stack client passes.
  */
 export function connectPolicy(scope: Construct, props: ConnectDetectionProps, target: ConnectTarget): TracingPolicy {
-  if (target.addresses.length === 0) inputError(scope, 'addresses', target.addresses, 'at least one address or CIDR is needed', 'Give the addresses to watch');
+  if (target.addresses.length === 0) refuse(scope, 'addresses', target.addresses, 'at least one address or CIDR is needed', 'Give the addresses to watch');
   for (const a of target.addresses) {
     const why = cidrProblem(a);
-    if (why) inputError(scope, 'addresses', a, why, 'Write an IPv4 or IPv6 address or CIDR');
+    if (why) refuse(scope, 'addresses', a, why, 'Write an IPv4 or IPv6 address or CIDR');
   }
   for (const p of target.ports ?? []) {
     const why = portProblem(String(p));
-    if (why) inputError(scope, 'ports', p, why, 'Use e.g. 443 or "6443"');
+    if (why) refuse(scope, 'ports', p, why, 'Use e.g. 443 or "6443"');
   }
   const actions = enforcementActions(scope, props, true, '');
   const address = Arg.sockaddr(1, { label: 'address' });

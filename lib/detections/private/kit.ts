@@ -3,6 +3,8 @@
  * TracingPolicy, input checks with construct-path errors, and LogQL rule building for query-side detections.
  */
 import { Construct } from 'constructs';
+import { isDnsLabel } from '../../private/patterns';
+import { refuse } from '../../private/problems';
 import { LokiDetectionRule } from '../../observability/loki-detection-rule';
 import { DEFAULT_JOB, HOST_NAMESPACE } from '../../observability/log-schema';
 import { Matcher, q, streamSelector } from '../../observability/queries';
@@ -15,28 +17,21 @@ import { Selector, SelectorProps } from '../../policy/selector';
 import { Hook, TracingPolicy } from '../../policy/tracing-policy';
 import { DetectionProps, ExecQueryDetectionProps, QueryDetectionProps, ScopedDetectionProps } from '../detection-props';
 
-/** Throws an input error naming the construct, the field, what was given, what is allowed and the fix. */
-export function inputError(scope: Construct, field: string, given: unknown, allowed: string, fix: string): never {
-  throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(given)}; ${allowed}. ${fix}`);
-}
-
 /** Checks a list prop: non-empty (unless `allowEmpty`), each value accepted by `valid`. */
 export function checkList(scope: Construct, field: string, values: readonly string[], valid: (v: string) => boolean, expected: string,
   allowEmpty = false): void {
   const bad = values.filter((v) => typeof v !== 'string' || !valid(v));
-  if ((values.length === 0 && !allowEmpty) || bad.length) {
-    throw new Error(`${scope.node.path}: ${field}: got ${JSON.stringify(values)}; ${expected}`);
-  }
+  if ((values.length === 0 && !allowEmpty) || bad.length) refuse(scope, field, values, expected);
 }
 
 /** Checks a list of absolute paths (or path suffixes when `absolute` is false). */
 export function checkPaths(scope: Construct, field: string, values: readonly string[], absolute = true): void {
-  if (values.length === 0) inputError(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
+  if (values.length === 0) refuse(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
   for (const v of values) {
-    if (typeof v !== 'string' || v === '' || /\s/.test(v)) inputError(scope, field, v, 'a path has no white space and is not empty', 'Remove the entry or fix it');
-    if (absolute && !v.startsWith('/')) inputError(scope, field, v, 'paths are absolute, as the kernel resolves them', `Write it as ${JSON.stringify('/' + v.replace(/^\.?\/*/, ''))}`);
+    if (typeof v !== 'string' || v === '' || /\s/.test(v)) refuse(scope, field, v, 'a path has no white space and is not empty', 'Remove the entry or fix it');
+    if (absolute && !v.startsWith('/')) refuse(scope, field, v, 'paths are absolute, as the kernel resolves them', `Write it as ${JSON.stringify('/' + v.replace(/^\.?\/*/, ''))}`);
     if (!absolute && !v.startsWith('/') && !v.startsWith('.') && !v.startsWith('_')) {
-      inputError(scope, field, v, 'a suffix starts with "/", "." or "_" so it cannot match the middle of a name by accident', `Write it as ${JSON.stringify('/' + v)}`);
+      refuse(scope, field, v, 'a suffix starts with "/", "." or "_" so it cannot match the middle of a name by accident', `Write it as ${JSON.stringify('/' + v)}`);
     }
   }
 }
@@ -53,7 +48,7 @@ export function enforcementActions(scope: Construct, props: DetectionProps, over
 /** Refuses Override on a detection whose hooks cannot fail the call with an errno, saying why. */
 export function refuseOverride(scope: Construct, props: DetectionProps, why: string): void {
   if (props.enforcement?.action.isOverride) {
-    inputError(scope, 'enforcement.action', 'override', `this detection cannot fail the call with an errno: ${why}`,
+    refuse(scope, 'enforcement.action', 'override', `this detection cannot fail the call with an errno: ${why}`,
       'Use EnforcementAction.sigkill() or EnforcementAction.signal(...)');
   }
 }
@@ -64,7 +59,7 @@ function actionsOf(props: DetectionProps): Action[] | undefined {
 
 /** Refuses enforcement on a detection that only observes, saying why. */
 export function refuseEnforcement(scope: Construct, props: DetectionProps, why: string): void {
-  if (props.enforcement) inputError(scope, 'enforcement', 'set', `this detection only observes: ${why}`, 'Remove enforcement');
+  if (props.enforcement) refuse(scope, 'enforcement', 'set', `this detection only observes: ${why}`, 'Remove enforcement');
 }
 
 /**
@@ -142,13 +137,13 @@ export function logRuleExpr(scope: Construct, props: QueryDetectionProps, query:
   const job = props.job ?? DEFAULT_JOB;
   const window = props.windowMinutes ?? 5;
   if (!Number.isInteger(window) || window < 1 || window > 1440) {
-    inputError(scope, 'windowMinutes', window, 'a whole number of minutes from 1 to 1440', 'Use e.g. 5');
+    refuse(scope, 'windowMinutes', window, 'a whole number of minutes from 1 to 1440', 'Use e.g. 5');
   }
-  if (!/^[A-Za-z0-9_.-]+$/.test(job)) inputError(scope, 'job', job, 'a job label value of letters, digits, "_", "." and "-"', 'Use the job label your log shipper sets, e.g. "tetragon"');
+  if (!/^[A-Za-z0-9_.-]+$/.test(job)) refuse(scope, 'job', job, 'a job label value of letters, digits, "_", "." and "-"', 'Use the job label your log shipper sets, e.g. "tetragon"');
   const excluded = props.excludeNamespaces ?? [];
   for (const ns of excluded) {
-    if (ns !== HOST_NAMESPACE && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) {
-      inputError(scope, 'excludeNamespaces', ns, `a Kubernetes namespace name, or "${HOST_NAMESPACE}" for processes outside pods`, 'Fix the name');
+    if (ns !== HOST_NAMESPACE && !isDnsLabel(ns)) {
+      refuse(scope, 'excludeNamespaces', ns, `a Kubernetes namespace name, or "${HOST_NAMESPACE}" for processes outside pods`, 'Fix the name');
     }
   }
   const stream: Matcher[] = [...query.stream];
@@ -169,7 +164,7 @@ export function labelRegex(name: string, regex: string): string {
 
 /** Makes a LokiDetectionRule, checking the alert name. */
 export function lokiRule(rule: LokiDetectionRule): LokiDetectionRule {
-  if (!/^[A-Z][A-Za-z0-9]+$/.test(rule.alert)) throw new Error(`alert name ${JSON.stringify(rule.alert)} is not PascalCase`);
+  if (!/^[A-Z][A-Za-z0-9]+$/.test(rule.alert)) refuse('lokiRule', 'alert', rule.alert, 'an alert name is PascalCase');
   return rule;
 }
 

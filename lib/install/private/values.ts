@@ -92,35 +92,35 @@ export function withExtraValues(typed: TypedValues, extraValues: Record<string, 
 /** CRDs: rendered by the chart by default, so that policies applied in the same pass find their kind. */
 function parseCrdInstallMethod(method: CrdInstallMethod | undefined, problems: Problems): CrdInstallMethod {
   const crds = method ?? CrdInstallMethod.HELM;
-  if (!Object.values(CrdInstallMethod).includes(crds)) problems.reject('crdInstallMethod', crds, `one of ${Object.values(CrdInstallMethod).join(', ')}`);
+  if (!Object.values(CrdInstallMethod).includes(crds)) problems.invalid('crdInstallMethod', crds, `one of ${Object.values(CrdInstallMethod).join(', ')}`);
   return crds;
 }
 
 /** The export file, its filters and the stdout sidecar that tails it. */
 function parseExport(exp: ExportOptions, problems: Problems): Setting[] {
   const directory = exp.directory ?? '/var/run/cilium/tetragon';
-  if (!/^\/[^\s]*$/.test(directory)) problems.reject('export.directory', directory, 'an absolute host path without spaces');
+  if (!/^\/[^\s]*$/.test(directory)) problems.invalid('export.directory', directory, 'an absolute host path without spaces');
   const enabled = exp.enabled ?? true;
   const fileName = exp.fileName ?? 'tetragon.log';
   if (exp.enabled !== false && !/^[A-Za-z0-9._-]+$/.test(fileName)) {
-    problems.reject('export.fileName', fileName, 'a plain file name such as tetragon.log', 'Set export.enabled: false to disable the export instead of an empty name');
+    problems.invalid('export.fileName', fileName, 'a plain file name such as tetragon.log', 'Set export.enabled: false to disable the export instead of an empty name');
   }
   const perm = exp.filePermissions ?? '600';
-  if (!/^[0-7]{3,4}$/.test(perm)) problems.reject('export.filePermissions', perm, 'octal permissions as a string such as "600" or "640"');
+  if (!/^[0-7]{3,4}$/.test(perm)) problems.invalid('export.filePermissions', perm, 'octal permissions as a string such as "600" or "640"');
   checkInteger(exp.maxSizeMB, 'export.maxSizeMB', 1, problems);
   checkInteger(exp.maxBackups, 'export.maxBackups', 0, problems);
   checkInteger(exp.rateLimitPerMinute, 'export.rateLimitPerMinute', 1, problems);
   const allow = exp.allowList ?? DEFAULT_EXPORT_ALLOW_LIST;
   if (allow.length === 0) {
-    problems.reject('export.allowList', [], 'at least one filter: Tetragon reads an empty allow list as no filter and exports every event',
+    problems.invalid('export.allowList', [], 'at least one filter: Tetragon reads an empty allow list as no filter and exports every event',
       'Leave allowList out for every event type, or list the filters to keep');
   }
   const sidecar = exp.sidecar ?? ExportSidecarMode.STDOUT;
   if (!Object.values(ExportSidecarMode).includes(sidecar)) {
-    problems.reject('export.sidecar', sidecar, `one of ${Object.values(ExportSidecarMode).map((m) => show(m)).join(', ')}`);
+    problems.invalid('export.sidecar', sidecar, `one of ${Object.values(ExportSidecarMode).map((m) => show(m)).join(', ')}`);
   }
   if (sidecar === ExportSidecarMode.STDOUT && !enabled) {
-    problems.reject('export.sidecar', sidecar, 'no stdout sidecar while export.enabled is false: the sidecar tails the export file',
+    problems.invalid('export.sidecar', sidecar, 'no stdout sidecar while export.enabled is false: the sidecar tails the export file',
       'Set export.sidecar: ExportSidecarMode.NONE as well');
   }
   const sidecarResources = exp.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
@@ -147,7 +147,7 @@ function parseExport(exp: ExportOptions, problems: Problems): Setting[] {
 function parseProcessVisibility(input: ValuesInput, problems: Problems): Setting[] {
   const clusterName = input.clusterName ?? '';
   if (clusterName !== '' && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(clusterName)) {
-    problems.reject('clusterName', clusterName, 'letters, digits, -, _ and . (it becomes cluster_name in every event)');
+    problems.invalid('clusterName', clusterName, 'letters, digits, -, _ and . (it becomes cluster_name in every event)');
   }
   return [
     ['tetragon.enableProcessCred', input.processCredentials ?? true, 'processCredentials'],
@@ -168,19 +168,19 @@ function parseMetrics(met: MetricsOptions, problems: Problems): Metrics {
   const enabled = met.enabled ?? true;
   const serviceMonitor = met.serviceMonitor ?? enabled;
   if (serviceMonitor && !enabled) {
-    problems.reject('metrics.serviceMonitor', true, 'no ServiceMonitor while metrics.enabled is false', 'Enable metrics or set serviceMonitor: false');
+    problems.invalid('metrics.serviceMonitor', true, 'no ServiceMonitor while metrics.enabled is false', 'Enable metrics or set serviceMonitor: false');
   }
   const serviceMonitorLabels = met.serviceMonitorLabels ?? {};
   for (const [k, v] of Object.entries(serviceMonitorLabels)) {
-    if (!isLabelKey(k)) problems.reject('metrics.serviceMonitorLabels key', k, 'a Kubernetes label key such as release or example.com/team');
-    if (!isLabelValue(v)) problems.reject(`metrics.serviceMonitorLabels.${k}`, v, 'a label value (up to 63 letters, digits, -, _ and .)');
+    if (!isLabelKey(k)) problems.invalid('metrics.serviceMonitorLabels key', k, 'a Kubernetes label key such as release or example.com/team');
+    if (!isLabelValue(v)) problems.invalid(`metrics.serviceMonitorLabels.${k}`, v, 'a label value (up to 63 letters, digits, -, _ and .)');
   }
   const scrapeInterval = met.scrapeInterval ?? '60s';
-  if (!isDuration(scrapeInterval)) problems.reject('metrics.scrapeInterval', scrapeInterval, 'a Prometheus duration such as 30s or 1m');
+  if (!isDuration(scrapeInterval)) problems.invalid('metrics.scrapeInterval', scrapeInterval, 'a Prometheus duration such as 30s or 1m');
   const labels = met.labels ?? DEFAULT_METRICS_LABELS;
   const known = Object.values(MetricsLabel);
-  for (const l of labels) if (!known.includes(l)) problems.reject('metrics.labels', l, `one of ${known.join(', ')}`);
-  if (new Set(labels).size !== labels.length) problems.reject('metrics.labels', labels, 'each label at most once');
+  for (const l of labels) if (!known.includes(l)) problems.invalid('metrics.labels', l, `one of ${known.join(', ')}`);
+  if (new Set(labels).size !== labels.length) problems.invalid('metrics.labels', labels, 'each label at most once');
   return {
     serviceMonitor,
     serviceMonitorLabels,
@@ -202,8 +202,8 @@ function parseAgentPod(input: ValuesInput, problems: Problems): Setting[] {
   checkResources(resources, 'resources', problems);
   const tolerations = input.tolerations ?? DEFAULT_TOLERATIONS;
   tolerations.forEach((t, i) => {
-    if (t.operator === 'Exists' && t.value !== undefined) problems.reject(`tolerations[${i}].value`, t.value, 'no value with operator Exists');
-    if (tolerationOperator(t) === 'Equal' && !t.key) problems.reject(`tolerations[${i}].key`, t.key, 'a key with operator Equal');
+    if (t.operator === 'Exists' && t.value !== undefined) problems.invalid(`tolerations[${i}].value`, t.value, 'no value with operator Exists');
+    if (tolerationOperator(t) === 'Equal' && !t.key) problems.invalid(`tolerations[${i}].key`, t.key, 'a key with operator Equal');
   });
   const priorityClassName = input.priorityClassName ?? 'system-node-critical';
   checkPriorityClass(priorityClassName, 'priorityClassName', problems);
@@ -234,7 +234,7 @@ function parseImages(overrides: ImageOptions | undefined, chartVersion: string, 
 function parseOperator(op: OperatorOptions, crds: CrdInstallMethod, metrics: Metrics, problems: Problems): Setting[] {
   const enabled = op.enabled ?? true;
   if (!enabled && crds === CrdInstallMethod.OPERATOR) {
-    problems.reject('operator.enabled', false, 'the operator, which crdInstallMethod OPERATOR needs', 'Use CrdInstallMethod.HELM or enable the operator');
+    problems.invalid('operator.enabled', false, 'the operator, which crdInstallMethod OPERATOR needs', 'Use CrdInstallMethod.HELM or enable the operator');
   }
   checkInteger(op.replicas, 'operator.replicas', 1, problems);
   const priorityClassName = op.priorityClassName ?? 'system-cluster-critical';
@@ -259,11 +259,11 @@ function parseRuntimeHooks(rt: RuntimeHooksOptions, problems: Problems): Setting
   const enabled = rt.enabled ?? false;
   const interfaces = Object.values(RuntimeHooksInterface);
   if (enabled && !rt.interface) {
-    problems.reject('rthooks.interface', rt.interface, `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`);
+    problems.invalid('rthooks.interface', rt.interface, `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`);
   }
-  if (rt.interface && !interfaces.includes(rt.interface)) problems.reject('rthooks.interface', rt.interface, `one of ${interfaces.join(', ')}`);
+  if (rt.interface && !interfaces.includes(rt.interface)) problems.invalid('rthooks.interface', rt.interface, `one of ${interfaces.join(', ')}`);
   for (const ns of rt.failAllowNamespaces ?? []) {
-    if (!isDnsLabel(ns)) problems.reject('rthooks.failAllowNamespaces', ns, 'namespace names');
+    if (!isDnsLabel(ns)) problems.invalid('rthooks.failAllowNamespaces', ns, 'namespace names');
   }
   const priorityClassName = rt.priorityClassName ?? 'system-node-critical';
   checkPriorityClass(priorityClassName, 'rthooks.priorityClassName', problems);
@@ -276,26 +276,26 @@ function parseRuntimeHooks(rt: RuntimeHooksOptions, problems: Problems): Setting
 }
 
 function checkInteger(v: number | undefined, field: string, min: number, problems: Problems): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) problems.reject(field, v, `an integer >= ${min}`);
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) problems.invalid(field, v, `an integer >= ${min}`);
 }
 
 function checkPriorityClass(name: string, field: string, problems: Problems): void {
-  if (!isDnsLabel(name)) problems.reject(field, name, 'a PriorityClass name');
+  if (!isDnsLabel(name)) problems.invalid(field, name, 'a PriorityClass name');
 }
 
 function checkResources(r: ResourceRequirements, field: string, problems: Problems): void {
   for (const kind of ['requests', 'limits'] as const) {
     for (const res of ['cpu', 'memory'] as const) {
       const q = r[kind]?.[res];
-      if (q !== undefined && !QUANTITY.test(q)) problems.reject(`${field}.${kind}.${res}`, q, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi');
+      if (q !== undefined && !QUANTITY.test(q)) problems.invalid(`${field}.${kind}.${res}`, q, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi');
     }
   }
 }
 
 function checkImage(img: ImageRef, field: string, problems: Problems): void {
-  if (!REPOSITORY.test(img.repository)) problems.reject(`${field}.repository`, img.repository, 'a lowercase registry/repository such as quay.io/cilium/tetragon');
-  if (!TAG.test(img.tag)) problems.reject(`${field}.tag`, img.tag, 'an image tag such as v1.7.0');
-  if (img.digest !== undefined && !DIGEST.test(img.digest)) problems.reject(`${field}.digest`, img.digest, 'sha256: followed by 64 lowercase hex digits');
+  if (!REPOSITORY.test(img.repository)) problems.invalid(`${field}.repository`, img.repository, 'a lowercase registry/repository such as quay.io/cilium/tetragon');
+  if (!TAG.test(img.tag)) problems.invalid(`${field}.tag`, img.tag, 'an image tag such as v1.7.0');
+  if (img.digest !== undefined && !DIGEST.test(img.digest)) problems.invalid(`${field}.digest`, img.digest, 'sha256: followed by 64 lowercase hex digits');
 }
 
 function renderResources(r: ResourceRequirements): Record<string, unknown> {

@@ -3,6 +3,7 @@
  * selector (`bpf/process/pfilter.h`, `match_binaries` in `types/basic.h`) and the workload filters of a policy
  * (`podSelector`, `containerSelector`, `hostSelector`, namespaced policies; `pkg/policyfilter`).
  */
+import { show } from '../../private/problems';
 import { LIMITS } from '../../model/limits';
 import {
   BinaryFilterView, CapabilityFilterView, LabelSelectorView, NamespaceChangeFilterView, NamespaceFilterView, PidFilterView, PolicyView,
@@ -183,7 +184,7 @@ export function evaluateNamespaces(list: readonly NamespaceFilterView[], proc: P
   if (list.length === 0) return undefined;
   const parts: string[] = [];
   for (const f of list) {
-    if (!f.namespace) return unmodeled(`matchNamespaces: namespace ${JSON.stringify(f.namespaceText)}`);
+    if (!f.namespace) return unmodeled(`matchNamespaces: namespace ${show(f.namespaceText)}`);
     const kind = namespaceKind(f.namespace);
     const op = f.operator ?? String(f.operatorText);
     const vals = f.values;
@@ -201,7 +202,7 @@ export function evaluateNamespaces(list: readonly NamespaceFilterView[], proc: P
 type CapSet = 'effective' | 'permitted' | 'inheritable';
 
 function capsEntry(f: CapabilityFilterView, field: string): { set: CapSet; mask: bigint; op: string } | FilterOutcome {
-  if (!f.set) return unmodeled(`${field}: capability set ${JSON.stringify(f.setText)}`);
+  if (!f.set) return unmodeled(`${field}: capability set ${show(f.setText)}`);
   const mask = policyCapabilityMask(f.values);
   if (typeof mask === 'string') return unmodeled(`${field}: ${mask}`);
   return { set: f.set.toLowerCase() as CapSet, mask, op: f.operator ?? String(f.operatorText) };
@@ -229,7 +230,7 @@ export function evaluateNamespaceChanges(list: readonly NamespaceChangeFilterVie
   const op = f.operator ?? String(f.operatorText);
   const named = new Set<string>();
   for (const ns of f.namespaces) {
-    if (!ns) return unmodeled(`matchNamespaceChanges: values ${JSON.stringify(f.values)}`);
+    if (!ns) return unmodeled(`matchNamespaceChanges: values ${show(f.values)}`);
     named.add(namespaceKind(ns));
   }
   const checked = NAMESPACE_KINDS.filter((k) => (op === 'In') === named.has(k));
@@ -259,7 +260,7 @@ export function evaluateCapabilityChanges(list: readonly CapabilityFilterView[],
 /** Matches labels like Tetragon's `pkg/labels` (In, NotIn, Exists, DoesNotExist; NotIn also holds for a missing key). */
 export function labelSelectorMatches(sel: LabelSelectorView, labels: Readonly<Record<string, string>>): { ok: boolean; detail: string } | string {
   for (const [k, v] of Object.entries(sel.matchLabels)) {
-    if (labels[k] !== v) return { ok: false, detail: `label ${k}=${JSON.stringify(v)} required, found ${k in labels ? JSON.stringify(labels[k]) : 'no such label'}` };
+    if (labels[k] !== v) return { ok: false, detail: `label ${k}=${show(v)} required, found ${k in labels ? show(labels[k]) : 'no such label'}` };
   }
   for (const e of sel.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
@@ -272,7 +273,7 @@ export function labelSelectorMatches(sel: LabelSelectorView, labels: Readonly<Re
       case 'DoesNotExist': ok = !has; break;
       default: return `unknown label selector operator '${e.operator}'`;
     }
-    if (!ok) return { ok: false, detail: `expression ${e.key} ${e.operator} [${vals.join(', ')}] fails (${has ? `${e.key}=${JSON.stringify(labels[e.key])}` : `no ${e.key} label`})` };
+    if (!ok) return { ok: false, detail: `expression ${e.key} ${e.operator} [${vals.join(', ')}] fails (${has ? `${e.key}=${show(labels[e.key])}` : `no ${e.key} label`})` };
   }
   return { ok: true, detail: 'labels match' };
 }
