@@ -14,7 +14,7 @@ import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './p
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
-import { CLUSTER_SYMBOL } from './private/cluster-scope';
+import { CLUSTER } from './private/cluster-scope';
 import { isDnsLabel } from './private/patterns';
 import { Problems, fail, refuse } from './private/problems';
 import { PropKeys, refuseUnknownProps } from './private/props';
@@ -160,7 +160,7 @@ export interface TetragonClusterProps {
 export class TetragonCluster extends Construct {
   /** Whether `x` is a TetragonCluster (also across copies of this package). */
   public static isTetragonCluster(x: unknown): x is TetragonCluster {
-    return typeof x === 'object' && x !== null && CLUSTER_SYMBOL in x;
+    return CLUSTER.has(x);
   }
 
   /** The cluster's name. */
@@ -186,7 +186,7 @@ export class TetragonCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TetragonClusterProps) {
     super(scope, id);
-    Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
+    CLUSTER.mark(this);
     refuseUnknownProps(this.node.path, '', props, CLUSTER_PROPS);
     for (const [field, keys] of Object.entries(PART_PROPS)) {
       refuseUnknownProps(this.node.path, field, props[field as keyof typeof PART_PROPS], keys as PropKeys<unknown>);

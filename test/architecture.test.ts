@@ -80,3 +80,31 @@ describe('layers of lib/', () => {
     expect(cycles).toStrictEqual([]);
   });
 });
+
+describe('the public surface', () => {
+  const index = readFileSync(join(LIB, 'index.ts'), 'utf8');
+
+  test('private code lives in private/ folders: no _name.ts file in lib/ outside lib/verify', () => {
+    const underscored = sourceFiles(LIB).map((f) => relative(LIB, f)).filter((f) => f.split('/').some((part) => part.startsWith('_')));
+    expect(underscored.filter((f) => !f.startsWith('verify/'))).toStrictEqual([]);
+  });
+
+  test('lib/index.ts names what it exports, and exports no private file', () => {
+    expect(index).not.toMatch(/export \* from/);
+    const sources = [...index.matchAll(/from '(\.[^']+)'/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.filter((s) => s.split('/').some((part) => part === 'private' || part.startsWith('_')))).toStrictEqual([]);
+  });
+
+  test('the runtime exports are the values the API report lists (npm run build && npm run api:report updates it)', () => {
+    // given the committed report: a heading per export with its kind
+    const report = readFileSync(resolve(LIB, '..', 'etc', 'cdk8s-tetragon.api.md'), 'utf8');
+    const values = [...report.matchAll(/^## (\S+) \((class|const|enum|function|namespace)\)$/gm)].map((m) => m[1]).sort();
+    // when the package root is loaded
+    const runtime = Object.keys(require('../lib')).sort();
+    // then both list the same names, and no helper such as q, matchers or stableJson
+    expect(runtime).toStrictEqual(values);
+    for (const helper of ['q', 'matchers', 'stableJson', 'cidrProblem', 'show', 'Problems']) expect(runtime).not.toContain(helper);
+    expect(report).not.toMatch(/^\s+_[a-zA-Z]+[(:?]/m);
+  });
+});

@@ -3,8 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { Arg, ArgFilter, KprobeHook, OUTPUT_MANIFEST, Selector, TetragonCluster, TracingPolicy, synthesizeClusters, synthesizeUnits } from '../lib';
-import { dangerousOutputReason } from '../lib/private/output-folder';
+import { Arg, ArgFilter, KprobeHook, Selector, TetragonCluster, TracingPolicy, synthesizeClusters, synthesizeUnits } from '../lib';
+import { OUTPUT_MANIFEST, dangerousOutputReason } from '../lib/private/output-folder';
 
 const ROOT = join(__dirname, '..');
 

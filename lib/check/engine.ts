@@ -14,8 +14,11 @@ import { checkSelectors } from './selector-rules';
 
 const API_VERSION = 'cilium.io/v1alpha1';
 
-/** Whether a manifest is a Tetragon TracingPolicy or TracingPolicyNamespaced. */
-export function isTracingPolicy(manifest: unknown): boolean {
+/**
+ * Whether a manifest (plain JSON, as in YAML) is a Tetragon TracingPolicy or TracingPolicyNamespaced. For a construct,
+ * use `TracingPolicy.isTracingPolicy`.
+ */
+export function isTracingPolicyManifest(manifest: unknown): boolean {
   const m = obj(manifest);
   return !!m && POLICY_KINDS.has(str(m.kind) ?? '') && str(m.apiVersion)?.startsWith('cilium.io/') === true;
 }

@@ -192,13 +192,14 @@ export const DETECTION_REGISTRY = [
 ] as const;
 
 type RegisteredEntry = (typeof DETECTION_REGISTRY)[number];
-type EntryOf<N extends DetectionName> = Extract<RegisteredEntry, { readonly name: N }>;
 
 /** The construct class of the detection named `N`, e.g. `DetectionOf<DetectionName.PTRACE>` is `PtraceDetection`. */
-export type DetectionOf<N extends DetectionName> = EntryOf<N> extends DetectionEntry<N, never, infer D> ? D : never;
+export type DetectionOf<N extends DetectionName> =
+  Extract<(typeof DETECTION_REGISTRY)[number], { readonly name: N }> extends DetectionEntry<N, never, infer D> ? D : never;
 
 /** The props of the detection named `N`, e.g. `DetectionPropsOf<DetectionName.PTRACE>` is `PtraceDetectionProps`. */
-export type DetectionPropsOf<N extends DetectionName> = EntryOf<N> extends DetectionEntry<N, infer P, Detection> ? NonNullable<P> : never;
+export type DetectionPropsOf<N extends DetectionName> =
+  Extract<(typeof DETECTION_REGISTRY)[number], { readonly name: N }> extends DetectionEntry<N, infer P, Detection> ? NonNullable<P> : never;
 
 /** Props of each detection, by name, for {@link DetectionsProps.options}. */
 export type DetectionOptions = { readonly [N in DetectionName]?: DetectionPropsOf<N> };

@@ -250,7 +250,7 @@ export class TetragonInstall extends Construct {
 
   /** The rendered objects of this install (chart objects, or the Flux source and HelmRelease). */
   public get apiObjects(): ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    return this.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
   }
 }
 

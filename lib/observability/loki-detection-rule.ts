@@ -1,4 +1,4 @@
-import { Severity } from './private/rule-model';
+import { AlertSeverity } from './rule-group';
 
 /**
  * A LogQL alert for the Loki ruler: what detections ship when their signal lives in events rather than in a
@@ -10,7 +10,7 @@ export interface LokiDetectionRule {
   /** LogQL expression (a metric query, e.g. `sum by (namespace) (count_over_time({job="tetragon"} ... [5m])) > 0`). */
   readonly expr: string;
   /** Severity label: `info`, `warning` or `critical`. */
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   /** One-line summary annotation. */
   readonly summary: string;
   /** What to check and do, for the runbook annotation. */

@@ -15,8 +15,11 @@ import { TracepointHook } from './tracepoint-hook';
 import { Problems, show } from '../private/problems';
 import { PolicyValidationError } from '../validation-error';
 import { uniquenessScope } from '../private/cluster-scope';
+import { Marker } from '../private/marker';
 import { isDnsLabel, isDnsSubdomain } from '../private/patterns';
 import { PropKeys, refuseUnknownProps } from '../private/props';
+
+const TRACING_POLICY = new Marker('TracingPolicy');
 
 /** Any hook kind. A TracingPolicy holds hooks of one kind only: Tetragon refuses mixed kinds. */
 export type Hook = KprobeHook | TracepointHook | LsmHook;
@@ -104,9 +107,9 @@ export interface TracingPolicyProps {
  * });
  */
 export class TracingPolicy extends Construct {
-  /** Whether a construct is a TracingPolicy of this library. */
+  /** Whether `x` is a TracingPolicy construct of this library (also across copies of the package). */
   public static isTracingPolicy(x: unknown): x is TracingPolicy {
-    return x instanceof TracingPolicy;
+    return TRACING_POLICY.has(x);
   }
 
   /** Annotation listing what the kernels of the set limit (see {@link TracingPolicy.kernelNotes}). */
@@ -124,6 +127,7 @@ export class TracingPolicy extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: TracingPolicyProps) {
     super(scope, id);
+    TRACING_POLICY.mark(this);
     refuseUnknownProps(this.node.path, '', props, TRACING_POLICY_PROPS);
     this.name = props.name;
     this.namespace = props.namespace;
@@ -326,8 +330,8 @@ export class TracingPolicy extends Construct {
     } else {
       errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     }
-    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
-      && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
+    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct): c is TracingPolicy => c !== this && TracingPolicy.isTracingPolicy(c)
+      && c.name === this.name && c.namespace === this.namespace);
     if (twins.length > 0) {
       errors.push(`${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; `
         + 'names must be unique (they identify the object and label its events): give one of them another name');

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTPUT_MANIFEST } from '../../lib';
 import { nameScope } from '../../lib/check/name-scope';
 import { run } from '../../lib/cli/check';
+import { OUTPUT_MANIFEST } from '../../lib/private/output-folder';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'broken-policies');
 

@@ -62,7 +62,7 @@ export function renderSiem(scope: Construct, inputs: SiemInputs): RenderedSiem |
   const names = new Set<string>();
   inputs.sinks.forEach((sink, i) => {
     const field = `siemSinks[${i}]`;
-    if (!(sink instanceof SiemSink)) {
+    if (!SiemSink.isSiemSink(sink)) {
       invalid(scope, field, sink, 'a SiemSink', 'Create sinks with SiemSink.otlpGrpc(), otlpHttp(), splunkHec(), kafka(), syslog() or s3().');
     }
     const name = sink.name;
@@ -506,7 +506,7 @@ class RenderContext {
 
   private auth(auth: SiemAuth | undefined, field: string, label: string): { ref: AlloyRef; statements: AlloyStatement[] } | undefined {
     if (auth === undefined) return undefined;
-    if (!(auth instanceof SiemAuth)) invalid(this.scope, field, auth, 'a SiemAuth', 'Use SiemAuth.bearer(), basic() or header().');
+    if (!SiemAuth.isSiemAuth(auth)) invalid(this.scope, field, auth, 'a SiemAuth', 'Use SiemAuth.bearer(), basic() or header().');
     const s = auth.settings;
     switch (auth.kind) {
       case 'bearer': {
