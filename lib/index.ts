@@ -52,7 +52,9 @@ export { EnforcementAction } from './detections/detection-props';
 export type {
   ConnectDetectionProps, DetectionEnforcementProps, DetectionProps, ExecQueryDetectionProps, QueryDetectionProps, ScopedDetectionProps,
 } from './detections/detection-props';
-export { BUNDLE_MEMBERS, DETECTION_CLASSES, DETECTION_REGISTRY, DetectionBundle, DetectionName, Detections, KERNEL_LIMITED_DETECTIONS } from './detections/bundles';
+export {
+  BUNDLE_MEMBERS, DETECTION_CLASSES, DETECTION_REGISTRY, DetectionBundle, DetectionName, Detections, KERNEL_LIMITED_DETECTIONS,
+} from './detections/bundles';
 export type { DetectionClass, DetectionEntry, DetectionOf, DetectionOptions, DetectionPropsOf, DetectionsProps } from './detections/bundles';
 export { BpfActivityDetection } from './detections/bpf-activity-detection';
 export type { BpfActivityDetectionProps } from './detections/bpf-activity-detection';

@@ -119,12 +119,16 @@ const report = [
 ].join('\n');
 
 const problems = [];
-for (const [type, users] of [...forgotten].sort()) problems.push(`${type} is used by ${[...users].sort().join(', ')} but not exported from lib/index.ts`);
+for (const [type, users] of [...forgotten].sort()) {
+  problems.push(`${type} is used by ${[...users].sort().join(', ')} but not exported from lib/index.ts`);
+}
 for (const member of internal.sort()) problems.push(`${member} is public: mark it @internal (stripInternal then drops it) or rename it`);
 
 if (check) {
   const committed = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '';
-  if (committed !== report) problems.push(`${relative(root, REPORT)} differs from the built API: run npm run build && npm run api:report, review and commit it`);
+  if (committed !== report) {
+    problems.push(`${relative(root, REPORT)} differs from the built API: run npm run build && npm run api:report, review and commit it`);
+  }
   if (problems.length) {
     console.error(`api-report: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
     process.exit(1);

@@ -6,7 +6,9 @@ import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { refuse } from '../private/problems';
-import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex } from './private/kit';
+import {
+  checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex,
+} from './private/kit';
 import { ExecQueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link TmpExecDetection}. */

@@ -107,16 +107,13 @@ export class FluxKustomizations extends Construct {
     };
     const s = this.settings;
     const problems = new Problems('invalid FluxKustomizations props');
-    const check = (ok: boolean, field: string, received: unknown, expected: string) => {
-      if (!ok) problems.invalid(field, received, expected);
-    };
-    check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'a folder name such as nlcl01k8s');
-    check(isDnsLabel(s.namespace), 'namespace', s.namespace, 'a namespace name');
-    check(isDnsLabel(s.gitRepositoryNamespace), 'gitRepositoryNamespace', s.gitRepositoryNamespace, 'a namespace name');
-    check(isDnsSubdomain(s.gitRepository), 'gitRepository', s.gitRepository, 'a GitRepository name');
-    check(/^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix), 'namePrefix', s.namePrefix, "lowercase letters, digits and '-', e.g. 'tetragon-'");
-    check(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'), 'distDir', s.distDir, "a relative folder such as 'dist'");
-    for (const f of ['interval', 'retryInterval', 'timeout'] as const) check(isDuration(s[f]), f, s[f], 'a duration such as 5m');
+    problems.check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'a folder name such as nlcl01k8s');
+    problems.check(isDnsLabel(s.namespace), 'namespace', s.namespace, 'a namespace name');
+    problems.check(isDnsLabel(s.gitRepositoryNamespace), 'gitRepositoryNamespace', s.gitRepositoryNamespace, 'a namespace name');
+    problems.check(isDnsSubdomain(s.gitRepository), 'gitRepository', s.gitRepository, 'a GitRepository name');
+    problems.check(/^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix), 'namePrefix', s.namePrefix, "lowercase letters, digits and '-', e.g. 'tetragon-'");
+    problems.check(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'), 'distDir', s.distDir, "a relative folder such as 'dist'");
+    for (const f of ['interval', 'retryInterval', 'timeout'] as const) problems.check(isDuration(s[f]), f, s[f], 'a duration such as 5m');
     problems.throwIfAny(this);
 
     for (const unit of props.units ?? DEFAULT_GITOPS_UNITS) {

@@ -182,19 +182,18 @@ export class TetragonInstall extends Construct {
     const kubeVersion = props.kubeVersion ?? '1.32.0';
     const flux = props.flux ?? {};
     const fluxNamespace = flux.namespace ?? 'flux-system';
-    const check = (ok: boolean, field: string, received: unknown, expected: string) => {
-      if (!ok) problems.invalid(field, received, expected);
-    };
-    check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
-    check(isDnsLabel(this.chartName), 'chartName', this.chartName, 'a chart name such as tetragon');
-    check(isDnsLabel(this.releaseName, 53), 'releaseName', this.releaseName, 'a DNS label of at most 53 characters (Helm limit)');
-    check(isDnsLabel(this.namespace), 'namespace', this.namespace, 'a namespace name');
-    check(isDnsLabel(fluxNamespace), 'flux.namespace', fluxNamespace, 'a namespace name');
-    check(/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion), 'kubeVersion', kubeVersion, 'a Kubernetes version such as 1.32.0');
+    problems.check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
+    problems.check(isDnsLabel(this.chartName), 'chartName', this.chartName, 'a chart name such as tetragon');
+    problems.check(isDnsLabel(this.releaseName, 53), 'releaseName', this.releaseName, 'a DNS label of at most 53 characters (Helm limit)');
+    problems.check(isDnsLabel(this.namespace), 'namespace', this.namespace, 'a namespace name');
+    problems.check(isDnsLabel(fluxNamespace), 'flux.namespace', fluxNamespace, 'a namespace name');
+    problems.check(/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion), 'kubeVersion', kubeVersion, 'a Kubernetes version such as 1.32.0');
     for (const [field, value] of [['flux.interval', flux.interval], ['flux.sourceInterval', flux.sourceInterval], ['flux.timeout', flux.timeout]] as const) {
-      if (value !== undefined) check(isDuration(value), field, value, 'a duration such as 10m or 1h');
+      if (value !== undefined) problems.check(isDuration(value), field, value, 'a duration such as 10m or 1h');
     }
-    if (props.extraValues !== undefined) check(isPlainObject(props.extraValues), 'extraValues', props.extraValues, 'an object of chart values');
+    if (props.extraValues !== undefined) {
+      problems.check(isPlainObject(props.extraValues), 'extraValues', props.extraValues, 'an object of chart values');
+    }
     const typedValues = parseValues({ ...props, chartVersion: this.chartVersion }, problems);
     problems.throwIfAny(this);
     this.values = withExtraValues(typedValues, props.extraValues, this);
@@ -265,7 +264,8 @@ function parseMethod(scope: Construct, method: InstallMethod | undefined, proble
   const methods = Object.values(InstallMethod);
   const fromContext = contextString(scope, INSTALL_METHOD_CONTEXT);
   if (method === undefined && fromContext !== undefined && !methods.includes(fromContext as InstallMethod)) {
-    problems.invalid(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`, 'Set it to one of them, or leave it unset for the method in code');
+    problems.invalid(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`,
+      'Set it to one of them, or leave it unset for the method in code');
   }
   const resolved = method ?? (fromContext as InstallMethod | undefined) ?? InstallMethod.FLUX_HELM_RELEASE;
   if (method !== undefined && !methods.includes(method)) problems.invalid('method', method, `one of ${methods.join(', ')}`);

@@ -31,7 +31,9 @@ export function capabilityBit(name: string): number | string {
   const key = name.trim().toUpperCase();
   const bit = TETRAGON_CAPABILITY_NAMES.indexOf(key);
   if (bit >= 0) return bit;
-  if (key === 'CAP_DAC_OVERRIDE') return `Tetragon spells capability 1 DAC_OVERRIDE, without the CAP_ prefix (its protobuf enum), and refuses ${show(name)}`;
+  if (key === 'CAP_DAC_OVERRIDE') {
+    return `Tetragon spells capability 1 DAC_OVERRIDE, without the CAP_ prefix (its protobuf enum), and refuses ${show(name)}`;
+  }
   if (TETRAGON_CAPABILITY_NAMES.includes(`CAP_${key}`)) return `${show(name)} lacks the CAP_ prefix: write CAP_${key}`;
   return `${show(name)} is not a capability name Tetragon knows (CAP_CHOWN ... CAP_CHECKPOINT_RESTORE, and DAC_OVERRIDE)`;
 }

@@ -42,7 +42,8 @@ export class Problems {
    */
   constructor(
     heading?: string,
-    private readonly errorOf: (constructPath: string, problems: readonly string[]) => Error = (path, problems) => new ValidationError(path, problems, heading),
+    private readonly errorOf: (constructPath: string, problems: readonly string[]) => Error
+    = (path, problems) => new ValidationError(path, problems, heading),
   ) {}
 
   /** Records a problem in free words: `field` is a dotted path such as `kprobes[0].selectors[1].matchArgs[0].values[2]`. */
@@ -53,6 +54,11 @@ export class Problems {
   /** Records a value that is not one of those accepted: `field: got <value>; expected <expected>. <fix>`. */
   public invalid(field: string, received: unknown, expected: string, fix?: string): void {
     this.add(field, gotExpected(received, expected, fix));
+  }
+
+  /** Records `received` as not one of those accepted, unless `ok`. */
+  public check(ok: boolean, field: string, received: unknown, expected: string, fix?: string): void {
+    if (!ok) this.invalid(field, received, expected, fix);
   }
 
   /** Records a refused value and why: `field: got <value>; <reason>. <fix>`. */

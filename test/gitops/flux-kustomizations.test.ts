@@ -91,7 +91,8 @@ describe('FluxKustomizations', () => {
     expect(() => setup({ cluster: 'a/b' })).toThrow(/cluster: got "a\/b"/);
     expect(() => setup({ distDir: '../outside' })).toThrow(/distDir: got "\.\.\/outside"/);
     expect(() => setup({ interval: 'daily' })).toThrow(/interval: got "daily"/);
-    expect(() => setup({ installUnit: 'base' })).toThrow(/installUnit: got "base"; expected one of the units \(install, policies, observability\)\. Add the unit or set installUnit/);
+    expect(() => setup({ installUnit: 'base' }))
+      .toThrow(/installUnit: got "base"; expected one of the units \(install, policies, observability\)\. Add the unit or set installUnit/);
   });
 
   test('a unit added later is rendered too', () => {

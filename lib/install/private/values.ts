@@ -92,7 +92,8 @@ export function withExtraValues(typed: TypedValues, extraValues: Record<string, 
 /** CRDs: rendered by the chart by default, so that policies applied in the same pass find their kind. */
 function parseCrdInstallMethod(method: CrdInstallMethod | undefined, problems: Problems): CrdInstallMethod {
   const crds = method ?? CrdInstallMethod.HELM;
-  if (!Object.values(CrdInstallMethod).includes(crds)) problems.invalid('crdInstallMethod', crds, `one of ${Object.values(CrdInstallMethod).join(', ')}`);
+  const methods = Object.values(CrdInstallMethod);
+  if (!methods.includes(crds)) problems.invalid('crdInstallMethod', crds, `one of ${methods.join(', ')}`);
   return crds;
 }
 
@@ -103,7 +104,8 @@ function parseExport(exp: ExportOptions, problems: Problems): Setting[] {
   const enabled = exp.enabled ?? true;
   const fileName = exp.fileName ?? 'tetragon.log';
   if (exp.enabled !== false && !/^[A-Za-z0-9._-]+$/.test(fileName)) {
-    problems.invalid('export.fileName', fileName, 'a plain file name such as tetragon.log', 'Set export.enabled: false to disable the export instead of an empty name');
+    problems.invalid('export.fileName', fileName, 'a plain file name such as tetragon.log',
+      'Set export.enabled: false to disable the export instead of an empty name');
   }
   const perm = exp.filePermissions ?? '600';
   if (!/^[0-7]{3,4}$/.test(perm)) problems.invalid('export.filePermissions', perm, 'octal permissions as a string such as "600" or "640"');
@@ -168,7 +170,8 @@ function parseMetrics(met: MetricsOptions, problems: Problems): Metrics {
   const enabled = met.enabled ?? true;
   const serviceMonitor = met.serviceMonitor ?? enabled;
   if (serviceMonitor && !enabled) {
-    problems.invalid('metrics.serviceMonitor', true, 'no ServiceMonitor while metrics.enabled is false', 'Enable metrics or set serviceMonitor: false');
+    problems.invalid('metrics.serviceMonitor', true, 'no ServiceMonitor while metrics.enabled is false',
+      'Enable metrics or set serviceMonitor: false');
   }
   const serviceMonitorLabels = met.serviceMonitorLabels ?? {};
   for (const [k, v] of Object.entries(serviceMonitorLabels)) {
@@ -234,7 +237,8 @@ function parseImages(overrides: ImageOptions | undefined, chartVersion: string, 
 function parseOperator(op: OperatorOptions, crds: CrdInstallMethod, metrics: Metrics, problems: Problems): Setting[] {
   const enabled = op.enabled ?? true;
   if (!enabled && crds === CrdInstallMethod.OPERATOR) {
-    problems.invalid('operator.enabled', false, 'the operator, which crdInstallMethod OPERATOR needs', 'Use CrdInstallMethod.HELM or enable the operator');
+    problems.invalid('operator.enabled', false, 'the operator, which crdInstallMethod OPERATOR needs',
+      'Use CrdInstallMethod.HELM or enable the operator');
   }
   checkInteger(op.replicas, 'operator.replicas', 1, problems);
   const priorityClassName = op.priorityClassName ?? 'system-cluster-critical';
@@ -259,7 +263,8 @@ function parseRuntimeHooks(rt: RuntimeHooksOptions, problems: Problems): Setting
   const enabled = rt.enabled ?? false;
   const interfaces = Object.values(RuntimeHooksInterface);
   if (enabled && !rt.interface) {
-    problems.invalid('rthooks.interface', rt.interface, `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`);
+    problems.invalid('rthooks.interface', rt.interface,
+      `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`);
   }
   if (rt.interface && !interfaces.includes(rt.interface)) problems.invalid('rthooks.interface', rt.interface, `one of ${interfaces.join(', ')}`);
   for (const ns of rt.failAllowNamespaces ?? []) {
@@ -287,15 +292,21 @@ function checkResources(r: ResourceRequirements, field: string, problems: Proble
   for (const kind of ['requests', 'limits'] as const) {
     for (const res of ['cpu', 'memory'] as const) {
       const q = r[kind]?.[res];
-      if (q !== undefined && !QUANTITY.test(q)) problems.invalid(`${field}.${kind}.${res}`, q, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi');
+      if (q !== undefined && !QUANTITY.test(q)) {
+        problems.invalid(`${field}.${kind}.${res}`, q, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi');
+      }
     }
   }
 }
 
 function checkImage(img: ImageRef, field: string, problems: Problems): void {
-  if (!REPOSITORY.test(img.repository)) problems.invalid(`${field}.repository`, img.repository, 'a lowercase registry/repository such as quay.io/cilium/tetragon');
+  if (!REPOSITORY.test(img.repository)) {
+    problems.invalid(`${field}.repository`, img.repository, 'a lowercase registry/repository such as quay.io/cilium/tetragon');
+  }
   if (!TAG.test(img.tag)) problems.invalid(`${field}.tag`, img.tag, 'an image tag such as v1.7.0');
-  if (img.digest !== undefined && !DIGEST.test(img.digest)) problems.invalid(`${field}.digest`, img.digest, 'sha256: followed by 64 lowercase hex digits');
+  if (img.digest !== undefined && !DIGEST.test(img.digest)) {
+    problems.invalid(`${field}.digest`, img.digest, 'sha256: followed by 64 lowercase hex digits');
+  }
 }
 
 function renderResources(r: ResourceRequirements): Record<string, unknown> {
