@@ -200,7 +200,7 @@ export type { MatchEventOptions, MatcherResult, TetragonMatchers } from './testi
 // Composition and output
 export { TetragonCluster } from './tetragon-cluster';
 export type { ClusterPolicyStatusProps, TetragonClusterProps } from './tetragon-cluster';
-export { synthesizeClusters, synthesizeUnits } from './synth';
+export { OUTPUT_MANIFEST, synthesizeClusters, synthesizeUnits } from './synth';
 
 // Generated CRD types, for the escape hatch
 export * as crds from './crds';
