@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { dangerousOutputReason } from './private/output-folder';
 import { TetragonCluster } from './tetragon-cluster';
@@ -57,7 +57,8 @@ export function synthesizeClusters(app: App, outdir: string): Record<string, str
   if (clusters.length === 0) {
     throw new Error('synthesizeClusters: the app holds no TetragonCluster; add one, or write plain charts with synthesizeUnits(app, outdir)');
   }
-  const loose = app.charts.filter((chart) => !clusters.some((c) => chart.node.scopes.includes(c)));
+  const charts = app.charts; // sorted by dependencies each time it is read
+  const loose = charts.filter((chart) => !clusters.some((c) => chart.node.scopes.includes(c)));
   if (loose.length) {
     throw new Error(`synthesizeClusters: chart ${loose.map((c) => `'${c.node.path}'`).join(', ')} belongs to no TetragonCluster; `
       + 'add its constructs to a cluster\'s unit (e.g. cluster.policies), or synthesize it with synthesizeUnits');
@@ -68,9 +69,10 @@ export function synthesizeClusters(app: App, outdir: string): Record<string, str
     if (other) throw new Error(`synthesizeClusters: ${other} and ${c.node.path} both have clusterName '${c.clusterName}', which names their folder; give each cluster its own name`);
     seen.set(c.clusterName, c.node.path);
   }
+  const rendered = new Map<string, string>();
   const targets = clusters.map((c) => ({
     folder: join(outdir, c.clusterName),
-    files: renderUnits(app.charts.filter((chart) => chart.node.scopes.includes(c))),
+    files: renderUnits(charts.filter((chart) => chart.node.scopes.includes(c)), rendered),
   }));
   writeOutput(outdir, targets);
   return Object.fromEntries(clusters.map((c, i) => [c.clusterName, [...targets[i].files.keys()].sort()]));
@@ -90,19 +92,54 @@ function clustersOf(app: App): TetragonCluster[] {
   return app.node.findAll().filter((c: IConstruct): c is TetragonCluster => TetragonCluster.isTetragonCluster(c));
 }
 
-/** Renders charts to files by path (`<unit>/<kind>-<namespace>.<name>.yaml`). */
-function renderUnits(charts: readonly Chart[]): Map<string, string> {
+/**
+ * Renders charts to files by path (`<unit>/<kind>-<namespace>.<name>.yaml`). The app was validated once by
+ * `validateApp`; `chart.toJson()` would validate the whole app again for every chart (n clusters: n² work). An object
+ * identical to one already rendered (the same policy in every cluster of a fleet) reuses its YAML from `rendered`.
+ */
+function renderUnits(charts: readonly Chart[], rendered = new Map<string, string>()): Map<string, string> {
   const files = new Map<string, string>();
   for (const chart of charts) {
     const unit = chart.node.id;
-    for (const object of chart.toJson()) {
+    for (const object of apiObjectsOf(chart).map((o) => o.toJson())) {
       const ns = object.metadata?.namespace ? `${object.metadata.namespace}.` : '';
       const file = `${unit}/${`${object.kind}-${ns}${object.metadata?.name}.yaml`.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
       if (files.has(file)) throw new Error(`${chart.node.path}: two objects would be written to ${file}; give them distinct names`);
-      files.set(file, Yaml.stringify(object));
+      const key = contentKey(object);
+      let text = key === undefined ? undefined : rendered.get(key);
+      if (text === undefined) {
+        text = Yaml.stringify(object);
+        if (key !== undefined) rendered.set(key, text);
+      }
+      files.set(file, text);
     }
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * A key equal for two values exactly when they render the same YAML: JSON, with every string marked and the values
+ * JSON would lose or merge (undefined, NaN, infinities, -0, bigints) spelled out; undefined (render without the cache)
+ * for anything but plain data.
+ */
+function contentKey(value: unknown): string | undefined {
+  let plain = true;
+  const key = JSON.stringify(value, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && ![Object.prototype, null].includes(Object.getPrototypeOf(raw))) plain = false;
+    if (typeof v === 'string') return `s${v}`;
+    if (v === undefined) return 'u';
+    if (typeof v === 'bigint') return `b${v}`;
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `n${Object.is(v, -0) ? '-0' : String(v)}`;
+    if (typeof v === 'function' || typeof v === 'symbol') plain = false;
+    return v;
+  });
+  return plain ? key : undefined;
+}
+
+/** The API objects `chart.toJson()` renders: the chart's own, not those of charts nested in it. */
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
 }
 
 interface Target {
