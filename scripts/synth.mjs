@@ -170,11 +170,17 @@ async function bundle() {
 /**
  * Type-checks the entry and what it imports, incrementally. Returns the diagnostics as text (empty when clean) and
  * the project's files the check read (type-only imports included, which the bundle does not list).
+ *
+ * The incremental state of an entry's first check starts from the project's type-check pass (scripts/typecheck.js,
+ * same compiler options, same folder so the same relative paths): the compiler then checks only what changed since.
  */
 function typeCheck() {
   const ts = require('typescript');
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-  const options = { ...config.options, noEmit: true, incremental: true, tsBuildInfoFile: `${outfile}.tsbuildinfo` };
+  const buildInfo = join(root, 'build', `synth.${entry.replace(/[\\/]/g, '+')}.tsbuildinfo`);
+  const projectInfo = join(root, 'build', 'typecheck.tsbuildinfo');
+  if (!existsSync(buildInfo) && existsSync(projectInfo)) writeAtomic(buildInfo, readFileSync(projectInfo));
+  const options = { ...config.options, noEmit: true, incremental: true, tsBuildInfoFile: buildInfo };
   const program = ts.createIncrementalProgram({ rootNames: [join(root, entry)], options, host: ts.createIncrementalCompilerHost(options) });
   const diagnostics = [
     ...program.getConfigFileParsingDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(),
