@@ -118,23 +118,35 @@ function renderUnits(charts: readonly Chart[], rendered = new Map<string, string
 }
 
 /**
- * A key equal for two values exactly when they render the same YAML: JSON, with every string marked and the values
- * JSON would lose or merge (undefined, NaN, infinities, -0, bigints) spelled out; undefined (render without the cache)
- * for anything but plain data.
+ * A key equal for two values exactly when they render the same YAML: their JSON, for plain data that JSON keeps as it
+ * is; undefined (render without the cache) for anything JSON would drop or merge (undefined, NaN, -0, a class
+ * instance...).
  */
 function contentKey(value: unknown): string | undefined {
-  let plain = true;
-  const key = JSON.stringify(value, function (this: Record<string, unknown>, k: string, v: unknown) {
-    const raw = this[k];
-    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && ![Object.prototype, null].includes(Object.getPrototypeOf(raw))) plain = false;
-    if (typeof v === 'string') return `s${v}`;
-    if (v === undefined) return 'u';
-    if (typeof v === 'bigint') return `b${v}`;
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `n${Object.is(v, -0) ? '-0' : String(v)}`;
-    if (typeof v === 'function' || typeof v === 'symbol') plain = false;
-    return v;
-  });
-  return plain ? key : undefined;
+  return keptByJson(value) ? JSON.stringify(value) : undefined;
+}
+
+function keptByJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !keptByJson(value[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return false;
+      for (const v of Object.values(value)) if (!keptByJson(v)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The API objects `chart.toJson()` renders: the chart's own, not those of charts nested in it. */

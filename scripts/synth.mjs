@@ -258,9 +258,12 @@ if (learned) writeState(state);
 
 // The run: every synthesizeUnits/synthesizeClusters call of the app only stages its output; it is swapped in
 // when the whole file ran without an error, so one bad cluster leaves every folder as it was.
-// A synth is a batch of a second or less, mostly code that runs a few times: with V8's default budget its optimizing
-// compiler works on functions the run leaves before it earns that time back. Ten times the budget keeps it for hot code.
-setFlagsFromString('--interrupt-budget=675840');
+// A synth is a batch of a second or less, mostly code that runs a few times: at V8's default threshold its optimizing
+// compiler works on functions the run leaves before that time is earned back. Ten times the threshold keeps it for hot
+// code (V8 12 and later count calls; V8 11, of Node 20, counts a budget of executed bytecode).
+const [v8Major, v8Minor] = process.versions.v8.split('.').map(Number);
+if (v8Major >= 12) setFlagsFromString('--invocation-count-for-turbofan=30000');
+else if (v8Major === 11 && v8Minor <= 3) setFlagsFromString('--interrupt-budget=675840');
 const run = {};
 globalThis[Symbol.for('cdk8s-tetragon.synth-run')] = run;
 process.chdir(root);

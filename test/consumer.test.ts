@@ -22,8 +22,10 @@ function consumerProject(): string {
   const dir = mkdtempSync(join(ROOT, 'build', 'consumer-'));
   const pkgDir = join(dir, 'node_modules', 'cdk8s-tetragon');
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  // The declarations `npm run build` publishes, written without type-checking every body again (noCheck gives the
+  // same files byte for byte; the code itself is checked by npm test's type-check pass and by `npm run build`).
   const program = ts.createProgram([join(ROOT, 'lib', 'index.ts'), join(ROOT, 'lib', 'testing', 'jest-globals.ts')], {
-    ...config.options, declaration: true, emitDeclarationOnly: true, noEmit: false, outDir: join(pkgDir, 'build'), rootDir: ROOT,
+    ...config.options, declaration: true, emitDeclarationOnly: true, noEmit: false, noCheck: true, outDir: join(pkgDir, 'build'), rootDir: ROOT,
   });
   const emitted = program.emit();
   expect(ts.formatDiagnostics(emitted.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' })).toBe('');

@@ -174,4 +174,42 @@ describe('scripts/synth.mjs: type-check and cache', () => {
     expect(synthScript('build/test-entries/cache.ts', out)).toMatchObject({ status: 0 });
     expect(readdirSync(join(out, 'policies'))).toStrictEqual(['tracingpolicy-second-name.yaml']);
   }, 120_000);
+
+  test('a code cache V8 refuses is written anew, and the synth writes the same files', () => {
+    writeFileSync(join(entries, 'code-cache.ts'), [
+      "import { App, Chart } from 'cdk8s';",
+      "import { Arg, KprobeHook, TracingPolicy, synthesizeUnits } from '../../lib';",
+      'const app = new App();',
+      "new TracingPolicy(new Chart(app, 'policies'), 'P', { name: 'cached', hooks: [KprobeHook.function('security_file_open', {",
+      "  message: 'File opened', tags: ['observability.filesystem'], args: [Arg.file(0)] })] });",
+      'synthesizeUnits(app, process.env.CDK8S_OUTDIR!);',
+      '',
+    ].join('\n'));
+    const first = join(tmp('code-cache-'), 'out');
+    expect(synthScript('build/test-entries/code-cache.ts', first)).toMatchObject({ status: 0 });
+    // Node 22+ keeps the bundle's compiled code in its own compile cache; before, it sits beside the bundle, after
+    // the digest of the bundle's inputs.
+    const cache = join(ROOT, 'build', 'synth', 'build', 'test-entries', 'code-cache.js.v8cache');
+    expect(existsSync(cache) || typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function').toBe(true);
+    if (existsSync(cache)) {
+      // when: the cached code is damaged (its digest still matches)
+      const data = readFileSync(cache);
+      writeFileSync(cache, Buffer.concat([data.subarray(0, 64), Buffer.alloc(data.length - 64, 0x5a)]));
+    }
+    const second = join(tmp('code-cache-'), 'out');
+    expect(synthScript('build/test-entries/code-cache.ts', second)).toMatchObject({ status: 0, output: '' });
+    // then: the same files, and a cache V8 accepts again
+    expect(tree(second)).toStrictEqual(tree(first));
+    if (existsSync(cache)) expect(readFileSync(cache).subarray(64).every((b) => b === 0x5a)).toBe(false);
+  }, 120_000);
+
+  test('the bundle holds the app and what it uses: cdk8s with one yaml, no simulator, CLI or verifier, the CRD validators apart', () => {
+    const out = join(tmp('bundle-'), 'out');
+    expect(synthScript('main.ts', out)).toMatchObject({ status: 0 });
+    const inputs: string[] = JSON.parse(readFileSync(join(ROOT, 'build', 'synth', 'main.js.state.json'), 'utf8')).bundleInputs;
+    expect(inputs).toContain('main.ts');
+    expect(inputs).toContain('node_modules/cdk8s/lib/index.js');
+    expect(inputs).toContain('lib/private/crd-validators/index.ts');
+    expect(inputs.filter((f) => /^lib\/(simulate|cli|verify)\/|^lib\/private\/crd-validators\/.*\.js$|node_modules\/(ajv|cdk8s\/node_modules\/yaml)\//.test(f))).toStrictEqual([]);
+  }, 120_000);
 });

@@ -151,6 +151,11 @@ class IndexedKernelTable implements KernelTable {
     if (!block) {
       const text = this.part(lo + 1);
       block = { text, starts: lineStarts(text, 0) };
+      // A damaged block must not read as a kernel without these functions: it has to hold its rows, from its first name.
+      const rows = Math.min(BLOCK_ROWS, this.size - lo * BLOCK_ROWS);
+      if (block.starts.length !== rows || !text.startsWith(`${this.firsts[lo]}\t`)) {
+        throw new Error(`kernel table ${this.name} is damaged (block ${lo} of ${this.firsts.length}); rebuild it with \`cdk8s-tetragon kernel add\``);
+      }
       this.blocks.set(lo, block);
     }
     this.types ??= JSON.parse(this.part(0)) as string[];
@@ -159,7 +164,11 @@ class IndexedKernelTable implements KernelTable {
 
   /** Part i decompressed: 0 is the types, i > 0 block i - 1. */
   private part(i: number): string {
-    return brotliDecompressSync(this.data.subarray(this.offsets[i], this.offsets[i + 1])).toString('utf8');
+    try {
+      return brotliDecompressSync(this.data.subarray(this.offsets[i], this.offsets[i + 1])).toString('utf8');
+    } catch (e) {
+      throw new Error(`kernel table ${this.name} is damaged (${i ? `block ${i - 1} of ${this.firsts.length}` : 'type list'}: ${(e as Error).message}); rebuild it with \`cdk8s-tetragon kernel add\``);
+    }
   }
 }
 
