@@ -19,7 +19,7 @@ import { Script } from 'node:vm';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-// `npm test` type-checks every file with tsc before its tests run the synth; they pass --no-typecheck.
+// `npm test`'s type-check pass compiles every file before its tests run the synth; they pass --no-typecheck.
 const typecheck = !args.includes('--no-typecheck');
 const entry = args.find((a) => !a.startsWith('--')) ?? 'main.ts';
 const outfile = join(root, 'build', 'synth', entry.replace(/\.ts$/, '.js'));
@@ -39,10 +39,10 @@ let learned = false;
 /**
  * SHA-256 over the paths and contents of files (relative to the root); a missing file counts as a change. A file's
  * hash is read from the last run when its size, modification and change times are what they were; restoring an old
- * modification time sets the change time to now, so a changed file is always read.
+ * modification time sets the change time to now, so a changed file is always read. `context` is hashed first.
  */
-function digest(files) {
-  const hash = createHash('sha256');
+function digest(files, context = '') {
+  const hash = createHash('sha256').update(`${context}\0`);
   for (const f of [...new Set([...files, ...TOOL_INPUTS])].sort()) {
     if (!fileHashes.has(f)) fileHashes.set(f, fileHash(f));
     hash.update(`${f}\0${fileHashes.get(f).hash}\0`);
@@ -239,9 +239,10 @@ function runBundle(bundled) {
 
 const state = readState();
 known = state.signatures ?? {};
-if (!existsSync(outfile) || digest(state.bundleInputs) !== state.bundled) {
+// The bundle holds the absolute folders of the packages that need their own (ownDirname): a moved project rebundles.
+if (!existsSync(outfile) || digest(state.bundleInputs, root) !== state.bundled) {
   state.bundleInputs = await bundle();
-  state.bundled = digest(state.bundleInputs);
+  state.bundled = digest(state.bundleInputs, root);
   writeState(state);
 }
 if (typecheck && digest(state.typeInputs) !== state.typechecked) {

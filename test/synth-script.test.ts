@@ -82,8 +82,9 @@ synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
 
   /**
    * A copy of the project (sources, examples, dist/ and this synth script; node_modules linked), so the commands that
-   * would wipe a folder in a broken build can only wipe the copy. The synth's caches for the examples come along (the
-   * run's shared trees built them, custom-policy.ts type-checked): the copy is a project its user synthesized before.
+   * would wipe a folder in a broken build can only wipe the copy. The synth's records of the examples come along (the
+   * run's shared trees made them, custom-policy.ts type-checked): the copy is a project its user synthesized before,
+   * moved (so it bundles again: a bundle records the project's folder).
    */
   function projectCopy(): string {
     const box = join(tmp('project-'), 'project');
