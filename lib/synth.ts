@@ -151,7 +151,16 @@ function keptByJson(value: unknown): boolean {
 
 /** The API objects `chart.toJson()` renders: the chart's own, not those of charts nested in it. */
 function apiObjectsOf(chart: Chart): ApiObject[] {
-  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+  const objects: ApiObject[] = [];
+  const visit = (scope: IConstruct) => {
+    for (const child of scope.node.children) {
+      if (Chart.isChart(child)) continue;
+      if (ApiObject.isApiObject(child)) objects.push(child);
+      visit(child);
+    }
+  };
+  visit(chart);
+  return objects;
 }
 
 interface Target {
