@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, Lazy, LazyResolver, ResolutionContext, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { dangerousOutputReason } from './private/output-folder';
 import { TetragonCluster } from './tetragon-cluster';
@@ -31,13 +31,15 @@ const STAGING_PREFIX = '.cdk8s-tetragon-staging-';
  * @returns the files written, relative to `outdir`
  */
 export function synthesizeUnits(app: App, outdir: string): string[] {
-  validateApp(app);
-  const clusters = clustersOf(app);
-  if (clusters.length > 1) {
-    throw new Error(`synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), `
-      + `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`);
-  }
-  const files = renderUnits(app.charts);
+  const files = producingOnce(app, () => {
+    validateApp(app);
+    const clusters = clustersOf(app);
+    if (clusters.length > 1) {
+      throw new Error(`synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), `
+        + `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`);
+    }
+    return renderUnits(app.charts);
+  });
   writeOutput(outdir, [{ folder: outdir, files }]);
   return [...files.keys()].sort();
 }
@@ -52,6 +54,12 @@ export function synthesizeUnits(app: App, outdir: string): string[] {
  * @returns the files written per cluster name, relative to the cluster's folder
  */
 export function synthesizeClusters(app: App, outdir: string): Record<string, string[]> {
+  const { clusters, targets } = producingOnce(app, () => renderClusters(app, outdir));
+  writeOutput(outdir, targets);
+  return Object.fromEntries(clusters.map((c, i) => [c.clusterName, [...targets[i].files.keys()].sort()]));
+}
+
+function renderClusters(app: App, outdir: string): { clusters: TetragonCluster[]; targets: Target[] } {
   validateApp(app);
   const clusters = clustersOf(app);
   if (clusters.length === 0) {
@@ -74,13 +82,36 @@ export function synthesizeClusters(app: App, outdir: string): Record<string, str
     folder: join(outdir, c.clusterName),
     files: renderUnits(charts.filter((chart) => chart.node.scopes.includes(c)), rendered),
   }));
-  writeOutput(outdir, targets);
-  return Object.fromEntries(clusters.map((c, i) => [c.clusterName, [...targets[i].files.keys()].sort()]));
+  return { clusters, targets };
 }
 
 /** The charts of an app, by unit name. */
 export function unitsOf(app: App): Record<string, Chart> {
   return Object.fromEntries(app.charts.map((c) => [c.node.id, c]));
+}
+
+/**
+ * Runs `work` (validation, then rendering) with every `Lazy` of the app produced once: validation renders objects
+ * (a TracingPolicy checks its own rendering) and rendering renders them again, and nothing changes the tree in
+ * between. A resolver just ahead of cdk8s's own LazyResolver, so the app's own resolvers keep their turn; removed after.
+ */
+function producingOnce<T>(app: App, work: () => T): T {
+  const produced = new Map<Lazy, unknown>();
+  const once: IResolver = {
+    resolve(context: ResolutionContext): void {
+      const lazy = context.value;
+      if (!(lazy instanceof Lazy)) return;
+      if (!produced.has(lazy)) produced.set(lazy, lazy.produce());
+      context.replaceValue(produced.get(lazy));
+    },
+  };
+  const at = app.resolvers.findIndex((r) => r instanceof LazyResolver);
+  app.resolvers.splice(at < 0 ? app.resolvers.length : at, 0, once);
+  try {
+    return work();
+  } finally {
+    app.resolvers.splice(app.resolvers.indexOf(once), 1);
+  }
 }
 
 function validateApp(app: App): void {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, Lazy } from 'cdk8s';
 import { Arg, ArgFilter, KprobeHook, OUTPUT_MANIFEST, Selector, TetragonCluster, TracingPolicy, synthesizeClusters, synthesizeUnits } from '../lib';
 import { dangerousOutputReason } from '../lib/private/output-folder';
 
@@ -114,6 +114,43 @@ describe('synthesizeUnits: output safety', () => {
     mkdirSync(join(out, '.cdk8s-tetragon-staging-999999999-abc', 'new'), { recursive: true });
     synthesizeUnits(policyApp(), out);
     expect(readdirSync(out).sort()).toStrictEqual([OUTPUT_MANIFEST, 'policies']);
+  });
+});
+
+describe('one synth, one production of each Lazy', () => {
+  /** A chart with one object whose annotation is Lazy (counting its productions) and a validation that renders it. */
+  function lazyApp(resolvers: IResolver[] = []) {
+    const app = new App({ resolvers });
+    const chart = new Chart(app, 'unit');
+    let produced = 0;
+    const object = new ApiObject(chart, 'Map', {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 'lazy', annotations: { produced: Lazy.any({ produce: () => String(++produced) }) as unknown as string } },
+    });
+    chart.node.addValidation({ validate: () => (object.toJson().metadata.annotations.produced ? [] : ['no annotation']) });
+    return { app, produced: () => produced };
+  }
+
+  test('validation and rendering share one production per synth; the next synth produces again; the resolvers are as before', () => {
+    const { app, produced } = lazyApp();
+    const resolvers = [...app.resolvers];
+    const out = join(tmp('lazy-'), 'out');
+    synthesizeUnits(app, out);
+    expect(produced()).toBe(1);
+    expect(readFileSync(join(out, 'unit', 'configmap-lazy.yaml'), 'utf8')).toContain('produced: "1"');
+    synthesizeUnits(app, out);
+    expect(produced()).toBe(2);
+    expect(readFileSync(join(out, 'unit', 'configmap-lazy.yaml'), 'utf8')).toContain('produced: "2"');
+    expect(app.resolvers).toStrictEqual(resolvers);
+  });
+
+  test('an app\'s own resolvers still come first', () => {
+    const mine: IResolver = { resolve: (c) => { if (c.value instanceof Lazy) c.replaceValue('mine'); } };
+    const { app, produced } = lazyApp([mine]);
+    const out = join(tmp('lazy-'), 'out');
+    synthesizeUnits(app, out);
+    expect(produced()).toBe(0);
+    expect(readFileSync(join(out, 'unit', 'configmap-lazy.yaml'), 'utf8')).toContain('produced: mine');
   });
 });
 
