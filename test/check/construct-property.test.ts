@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
@@ -76,11 +76,13 @@ const policyProps = fc.record({
 });
 
 describe('construct props (property-based)', () => {
+  // One output folder for every case's app (Testing.app() makes a temp folder per app; nothing is written there).
+  const outdir = mkdtempSync(join(tmpdir(), 'construct-property-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
   test(`${RUNS} random well-typed props give a clean policy or a PolicyValidationError`, () => {
     let clean = 0;
     let refused = 0;
-    // One output folder for every case's app (Testing.app() makes a temp folder per app; nothing is written here).
-    const outdir = mkdtempSync(join(tmpdir(), 'construct-property-'));
     fc.assert(fc.property(policyProps, (props) => {
       const chart = new Chart(new App({ outdir }), 'prop');
       // Kernel compatibility is covered elsewhere; here every hook is one that exists on the bundled kernels.
