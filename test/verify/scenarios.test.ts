@@ -13,8 +13,21 @@ import {
 } from '../../lib/verify/scenarios';
 import { triggerSources } from '../../lib/verify/triggers/build';
 
+/** Each policy with given props is synthesized once (frozen: the simulator only reads it); many scenarios share one. */
+const policies = new Map<string, ReturnType<typeof scenarioPolicy>>();
+function policyFor(s: Scenario): ReturnType<typeof scenarioPolicy> {
+  const key = JSON.stringify([s.policy, s.props ?? null]);
+  if (!policies.has(key)) policies.set(key, deepFreeze(scenarioPolicy(s.policy, s.props)));
+  return policies.get(key)!;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') Object.values(Object.freeze(value)).forEach(deepFreeze);
+  return value;
+}
+
 function verdict(s: Scenario): { verdict: 'catch' | 'ignore'; problems: string[] } {
-  const policy = scenarioPolicy(s.policy, s.props);
+  const policy = policyFor(s);
   const results = s.events.map((e) => simulatePolicies([policy], e));
   const problems = results.flatMap((r) => [...r.problems, ...r.loadErrors].map((p) => `${r.event}: ${p}`));
   return { verdict: results.some((r) => r.posted) ? 'catch' : 'ignore', problems };
