@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { SHARED_TREES_ENV } from './shared-trees';
+import { RUN_TMP_ENV } from './global-setup';
 
-/** Removes the trees the global setup synthesized. */
+/** Removes the run's temporary folder: the shared trees and every folder the suites made under TMPDIR. */
 export default function globalTeardown(): void {
-  const root = process.env[`${SHARED_TREES_ENV}_ROOT`];
-  if (root) rmSync(root, { recursive: true, force: true });
+  const runTmp = process.env[RUN_TMP_ENV];
+  if (runTmp) rmSync(runTmp, { recursive: true, force: true });
 }
