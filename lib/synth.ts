@@ -1,16 +1,12 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, Lazy, LazyResolver, ResolutionContext, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { dangerousOutputReason } from './private/output-folder';
+import { OUTPUT_MANIFEST, dangerousOutputReason } from './private/output-folder';
 import { TetragonCluster } from './tetragon-cluster';
 
-/**
- * Name of the file that lists what a synth wrote into a folder. The next synth replaces those files and refuses a
- * folder that holds anything else, so it never deletes what it did not write.
- */
-export const OUTPUT_MANIFEST = '.cdk8s-tetragon-files';
+export { OUTPUT_MANIFEST };
 
 const MANIFEST_HEADER = '# Written by cdk8s-tetragon synth: the next synth replaces the files listed here and refuses this folder if it holds any other file.';
 const STAGING_PREFIX = '.cdk8s-tetragon-staging-';
@@ -31,13 +27,15 @@ const STAGING_PREFIX = '.cdk8s-tetragon-staging-';
  * @returns the files written, relative to `outdir`
  */
 export function synthesizeUnits(app: App, outdir: string): string[] {
-  validateApp(app);
-  const clusters = clustersOf(app);
-  if (clusters.length > 1) {
-    throw new Error(`synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), `
-      + `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`);
-  }
-  const files = renderUnits(app.charts);
+  const files = producingOnce(app, () => {
+    validateApp(app);
+    const clusters = clustersOf(app);
+    if (clusters.length > 1) {
+      throw new Error(`synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), `
+        + `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`);
+    }
+    return renderUnits(app.charts);
+  });
   writeOutput(outdir, [{ folder: outdir, files }]);
   return [...files.keys()].sort();
 }
@@ -52,12 +50,19 @@ export function synthesizeUnits(app: App, outdir: string): string[] {
  * @returns the files written per cluster name, relative to the cluster's folder
  */
 export function synthesizeClusters(app: App, outdir: string): Record<string, string[]> {
+  const { clusters, targets } = producingOnce(app, () => renderClusters(app, outdir));
+  writeOutput(outdir, targets);
+  return Object.fromEntries(clusters.map((c, i) => [c.clusterName, [...targets[i].files.keys()].sort()]));
+}
+
+function renderClusters(app: App, outdir: string): { clusters: TetragonCluster[]; targets: Target[] } {
   validateApp(app);
   const clusters = clustersOf(app);
   if (clusters.length === 0) {
     throw new Error('synthesizeClusters: the app holds no TetragonCluster; add one, or write plain charts with synthesizeUnits(app, outdir)');
   }
-  const loose = app.charts.filter((chart) => !clusters.some((c) => chart.node.scopes.includes(c)));
+  const charts = app.charts; // sorted by dependencies each time it is read
+  const loose = charts.filter((chart) => !clusters.some((c) => chart.node.scopes.includes(c)));
   if (loose.length) {
     throw new Error(`synthesizeClusters: chart ${loose.map((c) => `'${c.node.path}'`).join(', ')} belongs to no TetragonCluster; `
       + 'add its constructs to a cluster\'s unit (e.g. cluster.policies), or synthesize it with synthesizeUnits');
@@ -68,17 +73,41 @@ export function synthesizeClusters(app: App, outdir: string): Record<string, str
     if (other) throw new Error(`synthesizeClusters: ${other} and ${c.node.path} both have clusterName '${c.clusterName}', which names their folder; give each cluster its own name`);
     seen.set(c.clusterName, c.node.path);
   }
+  const rendered = new Map<string, string>();
   const targets = clusters.map((c) => ({
     folder: join(outdir, c.clusterName),
-    files: renderUnits(app.charts.filter((chart) => chart.node.scopes.includes(c))),
+    files: renderUnits(charts.filter((chart) => chart.node.scopes.includes(c)), rendered),
   }));
-  writeOutput(outdir, targets);
-  return Object.fromEntries(clusters.map((c, i) => [c.clusterName, [...targets[i].files.keys()].sort()]));
+  return { clusters, targets };
 }
 
 /** The charts of an app, by unit name. */
 export function unitsOf(app: App): Record<string, Chart> {
   return Object.fromEntries(app.charts.map((c) => [c.node.id, c]));
+}
+
+/**
+ * Runs `work` (validation, then rendering) with every `Lazy` of the app produced once: validation renders objects
+ * (a TracingPolicy checks its own rendering) and rendering renders them again, and nothing changes the tree in
+ * between. A resolver just ahead of cdk8s's own LazyResolver, so the app's own resolvers keep their turn; removed after.
+ */
+function producingOnce<T>(app: App, work: () => T): T {
+  const produced = new Map<Lazy, unknown>();
+  const once: IResolver = {
+    resolve(context: ResolutionContext): void {
+      const lazy = context.value;
+      if (!(lazy instanceof Lazy)) return;
+      if (!produced.has(lazy)) produced.set(lazy, lazy.produce());
+      context.replaceValue(produced.get(lazy));
+    },
+  };
+  const at = app.resolvers.findIndex((r) => r instanceof LazyResolver);
+  app.resolvers.splice(at < 0 ? app.resolvers.length : at, 0, once);
+  try {
+    return work();
+  } finally {
+    app.resolvers.splice(app.resolvers.indexOf(once), 1);
+  }
 }
 
 function validateApp(app: App): void {
@@ -90,19 +119,75 @@ function clustersOf(app: App): TetragonCluster[] {
   return app.node.findAll().filter((c: IConstruct): c is TetragonCluster => TetragonCluster.isTetragonCluster(c));
 }
 
-/** Renders charts to files by path (`<unit>/<kind>-<namespace>.<name>.yaml`). */
-function renderUnits(charts: readonly Chart[]): Map<string, string> {
+/**
+ * Renders charts to files by path (`<unit>/<kind>-<namespace>.<name>.yaml`). The app was validated once by
+ * `validateApp`; `chart.toJson()` would validate the whole app again for every chart (n clusters: n² work). An object
+ * identical to one already rendered (the same policy in every cluster of a fleet) reuses its YAML from `rendered`.
+ */
+function renderUnits(charts: readonly Chart[], rendered = new Map<string, string>()): Map<string, string> {
   const files = new Map<string, string>();
   for (const chart of charts) {
     const unit = chart.node.id;
-    for (const object of chart.toJson()) {
+    for (const object of apiObjectsOf(chart).map((o) => o.toJson())) {
       const ns = object.metadata?.namespace ? `${object.metadata.namespace}.` : '';
       const file = `${unit}/${`${object.kind}-${ns}${object.metadata?.name}.yaml`.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
       if (files.has(file)) throw new Error(`${chart.node.path}: two objects would be written to ${file}; give them distinct names`);
-      files.set(file, Yaml.stringify(object));
+      const key = contentKey(object);
+      let text = key === undefined ? undefined : rendered.get(key);
+      if (text === undefined) {
+        text = Yaml.stringify(object);
+        if (key !== undefined) rendered.set(key, text);
+      }
+      files.set(file, text);
     }
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * A key equal for two values exactly when they render the same YAML: their JSON, for plain data that JSON keeps as it
+ * is; undefined (render without the cache) for anything JSON would drop or merge (undefined, NaN, -0, a class
+ * instance...).
+ */
+function contentKey(value: unknown): string | undefined {
+  return keptByJson(value) ? JSON.stringify(value) : undefined;
+}
+
+function keptByJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !keptByJson(value[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return false;
+      for (const v of Object.values(value)) if (!keptByJson(v)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** The API objects `chart.toJson()` renders: the chart's own, not those of charts nested in it. */
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  const objects: ApiObject[] = [];
+  const visit = (scope: IConstruct) => {
+    for (const child of scope.node.children) {
+      if (Chart.isChart(child)) continue;
+      if (ApiObject.isApiObject(child)) objects.push(child);
+      visit(child);
+    }
+  };
+  visit(chart);
+  return objects;
 }
 
 interface Target {

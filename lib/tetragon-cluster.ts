@@ -6,15 +6,17 @@ import { TetragonInstall, TetragonInstallProps } from './install/tetragon-instal
 import { ExportSidecarMode } from './install/values';
 import { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
-import { InstallRequirements } from './detections/_detection';
 import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
 import { TracingPolicy } from './policy/tracing-policy';
+import { Detection, InstallRequirements, mergeRequirements } from './policies/detection';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
-import { CLUSTER_SYMBOL } from './private/cluster-scope';
+import { CLUSTER } from './private/cluster-scope';
+import { isDnsLabel } from './private/patterns';
+import { Problems, fail, refuse } from './private/problems';
 import { PropKeys, refuseUnknownProps } from './private/props';
 
 /** Policy live status of a {@link TetragonCluster}, for the policies it deploys. */
@@ -146,8 +148,6 @@ export interface TetragonClusterProps {
   readonly flux?: Omit<FluxKustomizationsProps, 'cluster' | 'install'>;
 }
 
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Everything Tetragon needs on one cluster, as GitOps units: one cdk8s Chart per unit, which
  * {@link synthesizeClusters} writes to `dist/<clusterName>/<unit>/` (several clusters may share one App):
@@ -160,7 +160,7 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export class TetragonCluster extends Construct {
   /** Whether `x` is a TetragonCluster (also across copies of this package). */
   public static isTetragonCluster(x: unknown): x is TetragonCluster {
-    return typeof x === 'object' && x !== null && CLUSTER_SYMBOL in x;
+    return CLUSTER.has(x);
   }
 
   /** The cluster's name. */
@@ -181,16 +181,18 @@ export class TetragonCluster extends Construct {
   public readonly observability: TetragonObservability;
   /** The Flux Kustomizations. */
   public readonly kustomizations: FluxKustomizations;
+  /** The monitors and detections deployed, read through the {@link Detection} contract. */
+  private readonly parts: Detection[] = [];
 
   constructor(scope: Construct, id: string, props: TetragonClusterProps) {
     super(scope, id);
-    Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
+    CLUSTER.mark(this);
     refuseUnknownProps(this.node.path, '', props, CLUSTER_PROPS);
     for (const [field, keys] of Object.entries(PART_PROPS)) {
       refuseUnknownProps(this.node.path, field, props[field as keyof typeof PART_PROPS], keys as PropKeys<unknown>);
     }
-    if (typeof props.clusterName !== 'string' || !CLUSTER_NAME.test(props.clusterName) || props.clusterName.length > 63) {
-      throw new Error(`${this.node.path}: clusterName: got ${JSON.stringify(props.clusterName)}; use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events`);
+    if (!isDnsLabel(props.clusterName)) {
+      refuse(this, 'clusterName', props.clusterName, "use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events");
     }
     this.clusterName = props.clusterName;
     const chartProps = { disableResourceNameHashes: true };
@@ -217,9 +219,10 @@ export class TetragonCluster extends Construct {
     this.addPart('enableNetworkMonitor', props.enableNetworkMonitor ?? false, 'networkMonitor', props.networkMonitor,
       (s, i, p) => new NetworkConnectionMonitor(s, i, p), 'NetworkConnectionMonitor');
     this.detections = props.detections ? new Detections(this.policies, 'Detections', props.detections) : undefined;
+    if (this.detections) this.parts.push(this.detections);
 
     // The install comes after the detections so it can provide what they need.
-    const needs = this.detections?.installRequirements ?? {};
+    const needs = mergeRequirements(this.parts.map((d) => d.installRequirements));
     const extraValues = needs.parentsMap
       ? mergeValues(props.install?.extraValues ?? {}, { tetragon: { extraArgs: { 'parents-map-enabled': 'true' } } })
       : props.install?.extraValues;
@@ -249,7 +252,7 @@ export class TetragonCluster extends Construct {
       grafanaDashboardNamespace: props.grafanaDashboardNamespace,
       enableAlertRules: props.enableAlertRules,
       enableLokiRules: props.enableLokiRules,
-      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...(this.detections?.lokiRules ?? [])] },
+      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...this.parts.flatMap((d) => d.lokiRules)] },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
       policyStatus: this.policyStatus(props),
@@ -285,7 +288,7 @@ export class TetragonCluster extends Construct {
     const { enabled, silentAfter = {}, ...rest } = props.policyStatus ?? {};
     if (enabled === false || props.enableAlertRules === false) {
       if (props.policyStatus?.silentAfter !== undefined) {
-        throw new Error(`${this.node.path}: policyStatus.silentAfter: set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on`);
+        fail(this, 'policyStatus.silentAfter', 'set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on');
       }
       return undefined;
     }
@@ -313,9 +316,9 @@ export class TetragonCluster extends Construct {
    * Adds one of the module's policies when its toggle is on. When it is off, its options are still built once and
    * thrown away, so a mistake in them fails now rather than on the day the toggle is turned on.
    */
-  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Construct, id: string): void {
+  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Detection, id: string): void {
     if (on) {
-      build(this.policies, id, options);
+      this.parts.push(build(this.policies, id, options));
       return;
     }
     if (options === undefined) return;
@@ -331,14 +334,14 @@ export class TetragonCluster extends Construct {
   /** Fails when the install turns off something a selected detection depends on. */
   private checkInstallProvides(needs: InstallRequirements): void {
     const tetragon = (this.install.values.tetragon ?? {}) as Record<string, unknown>;
-    const problems: string[] = [];
+    const problems = new Problems();
     if (needs.processCredentials && tetragon.enableProcessCred !== true) {
-      problems.push('install.processCredentials: is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
+      problems.add('install.processCredentials', 'is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
     }
     const allow = String(tetragon.exportAllowList ?? '');
     const missing = (needs.exportEventTypes ?? []).filter((t) => allow !== '' && !allow.includes(`"${t}"`));
     if (missing.length) {
-      problems.push(`install.export.allowList: leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
+      problems.add('install.export.allowList', `leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
     }
     const dropsHost = String(tetragon.exportDenyList ?? '').split('\n').some((line) => {
       try {
@@ -349,9 +352,9 @@ export class TetragonCluster extends Construct {
       }
     });
     if (needs.exportHostEvents && dropsHost) {
-      problems.push('install.export.denyList: drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
+      problems.add('install.export.denyList', 'drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
     }
-    if (problems.length) throw new Error(`${this.node.path}: ${problems.join('; ')}`);
+    problems.throwIfAny(this);
   }
 }
 
@@ -379,7 +382,7 @@ const CLUSTER_PROPS: PropKeys<TetragonClusterProps> = {
 const PART_PROPS: { [K in keyof TetragonClusterProps as NonNullable<TetragonClusterProps[K]> extends object ? K : never]-?: PropKeys<NonNullable<TetragonClusterProps[K]>> } = {
   install: {
     method: true, chart: true, chartName: true, releaseName: true, namespace: true, kubeVersion: true, includeCrds: true,
-    helmExecutable: true, env: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
+    helmExecutable: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
     resources: true, tolerations: true, priorityClassName: true, rthooks: true, crdInstallMethod: true, operator: true,
     images: true, extraValues: true,
   },

@@ -73,3 +73,5 @@ for (const [group, files] of Object.entries(groups)) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(`imports/ regenerated from ${reference}`);
+// The validators synthesis and `check` run are generated from imports/schemas.
+execFileSync(process.execPath, [join(root, 'scripts', 'crd-validators.js')], { stdio: 'inherit' });

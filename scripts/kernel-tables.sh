@@ -6,7 +6,11 @@
 # For each package below: `apt-get download` it (suites the host does not list are added through a
 # private apt configuration under WORKDIR, so the system's sources stay untouched), unpack it with
 # dpkg -x, cut the compressed payload out of the bzImage and decompress it with xz or zstd, then let
-# `cdk8s-tetragon kernel add` parse the ELF .BTF section (lib/kernels/btf.ts) and write the table.
+# `cdk8s-tetragon kernel add` parse the ELF .BTF section (lib/kernels/btf.ts) and write the table, with the
+# features the kernel's own config gives (kprobe_multi, bpf_override_return, BPF LSM, release; the config
+# is boot/config-<release> in the same package, or usr/lib/modules/<release>/config in the companion
+# package named in the last column). Last, `kernel syscalls` reads the syscall metadata of every vmlinux
+# (CONFIG_FTRACE_SYSCALLS) into kernels/syscalls.json, the model of Tetragon's own syscall table.
 #
 # Needs: apt-get, dpkg, xz-utils, zstd, node (>= 20) and the project's dev dependencies (esbuild).
 # Package names are pinned so the tables are reproducible; bump them to refresh the set. Debian keeps
@@ -19,12 +23,12 @@ OUT="$ROOT/kernels"
 mkdir -p "$WORK" "$OUT"
 WORK=$(cd "$WORK" && pwd)
 
-# name in kernels/ | apt suite | binary package | description
+# name in kernels/ | apt suite | binary package | description | package with the config (when not the binary one)
 PACKAGES='
-debian-11-5.10|bullseye-security|linux-image-5.10.0-46-amd64-unsigned|Debian 11 bullseye, linux 5.10 (amd64)
-debian-12-6.1|bookworm-security|linux-image-6.1.0-56-amd64-unsigned|Debian 12 bookworm, linux 6.1 (amd64)
-debian-13-6.12|trixie-security|linux-image-6.12.118+deb13-amd64-unsigned|Debian 13 trixie, linux 6.12 (amd64)
-debian-sid-7.2|sid|linux-binary-7.2.13+deb14-amd64|Debian unstable (sid), linux 7.2 (amd64)
+debian-11-5.10|bullseye-security|linux-image-5.10.0-46-amd64-unsigned|Debian 11 bullseye, linux 5.10 (amd64)|
+debian-12-6.1|bookworm-security|linux-image-6.1.0-56-amd64-unsigned|Debian 12 bookworm, linux 6.1 (amd64)|
+debian-13-6.12|trixie-security|linux-image-6.12.118+deb13-amd64-unsigned|Debian 13 trixie, linux 6.12 (amd64)|
+debian-sid-7.2|sid|linux-binary-7.2.13+deb14-amd64|Debian unstable (sid), linux 7.2 (amd64)|linux-base-7.2.13+deb14-amd64
 '
 
 # Private apt configuration: every suite we need, with its own lists and cache.
@@ -70,26 +74,46 @@ decompress() { # vmlinuz out
   return 1
 }
 
-echo "$PACKAGES" | while IFS='|' read -r name suite pkg describe; do
+# Downloads a package into a folder once and prints the .deb's path.
+fetch() { # dir suite package
+  deb=$(ls "$1"/"$3"_*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$deb" ]; then
+    # shellcheck disable=SC2086
+    (cd "$1" && apt-get $APT_OPTS -q -t "$2" download "$3" >/dev/null)
+    deb=$(ls "$1"/"$3"_*.deb | head -1)
+  fi
+  echo "$deb"
+}
+
+SYSCALLS=''
+echo "$PACKAGES" | { while IFS='|' read -r name suite pkg describe configpkg; do
   [ -n "$name" ] || continue
   dir="$WORK/$name"
   mkdir -p "$dir"
-  deb=$(ls "$dir"/*.deb 2>/dev/null | head -1 || true)
-  if [ -z "$deb" ]; then
-    # shellcheck disable=SC2086
-    (cd "$dir" && apt-get $APT_OPTS -q -t "$suite" download "$pkg" >/dev/null)
-    deb=$(ls "$dir"/*.deb | head -1)
-  fi
+  deb=$(fetch "$dir" "$suite" "$pkg")
   version=$(dpkg-deb -f "$deb" Version)
   sha=$(sha256sum "$deb" | cut -c1-64)
   rm -rf "$dir/x" && dpkg -x "$deb" "$dir/x"
+  extra=''
+  if [ -n "$configpkg" ]; then
+    cdeb=$(fetch "$dir" "$suite" "$configpkg")
+    dpkg -x "$cdeb" "$dir/x"
+    extra=", config from $configpkg $(dpkg-deb -f "$cdeb" Version) .deb sha256 $(sha256sum "$cdeb" | cut -c1-64)"
+  fi
   # /boot/vmlinuz-<release> up to Debian 13; /usr/lib/modules/<release>/vmlinuz from 7.x packages.
   vmlinuz=$(ls "$dir"/x/boot/vmlinuz-* "$dir"/x/usr/lib/modules/*/vmlinuz 2>/dev/null | head -1)
   release=$(basename "$(dirname "$vmlinuz")")
   case "$vmlinuz" in */boot/vmlinuz-*) release=${vmlinuz##*/vmlinuz-} ;; esac
+  config=$(ls "$dir"/x/boot/config-* "$dir"/x/usr/lib/modules/*/config 2>/dev/null | head -1)
+  [ -n "$config" ] || { echo "no kernel config in $deb${configpkg:+ or $configpkg}" >&2; exit 1; }
   tool=$(decompress "$vmlinuz" "$dir/vmlinux")
-  node "$CLI" add "$dir/vmlinux" --name "$name" --out "$OUT" \
-    --describe "$describe: $pkg $version (kernel $release, $suite, .deb sha256 $sha, payload $tool)"
+  node "$CLI" add "$dir/vmlinux" --name "$name" --out "$OUT" --config "$config" \
+    --describe "$describe: $pkg $version (kernel $release, $suite, .deb sha256 $sha, payload $tool$extra)"
+  node "$CLI" syscalls "$dir/vmlinux" --out "$dir/syscalls.json" >/dev/null
+  SYSCALLS="$dir/syscalls.json $SYSCALLS" # newest first
   rm -rf "$dir/x" "$dir/vmlinux"
 done
+# shellcheck disable=SC2086
+node "$CLI" syscalls $SYSCALLS --out "$OUT/syscalls.json"
+}
 ls -l "$OUT"

@@ -9,9 +9,10 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
 echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1), $(tar -tzf "$work/$tarball" | wc -l) files)"
-# Consumers get the compiled library, its generated imports and the kernel tables: no tests, fixtures,
-# dist/ YAML, TypeScript sources or source maps.
-if tar -tzf "$work/$tarball" | grep -E '^package/(test|dist|examples|scripts|lib|imports)/|\.map$|\.test\.|fixtures|\.ts$' | grep -v '\.d\.ts$'; then
+# Consumers get the compiled library, its generated imports, the kernel tables and the verifier's trigger sources
+# (compiled where the verifier runs): no tests, fixtures, dist/ YAML, TypeScript sources or source maps.
+if tar -tzf "$work/$tarball" | grep -E '^package/(test|dist|examples|scripts|lib|imports)/|\.map$|\.test\.|fixtures|\.ts$' | grep -v '\.d\.ts$' \
+  | grep -vE '^package/lib/verify/triggers/[^/]+\.[ch]$'; then
   echo "the package contains files consumers do not need (listed above)" >&2
   exit 1
 fi

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validateAgainstCrd, hasCrdSchema } from '../lib/private/crd-schema';
 import { validateCoreObjects } from './support/k8s-validate';
+import { sharedTree } from './support/shared-trees';
 
 const ROOT = join(__dirname, '..');
 
@@ -15,14 +16,15 @@ function files(dir: string): string[] {
   });
 }
 
-function synthTo(outdir: string): Map<string, string> {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.mjs'), '--no-typecheck'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: 'pipe' });
+/** The files of a tree `npm run synth` wrote (two separate runs, shared with other suites), by relative path. */
+function synthesized(tree: 'main' | 'main-again'): Map<string, string> {
+  const outdir = sharedTree(tree);
   return new Map(files(outdir).map((f) => [relative(outdir, f), readFileSync(f, 'utf8')]));
 }
 
 describe('dist/', () => {
-  const first = synthTo(mkdtempSync(join(tmpdir(), 'dist-a-')));
-  const second = synthTo(mkdtempSync(join(tmpdir(), 'dist-b-')));
+  const first = synthesized('main');
+  const second = synthesized('main-again');
 
   test('two synths are byte-identical, and the committed dist/ is what the code synthesizes', () => {
     expect([...second.entries()]).toStrictEqual([...first.entries()]);

@@ -222,7 +222,7 @@ describe('TetragonCluster: misconfiguration fails at synth', () => {
     const ok = cluster({ networkMonitor: { podCidrs: ['10.244.0.0/16'] } });
     expect(ok.policies.toJson().map((m: any) => m.metadata.name)).not.toContain('network-connection-monitor');
     expect(() => cluster({ enableLokiRules: false, observability: { lokiRules: { runbookBaseUrl: 'docs#x' } } }))
-      .toThrow(/c1\/observability\/Observability\/LokiRules: runbookBaseUrl: got 'docs#x'[\s\S]*\(observability options are checked although enableLokiRules is false\)$/);
+      .toThrow(/c1\/observability\/Observability\/LokiRules: runbookBaseUrl: got "docs#x"[\s\S]*\(observability options are checked although enableLokiRules is false\)$/);
     const off = cluster({ enableLokiRules: false, observability: { lokiRules: { runbookBaseUrl: 'https://docs.example.org/observability' } } });
     expect(off.observability.lokiRules).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { show } from '../private/problems';
 import type { KernelTable } from '../kernels/kernel-table';
 import { Severity, rule } from './rules';
 
@@ -18,8 +19,10 @@ export interface Finding {
   readonly message: string;
   /** How to fix it. */
   readonly fix: string;
-  /** The kernel table the finding is about (kernel rules only). */
+  /** The kernel table the finding is about (kernel rules only); the first of `kernels`. */
   readonly kernel?: string;
+  /** Every kernel of the set the finding holds for (kernel rules only): one finding names them all. */
+  readonly kernels?: readonly string[];
 }
 
 /** Options of `checkPolicy` / `checkManifests`. */
@@ -73,67 +76,9 @@ export class FindingSink {
   }
 }
 
-/** A plain object, or undefined. */
-export function obj(x: unknown): Record<string, unknown> | undefined {
-  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
-}
-
-/** An array, or an empty one. */
-export function arr(x: unknown): unknown[] {
-  return Array.isArray(x) ? x : [];
-}
-
-/** A string, or undefined. */
-export function str(x: unknown): string | undefined {
-  return typeof x === 'string' ? x : undefined;
-}
-
-/** A value for messages. */
-export function show(x: unknown): string {
-  const s = JSON.stringify(x);
-  return s === undefined ? String(x) : s.length > 80 ? s.slice(0, 77) + '...' : s;
-}
-
-/** The hook sections of a spec, in the order Tetragon looks at them. */
-export const HOOK_KINDS = ['kprobes', 'tracepoints', 'lsmhooks', 'uprobes', 'usdts', 'fentries'] as const;
-export type HookKind = (typeof HOOK_KINDS)[number];
-
-/** One hook of a policy with the bits every rule needs. */
-export interface HookRef {
-  readonly kind: HookKind;
-  readonly index: number;
-  readonly spec: Record<string, unknown>;
-  /** Display name, e.g. `kprobes[2] security_file_open`. */
-  readonly label: string;
-  /** JSON path prefix, e.g. `spec.kprobes[2]`. */
-  readonly path: string;
-}
-
-/** Lists the hooks of a spec. */
-export function hooksOf(spec: Record<string, unknown>): HookRef[] {
-  const out: HookRef[] = [];
-  for (const kind of HOOK_KINDS) {
-    arr(spec[kind]).forEach((h, index) => {
-      const s = obj(h) ?? {};
-      const name = kind === 'tracepoints' ? `${str(s.subsystem) ?? '?'}/${str(s.event) ?? '?'}`
-        : kind === 'lsmhooks' ? str(s.hook) ?? '?'
-          : kind === 'uprobes' || kind === 'usdts' ? str(s.path) ?? '?'
-            : str(s.call) ?? '?';
-      out.push({ kind, index, spec: s, label: `${kind}[${index}] ${name}`, path: `spec.${kind}[${index}]` });
-    });
-  }
-  return out;
-}
-
-/** The actions that make a policy enforce. */
-export const ENFORCEMENT_ACTIONS = new Set(['sigkill', 'signal', 'override', 'notifyenforcer']);
-
-/** Whether any selector of any hook (or macro) has an enforcement action. */
-export function hasEnforcement(spec: Record<string, unknown>): boolean {
-  const selectorLists = hooksOf(spec).map((h) => arr(h.spec.selectors));
-  selectorLists.push(Object.values(obj(spec.selectorsMacros) ?? {}));
-  return selectorLists.some((sels) => sels.some((s) => arr(obj(s)?.matchActions)
-    .some((a) => ENFORCEMENT_ACTIONS.has((str(obj(a)?.action) ?? '').toLowerCase()))));
+/** A value in a finding, cut at 80 characters so that a long list does not swamp the line. */
+export function brief(x: unknown): string {
+  return show(x, 80);
 }
 
 export type { Severity };

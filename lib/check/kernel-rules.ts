@@ -1,5 +1,8 @@
-import type { FunctionPrototype, KernelTable } from '../kernels/kernel-table';
-import { FindingSink, HookRef, arr, obj, str } from './finding';
+import type { KernelTable } from '../kernels/kernel-table';
+import { bundledSyscallTable } from '../kernels/syscall-metadata';
+import { ArgDeclaration, HookView, PolicyView, obj, str } from '../model/private/policy-reader';
+import { hasArchPrefix, withoutArchPrefix } from '../model/private/vocabulary';
+import { FindingSink } from './finding';
 
 /** Integer widths of kernel base types and common typedefs: [bits, signed]. Unknown typedefs are not judged. */
 const INTS: Record<string, [number, boolean]> = {
@@ -16,6 +19,9 @@ const INTS: Record<string, [number, boolean]> = {
   'projid_t': [32, false], 'nlink_t': [32, false], 'ino_t': [64, false], 'dma_addr_t': [64, false], 'phys_addr_t': [64, false],
   'resource_size_t': [64, false], 'pgoff_t': [64, false], 'ktime_t': [64, true], 'u_int': [32, false], 'uint': [32, false], 'ulong': [64, false],
   '__kernel_size_t': [64, false], '__kernel_ssize_t': [64, true], '__kernel_pid_t': [32, true], 'socklen_t': [32, false],
+  // C source spellings, as the syscall table writes them.
+  'long': [64, true], 'unsigned long': [64, false], 'unsigned': [32, false], 'long long': [64, true], 'unsigned long long': [64, false],
+  'short': [16, true], 'unsigned short': [16, false], 'time_t': [64, true], 'old_time32_t': [32, true], '__kernel_old_time_t': [64, true],
 };
 
 type Shape = { kind: 'int'; bits: number; signed: boolean } | { kind: 'ptr'; target: string } | { kind: 'other'; text: string };
@@ -79,8 +85,6 @@ export function typeMismatch(specType: string, kernelType: string, forReturn = f
   return undefined;
 }
 
-const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'];
-
 interface Target {
   /** Name as written (for messages). */
   readonly call: string;
@@ -90,7 +94,7 @@ interface Target {
 }
 
 /** The symbols a hook attaches to, resolved as Tetragon does on amd64; empty when this hook cannot be checked against BTF. */
-function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
+function targetsOf(hook: HookView, policy: PolicyView): Target[] {
   const h = hook.spec;
   if (hook.kind === 'lsmhooks') {
     const name = str(h.hook);
@@ -100,17 +104,16 @@ function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
   const call = str(h.call);
   if (!call) return [];
   const syscall = hook.kind === 'kprobes' && h.syscall !== false;
-  const prefixed = (c: string) => (ARCH_PREFIXES.some((p) => c.startsWith(p)) ? c : `__x64_${c}`);
+  const prefixed = (c: string) => (hasArchPrefix(c) ? c : `__x64_${c}`);
   if (call.startsWith('list:')) {
-    const list = arr(spec.lists).map((l) => obj(l) ?? {}).find((l) => l.name === call.slice(5));
+    const list = policy.lists.get(call.slice('list:'.length));
     if (!list) return [];
-    const type = str(list.type) ?? '';
-    if (type.startsWith('generated')) return []; // expanded by the agent from the node's own tables
-    const isSys = type === 'syscalls' || syscall;
-    return arr(list.values).map(String).filter((v) => !v.includes('/'))
+    if (list.type.startsWith('generated')) return []; // expanded by the agent from the node's own tables
+    const isSys = list.type === 'syscalls' || syscall;
+    return list.values.filter((v) => !v.includes('/'))
       .map((v) => ({ call: v, symbol: isSys ? prefixed(v) : v, syscall: isSys }));
   }
-  const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), call);
+  const bare = withoutArchPrefix(call);
   // A non-sys_ name with syscall true, or sys_ with syscall false, is already an error of the load rules.
   if (syscall && !bare.startsWith('sys_')) return [];
   if (!syscall && call.startsWith('sys_')) return [];
@@ -118,47 +121,66 @@ function targetsOf(hook: HookRef, spec: Record<string, unknown>): Target[] {
 }
 
 /** Kernel compatibility of one hook against each kernel table. */
-export function checkKernelRules(sink: FindingSink, hook: HookRef, spec: Record<string, unknown>, kernels: readonly KernelTable[]): void {
-  const targets = targetsOf(hook, spec);
+export function checkKernelRules(sink: FindingSink, hook: HookView, policy: PolicyView, kernels: readonly KernelTable[]): void {
+  const targets = targetsOf(hook, policy);
   if (targets.length === 0) return;
   const ignore = obj(hook.spec.ignore)?.callNotFound === true && hook.kind === 'kprobes';
-  const args = arr(hook.spec.args).map((a) => obj(a) ?? {});
-  const ret = obj(hook.spec.returnArg);
+  const { args, returnArg: ret } = hook;
   for (const kernel of kernels) {
     for (const t of targets) {
       const at = (field: string) => ({ hook: hook.label, field: `${hook.path}.${field}`, kernel: kernel.name });
       const proto = kernel.lookup(t.symbol);
       if (!proto) {
         const what = hook.kind === 'lsmhooks' ? `LSM hook ${t.call} (${t.symbol})` : t.symbol === t.call ? t.call : `${t.call} (${t.symbol})`;
-        if (ignore) sink.add('kernel-ignored-missing', at('call'), `${what} is not in ${kernel.name}; the hook is skipped there (ignore.callNotFound)`);
+        if (ignore) sink.add('kernel-ignored-missing', at('call'), `${what} is not in kernel ${kernel.name}; the hook is skipped there (ignore.callNotFound)`);
         else sink.add('kernel-missing-function', at(hook.kind === 'lsmhooks' ? 'hook' : 'call'), `${what} is not in kernel ${kernel.name}: the whole policy fails to load there`);
         continue;
       }
-      let params: FunctionPrototype | undefined = proto;
-      let where = `${t.symbol}(${proto.params.join(', ')})`;
-      if (t.syscall) {
-        // __x64_sys_* takes the saved registers; the real parameters are those of __do_sys_* when BTF kept it.
-        const bare = ARCH_PREFIXES.reduce((c, p) => (c.startsWith(p) ? c.slice(p.length) : c), t.call).replace(/^sys_/, '');
-        params = kernel.lookup(`__do_sys_${bare}`);
-        if (params) where = `sys_${bare}(${params.params.join(', ')})`;
-      }
-      if (!params || args.some((a) => a.resolve !== undefined)) continue;
+      // Syscall arguments are checked once below, against the syscall table (the same on every kernel).
+      if (t.syscall || args.some((a) => a.spec.resolve !== undefined)) continue;
+      const where = `${t.symbol}(${proto.params.join(', ')})`;
       args.forEach((a, i) => {
-        const idx = Number(a.index ?? 0);
-        const type = str(a.type) ?? 'auto';
-        if (idx >= params!.params.length) {
-          sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where} in ${kernel.name}`);
+        const { index: idx, type } = a;
+        if (idx >= proto.params.length) {
+          sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where} in kernel ${kernel.name}`);
           return;
         }
-        const kt = params!.params[idx];
+        const kt = proto.params[idx];
         const why = typeMismatch(type, kt);
-        if (why) sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} is declared ${type} but in ${kernel.name} ${where} has ${kt} there; ${why}. Tetragon only logs a warning and loads the hook`);
+        if (why) sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} is declared ${type} but in kernel ${kernel.name} ${where} has ${kt} there; ${why}. Tetragon only logs a warning and loads the hook`);
       });
-      if (hook.spec.return === true && ret && !t.syscall) {
-        const type = str(ret.type) ?? 'auto';
-        const why = typeMismatch(type, params.ret, true);
-        if (why) sink.add('kernel-return-type', at('returnArg.type'), `returnArg is declared ${type} but ${t.symbol} returns ${params.ret} in ${kernel.name}; ${why}`);
+      if (hook.spec.return === true && ret) {
+        const type = ret.type;
+        const why = typeMismatch(type, proto.ret, true);
+        if (why) sink.add('kernel-return-type', at('returnArg.type'), `returnArg is declared ${type} but ${t.symbol} returns ${proto.ret} in kernel ${kernel.name}; ${why}`);
       }
     }
   }
+  for (const t of targets.filter((x) => x.syscall)) checkSyscallArgs(sink, hook, t.call, args);
+}
+
+/**
+ * Syscall arguments against the syscall table. Tetragon hooks `__x64_sys_<name>`, which only takes the saved
+ * registers, and checks the declared types against its own table of syscall prototypes (`pkg/syscallinfo`); a
+ * mismatch is logged as a warning and the probe reads the register as the declared type.
+ */
+function checkSyscallArgs(sink: FindingSink, hook: HookView, call: string, args: readonly ArgDeclaration[]): void {
+  if (args.some((a) => a.spec.resolve !== undefined)) return;
+  const bare = withoutArchPrefix(call).replace(/^sys_/, '');
+  const proto = bundledSyscallTable().get(bare);
+  if (!proto) return; // Tetragon: "missing information for syscall: arguments will not be verified"
+  const where = `sys_${bare}(${proto.map((p) => `${p.type}${p.type.endsWith('*') ? '' : ' '}${p.name}`).join(', ')})`;
+  const at = (field: string) => ({ hook: hook.label, field: `${hook.path}.${field}` });
+  args.forEach((a, i) => {
+    const { index: idx, type } = a;
+    if (idx >= proto.length) {
+      sink.add('kernel-arg-index', at(`args[${i}].index`), `index ${idx} is beyond ${where}; Tetragon logs a warning and the probe reads an unused register`);
+      return;
+    }
+    const why = typeMismatch(type, proto[idx].type);
+    if (why) {
+      sink.add('kernel-arg-type', at(`args[${i}].type`), `argument ${idx} (${proto[idx].name}) is declared ${type} but ${where} has ${proto[idx].type} there; ${why}. `
+        + 'Tetragon checks syscall arguments against its own syscall table, only logs a warning and loads the hook');
+    }
+  });
 }

@@ -1,5 +1,8 @@
 import type { KernelTable } from '../kernels/kernel-table';
-import { CheckOptions, FindingSink, HookRef, arr, obj, str } from './finding';
+import { LIMITS } from '../model/limits';
+import { HookView, str } from '../model/private/policy-reader';
+import { canonicalAction } from '../model/private/vocabulary';
+import { CheckOptions, FindingSink } from './finding';
 
 // Tetragon v1.7.0 writes a Post action as six values (pkg/selectors/kernel.go ParseMatchAction: action, rate
 // limit, scope, kernel stack, user stack, IMA hash), but the BPF objects it loads on kernels before 5.11 (the
@@ -17,7 +20,7 @@ const NAMES = Object.fromEntries(Object.entries(CODES).map(([name, code]) => [co
 /** How many argument slots the pre-5.11 BPF action loop reads after each action code (do_action). */
 const ARGS_READ_BEFORE_511: Record<number, number> = { 0: 4, 1: 2, 3: 2, 4: 1, 5: 2, 6: 1, 7: 1, 9: 1, 10: 1, 11: 1, 12: 3, 14: 2 };
 /** The loop's bound (bpf/process/types/basic.h MAX_ACTIONS). */
-const MAX_ACTIONS = 3;
+const MAX_ACTIONS = LIMITS.actionsPerSelector;
 /** A slot beyond the selector's actions that holds the next selector's header (its lengths are never 0). */
 const NEXT_SELECTOR = Number.NaN;
 /** A slot whose value the checker cannot know (a table id): assumed non-zero. */
@@ -28,7 +31,7 @@ const num = (x: unknown, dflt = 0) => (typeof x === 'number' ? x : typeof x === 
 
 /** The slots ParseMatchAction writes for one action; the first is the action code (NaN when unknown). */
 function encode(a: Record<string, unknown>): number[] {
-  const name = (str(a.action) ?? '').toLowerCase();
+  const name = canonicalAction(a.action)?.toLowerCase() ?? '';
   const code = CODES[name] ?? Number.NaN;
   switch (name) {
     case 'post': {
@@ -90,9 +93,13 @@ export function replayActionsBefore511(actions: readonly Record<string, unknown>
   return readsNextSelector || skipped.length > 0 || phantoms.length > 0 ? { readsNextSelector, skipped, phantoms } : undefined;
 }
 
-/** `[major, minor]` of a kernel table, from `linux X.Y` in its description or a name ending in `-X.Y`. */
+/**
+ * `[major, minor]` of a kernel table: its release (`features.release`, from the kernel config), else, for a table
+ * made without the config, `linux X.Y` in its description or a name ending in `-X.Y`.
+ */
 export function kernelRelease(table: KernelTable): [number, number] | undefined {
-  const m = /\blinux (\d+)\.(\d+)\b/.exec(table.describe) ?? /-(\d+)\.(\d+)$/.exec(table.name);
+  const m = /^(\d+)\.(\d+)/.exec(table.features.release ?? '')
+    ?? /\blinux (\d+)\.(\d+)\b/.exec(table.describe) ?? /-(\d+)\.(\d+)$/.exec(table.name);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
@@ -102,7 +109,7 @@ const before511 = ([major, minor]: [number, number]) => major < 5 || (major === 
  * Flags selectors whose actions the agent misreads on kernels before 5.11 (see the top of this file): once for each
  * such kernel of the set, or once without a kernel when `minKernel` is below 5.11.
  */
-export function checkPostActionsBefore511(sink: FindingSink, hook: HookRef, kernels: readonly KernelTable[], options: CheckOptions): void {
+export function checkPostActionsBefore511(sink: FindingSink, hook: HookView, kernels: readonly KernelTable[], options: CheckOptions): void {
   const oldKernels: (string | undefined)[] = kernels.filter((k) => {
     const release = kernelRelease(k);
     return release !== undefined && before511(release);
@@ -110,10 +117,10 @@ export function checkPostActionsBefore511(sink: FindingSink, hook: HookRef, kern
   const min = options.minKernel?.split('.').map(Number);
   if (oldKernels.length === 0 && min && min.length >= 2 && before511([min[0], min[1]])) oldKernels.push(undefined);
   if (oldKernels.length === 0) return;
-  const selectors = arr(hook.spec.selectors).map((s) => obj(s) ?? {});
+  const selectors = hook.selectors;
   selectors.forEach((sel, i) => {
     for (const list of ['matchActions', 'matchReturnActions'] as const) {
-      const actions = arr(sel[list]).map((a) => obj(a) ?? {});
+      const actions = sel[list].map((a) => a.spec);
       if (actions.length > MAX_ACTIONS) continue; // refused at load (max-actions)
       const wrong = replayActionsBefore511(actions, i === selectors.length - 1);
       if (!wrong) continue;

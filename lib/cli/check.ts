@@ -1,19 +1,20 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { checkPolicy, isTracingPolicy, policyName } from '../check/engine';
+import { checkPolicy, policyName } from '../check/engine';
+import { looksLikeTracingPolicy, readYamlManifests } from '../check/manifests';
 import { Finding } from '../check/finding';
+import { nameScope } from '../check/name-scope';
 import { KernelTable, loadKernel } from '../kernels/kernel-table';
 
 const USAGE = `usage: cdk8s-tetragon check [--kernel NAME ...] [--kernel-file PATH ...] [--min-kernel X.Y] [--format text|json] PATH...
-  PATH           YAML files or folders (recursed; *.yaml, *.yml); multi-document files are fine,
+  PATH           YAML files or folders (recursed; *.yaml, *.yml); multi-document files and kind: List are fine,
                  kinds other than TracingPolicy and TracingPolicyNamespaced are ignored.
   --kernel NAME  check against a bundled kernel table (repeatable; default: all bundled, see 'kernel list').
   --kernel-file PATH
                  check against a table written by 'cdk8s-tetragon kernel add', or raw BTF such as
                  /sys/kernel/btf/vmlinux (repeatable; adds to --kernel, replaces the default set).
   --no-kernels   skip kernel compatibility.
-  --min-kernel   oldest kernel to support, for string length limits (default 5.11).
+  --min-kernel   oldest kernel to support, for string length limits (default: the oldest in the kernel set, else 5.11).
   --format       text (default): one line per finding and a summary; json: {findings, summary}.
 Exit status: 0 without errors, 1 when any error is found, 2 on usage errors and when a PATH does
 not exist, cannot be read or holds no TracingPolicy (so a wrong path cannot pass CI).`;
@@ -92,17 +93,15 @@ export async function run(args: string[]): Promise<number> {
         process.stderr.write(`cdk8s-tetragon check: ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
         return 2;
       }
-      const docs = parseAllDocuments(text);
-      for (const doc of Array.isArray(docs) ? docs : [docs]) {
-        if (doc.errors.length > 0) {
-          findings.push({ file, ruleId: 'crd-schema', severity: 'error', policy: '<yaml>', field: '(document)',
-            message: `YAML does not parse: ${doc.errors[0].message.split('\n')[0]}`, fix: 'Fix the YAML syntax' });
-          continue;
-        }
-        const manifest = doc.toJS();
-        if (!isTracingPolicy(manifest)) continue;
+      // Lists are expanded; a document that does not parse is reported (plainly so for a Helm template).
+      const read = readYamlManifests(text);
+      findings.push(...read.findings.map((f) => ({ file, ...f })));
+      // Names clash within one cluster's folder (or one path given), not across clusters.
+      const scope = nameScope(file, p);
+      for (const manifest of read.manifests as any[]) {
+        if (!looksLikeTracingPolicy(manifest)) continue;
         policies++;
-        const key = `${manifest.kind}/${policyName(manifest)}`;
+        const key = `${scope}\u0000${manifest.kind}/${policyName(manifest)}`;
         const found = checkPolicy(manifest, { kernels: tables, minKernel, skipKernelChecks: noKernels });
         findings.push(...found.map((f) => ({ file, ...f })));
         const dup = findings.find((f) => f.ruleId === '__seen' && f.policy === key);

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link BpfActivityDetection}. */
 export interface BpfActivityDetectionProps extends ScopedDetectionProps {
@@ -35,7 +37,7 @@ export interface BpfActivityDetectionProps extends ScopedDetectionProps {
  * `kernel.unprivileged_bpf_disabled` and dropping CAP_BPF/CAP_SYS_ADMIN from pods.
  * Misses: programs loaded before Tetragon started, and BPF objects received over a Unix socket.
  */
-export class BpfActivityDetection extends Construct {
+export class BpfActivityDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'bpf-activity';
   /** Node agents that load BPF by design: Cilium, Tetragon, systemd and the OCI runtimes. */
@@ -48,6 +50,8 @@ export class BpfActivityDetection extends Construct {
   public static readonly MAY_READ_OR_WRITE = 6;
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1014', 'T1547'];
 
   constructor(scope: Construct, id: string, props: BpfActivityDetectionProps = {}) {
     super(scope, id);
@@ -97,7 +101,7 @@ export class BpfActivityDetection extends Construct {
       }));
     }
     this.policies = [detectionPolicy(this, scoped, {
-      name: props.name ?? BpfActivityDetection.NAME,
+      name: BpfActivityDetection.NAME,
       description: 'BPF programs, maps, perf events and BPF filesystem access',
       hooks,
     })];

@@ -1,37 +1,39 @@
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { Detection, DetectionConstruct, InstallRequirements, mergeRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { BpfActivityDetection, BpfActivityDetectionProps } from './bpf-activity-detection';
-import { CloudMetadataContactDetection, CloudMetadataContactDetectionProps } from './cloud-metadata-contact-detection';
-import { ContainerKernelLoadDetection, ContainerKernelLoadDetectionProps } from './container-kernel-load-detection';
-import { ContainerMountDetection, ContainerMountDetectionProps } from './container-mount-detection';
-import { CryptoMinerExecDetection, CryptoMinerExecDetectionProps } from './crypto-miner-exec-detection';
-import { HostPathAccessDetection, HostPathAccessDetectionProps } from './host-path-access-detection';
-import { HugePagesDetection, HugePagesDetectionProps } from './huge-pages-detection';
-import { FilelessExecDetection, FilelessExecDetectionProps } from './fileless-exec-detection';
-import { KernelControlWriteDetection, KernelControlWriteDetectionProps } from './kernel-control-write-detection';
-import { KernelModuleDetection, KernelModuleDetectionProps } from './kernel-module-detection';
-import { KubernetesApiContactDetection, KubernetesApiContactDetectionProps } from './kubernetes-api-contact-detection';
-import { LogClearingDetection, LogClearingDetectionProps } from './log-clearing-detection';
-import { MiningPoolConnectionDetection, MiningPoolConnectionDetectionProps } from './mining-pool-connection-detection';
-import { MsrAccessDetection, MsrAccessDetectionProps } from './msr-access-detection';
-import { NamespaceChangeDetection, NamespaceChangeDetectionProps } from './namespace-change-detection';
-import { PacketSocketDetection, PacketSocketDetectionProps } from './packet-socket-detection';
-import { ProcEnvironReadDetection, ProcEnvironReadDetectionProps } from './proc-environ-read-detection';
-import { PrivilegeEscalationDetection, PrivilegeEscalationDetectionProps } from './privilege-escalation-detection';
-import { PtraceDetection, PtraceDetectionProps } from './ptrace-detection';
-import { ReleaseAgentDetection, ReleaseAgentDetectionProps } from './release-agent-detection';
-import { RuntimeSocketDetection, RuntimeSocketDetectionProps } from './runtime-socket-detection';
-import { SensitiveLinkDetection, SensitiveLinkDetectionProps } from './sensitive-link-detection';
-import { SharedLibraryLoadDetection, SharedLibraryLoadDetectionProps } from './shared-library-load-detection';
-import { ShellHistoryDetection, ShellHistoryDetectionProps } from './shell-history-detection';
-import { SshdNetworkDetection, SshdNetworkDetectionProps } from './sshd-network-detection';
-import { StratumProtocolDetection, StratumProtocolDetectionProps } from './stratum-protocol-detection';
-import { SudoDetection, SudoDetectionProps } from './sudo-detection';
-import { SuidExecDetection, SuidExecDetectionProps } from './suid-exec-detection';
-import { TmpExecDetection, TmpExecDetectionProps } from './tmp-exec-detection';
-import { SuspiciousCommandDetection, SuspiciousCommandDetectionProps } from './suspicious-command-detection';
-import { SshNonStandardPortDetection, SshNonStandardPortDetectionProps } from './ssh-nonstandard-port-detection';
+import { fail as failWith } from '../private/problems';
+import { BpfActivityDetection } from './bpf-activity-detection';
+import { CloudMetadataContactDetection } from './cloud-metadata-contact-detection';
+import { ContainerKernelLoadDetection } from './container-kernel-load-detection';
+import { ContainerMountDetection } from './container-mount-detection';
+import { CryptoMinerExecDetection } from './crypto-miner-exec-detection';
+import { HostPathAccessDetection } from './host-path-access-detection';
+import { HugePagesDetection } from './huge-pages-detection';
+import { FilelessExecDetection } from './fileless-exec-detection';
+import { KernelControlWriteDetection } from './kernel-control-write-detection';
+import { KernelModuleDetection } from './kernel-module-detection';
+import { KubernetesApiContactDetection } from './kubernetes-api-contact-detection';
+import { LogClearingDetection } from './log-clearing-detection';
+import { MiningPoolConnectionDetection } from './mining-pool-connection-detection';
+import { MsrAccessDetection } from './msr-access-detection';
+import { NamespaceChangeDetection } from './namespace-change-detection';
+import { PacketSocketDetection } from './packet-socket-detection';
+import { ProcEnvironReadDetection } from './proc-environ-read-detection';
+import { PrivilegeEscalationDetection } from './privilege-escalation-detection';
+import { PtraceDetection } from './ptrace-detection';
+import { ReleaseAgentDetection } from './release-agent-detection';
+import { RuntimeSocketDetection } from './runtime-socket-detection';
+import { SensitiveLinkDetection } from './sensitive-link-detection';
+import { SharedLibraryLoadDetection } from './shared-library-load-detection';
+import { ShellHistoryDetection } from './shell-history-detection';
+import { SshdNetworkDetection } from './sshd-network-detection';
+import { StratumProtocolDetection } from './stratum-protocol-detection';
+import { SudoDetection } from './sudo-detection';
+import { SuidExecDetection } from './suid-exec-detection';
+import { TmpExecDetection } from './tmp-exec-detection';
+import { SuspiciousCommandDetection } from './suspicious-command-detection';
+import { SshNonStandardPortDetection } from './ssh-nonstandard-port-detection';
 
 /**
  * Every detection of the library, by its well-known name (the `NAME` of its construct, which is also the
@@ -109,7 +111,10 @@ export enum DetectionName {
 export enum DetectionBundle {
   /** Low-noise, high-signal detections for every cluster: escapes, miners, tampering. */
   BASELINE = 'baseline',
-  /** Everything that needs no cluster-specific input, noisier ones included: for clusters with a triage routine. */
+  /**
+   * Everything that needs no cluster-specific input and loads on every bundled kernel, noisier ones included: for
+   * clusters with a triage routine.
+   */
   STRICT = 'strict',
   /** Every crypto-mining detection. */
   CRYPTO_MINING = 'crypto-mining',
@@ -117,149 +122,115 @@ export enum DetectionBundle {
   CONTAINER_ESCAPE = 'container-escape',
 }
 
-const CONTAINER_ESCAPE: readonly DetectionName[] = [
-  DetectionName.NAMESPACE_CHANGE, DetectionName.CONTAINER_MOUNT, DetectionName.RUNTIME_SOCKET, DetectionName.HOST_PATH_ACCESS,
-  DetectionName.CONTAINER_KERNEL_LOAD, DetectionName.RELEASE_AGENT, DetectionName.KERNEL_CONTROL_WRITE,
-];
-const CRYPTO_MINING: readonly DetectionName[] = [
-  DetectionName.CRYPTO_MINER_EXEC, DetectionName.STRATUM_PROTOCOL, DetectionName.MINING_POOL_CONNECTION, DetectionName.MSR_ACCESS,
-  DetectionName.HUGE_PAGES,
+/** The construct class of a detection: its constructor is the factory, and its `NAME` (where it has one) the detection's name. */
+export interface DetectionClass<P, D extends Detection> {
+  new (scope: Construct, id: string, props: P): D;
+  /** The class name. */
+  readonly name: string;
+  /** The detection's well-known name, for classes that create a policy of that name. */
+  readonly NAME?: string;
+}
+
+/** One detection of the library: its name, its construct class and its place in the bundles. */
+export interface DetectionEntry<N extends DetectionName = DetectionName, P = never, D extends Detection = Detection> {
+  readonly name: N;
+  readonly construct: DetectionClass<P, D>;
+  /** The bundles it belongs to besides `strict`, which takes every detection that `notInStrict` and `requiredOptions` do not exclude. */
+  readonly bundles: readonly DetectionBundle[];
+  /** Why it is left out of `strict` (it does not load on every bundled kernel), if it is. */
+  readonly notInStrict?: string;
+  /** The options it cannot run without, if any: `Detections` requires them, and `strict` leaves it out. */
+  readonly requiredOptions?: string;
+}
+
+function entry<N extends DetectionName, P, D extends Detection>(e: DetectionEntry<N, P, D>): DetectionEntry<N, P, D> {
+  return e;
+}
+
+const { BASELINE, CRYPTO_MINING, CONTAINER_ESCAPE } = DetectionBundle;
+
+/** Every detection of the library, in {@link DetectionName} order: the one table `Detections` and the bundles read. */
+export const DETECTION_REGISTRY = [
+  entry({ name: DetectionName.NAMESPACE_CHANGE, construct: NamespaceChangeDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.CONTAINER_MOUNT, construct: ContainerMountDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.RUNTIME_SOCKET, construct: RuntimeSocketDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.HOST_PATH_ACCESS, construct: HostPathAccessDetection, bundles: [CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.CONTAINER_KERNEL_LOAD, construct: ContainerKernelLoadDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.RELEASE_AGENT, construct: ReleaseAgentDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.KERNEL_CONTROL_WRITE, construct: KernelControlWriteDetection, bundles: [BASELINE, CONTAINER_ESCAPE] }),
+  entry({ name: DetectionName.CRYPTO_MINER_EXEC, construct: CryptoMinerExecDetection, bundles: [BASELINE, CRYPTO_MINING] }),
+  entry({ name: DetectionName.STRATUM_PROTOCOL, construct: StratumProtocolDetection, bundles: [BASELINE, CRYPTO_MINING] }),
+  entry({ name: DetectionName.MINING_POOL_CONNECTION, construct: MiningPoolConnectionDetection, bundles: [CRYPTO_MINING] }),
+  entry({ name: DetectionName.MSR_ACCESS, construct: MsrAccessDetection, bundles: [BASELINE, CRYPTO_MINING] }),
+  entry({ name: DetectionName.HUGE_PAGES, construct: HugePagesDetection, bundles: [CRYPTO_MINING] }),
+  entry({ name: DetectionName.BPF_ACTIVITY, construct: BpfActivityDetection, bundles: [] }),
+  entry({ name: DetectionName.CLOUD_METADATA_CONTACT, construct: CloudMetadataContactDetection, bundles: [] }),
+  entry({ name: DetectionName.KERNEL_MODULE_LOAD, construct: KernelModuleDetection, bundles: [] }),
+  entry({
+    name: DetectionName.KUBERNETES_API_CONTACT, construct: KubernetesApiContactDetection, bundles: [],
+    requiredOptions: 'apiServerAddresses (the kubernetes Service ClusterIP and its endpoint addresses)',
+  }),
+  entry({ name: DetectionName.LOG_CLEARING, construct: LogClearingDetection, bundles: [] }),
+  entry({ name: DetectionName.PACKET_SOCKET, construct: PacketSocketDetection, bundles: [BASELINE] }),
+  entry({ name: DetectionName.PROC_ENVIRON_READ, construct: ProcEnvironReadDetection, bundles: [BASELINE] }),
+  entry({ name: DetectionName.PTRACE, construct: PtraceDetection, bundles: [BASELINE] }),
+  entry({ name: DetectionName.SENSITIVE_LINK, construct: SensitiveLinkDetection, bundles: [BASELINE] }),
+  entry({
+    name: DetectionName.SHARED_LIBRARY_LOAD, construct: SharedLibraryLoadDetection, bundles: [],
+    notInStrict: 'the loader sensor needs kernel 5.19+, and Debian 11 (5.10) refuses it',
+  }),
+  entry({ name: DetectionName.SHELL_HISTORY_TAMPERING, construct: ShellHistoryDetection, bundles: [BASELINE] }),
+  entry({ name: DetectionName.SSHD_NETWORK, construct: SshdNetworkDetection, bundles: [] }),
   // Miners arrive as dropped or fileless payloads.
-  DetectionName.TMP_EXEC, DetectionName.FILELESS_EXEC,
-];
-const BASELINE: readonly DetectionName[] = [
-  DetectionName.NAMESPACE_CHANGE, DetectionName.CONTAINER_MOUNT, DetectionName.RUNTIME_SOCKET, DetectionName.CONTAINER_KERNEL_LOAD,
-  DetectionName.RELEASE_AGENT, DetectionName.KERNEL_CONTROL_WRITE, DetectionName.CRYPTO_MINER_EXEC, DetectionName.STRATUM_PROTOCOL,
-  DetectionName.MSR_ACCESS, DetectionName.PACKET_SOCKET, DetectionName.PTRACE, DetectionName.SENSITIVE_LINK,
-  DetectionName.SHELL_HISTORY_TAMPERING, DetectionName.PROC_ENVIRON_READ, DetectionName.FILELESS_EXEC, DetectionName.SUDO,
-];
+  entry({ name: DetectionName.TMP_EXEC, construct: TmpExecDetection, bundles: [CRYPTO_MINING] }),
+  entry({ name: DetectionName.FILELESS_EXEC, construct: FilelessExecDetection, bundles: [BASELINE, CRYPTO_MINING] }),
+  entry({ name: DetectionName.SUID_EXEC, construct: SuidExecDetection, bundles: [] }),
+  entry({ name: DetectionName.SUDO, construct: SudoDetection, bundles: [BASELINE] }),
+  entry({ name: DetectionName.PRIVILEGE_ESCALATION, construct: PrivilegeEscalationDetection, bundles: [] }),
+  entry({ name: DetectionName.SUSPICIOUS_COMMAND, construct: SuspiciousCommandDetection, bundles: [] }),
+  entry({ name: DetectionName.SSH_NONSTANDARD_PORT, construct: SshNonStandardPortDetection, bundles: [] }),
+] as const;
 
-/** Detections that cannot run without cluster-specific options, and what they need. */
-const REQUIRED_OPTIONS: Partial<Record<DetectionName, string>> = {
-  [DetectionName.KUBERNETES_API_CONTACT]: 'apiServerAddresses (the kubernetes Service ClusterIP and its endpoint addresses)',
-};
+type RegisteredEntry = (typeof DETECTION_REGISTRY)[number];
 
-/** The members of each bundle. `strict` is every detection that needs no cluster-specific options. */
-export const BUNDLE_MEMBERS: Readonly<Record<DetectionBundle, readonly DetectionName[]>> = {
-  [DetectionBundle.BASELINE]: BASELINE,
-  [DetectionBundle.STRICT]: (Object.values(DetectionName) as DetectionName[]).filter((n) => !(n in REQUIRED_OPTIONS)),
-  [DetectionBundle.CRYPTO_MINING]: CRYPTO_MINING,
-  [DetectionBundle.CONTAINER_ESCAPE]: CONTAINER_ESCAPE,
-};
+/** The construct class of the detection named `N`, e.g. `DetectionOf<DetectionName.PTRACE>` is `PtraceDetection`. */
+export type DetectionOf<N extends DetectionName> =
+  Extract<(typeof DETECTION_REGISTRY)[number], { readonly name: N }> extends DetectionEntry<N, never, infer D> ? D : never;
+
+/** The props of the detection named `N`, e.g. `DetectionPropsOf<DetectionName.PTRACE>` is `PtraceDetectionProps`. */
+export type DetectionPropsOf<N extends DetectionName> =
+  Extract<(typeof DETECTION_REGISTRY)[number], { readonly name: N }> extends DetectionEntry<N, infer P, Detection> ? NonNullable<P> : never;
 
 /** Props of each detection, by name, for {@link DetectionsProps.options}. */
-export interface DetectionOptions {
-  readonly [DetectionName.NAMESPACE_CHANGE]?: NamespaceChangeDetectionProps;
-  readonly [DetectionName.CONTAINER_MOUNT]?: ContainerMountDetectionProps;
-  readonly [DetectionName.RUNTIME_SOCKET]?: RuntimeSocketDetectionProps;
-  readonly [DetectionName.HOST_PATH_ACCESS]?: HostPathAccessDetectionProps;
-  readonly [DetectionName.CONTAINER_KERNEL_LOAD]?: ContainerKernelLoadDetectionProps;
-  readonly [DetectionName.RELEASE_AGENT]?: ReleaseAgentDetectionProps;
-  readonly [DetectionName.KERNEL_CONTROL_WRITE]?: KernelControlWriteDetectionProps;
-  readonly [DetectionName.CRYPTO_MINER_EXEC]?: CryptoMinerExecDetectionProps;
-  readonly [DetectionName.STRATUM_PROTOCOL]?: StratumProtocolDetectionProps;
-  readonly [DetectionName.MINING_POOL_CONNECTION]?: MiningPoolConnectionDetectionProps;
-  readonly [DetectionName.MSR_ACCESS]?: MsrAccessDetectionProps;
-  readonly [DetectionName.HUGE_PAGES]?: HugePagesDetectionProps;
-  readonly [DetectionName.BPF_ACTIVITY]?: BpfActivityDetectionProps;
-  readonly [DetectionName.CLOUD_METADATA_CONTACT]?: CloudMetadataContactDetectionProps;
-  readonly [DetectionName.KERNEL_MODULE_LOAD]?: KernelModuleDetectionProps;
-  readonly [DetectionName.KUBERNETES_API_CONTACT]?: KubernetesApiContactDetectionProps;
-  readonly [DetectionName.LOG_CLEARING]?: LogClearingDetectionProps;
-  readonly [DetectionName.PACKET_SOCKET]?: PacketSocketDetectionProps;
-  readonly [DetectionName.PROC_ENVIRON_READ]?: ProcEnvironReadDetectionProps;
-  readonly [DetectionName.PTRACE]?: PtraceDetectionProps;
-  readonly [DetectionName.SENSITIVE_LINK]?: SensitiveLinkDetectionProps;
-  readonly [DetectionName.SHARED_LIBRARY_LOAD]?: SharedLibraryLoadDetectionProps;
-  readonly [DetectionName.SHELL_HISTORY_TAMPERING]?: ShellHistoryDetectionProps;
-  readonly [DetectionName.SSHD_NETWORK]?: SshdNetworkDetectionProps;
-  readonly [DetectionName.TMP_EXEC]?: TmpExecDetectionProps;
-  readonly [DetectionName.FILELESS_EXEC]?: FilelessExecDetectionProps;
-  readonly [DetectionName.SUID_EXEC]?: SuidExecDetectionProps;
-  readonly [DetectionName.SUDO]?: SudoDetectionProps;
-  readonly [DetectionName.PRIVILEGE_ESCALATION]?: PrivilegeEscalationDetectionProps;
-  readonly [DetectionName.SUSPICIOUS_COMMAND]?: SuspiciousCommandDetectionProps;
-  readonly [DetectionName.SSH_NONSTANDARD_PORT]?: SshNonStandardPortDetectionProps;
-}
+export type DetectionOptions = { readonly [N in DetectionName]?: DetectionPropsOf<N> };
 
-/** What the {@link Detections} construct reads from each detection (every field is optional on purpose). */
-interface DetectionOutputs extends IConstruct {
-  readonly policies?: readonly TracingPolicy[];
-  readonly lokiRules?: readonly LokiDetectionRule[];
-  readonly installRequirements?: InstallRequirements;
-}
+// Every name has its entry: a name missing from the registry fails to compile here.
+const EVERY_NAME_REGISTERED: [Exclude<DetectionName, RegisteredEntry['name']>] extends [never] ? true : never = true;
+void EVERY_NAME_REGISTERED;
 
-type Factory = (scope: Construct, id: string, props: any) => DetectionOutputs;
+/** The registry, read through the contract only (each entry's props type is its own: see {@link DetectionOptions}). */
+const REGISTRY: readonly DetectionEntry<DetectionName, never>[] = DETECTION_REGISTRY;
 
-/** Constructor of each detection, in {@link DetectionName} order. */
-const FACTORIES: Readonly<Record<DetectionName, Factory>> = {
-  [DetectionName.NAMESPACE_CHANGE]: (s, i, p) => new NamespaceChangeDetection(s, i, p),
-  [DetectionName.CONTAINER_MOUNT]: (s, i, p) => new ContainerMountDetection(s, i, p),
-  [DetectionName.RUNTIME_SOCKET]: (s, i, p) => new RuntimeSocketDetection(s, i, p),
-  [DetectionName.HOST_PATH_ACCESS]: (s, i, p) => new HostPathAccessDetection(s, i, p),
-  [DetectionName.CONTAINER_KERNEL_LOAD]: (s, i, p) => new ContainerKernelLoadDetection(s, i, p),
-  [DetectionName.RELEASE_AGENT]: (s, i, p) => new ReleaseAgentDetection(s, i, p),
-  [DetectionName.KERNEL_CONTROL_WRITE]: (s, i, p) => new KernelControlWriteDetection(s, i, p),
-  [DetectionName.CRYPTO_MINER_EXEC]: (s, i, p) => new CryptoMinerExecDetection(s, i, p),
-  [DetectionName.STRATUM_PROTOCOL]: (s, i, p) => new StratumProtocolDetection(s, i, p),
-  [DetectionName.MINING_POOL_CONNECTION]: (s, i, p) => new MiningPoolConnectionDetection(s, i, p),
-  [DetectionName.MSR_ACCESS]: (s, i, p) => new MsrAccessDetection(s, i, p),
-  [DetectionName.HUGE_PAGES]: (s, i, p) => new HugePagesDetection(s, i, p),
-  [DetectionName.BPF_ACTIVITY]: (s, i, p) => new BpfActivityDetection(s, i, p),
-  [DetectionName.CLOUD_METADATA_CONTACT]: (s, i, p) => new CloudMetadataContactDetection(s, i, p),
-  [DetectionName.KERNEL_MODULE_LOAD]: (s, i, p) => new KernelModuleDetection(s, i, p),
-  [DetectionName.KUBERNETES_API_CONTACT]: (s, i, p) => new KubernetesApiContactDetection(s, i, p),
-  [DetectionName.LOG_CLEARING]: (s, i, p) => new LogClearingDetection(s, i, p),
-  [DetectionName.PACKET_SOCKET]: (s, i, p) => new PacketSocketDetection(s, i, p),
-  [DetectionName.PROC_ENVIRON_READ]: (s, i, p) => new ProcEnvironReadDetection(s, i, p),
-  [DetectionName.PTRACE]: (s, i, p) => new PtraceDetection(s, i, p),
-  [DetectionName.SENSITIVE_LINK]: (s, i, p) => new SensitiveLinkDetection(s, i, p),
-  [DetectionName.SHARED_LIBRARY_LOAD]: (s, i, p) => new SharedLibraryLoadDetection(s, i, p),
-  [DetectionName.SHELL_HISTORY_TAMPERING]: (s, i, p) => new ShellHistoryDetection(s, i, p),
-  [DetectionName.SSHD_NETWORK]: (s, i, p) => new SshdNetworkDetection(s, i, p),
-  [DetectionName.TMP_EXEC]: (s, i, p) => new TmpExecDetection(s, i, p),
-  [DetectionName.FILELESS_EXEC]: (s, i, p) => new FilelessExecDetection(s, i, p),
-  [DetectionName.SUID_EXEC]: (s, i, p) => new SuidExecDetection(s, i, p),
-  [DetectionName.SUDO]: (s, i, p) => new SudoDetection(s, i, p),
-  [DetectionName.PRIVILEGE_ESCALATION]: (s, i, p) => new PrivilegeEscalationDetection(s, i, p),
-  [DetectionName.SUSPICIOUS_COMMAND]: (s, i, p) => new SuspiciousCommandDetection(s, i, p),
-  [DetectionName.SSH_NONSTANDARD_PORT]: (s, i, p) => new SshNonStandardPortDetection(s, i, p),
+const inStrict = (e: DetectionEntry<DetectionName, never>) => e.notInStrict === undefined && e.requiredOptions === undefined;
+
+/**
+ * The members of each bundle, in {@link DetectionName} order. `strict` is every detection that needs no
+ * cluster-specific options and loads on every bundled kernel.
+ */
+export const BUNDLE_MEMBERS: Readonly<Record<DetectionBundle, readonly DetectionName[]>> = {
+  [DetectionBundle.BASELINE]: REGISTRY.filter((e) => e.bundles.includes(BASELINE)).map((e) => e.name),
+  [DetectionBundle.STRICT]: REGISTRY.filter(inStrict).map((e) => e.name),
+  [DetectionBundle.CRYPTO_MINING]: REGISTRY.filter((e) => e.bundles.includes(CRYPTO_MINING)).map((e) => e.name),
+  [DetectionBundle.CONTAINER_ESCAPE]: REGISTRY.filter((e) => e.bundles.includes(CONTAINER_ESCAPE)).map((e) => e.name),
 };
+
+/** Detections that do not load on every bundled kernel, and why: they are left out of `strict` (include them by name). */
+export const KERNEL_LIMITED_DETECTIONS: Readonly<Partial<Record<DetectionName, string>>> = Object.fromEntries(
+  REGISTRY.filter((e) => e.notInStrict !== undefined).map((e) => [e.name, e.notInStrict]));
 
 /** The construct class of each detection, for docs and tools (its `NAME`, where it has one, equals the key). */
-export const DETECTION_CLASSES: Readonly<Record<DetectionName, { readonly NAME?: string; readonly name: string }>> = {
-  [DetectionName.NAMESPACE_CHANGE]: NamespaceChangeDetection,
-  [DetectionName.CONTAINER_MOUNT]: ContainerMountDetection,
-  [DetectionName.RUNTIME_SOCKET]: RuntimeSocketDetection,
-  [DetectionName.HOST_PATH_ACCESS]: HostPathAccessDetection,
-  [DetectionName.CONTAINER_KERNEL_LOAD]: ContainerKernelLoadDetection,
-  [DetectionName.RELEASE_AGENT]: ReleaseAgentDetection,
-  [DetectionName.KERNEL_CONTROL_WRITE]: KernelControlWriteDetection,
-  [DetectionName.CRYPTO_MINER_EXEC]: CryptoMinerExecDetection,
-  [DetectionName.STRATUM_PROTOCOL]: StratumProtocolDetection,
-  [DetectionName.MINING_POOL_CONNECTION]: MiningPoolConnectionDetection,
-  [DetectionName.MSR_ACCESS]: MsrAccessDetection,
-  [DetectionName.HUGE_PAGES]: HugePagesDetection,
-  [DetectionName.BPF_ACTIVITY]: BpfActivityDetection,
-  [DetectionName.CLOUD_METADATA_CONTACT]: CloudMetadataContactDetection,
-  [DetectionName.KERNEL_MODULE_LOAD]: KernelModuleDetection,
-  [DetectionName.KUBERNETES_API_CONTACT]: KubernetesApiContactDetection,
-  [DetectionName.LOG_CLEARING]: LogClearingDetection,
-  [DetectionName.PACKET_SOCKET]: PacketSocketDetection,
-  [DetectionName.PROC_ENVIRON_READ]: ProcEnvironReadDetection,
-  [DetectionName.PTRACE]: PtraceDetection,
-  [DetectionName.SENSITIVE_LINK]: SensitiveLinkDetection,
-  [DetectionName.SHARED_LIBRARY_LOAD]: SharedLibraryLoadDetection,
-  [DetectionName.SHELL_HISTORY_TAMPERING]: ShellHistoryDetection,
-  [DetectionName.SSHD_NETWORK]: SshdNetworkDetection,
-  [DetectionName.TMP_EXEC]: TmpExecDetection,
-  [DetectionName.FILELESS_EXEC]: FilelessExecDetection,
-  [DetectionName.SUID_EXEC]: SuidExecDetection,
-  [DetectionName.SUDO]: SudoDetection,
-  [DetectionName.PRIVILEGE_ESCALATION]: PrivilegeEscalationDetection,
-  [DetectionName.SUSPICIOUS_COMMAND]: SuspiciousCommandDetection,
-  [DetectionName.SSH_NONSTANDARD_PORT]: SshNonStandardPortDetection,
-};
+export const DETECTION_CLASSES: Readonly<Record<DetectionName, DetectionClass<never, Detection>>> = Object.fromEntries(
+  REGISTRY.map((e) => [e.name, e.construct])) as Record<DetectionName, DetectionClass<never, Detection>>;
 
 /** Props of a {@link Detections}. */
 export interface DetectionsProps {
@@ -287,7 +258,8 @@ export interface DetectionsProps {
 
 /**
  * A team's choice of detections, by bundle and by name, instantiated as one construct each (construct id =
- * detection name), with the Loki rules and install requirements they need collected in one place.
+ * detection name), with the Loki rules and install requirements they need collected in one place. Itself a
+ * {@link Detection}: what the chosen detections create and need, together.
  *
  * @example
  * const detections = new Detections(chart, 'Detections', {
@@ -298,20 +270,28 @@ export interface DetectionsProps {
  * });
  * detections.lokiRules;           // alerts for the Loki ruler
  * detections.installRequirements; // merge into the Tetragon install
+ * detections.detection(DetectionName.MINING_POOL_CONNECTION)?.policies; // a MiningPoolConnectionDetection, typed
  */
-export class Detections extends Construct {
+export class Detections extends DetectionConstruct {
   /** The selected detections, in {@link DetectionName} order. */
   public readonly names: readonly DetectionName[];
-  /**
-   * Every TracingPolicy construct the selected detections created (the loader policy of `shared-library-load`
-   * is a plain API object and is not listed here; it is in the chart all the same).
-   */
+  /** Every TracingPolicy the selected detections created. */
   public readonly policies: readonly TracingPolicy[];
   /** Every Loki alert the selected detections ship. */
-  public readonly lokiRules: readonly LokiDetectionRule[];
+  declare public readonly lokiRules: readonly LokiDetectionRule[];
   /** What the selected detections need from the Tetragon install, merged. */
-  public readonly installRequirements: InstallRequirements;
-  private readonly byName = new Map<DetectionName, DetectionOutputs>();
+  declare public readonly installRequirements: InstallRequirements;
+  /** The MITRE ATT&CK techniques the selected detections report, each once. */
+  public readonly mitreTechniques: readonly string[];
+  /**
+   * What the kernels in use (context `cdk8s-tetragon:kernels`) limit in the selected detections' policies, one line
+   * per policy and finding (e.g. a sockaddr_un filter that Debian 11's 5.10 compiles out). Each policy also carries
+   * its lines in the annotation `cdk8s-tetragon/kernel-notes`.
+   */
+  public get kernelNotes(): string[] {
+    return this.policies.flatMap((p) => p.kernelNotes.map((n) => `${p.name}: ${n}`));
+  }
+  private readonly byName = new Map<DetectionName, Detection>();
 
   constructor(scope: Construct, id: string, props: DetectionsProps = {}) {
     super(scope, id);
@@ -319,10 +299,8 @@ export class Detections extends Construct {
     const bundles = props.bundles ?? [];
     const include = props.include ?? [];
     const exclude = props.exclude ?? [];
-    const options = (props.options ?? {}) as Record<string, unknown>;
-    const fail = (field: string, detail: string): never => {
-      throw new Error(`${this.node.path}: ${field}: ${detail}`);
-    };
+    const options: Readonly<Record<string, unknown>> = props.options ?? {};
+    const fail = (field: string, detail: string): never => failWith(this, field, detail);
     const checkNames = (field: string, list: readonly string[], allowed: readonly string[], what: string) => {
       list.forEach((n, i) => {
         if (!allowed.includes(n)) fail(`${field}[${i}]`, `got ${JSON.stringify(n)}, which is not a ${what}; use one of ${allowed.join(', ')}`);
@@ -343,37 +321,28 @@ export class Detections extends Construct {
       if (!fromBundles.has(n)) fail(`exclude[${i}]`, `${JSON.stringify(n)} is not in the chosen bundles (${bundles.join(', ') || 'none'}), so there is nothing to exclude; remove it`);
     });
     const chosen = new Set<string>([...fromBundles.keys(), ...include].filter((n) => !exclude.includes(n)));
-    this.names = (Object.values(DetectionName) as DetectionName[]).filter((n) => chosen.has(n));
+    const selected = REGISTRY.filter((e) => chosen.has(e.name));
+    this.names = selected.map((e) => e.name);
     if (this.names.length === 0) fail('bundles', 'no detection is selected; choose at least one bundle or include a detection');
     for (const key of Object.keys(options).sort()) {
       if (!known.includes(key)) fail(`options.${key}`, `${JSON.stringify(key)} is not a detection; use one of ${known.join(', ')}`);
       if (!chosen.has(key)) fail(`options.${key}`, `${JSON.stringify(key)} is not selected, so its options would be ignored; include it or remove the options`);
     }
-    for (const n of this.names) {
-      const need = REQUIRED_OPTIONS[n];
-      if (need && options[n] === undefined) fail(`options.${n}`, `is required: this detection needs ${need}`);
+    for (const e of selected) {
+      if (e.requiredOptions && options[e.name] === undefined) fail(`options.${e.name}`, `is required: this detection needs ${e.requiredOptions}`);
     }
 
-    for (const n of this.names) this.byName.set(n, FACTORIES[n](this, n, options[n] ?? {}));
-    const outputs = [...this.byName.values()];
-    this.policies = outputs.flatMap((d) => d.policies ?? []);
-    this.lokiRules = outputs.flatMap((d) => d.lokiRules ?? []);
-    this.installRequirements = mergeRequirements(outputs.map((d) => d.installRequirements ?? {}));
+    // `options` is keyed by name (DetectionOptions), so each construct receives its own props type.
+    for (const e of selected) this.byName.set(e.name, new e.construct(this, e.name, (options[e.name] ?? {}) as never));
+    const chosenDetections = [...this.byName.values()];
+    this.policies = chosenDetections.flatMap((d) => d.policies);
+    this.lokiRules = chosenDetections.flatMap((d) => d.lokiRules);
+    this.installRequirements = mergeRequirements(chosenDetections.map((d) => d.installRequirements));
+    this.mitreTechniques = [...new Set(chosenDetections.flatMap((d) => d.mitreTechniques))];
   }
 
-  /** The construct of a selected detection (cast it to its class), or undefined when it is not selected. */
-  public detection(name: DetectionName): IConstruct | undefined {
-    return this.byName.get(name);
+  /** The construct of a selected detection, typed by its name, or undefined when it is not selected. */
+  public detection<N extends DetectionName>(name: N): DetectionOf<N> | undefined {
+    return this.byName.get(name) as DetectionOf<N> | undefined;
   }
-}
-
-/** Merges install requirements: flags ORed, event types united and sorted. */
-export function mergeRequirements(list: readonly InstallRequirements[]): InstallRequirements {
-  const types = [...new Set(list.flatMap((r) => r.exportEventTypes ?? []))].sort();
-  return {
-    ...(list.some((r) => r.processCredentials) ? { processCredentials: true } : {}),
-    ...(types.length ? { exportEventTypes: types } : {}),
-    ...(list.some((r) => r.parentsMap) ? { parentsMap: true } : {}),
-    ...(list.some((r) => r.exportHostEvents) ? { exportHostEvents: true } : {}),
-  };
 }

@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { fail } from '../private/problems';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ContainerKernelLoadDetection}. */
 export interface ContainerKernelLoadDetectionProps extends ScopedDetectionProps {
@@ -49,7 +51,7 @@ const MODULE_ID = 2;
  * family: the kernel-module detection of the observability library reports those), BPF loaded by a host
  * process on a pod's request, and any binary renamed to an allowed loader path.
  */
-export class ContainerKernelLoadDetection extends Construct {
+export class ContainerKernelLoadDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'container-kernel-load';
   /** eBPF agents that load programs from pods by design. */
@@ -59,6 +61,8 @@ export class ContainerKernelLoadDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1547.006', 'T1014'];
 
   constructor(scope: Construct, id: string, props: ContainerKernelLoadDetectionProps = {}) {
     super(scope, id);
@@ -67,7 +71,7 @@ export class ContainerKernelLoadDetection extends Construct {
     const watchBpf = props.watchBpf ?? true;
     const watchModules = props.watchModules ?? true;
     if (!watchBpf && !watchModules) {
-      throw new Error(`${this.node.path}: watchBpf and watchModules are both false, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'watchBpf', 'is false and so is watchModules, so the detection would watch nothing; remove it or enable one of them');
     }
     const tags = ['observability.privilege_escalation', 'mitre.T1611'];
     const hooks: KprobeHook[] = [];

@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { CONTAINER_RUNTIME_BINARIES } from '../policies/_common';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface ContainerMountDetectionProps extends ScopedDetectionProps {
@@ -55,7 +56,7 @@ export interface ContainerMountDetectionProps extends ScopedDetectionProps {
  * `mount --bind` of paths already visible (no type, no /dev source), and mounts by processes that already
  * left the container's mount namespace.
  */
-export class ContainerMountDetection extends Construct {
+export class ContainerMountDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'container-mount';
   /** Pseudo file systems used in escapes, and the disk file systems that mean a host disk is being mounted. */
@@ -73,10 +74,12 @@ export class ContainerMountDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611'];
 
-  constructor(scope: Construct, id: string, givenProps: ContainerMountDetectionProps = {}) {
+  constructor(scope: Construct, id: string, props: ContainerMountDetectionProps = {}) {
     super(scope, id);
-    const props = { ...givenProps, trustedBinaries: givenProps.trustedBinaries ?? ContainerMountDetection.DEFAULT_TRUSTED_BINARIES };
+    const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? ContainerMountDetection.DEFAULT_TRUSTED_BINARIES };
     const filesystems = props.filesystems ?? ContainerMountDetection.DEFAULT_FILESYSTEMS;
     const devices = props.devicePrefixes ?? ContainerMountDetection.DEFAULT_DEVICE_PREFIXES;
     checkList(this, 'filesystems', filesystems, (v) => /^[a-z0-9_.-]+$/.test(v), 'give file-system type names as in /proc/filesystems, e.g. "cgroup"');
@@ -92,7 +95,7 @@ export class ContainerMountDetection extends Construct {
         message: 'Mount of a host disk or sensitive file system from a pod',
         tags,
         args: [source, target, type, flags],
-        selectors: detectionSelectors(props, true, [
+        selectors: detectionSelectors(scoped, true, [
           [ArgFilter.equal(type, filesystems)],
           ...(devices.length ? [[ArgFilter.prefix(source, devices)]] : []),
         ]),
@@ -103,14 +106,14 @@ export class ContainerMountDetection extends Construct {
       message: 'File-system context opened from a pod (new mount API)',
       tags,
       args: [fsname, Arg.integer(1, ArgType.UINT32, { label: 'flags' })],
-      selectors: detectionSelectors(props, true, [[ArgFilter.equal(fsname, filesystems)]]),
+      selectors: detectionSelectors(scoped, true, [[ArgFilter.equal(fsname, filesystems)]]),
     }));
     if (props.watchMoveMount ?? true) {
       hooks.push(KprobeHook.function('security_move_mount', {
         message: 'Mount attached from a pod with move_mount',
         tags,
         args: [Arg.path(0, { label: 'from' }), Arg.path(1, { label: 'to' })],
-        selectors: detectionSelectors(props, true, []),
+        selectors: detectionSelectors(scoped, true, []),
       }));
     }
     if (props.watchPivotRoot ?? true) {
@@ -118,11 +121,11 @@ export class ContainerMountDetection extends Construct {
         message: 'Root file system switched from a pod with pivot_root',
         tags,
         args: [Arg.string(0, { label: 'new_root' }), Arg.string(1, { label: 'put_old' })],
-        selectors: detectionSelectors(props, true, []),
+        selectors: detectionSelectors(scoped, true, []),
       }));
     }
 
-    this.policies = [detectionPolicy(this, props, {
+    this.policies = [detectionPolicy(this, scoped, {
       name: ContainerMountDetection.NAME,
       description: 'Mounts of host disks and escape-prone file systems, new-API attaches and pivot_root from pods',
       containersOnly: true,

@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LokiDetectionRule } from './_detection';
-import { QueryDetectionProps, ScopedDetectionProps, escapeRegex, labelRegex, logRuleExpr, lokiRule } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { checkList, detectionPolicy, detectionSelectors, escapeRegex, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link CryptoMinerExecDetection}. Spread `DEFAULT_MINERS` to extend it. */
 export interface CryptoMinerExecDetectionProps extends ScopedDetectionProps, QueryDetectionProps {
@@ -33,7 +34,7 @@ export interface CryptoMinerExecDetectionProps extends ScopedDetectionProps, Que
  * miners run as a library inside another process; and, for the Loki alert, host processes if the install's export
  * deny list drops host (`namespace: ""`) events, as the Tetragon chart's default does (this library's install keeps them).
  */
-export class CryptoMinerExecDetection extends Construct {
+export class CryptoMinerExecDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'crypto-miner-exec';
   /** Falco's `miner_binaries`. */
@@ -45,7 +46,9 @@ export class CryptoMinerExecDetection extends Construct {
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
   /** The Loki alert on `process_exec` events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: CryptoMinerExecDetectionProps = {}) {
     super(scope, id);

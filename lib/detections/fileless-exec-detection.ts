@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { ExecQueryDetectionProps, excludeBinariesStage, logRuleExpr, lokiRule } from './_kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link FilelessExecDetection}. */
 export type FilelessExecDetectionProps = ExecQueryDetectionProps;
@@ -18,11 +21,15 @@ export type FilelessExecDetectionProps = ExecQueryDetectionProps;
  * (exclude them with `excludeBinaries`). Misses: code run from memory without exec (injected into an existing
  * process, or interpreted scripts piped to an interpreter).
  */
-export class FilelessExecDetection extends Construct {
+export class FilelessExecDetection extends DetectionConstruct {
   /** The alert over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Process credentials and binary properties in events. */
   public readonly installRequirements: InstallRequirements = { processCredentials: true };
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1620', 'T1070.004'];
 
   constructor(scope: Construct, id: string, props: FilelessExecDetectionProps = {}) {
     super(scope, id);

@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, FileType } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { fail } from '../private/problems';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link HostPathAccessDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface HostPathAccessDetectionProps extends ScopedDetectionProps {
@@ -44,7 +46,7 @@ export interface HostPathAccessDetectionProps extends ScopedDetectionProps {
  * host's own `/etc/shadow`, outside any prefix), host mounts at other paths (add them to `hostPrefixes`),
  * and files opened before the policy loaded.
  */
-export class HostPathAccessDetection extends Construct {
+export class HostPathAccessDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'host-path-access';
   /** Conventional mount points of the node's root in agent DaemonSets. */
@@ -52,6 +54,8 @@ export class HostPathAccessDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1006'];
 
   constructor(scope: Construct, id: string, props: HostPathAccessDetectionProps = {}) {
     super(scope, id);
@@ -61,7 +65,7 @@ export class HostPathAccessDetection extends Construct {
     checkList(this, 'ignoredPrefixes', ignored, (v) => v.startsWith('/'), 'give absolute path prefixes, e.g. "/host/proc/"', true);
     const watchBlock = props.watchBlockDevices ?? true;
     if (!prefixes.length && !watchBlock) {
-      throw new Error(`${this.node.path}: hostPrefixes is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'hostPrefixes', 'is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them');
     }
     const file = Arg.file(0);
     this.policies = [detectionPolicy(this, props, {

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link HugePagesDetection}. */
 export interface HugePagesDetectionProps extends ScopedDetectionProps {}
@@ -27,7 +28,7 @@ const MAY_WRITE = 0x2;
  * Misses: miners that run without huge pages (slower, but common in containers where `/proc/sys` is
  * read-only), and huge pages reserved at boot on the kernel command line.
  */
-export class HugePagesDetection extends Construct {
+export class HugePagesDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'huge-pages';
   /** The procfs sysctls of the default pool. */
@@ -37,6 +38,8 @@ export class HugePagesDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: HugePagesDetectionProps = {}) {
     super(scope, id);

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link KernelControlWriteDetection}. */
 export interface KernelControlWriteDetectionProps extends ScopedDetectionProps {
@@ -34,7 +36,7 @@ export interface KernelControlWriteDetectionProps extends ScopedDetectionProps {
  * Misses: attempts refused at open time (a read-only `/proc/sys`, the default in unprivileged containers), which
  * never reach a write; `sysctl(2)` is gone from current kernels.
  */
-export class KernelControlWriteDetection extends Construct {
+export class KernelControlWriteDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'kernel-control-write';
   /** Kernel control files that run programs or crash the node. */
@@ -48,6 +50,8 @@ export class KernelControlWriteDetection extends Construct {
   public static readonly MAY_WRITE = 2;
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1547.006'];
 
   constructor(scope: Construct, id: string, props: KernelControlWriteDetectionProps = {}) {
     super(scope, id);
@@ -58,7 +62,7 @@ export class KernelControlWriteDetection extends Construct {
     const file = Arg.file(0);
     const mask = Arg.int(1, { label: 'mask' });
     this.policies = [detectionPolicy(this, scoped, {
-      name: props.name ?? KernelControlWriteDetection.NAME,
+      name: KernelControlWriteDetection.NAME,
       description: 'Writes to core_pattern, modprobe, uevent_helper, binfmt_misc and sysrq-trigger',
       hooks: [KprobeHook.function('security_file_permission', {
         message: 'Kernel control file written (core_pattern, modprobe, uevent_helper, binfmt_misc or sysrq-trigger)',

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { trustedBinariesFilter } from '../policies/_common';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { trustedBinariesFilter } from '../policies/library-policy-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link KernelModuleDetection}. */
 export interface KernelModuleDetectionProps extends ScopedDetectionProps {
@@ -38,13 +40,15 @@ export interface KernelModuleDetectionProps extends ScopedDetectionProps {
  * Noise: low for loads; requests follow network and filesystem setup. Misses: code loaded through eBPF (see
  * {@link BpfActivityDetection}) and kernel exploits that bypass the module loader.
  */
-export class KernelModuleDetection extends Construct {
+export class KernelModuleDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'kernel-module-load';
   /** `READING_MODULE` in `enum kernel_read_file_id` and `LOADING_MODULE` in `enum kernel_load_data_id`. */
   public static readonly MODULE_ID = 2;
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1547.006'];
 
   constructor(scope: Construct, id: string, props: KernelModuleDetectionProps = {}) {
     super(scope, id);
@@ -84,7 +88,7 @@ export class KernelModuleDetection extends Construct {
       }));
     }
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? KernelModuleDetection.NAME,
+      name: KernelModuleDetection.NAME,
       description: 'Kernel modules loaded, initialised and requested',
       hooks,
     })];

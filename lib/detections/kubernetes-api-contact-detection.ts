@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { PortSpec } from '../policy/arg-filter';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ConnectDetectionProps, connectPolicy } from './_connect';
+import { refuse } from '../private/problems';
+import { connectPolicy } from './private/connect';
+import { ConnectDetectionProps } from './detection-props';
 
 /** Props of a {@link KubernetesApiContactDetection}. */
 export interface KubernetesApiContactDetectionProps extends ConnectDetectionProps {
@@ -34,22 +37,24 @@ export interface KubernetesApiContactDetectionProps extends ConnectDetectionProp
  * endpoint: add it), and connections of host-network pods to the node-local API server on control-plane nodes
  * unless their addresses are listed.
  */
-export class KubernetesApiContactDetection extends Construct {
+export class KubernetesApiContactDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'kubernetes-api-contact';
   /** The `kubernetes` Service port and the usual API server port. */
   public static readonly DEFAULT_PORTS: readonly PortSpec[] = [443, 6443];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1613', 'T1552.007'];
 
   constructor(scope: Construct, id: string, props: KubernetesApiContactDetectionProps) {
     super(scope, id);
     if (!props || !Array.isArray(props.apiServerAddresses) || props.apiServerAddresses.length === 0) {
-      throw new Error(`${this.node.path}: apiServerAddresses: got ${JSON.stringify(props?.apiServerAddresses)}; the API server's ClusterIP and endpoint addresses are required (there is no safe default). `
-        + 'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice');
+      refuse(this, 'apiServerAddresses', props?.apiServerAddresses, "the API server's ClusterIP and endpoint addresses are required (there is no safe default)",
+        'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice');
     }
     this.policies = [connectPolicy(this, props, {
-      name: props.name ?? KubernetesApiContactDetection.NAME,
+      name: KubernetesApiContactDetection.NAME,
       description: 'Pods connecting to the Kubernetes API server',
       message: 'Pod connected to the Kubernetes API server',
       tags: ['observability.network', 'mitre.T1613', 'mitre.T1552.007'],

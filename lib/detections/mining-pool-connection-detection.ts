@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, cidrProblem, portProblem } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors, rejectOverride } from './_escape-mining-kit';
+import { checkList, detectionPolicy, detectionSelectors, refuseOverride } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link MiningPoolConnectionDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps {
@@ -41,25 +42,30 @@ export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps
  * Misses: pools on 443/80 or any other port, pools reached through a proxy, TLS tunnel or an in-cluster Stratum
  * proxy (its address is private), and UDP.
  */
-export class MiningPoolConnectionDetection extends Construct {
+export class MiningPoolConnectionDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'mining-pool-connection';
   /** Falco `miner_ports` minus the generic ports 25, 8000, 8001, 8008, 8080, 8118, 8333, 8888 and 8899. */
   public static readonly DEFAULT_POOL_PORTS: readonly PortSpec[] = [
     '3333:3336', 3357, 4444, '5555:5556', 5588, 5730, 6099, 6666, '7777:7778', 9332, 9999, 14433, 14444, 45560, 45700,
   ];
-  /** Loopback, RFC 1918, carrier-grade NAT, link-local, and their IPv6 counterparts. */
+  /**
+   * Loopback, RFC 1918, carrier-grade NAT, link-local, and their IPv6 counterparts. The filter adds the IPv4-mapped
+   * form of each IPv4 range (`::ffff:10.0.0.0/104`, ...), which IPv6 sockets of dual-stack clients hold.
+   */
   public static readonly PRIVATE_RANGES: readonly string[] = [
     '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16',
-    '::1/128', 'fc00::/7', 'fe80::/10', '::ffff:127.0.0.0/104',
+    '::1/128', 'fc00::/7', 'fe80::/10',
   ];
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: MiningPoolConnectionDetectionProps = {}) {
     super(scope, id);
-    rejectOverride(this, props, 'tcp_connect is neither a syscall nor a security_* function, so Tetragon cannot fail it with an errno');
+    refuseOverride(this, props, 'tcp_connect is neither a syscall nor a security_* function');
     const ports = (props.poolPorts ?? MiningPoolConnectionDetection.DEFAULT_POOL_PORTS).map(String);
     checkList(this, 'poolPorts', ports, (v) => portProblem(v) === undefined, "give ports 0-65535 or ranges 'low:high'");
     const cluster = props.clusterCidrs ?? [];

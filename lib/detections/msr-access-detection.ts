@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link MsrAccessDetection}. */
 export interface MsrAccessDetectionProps extends ScopedDetectionProps {}
@@ -27,12 +28,14 @@ const READING_MODULE = 2;
  * Misses: miners that skip the MSR tweak (most GPU miners, or XMRig with `--randomx-wrmsr=-1`), MSR access
  * through a preloaded module with the device opened before the policy loaded.
  */
-export class MsrAccessDetection extends Construct {
+export class MsrAccessDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'msr-access';
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: MsrAccessDetectionProps = {}) {
     super(scope, id);

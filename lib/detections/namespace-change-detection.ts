@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { CONTAINER_RUNTIME_BINARIES } from '../policies/_common';
-import { ScopedDetectionProps } from './_kit';
-import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
+import { fail, refuse } from '../private/problems';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** `CLONE_NEW*` flags of `unshare(2)` and `setns(2)`, as the kernel defines them. */
 export enum NamespaceFlag {
@@ -66,7 +68,7 @@ export interface NamespaceChangeDetectionProps extends ScopedDetectionProps {
  * a process that already left the container's mount namespace.
  * @see https://man7.org/linux/man-pages/man2/setns.2.html
  */
-export class NamespaceChangeDetection extends Construct {
+export class NamespaceChangeDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'namespace-change';
   /** Container runtimes and shims: they create and join namespaces for every container start and exec. */
@@ -76,6 +78,8 @@ export class NamespaceChangeDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1548'];
 
   constructor(scope: Construct, id: string, props: NamespaceChangeDetectionProps = {}) {
     super(scope, id);
@@ -83,12 +87,12 @@ export class NamespaceChangeDetection extends Construct {
     const known = Object.values(NamespaceFlag).filter((v) => typeof v === 'number') as number[];
     const unknown = flags.filter((f) => !known.includes(f));
     if (unknown.length) {
-      throw new Error(`${this.node.path}: unshareFlags: got ${JSON.stringify(unknown)}; use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare`);
+      refuse(this, 'unshareFlags', unknown, 'use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare');
     }
     const watchSetns = props.watchSetns ?? true;
     const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? NamespaceChangeDetection.DEFAULT_TRUSTED_BINARIES };
     if (!watchSetns && flags.length === 0) {
-      throw new Error(`${this.node.path}: watchSetns is false and unshareFlags is empty, so the detection would watch nothing; remove it or enable one of them`);
+      fail(this, 'watchSetns', 'is false and unshareFlags is empty, so the detection would watch nothing; remove it or enable one of them');
     }
     const tags = ['observability.privilege_escalation', 'mitre.T1611'];
     const hooks: KprobeHook[] = [];

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link PacketSocketDetection}. */
 export interface PacketSocketDetectionProps extends ScopedDetectionProps {
@@ -30,13 +32,15 @@ export interface PacketSocketDetectionProps extends ScopedDetectionProps {
  * Misses: sniffing through an already open socket, `AF_INET`/`SOCK_RAW` (ICMP tools), and eBPF socket filters
  * attached to existing sockets.
  */
-export class PacketSocketDetection extends Construct {
+export class PacketSocketDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'packet-socket';
   /** `AF_PACKET` in `include/linux/socket.h`. */
   public static readonly AF_PACKET = 17;
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1557.002', 'T1040'];
 
   constructor(scope: Construct, id: string, props: PacketSocketDetectionProps = {}) {
     super(scope, id);
@@ -53,7 +57,7 @@ export class PacketSocketDetection extends Construct {
       }, actions)],
     });
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? PacketSocketDetection.NAME,
+      name: PacketSocketDetection.NAME,
       description: 'Packet sockets (AF_PACKET) created by user processes',
       hooks: [hook],
     })];

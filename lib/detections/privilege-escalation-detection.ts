@@ -1,7 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { PrivilegeEscalationMonitor } from '../policies/privilege-escalation-monitor';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { refuse } from '../private/problems';
+import { isDnsSubdomain } from '../private/patterns';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 
 /** Props of a {@link PrivilegeEscalationDetection}. */
 export interface PrivilegeEscalationDetectionProps extends QueryDetectionProps {
@@ -29,16 +34,20 @@ export interface PrivilegeEscalationDetectionProps extends QueryDetectionProps {
  * with `podSelector: {}` or trusted binaries). Observe only; to block unprivileged user namespaces, set the
  * `user.max_user_namespaces` sysctl or use the container-escape detections' enforcement.
  */
-export class PrivilegeEscalationDetection extends Construct {
+export class PrivilegeEscalationDetection extends DetectionConstruct {
   /** The alerts over the monitor's events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install (creds in events help triage: `enableProcessCred`). */
   public readonly installRequirements: InstallRequirements = {};
+  /** None: it alerts on the monitor's events. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548', 'T1611'];
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationDetectionProps = {}) {
     super(scope, id);
     const policy = props.monitor?.policy.name ?? props.policyName ?? PrivilegeEscalationMonitor.NAME;
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(policy)) inputError(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
+    if (!isDnsSubdomain(policy)) refuse(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
     const rule = (alert: string, functions: string, summary: string, runbook: string) => lokiRule({
       alert,
       expr: logRuleExpr(this, props, {

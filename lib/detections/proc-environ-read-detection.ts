@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ProcEnvironReadDetection}. */
 export interface ProcEnvironReadDetectionProps extends ScopedDetectionProps {
@@ -29,18 +31,20 @@ export interface ProcEnvironReadDetectionProps extends ScopedDetectionProps {
  * Misses: `/proc` mounted elsewhere (e.g. a host `/proc` at `/host/proc` in a privileged pod: add a policy for
  * that path), and reading another process's memory directly.
  */
-export class ProcEnvironReadDetection extends Construct {
+export class ProcEnvironReadDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'proc-environ-read';
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1552.001', 'T1057'];
 
   constructor(scope: Construct, id: string, props: ProcEnvironReadDetectionProps = {}) {
     super(scope, id);
     const actions = enforcementActions(this, props, true, '');
     const file = Arg.file(0);
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? ProcEnvironReadDetection.NAME,
+      name: ProcEnvironReadDetection.NAME,
       description: 'Process environments read through /proc/<pid>/environ',
       hooks: [KprobeHook.function('security_file_open', {
         message: 'Process environment read from /proc',

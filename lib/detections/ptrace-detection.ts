@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link PtraceDetection}. */
 export interface PtraceDetectionProps extends ScopedDetectionProps {
@@ -36,13 +38,15 @@ export interface PtraceDetectionProps extends ScopedDetectionProps {
  * Misses: reading and writing another process's memory through `/proc/<pid>/mem` or `process_vm_writev`,
  * and the read-only requests (PEEKDATA, GETREGS), which only work once attached (and so were reported).
  */
-export class PtraceDetection extends Construct {
+export class PtraceDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'ptrace';
   /** Requests that attach to or write into another process, as two selectors of at most four values. */
   public static readonly REQUESTS: readonly (readonly number[])[] = [[16, 0x4206, 4, 5], [6, 13, 0x4205]];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1055.008', 'T1622'];
 
   constructor(scope: Construct, id: string, props: PtraceDetectionProps = {}) {
     super(scope, id);
@@ -68,7 +72,7 @@ export class PtraceDetection extends Construct {
       }));
     }
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? PtraceDetection.NAME,
+      name: PtraceDetection.NAME,
       description: 'ptrace attach and memory writes into other processes, and PTRACE_TRACEME anti-debugging',
       hooks,
     })];

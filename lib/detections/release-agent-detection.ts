@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { detectionPolicy, detectionSelectors } from './_escape-mining-kit';
+import { detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ReleaseAgentDetection}. */
 export interface ReleaseAgentDetectionProps extends ScopedDetectionProps {}
@@ -28,7 +29,7 @@ const MAY_WRITE = 0x2;
  * Misses: cgroup v2 has no release agent (nothing to catch there), and the same files written through an fd
  * opened before the policy loaded still report on each write.
  */
-export class ReleaseAgentDetection extends Construct {
+export class ReleaseAgentDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'release-agent';
   /** The cgroup v1 files of the escape. */
@@ -36,6 +37,8 @@ export class ReleaseAgentDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611'];
 
   constructor(scope: Construct, id: string, props: ReleaseAgentDetectionProps = {}) {
     super(scope, id);

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps } from './_kit';
-import { checkList, detectionPolicy, detectionSelectors, sockaddrUnArg } from './_escape-mining-kit';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link RuntimeSocketDetection}. Spread `DEFAULT_SOCKETS` to extend it. */
 export interface RuntimeSocketDetectionProps extends ScopedDetectionProps {
@@ -34,7 +35,7 @@ export interface RuntimeSocketDetectionProps extends ScopedDetectionProps {
  * Misses: a socket mounted at an unlisted path, reached through a relative path or a symlink of another
  * name, or proxied over TCP (`socat`, a Docker TCP port); HTTP to the runtime's TCP port is not a Unix connect.
  */
-export class RuntimeSocketDetection extends Construct {
+export class RuntimeSocketDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'runtime-socket';
   /** containerd (and its ttrpc socket), Docker, CRI-O, Podman, cri-dockerd and k3s, under `/run` and `/var/run`, and under `/host`. */
@@ -47,13 +48,15 @@ export class RuntimeSocketDetection extends Construct {
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1611', 'T1610'];
 
   constructor(scope: Construct, id: string, props: RuntimeSocketDetectionProps = {}) {
     super(scope, id);
     const sockets = props.sockets ?? RuntimeSocketDetection.DEFAULT_SOCKETS;
     // sun_path holds 108 bytes including the terminating NUL.
     checkList(this, 'sockets', sockets, (v) => v.startsWith('/') && v.length <= 107, 'give absolute Unix socket paths of at most 107 characters, e.g. "/run/containerd/containerd.sock"');
-    const address = sockaddrUnArg(1, 'address');
+    const address = Arg.sockaddrUn(1, { label: 'address' });
     this.policies = [detectionPolicy(this, props, {
       name: RuntimeSocketDetection.NAME,
       description: 'Connections from pods to container runtime API sockets',

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link SensitiveLinkDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface SensitiveLinkDetectionProps extends ScopedDetectionProps {
@@ -39,7 +41,7 @@ export interface SensitiveLinkDetectionProps extends ScopedDetectionProps {
  * Misses: hardlinks named by a relative path (`cd /etc && ln shadow /tmp/x`) or through `..`, and bind mounts.
  * Unprivileged users cannot hardlink files they do not own where `fs.protected_hardlinks=1` (the default).
  */
-export class SensitiveLinkDetection extends Construct {
+export class SensitiveLinkDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'sensitive-link';
   /** Falco's `sensitive_file_names` plus `/etc/gshadow` and `/etc/passwd`. */
@@ -50,6 +52,8 @@ export class SensitiveLinkDetection extends Construct {
   public static readonly DEFAULT_DIRECTORIES: readonly string[] = ['/', '/etc', '/etc/', '/root', '/root/'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1555', 'T1547'];
 
   constructor(scope: Construct, id: string, props: SensitiveLinkDetectionProps = {}) {
     super(scope, id);
@@ -67,7 +71,7 @@ export class SensitiveLinkDetection extends Construct {
     const hardlinkSelector = (arg: Arg<'string'>) => [detectionSelector(props, { matchArgs: [ArgFilter.equal(arg, files)], matchNamespaces: namespaces }, actions)];
 
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? SensitiveLinkDetection.NAME,
+      name: SensitiveLinkDetection.NAME,
       description: 'Symlinks to and hardlinks of credential files',
       hooks: [
         KprobeHook.function('security_inode_symlink', {

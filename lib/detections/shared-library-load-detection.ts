@@ -1,10 +1,10 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as tetragon from '../../imports/cilium.io';
-import { checkPolicy } from '../check/engine';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { QueryDetectionProps, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SharedLibraryLoadDetection}. */
 export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {
@@ -20,42 +20,39 @@ export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {
  * Tetragon library's "Shared Library Loading"): which versions of OpenSSL or glibc run where, and libraries
  * injected through `LD_PRELOAD` or loaded from scratch directories (MITRE T1574.006).
  *
- * Turns on Tetragon's loader sensor with a policy that has no hooks: `spec.loader: true` and the
- * `disable-kprobe-multi` option. Because a TracingPolicy of this library always has hooks, the object is built
- * directly from the CRD type and exposed as {@link SharedLibraryLoadDetection.policy}.
+ * Turns on Tetragon's loader sensor with a {@link TracingPolicy} that has no hooks: `spec.loader: true` and the
+ * `disable-kprobe-multi` option.
  * Events are `process_loader` (`process_loader.path`, `.buildid`), which the chart's default export allow list
  * leaves out: see {@link SharedLibraryLoadDetection.installRequirements}. The alert rule fires for libraries
  * mapped from `/tmp`, `/var/tmp` or `/dev/shm`.
  *
- * Needs kernel 5.19+ with build-id support; on older kernels the agent refuses the policy. The loader sensor
- * does not support pod or container selectors (it applies to the whole node), and it cannot enforce.
+ * Needs kernel 5.19+ with build-id support (`hasLoaderEvents`); on older kernels the agent refuses the policy, so a
+ * kernel set with an older kernel (the bundled one includes Debian 11's 5.10) fails synth naming it: set the context
+ * `cdk8s-tetragon:kernels` to your nodes' kernels. For the same reason it is not in the `strict` bundle. The loader
+ * sensor does not support pod or container selectors (it applies to the whole node), and it cannot enforce.
  * Noise: high volume (every library of every exec); ship it only where the inventory is wanted.
  */
-export class SharedLibraryLoadDetection extends Construct {
+export class SharedLibraryLoadDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shared-library-load';
   /** The loader policy (`spec.loader: true`). */
-  public readonly policy: ApiObject;
+  public readonly policies: readonly TracingPolicy[];
   /** What the Tetragon install must allow: `PROCESS_LOADER` events in the export. */
   public readonly installRequirements: InstallRequirements = { exportEventTypes: ['PROCESS_LOADER'] };
   /** Alert on libraries loaded from world-writable scratch directories. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1574.006'];
 
   constructor(scope: Construct, id: string, props: SharedLibraryLoadDetectionProps = {}) {
     super(scope, id);
-    const name = props.name ?? SharedLibraryLoadDetection.NAME;
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
-      inputError(this, 'name', name, 'a policy name is a DNS subdomain (lower-case letters, digits, "-" and ".")', 'Use e.g. "shared-library-load"');
-    }
-    this.policy = new tetragon.TracingPolicy(this, 'Resource', {
-      metadata: { name, annotations: { description: 'Shared libraries loaded by processes (loader sensor)' } },
-      spec: { loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] },
-    });
-    // Built outside TracingPolicy, so the synth-time check is added here.
-    this.node.addValidation({
-      validate: () => checkPolicy(this.policy.toJson(), { skipKernelChecks: true })
-        .filter((f) => f.severity === 'error').map((f) => `[${f.ruleId}] ${f.message} (fix: ${f.fix})`),
-    });
+    // The synth-time check of TracingPolicy refuses a kernel set with a kernel older than 5.19, naming it.
+    this.policies = [new TracingPolicy(this, 'Policy', {
+      name: props.name ?? SharedLibraryLoadDetection.NAME,
+      description: 'Shared libraries loaded by processes (loader sensor)',
+      loader: true,
+      disableKprobeMulti: true,
+    })];
     this.lokiRules = [lokiRule({
       alert: 'TetragonLibraryLoadedFromScratchDir',
       expr: logRuleExpr(this, props, {

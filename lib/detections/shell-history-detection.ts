@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './_kit';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link ShellHistoryDetection}. */
 export interface ShellHistoryDetectionProps extends ScopedDetectionProps {
@@ -27,7 +29,7 @@ export interface ShellHistoryDetectionProps extends ScopedDetectionProps {
  * Matches the suffix `_history` (bash, zsh, ash, sh, fish, python, mysql, psql, node REPL) and `/.histfile`.
  * Deletion, renaming and symlink creation are probed at the syscalls, on the name the caller gave (a
  * relative `.bash_history` still ends in `_history`): `unlinkat`, `renameat2`, `renameat`, `symlinkat`, and
- * `unlink` and `rename` where the architecture has them. Truncation is probed at `security_path_truncate` and
+ * `unlink`, `rename` and `symlink` (busybox `ln -s`) where the architecture has them. Truncation is probed at `security_path_truncate` and
  * `security_file_truncate` with the resolved path.
  *
  * Enforcement: Override (syscalls and LSM functions) makes the call fail, or Sigkill.
@@ -36,13 +38,15 @@ export interface ShellHistoryDetectionProps extends ScopedDetectionProps {
  * Misses: `unset HISTFILE`, `HISTFILE=/dev/null`, `history -c` (nothing touches the file), and names given
  * through a directory fd without the suffix.
  */
-export class ShellHistoryDetection extends Construct {
+export class ShellHistoryDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shell-history-tampering';
   /** History file suffixes. */
   public static readonly DEFAULT_SUFFIXES: readonly string[] = ['_history', '/.histfile'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1070.003'];
 
   constructor(scope: Construct, id: string, props: ShellHistoryDetectionProps = {}) {
     super(scope, id);
@@ -60,11 +64,12 @@ export class ShellHistoryDetection extends Construct {
     const renameat = name(1, 'oldname');
     const rename = name(0, 'oldname');
     const symlinkat = name(2, 'newname');
+    const symlink = name(1, 'newname');
     const truncatedPath = Arg.path(0);
     const truncatedFile = Arg.file(0);
 
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? ShellHistoryDetection.NAME,
+      name: ShellHistoryDetection.NAME,
       description: 'Shell history files deleted, renamed, truncated or replaced by a symlink',
       hooks: [
         KprobeHook.syscall('sys_unlinkat', { message: 'Shell history file deleted', tags, args: [Arg.int(0, { label: 'dfd' }), unlinkat], selectors: ending(unlinkat) }),
@@ -75,6 +80,8 @@ export class ShellHistoryDetection extends Construct {
         KprobeHook.syscall('sys_renameat', { message: 'Shell history file renamed', tags, args: [renameat, name(3, 'newname')], selectors: ending(renameat), ignoreCallNotFound: true }),
         KprobeHook.syscall('sys_rename', { message: 'Shell history file renamed', tags, args: [rename, name(1, 'newname')], selectors: ending(rename), ignoreCallNotFound: true }),
         KprobeHook.syscall('sys_symlinkat', { message: 'Shell history file replaced by a symlink', tags, args: [name(0, 'target'), symlinkat], selectors: ending(symlinkat) }),
+        // symlink(2), which busybox ln calls; x86_64 only, like unlink(2) and rename(2).
+        KprobeHook.syscall('sys_symlink', { message: 'Shell history file replaced by a symlink', tags, args: [name(0, 'target'), symlink], selectors: ending(symlink), ignoreCallNotFound: true }),
         KprobeHook.function('security_path_truncate', { message: 'Shell history file truncated', tags, args: [truncatedPath], selectors: ending(truncatedPath) }),
         // Added in 6.2: absent from 5.10 and 6.1, where security_path_truncate sees O_TRUNC too.
         KprobeHook.function('security_file_truncate', { message: 'Shell history file truncated', tags, args: [truncatedFile], selectors: ending(truncatedFile), ignoreCallNotFound: true }),

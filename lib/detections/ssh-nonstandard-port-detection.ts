@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, portProblem } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { ScopedDetectionProps, detectionPolicy, checkPaths, enforcementActions, inContainer, inputError } from './_kit';
+import { refuse } from '../private/problems';
+import { checkPaths, detectionPolicy, enforcementActions, inContainer } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshNonStandardPortDetection}. */
 export interface SshNonStandardPortDetectionProps extends ScopedDetectionProps {
@@ -38,29 +41,31 @@ export interface SshNonStandardPortDetectionProps extends ScopedDetectionProps {
  * Noise: low; Git over SSH on port 22 is not reported, Git hosts on 443 (`ssh.github.com:443`) are: allow that port.
  * Misses: SSH clients under other names (a copied binary, Paramiko or Go clients in an application).
  */
-export class SshNonStandardPortDetection extends Construct {
+export class SshNonStandardPortDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'ssh-nonstandard-port';
   /** OpenSSH and Dropbear clients where distributions and images install them. */
   public static readonly DEFAULT_SSH_CLIENTS: readonly string[] = ['/usr/bin/ssh', '/bin/ssh', '/usr/local/bin/ssh', '/usr/bin/dbclient'];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1571'];
 
   constructor(scope: Construct, id: string, props: SshNonStandardPortDetectionProps = {}) {
     super(scope, id);
-    if (props.trustedBinaries) inputError(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the ssh client itself with its only binary filter', 'Scope with podSelector or containerSelector instead');
+    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the ssh client itself with its only binary filter', 'Scope with podSelector or containerSelector instead');
     const ports = props.allowedPorts ?? [22];
-    if (ports.length === 0) inputError(this, 'allowedPorts', ports, 'at least one port', 'Leave the prop out for [22]');
+    if (ports.length === 0) refuse(this, 'allowedPorts', ports, 'at least one port', 'Leave the prop out for [22]');
     for (const p of ports) {
       const why = portProblem(String(p));
-      if (why) inputError(this, 'allowedPorts', p, why, 'Use e.g. 22 or "2222"');
+      if (why) refuse(this, 'allowedPorts', p, why, 'Use e.g. 22 or "2222"');
     }
     const clients = props.sshClients ?? SshNonStandardPortDetection.DEFAULT_SSH_CLIENTS;
     checkPaths(this, 'sshClients', clients);
     const actions = enforcementActions(this, props, false, 'tcp_connect is neither a syscall nor an LSM function');
     const sock = Arg.sock(0);
     this.policies = [detectionPolicy(this, props, {
-      name: props.name ?? SshNonStandardPortDetection.NAME,
+      name: SshNonStandardPortDetection.NAME,
       description: 'SSH clients connecting to non-standard ports',
       hooks: [KprobeHook.function('tcp_connect', {
         message: 'SSH client connected to a non-standard port',

@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps, InstallRequirements } from './_detection';
-import { checkPaths, inputError, refuseEnforcement } from './_kit';
+import { DetectionProps } from './detection-props';
+import { refuse } from '../private/problems';
+import { checkPaths, detectionPolicy, refuseEnforcement } from './private/kit';
+import { ScopedDetectionProps } from './detection-props';
 
 /** Props of an {@link SshdNetworkDetection}. */
 export interface SshdNetworkDetectionProps extends DetectionProps {
@@ -31,7 +34,7 @@ export interface SshdNetworkDetectionProps extends DetectionProps {
  * Observe only: killing sshd locks administrators out. Noise: one event per SSH connection, rate-limited.
  * Misses: SSH servers under other names or paths, and sessions multiplexed over an existing connection.
  */
-export class SshdNetworkDetection extends Construct {
+export class SshdNetworkDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'sshd-network';
   /** OpenSSH (listener and per-session binaries on Debian, Ubuntu, Fedora and RHEL) and Dropbear. */
@@ -42,20 +45,27 @@ export class SshdNetworkDetection extends Construct {
   public readonly policies: TracingPolicy[];
   /** sshd runs on the nodes: its events are host events. */
   public readonly installRequirements: InstallRequirements = { exportHostEvents: true };
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1021.004', 'T1572'];
 
   constructor(scope: Construct, id: string, props: SshdNetworkDetectionProps = {}) {
     super(scope, id);
     refuseEnforcement(this, props, 'killing or blocking sshd would lock administrators out of the node');
-    if (props.podSelector) inputError(this, 'podSelector', props.podSelector, 'sshd runs on the node, outside pods, so a pod selector would select nothing', 'Remove podSelector');
-    if (props.trustedBinaries) inputError(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the sshd binaries themselves', 'Set sshdBinaries instead');
+    if (props.podSelector) refuse(this, 'podSelector', props.podSelector, 'sshd runs on the node, outside pods, so a pod selector would select nothing', 'Remove podSelector');
+    // Not in the props type; refused for callers without types, as it would select nothing either.
+    const { containerSelector } = props as ScopedDetectionProps;
+    if (containerSelector) {
+      refuse(this, 'containerSelector', containerSelector, 'sshd runs on the node, outside containers, so a container selector would select nothing',
+        'Remove containerSelector');
+    }
+    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the sshd binaries themselves', 'Set sshdBinaries instead');
     const binaries = props.sshdBinaries ?? SshdNetworkDetection.DEFAULT_SSHD_BINARIES;
     checkPaths(this, 'sshdBinaries', binaries);
     const sshd = () => [new Selector({ matchBinaries: BinaryFilter.in(binaries) })];
     const tags = ['observability.network', 'mitre.T1021.004'];
-    this.policies = [new TracingPolicy(this, 'Policy', {
-      name: props.name ?? SshdNetworkDetection.NAME,
+    this.policies = [detectionPolicy(this, props, {
+      name: SshdNetworkDetection.NAME,
       description: 'Connections accepted and opened by the SSH daemon on the nodes',
-      defaultRateLimit: props.rateLimit,
       hooks: [
         KprobeHook.function('inet_csk_accept', {
           message: 'SSH daemon accepted a connection',

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { QueryDetectionProps, logRuleExpr, lokiRule } from './_kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { logRuleExpr, lokiRule } from './private/kit';
+import { QueryDetectionProps } from './detection-props';
 import { q, STRATUM_REGEX } from '../observability/queries';
 
 /** Props of a {@link StratumProtocolDetection}. */
@@ -20,16 +23,20 @@ export interface StratumProtocolDetectionProps extends QueryDetectionProps {}
  * default `config.json`, a local Stratum proxy on another port), and arguments shortened by Tetragon's redaction
  * filters. Pair it with `mining-pool-connection`.
  */
-export class StratumProtocolDetection extends Construct {
+export class StratumProtocolDetection extends DetectionConstruct {
   /** The detection's well-known name. */
   public static readonly NAME = 'stratum-protocol';
   /** Stratum URL schemes in process arguments (RE2). */
   public static readonly STRATUM_URL_REGEX = STRATUM_REGEX;
 
   /** The Loki alert on `process_exec` events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the defaults: `process_exec` events and their arguments are exported out of the box. */
   public readonly installRequirements: InstallRequirements = {};
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1496'];
 
   constructor(scope: Construct, id: string, props: StratumProtocolDetectionProps = {}) {
     super(scope, id);

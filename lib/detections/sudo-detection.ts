@@ -1,6 +1,10 @@
 import { Construct } from 'constructs';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { ExecQueryDetectionProps, escapeRegex, excludeBinariesStage, inputError, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { refuse } from '../private/problems';
+import { escapeRegex, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SudoDetection}. */
 export interface SudoDetectionProps extends ExecQueryDetectionProps {
@@ -23,19 +27,23 @@ export interface SudoDetectionProps extends ExecQueryDetectionProps {
  * Misses: sudo under another name, and privilege changes without these programs (see the privilege escalation
  * detection).
  */
-export class SudoDetection extends Construct {
+export class SudoDetection extends DetectionConstruct {
   /** sudo, su, doas and pkexec. */
   public static readonly DEFAULT_PROGRAMS: readonly string[] = ['sudo', 'su', 'doas', 'pkexec'];
   /** The alert over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install (host events need the export deny list changed, see above). */
   public readonly installRequirements: InstallRequirements = { exportHostEvents: true };
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548.003'];
 
   constructor(scope: Construct, id: string, props: SudoDetectionProps = {}) {
     super(scope, id);
     const programs = props.programs ?? SudoDetection.DEFAULT_PROGRAMS;
-    if (programs.length === 0) inputError(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
-    for (const p of programs) if (!/^[A-Za-z0-9._+-]+$/.test(p)) inputError(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
+    if (programs.length === 0) refuse(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
+    for (const p of programs) if (!/^[A-Za-z0-9._+-]+$/.test(p)) refuse(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
     this.lokiRules = [lokiRule({
       alert: 'TetragonSudoInvoked',
       expr: logRuleExpr(this, props, {

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { q } from '../observability/queries';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { ExecQueryDetectionProps, excludeBinariesStage, logRuleExpr, lokiRule } from './_kit';
+import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SuidExecDetection}. */
 export type SuidExecDetectionProps = ExecQueryDetectionProps;
@@ -19,11 +22,15 @@ export type SuidExecDetectionProps = ExecQueryDetectionProps;
  * where images should not ship SUID binaries. Exclude expected ones with `excludeBinaries`.
  * Misses: SUID files on `nosuid` mounts (not raised, so nothing to report), and escalation without exec.
  */
-export class SuidExecDetection extends Construct {
+export class SuidExecDetection extends DetectionConstruct {
   /** The alerts over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Process credentials and binary properties in events. */
   public readonly installRequirements: InstallRequirements = { processCredentials: true };
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548.001'];
 
   constructor(scope: Construct, id: string, props: SuidExecDetectionProps = {}) {
     super(scope, id);

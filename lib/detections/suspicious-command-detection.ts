@@ -1,9 +1,12 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { HOST_NAMESPACE } from '../observability/log-schema';
 import { SHELL_BINARY_REGEX } from '../observability/queries';
 import { Matcher } from '../observability/queries';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
-import { ExecQueryDetectionProps, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './_kit';
+import { excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { ExecQueryDetectionProps } from './detection-props';
 
 /** Props of a {@link SuspiciousCommandDetection}. */
 export type SuspiciousCommandDetectionProps = ExecQueryDetectionProps;
@@ -25,13 +28,17 @@ const ARGS = '| json args="process_exec.process.arguments"';
  * scope with `excludeNamespaces` and `excludeBinaries`. Misses: renamed tools, and the same actions done by a
  * script interpreter without a child process (the arguments are then those of the interpreter).
  */
-export class SuspiciousCommandDetection extends Construct {
+export class SuspiciousCommandDetection extends DetectionConstruct {
   /** Tools that search file names or contents. */
   public static readonly SEARCH_TOOLS: readonly string[] = ['find', 'grep', 'egrep', 'fgrep', 'rg', 'ag', 'locate', 'mlocate'];
   /** The alerts over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** `process.uid` is always in exec events; nothing beyond the default install. */
   public readonly installRequirements: InstallRequirements = {};
+  /** None: the signal is in events Tetragon reports without a policy. */
+  public readonly policies: readonly TracingPolicy[] = [];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1552.001', 'T1485', 'T1059', 'T1611'];
 
   constructor(scope: Construct, id: string, props: SuspiciousCommandDetectionProps = {}) {
     super(scope, id);

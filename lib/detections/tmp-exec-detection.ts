@@ -1,13 +1,15 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { InstallRequirements, LokiDetectionRule } from './_detection';
+import { refuse } from '../private/problems';
 import {
-  ExecQueryDetectionProps, ScopedDetectionProps, checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage,
-  inputError, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex,
-} from './_kit';
+  checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex,
+} from './private/kit';
+import { ExecQueryDetectionProps, ScopedDetectionProps } from './detection-props';
 
 /** Props of a {@link TmpExecDetection}. */
 export interface TmpExecDetectionProps extends ScopedDetectionProps, ExecQueryDetectionProps {
@@ -42,7 +44,7 @@ export interface TmpExecDetectionProps extends ScopedDetectionProps, ExecQueryDe
  * Misses (alert): symlinks into the directories (the event shows the exec'd path), and scripts run as
  * `sh /tmp/x.sh` (the executable is the shell) in both forms.
  */
-export class TmpExecDetection extends Construct {
+export class TmpExecDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'tmp-exec';
   /** World-writable scratch directories. */
@@ -50,15 +52,17 @@ export class TmpExecDetection extends Construct {
   /** The in-kernel policy, when `inKernel` or `enforcement` is set. */
   public readonly policies: TracingPolicy[];
   /** The alert over exec events. */
-  public readonly lokiRules: LokiDetectionRule[];
+  declare public readonly lokiRules: LokiDetectionRule[];
   /** Nothing beyond the default install: exec events are always exported. */
   public readonly installRequirements: InstallRequirements = {};
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1059', 'T1105'];
 
   constructor(scope: Construct, id: string, props: TmpExecDetectionProps = {}) {
     super(scope, id);
     const directories = props.directories ?? TmpExecDetection.DEFAULT_DIRECTORIES;
     checkPaths(this, 'directories', directories);
-    for (const d of directories) if (!d.endsWith('/')) inputError(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
+    for (const d of directories) if (!d.endsWith('/')) refuse(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
 
     this.lokiRules = [lokiRule({
       // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
@@ -78,7 +82,7 @@ export class TmpExecDetection extends Construct {
       const actions = enforcementActions(this, props, true, '');
       const file = Arg.linuxBinprm(0, { label: 'file' });
       this.policies.push(detectionPolicy(this, props, {
-        name: props.name ?? TmpExecDetection.NAME,
+        name: TmpExecDetection.NAME,
         description: 'Programs executed from /tmp, /var/tmp or /dev/shm',
         hooks: [KprobeHook.function('security_bprm_check', {
           message: 'Program executed from a world-writable scratch directory',

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import * as kustomize from '../../imports/kustomize.toolkit.fluxcd.io';
 import type { InstallHealthCheck, TetragonInstall } from '../install/tetragon-install';
+import { isDnsLabel, isDnsSubdomain, isDuration } from '../private/patterns';
+import { Problems, fail, gotExpected, invalid, show } from '../private/problems';
 
 /** The unit folders of `dist/<cluster>/`, in apply order. */
 export enum GitOpsUnit {
@@ -74,9 +76,6 @@ export const DEFAULT_GITOPS_UNITS: readonly GitOpsUnitSpec[] = Object.freeze([
   { name: GitOpsUnit.OBSERVABILITY, dependsOn: [GitOpsUnit.INSTALL] },
 ]);
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-
 /**
  * Flux `Kustomization`s that apply the units of `dist/<cluster>/` in order: `install` (with the
  * CRDs) before `policies` and `observability`, each waiting for its dependencies to be healthy.
@@ -107,20 +106,15 @@ export class FluxKustomizations extends Construct {
       namePrefix: props.namePrefix ?? 'tetragon-',
     };
     const s = this.settings;
-    const errors: string[] = [];
-    const check = (ok: boolean, field: string, given: unknown, allowed: string) => {
-      if (!ok) errors.push(`${field}: got ${JSON.stringify(given)}; ${allowed}`);
-    };
-    check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'expected a folder name such as nlcl01k8s');
-    check(DNS_LABEL.test(s.namespace), 'namespace', s.namespace, 'expected a namespace name');
-    check(DNS_LABEL.test(s.gitRepositoryNamespace), 'gitRepositoryNamespace', s.gitRepositoryNamespace, 'expected a namespace name');
-    check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.gitRepository), 'gitRepository', s.gitRepository, 'expected a GitRepository name');
-    check(/^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix), 'namePrefix', s.namePrefix, "expected lowercase letters, digits and '-', e.g. 'tetragon-'");
-    check(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'), 'distDir', s.distDir, "expected a relative folder such as 'dist'");
-    for (const f of ['interval', 'retryInterval', 'timeout'] as const) check(DURATION.test(s[f]), f, s[f], 'expected a duration such as 5m');
-    if (errors.length > 0) {
-      throw new Error(`FluxKustomizations at '${this.node.path}' has invalid props:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-    }
+    const problems = new Problems('invalid FluxKustomizations props');
+    problems.check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'a folder name such as nlcl01k8s');
+    problems.check(isDnsLabel(s.namespace), 'namespace', s.namespace, 'a namespace name');
+    problems.check(isDnsLabel(s.gitRepositoryNamespace), 'gitRepositoryNamespace', s.gitRepositoryNamespace, 'a namespace name');
+    problems.check(isDnsSubdomain(s.gitRepository), 'gitRepository', s.gitRepository, 'a GitRepository name');
+    problems.check(/^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix), 'namePrefix', s.namePrefix, "lowercase letters, digits and '-', e.g. 'tetragon-'");
+    problems.check(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'), 'distDir', s.distDir, "a relative folder such as 'dist'");
+    for (const f of ['interval', 'retryInterval', 'timeout'] as const) problems.check(isDuration(s[f]), f, s[f], 'a duration such as 5m');
+    problems.throwIfAny(this);
 
     for (const unit of props.units ?? DEFAULT_GITOPS_UNITS) {
       const healthChecks = unit.name === s.installUnit && props.install
@@ -129,7 +123,7 @@ export class FluxKustomizations extends Construct {
       this.addUnit({ ...unit, healthChecks });
     }
     if (props.install && !this.units.has(s.installUnit)) {
-      throw new Error(`FluxKustomizations at '${this.node.path}': installUnit ${JSON.stringify(s.installUnit)} is not one of the units (${[...this.units.keys()].join(', ')}). Fix: add the unit or set installUnit`);
+      invalid(this, 'installUnit', s.installUnit, `one of the units (${[...this.units.keys()].join(', ')})`, 'Add the unit or set installUnit');
     }
     this.node.addValidation({ validate: () => this.validateGraph() });
   }
@@ -146,15 +140,15 @@ export class FluxKustomizations extends Construct {
 
   /** Adds a unit; throws on a duplicate or invalid name. Returns its Kustomization. */
   public addUnit(unit: GitOpsUnitSpec): kustomize.Kustomization {
-    const where = `FluxKustomizations at '${this.node.path}'`;
-    if (!DNS_LABEL.test(unit.name)) throw new Error(`${where}: unit name ${JSON.stringify(unit.name)} must be a DNS label (lowercase letters, digits, '-'), as it names a folder and a Kustomization`);
-    if (unit.name === GitOpsUnit.FLUX) throw new Error(`${where}: unit 'flux' holds these Kustomizations themselves and is applied by the cluster's bootstrap; it cannot be a unit`);
-    if (this.units.has(unit.name)) throw new Error(`${where}: unit ${JSON.stringify(unit.name)} is defined twice`);
+    const field = `units[${show(unit.name)}]`;
+    if (!isDnsLabel(unit.name)) fail(this, field, gotExpected(unit.name, "a DNS label (lowercase letters, digits, '-'), as it names a folder and a Kustomization"));
+    if (unit.name === GitOpsUnit.FLUX) fail(this, field, "unit 'flux' holds these Kustomizations themselves and is applied by the cluster's bootstrap; it cannot be a unit");
+    if (this.units.has(unit.name)) fail(this, field, `unit ${show(unit.name)} is defined twice`);
     if (unit.wait && unit.healthChecks?.length) {
-      throw new Error(`${where}: unit ${JSON.stringify(unit.name)} sets wait: true and healthChecks; Flux ignores health checks when wait is on. Fix: drop one of them`);
+      fail(this, field, 'sets wait: true and healthChecks; Flux ignores health checks when wait is on. Drop one of them');
     }
     if (new Set(unit.dependsOn ?? []).size !== (unit.dependsOn ?? []).length) {
-      throw new Error(`${where}: unit ${JSON.stringify(unit.name)} lists a dependency twice: ${JSON.stringify(unit.dependsOn)}`);
+      fail(this, `${field}.dependsOn`, `lists a dependency twice: ${show(unit.dependsOn)}`);
     }
     this.units.set(unit.name, unit);
     const s = this.settings;
@@ -202,8 +196,8 @@ export class FluxKustomizations extends Construct {
     const errors: string[] = [];
     for (const [name, unit] of this.units) {
       for (const d of unit.dependsOn ?? []) {
-        if (d === name) errors.push(`unit ${JSON.stringify(name)} depends on itself`);
-        else if (!this.units.has(d)) errors.push(`unit ${JSON.stringify(name)} depends on ${JSON.stringify(d)}, which is not a unit (units: ${[...this.units.keys()].join(', ')})`);
+        if (d === name) errors.push(`unit ${show(name)} depends on itself`);
+        else if (!this.units.has(d)) errors.push(`unit ${show(name)} depends on ${show(d)}, which is not a unit (units: ${[...this.units.keys()].join(', ')})`);
       }
     }
     if (errors.length === 0) {

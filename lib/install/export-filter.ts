@@ -1,4 +1,4 @@
-import { re2Problem } from './_re2';
+import { re2Problem } from './private/re2';
 
 /**
  * Tetragon event types, as named in export filters (`event_set`) and field filters.

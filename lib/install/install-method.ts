@@ -1,5 +1,3 @@
-import { ChartSource } from './chart-source';
-
 /** How the Tetragon chart becomes objects in `dist/`. */
 export enum InstallMethod {
   /**
@@ -14,51 +12,18 @@ export enum InstallMethod {
   FLUX_HELM_RELEASE = 'flux-helmrelease',
 }
 
-/** All install methods, for messages. */
-export const INSTALL_METHODS: readonly InstallMethod[] = Object.freeze(Object.values(InstallMethod));
-
-/** Environment variable that selects the install method for every cluster at synth time. */
-export const INSTALL_METHOD_ENV = 'TETRAGON_INSTALL_METHOD';
-/** Environment variable that selects the chart source for every cluster at synth time. */
-export const CHART_ENV = 'TETRAGON_CHART';
-/** Environment variable naming the `helm` binary to use. */
-export const HELM_ENV = 'TETRAGON_HELM';
-
-/** Install settings read from the environment; a field is absent when its variable is unset or empty. */
-export interface InstallEnvironment {
-  /** From `TETRAGON_INSTALL_METHOD`. */
-  readonly method?: InstallMethod;
-  /** From `TETRAGON_CHART`. */
-  readonly chart?: ChartSource;
-  /** From `TETRAGON_HELM`. */
-  readonly helmExecutable?: string;
-}
-
 /**
- * Reads `TETRAGON_INSTALL_METHOD` (`helm-template` | `flux-helmrelease`), `TETRAGON_CHART`
- * (`<dir>` | `<file.tgz>` | `oci://...` | `https://<repo>`) and `TETRAGON_HELM` (path of `helm`).
- * Throws a message naming the variable, the value and what is allowed when a value is invalid.
- * {@link TetragonInstall} calls it itself; the environment wins over the props so that one variable
- * switches every cluster of an app.
+ * Context key: the install method of every `TetragonInstall` that does not set `method`, `helm-template` or
+ * `flux-helmrelease` (this project's `main.ts` sets it from `TETRAGON_INSTALL_METHOD`).
  */
-export function resolveInstallEnvironment(env: Record<string, string | undefined> = process.env): InstallEnvironment {
-  const method = env[INSTALL_METHOD_ENV]?.trim();
-  const chart = env[CHART_ENV]?.trim();
-  const helm = env[HELM_ENV]?.trim();
-  let parsedMethod: InstallMethod | undefined;
-  if (method) {
-    parsedMethod = INSTALL_METHODS.find((m) => m === method);
-    if (!parsedMethod) {
-      throw new Error(`${INSTALL_METHOD_ENV}=${JSON.stringify(method)} is not an install method; allowed: ${INSTALL_METHODS.join(', ')} (or unset it to use the value in code)`);
-    }
-  }
-  let parsedChart: ChartSource | undefined;
-  if (chart) {
-    try {
-      parsedChart = ChartSource.parse(chart);
-    } catch (err) {
-      throw new Error(`${CHART_ENV}=${JSON.stringify(chart)}: ${(err as Error).message}. Allowed: a chart directory, a .tgz file, oci://<registry>/<path>/tetragon, or an https chart repository URL`);
-    }
-  }
-  return { method: parsedMethod, chart: parsedChart, helmExecutable: helm || undefined };
-}
+export const INSTALL_METHOD_CONTEXT = 'cdk8s-tetragon:install-method';
+/**
+ * Context key: the chart source of every `TetragonInstall` that does not set `chart`, in
+ * `ChartSource.parse` syntax (this project's `main.ts` sets it from `TETRAGON_CHART`).
+ */
+export const CHART_CONTEXT = 'cdk8s-tetragon:chart';
+/**
+ * Context key: the `helm` binary of every helm-template `TetragonInstall` that does not set `helmExecutable`
+ * (this project's `main.ts` sets it from `TETRAGON_HELM`).
+ */
+export const HELM_CONTEXT = 'cdk8s-tetragon:helm';

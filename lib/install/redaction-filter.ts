@@ -1,4 +1,4 @@
-import { captureGroupCount, re2Problem } from './_re2';
+import { captureGroupCount, re2Problem } from './private/re2';
 
 /** Fields of a redaction filter. */
 export interface RedactionFilterSpec {

@@ -2,16 +2,18 @@ import { ApiObject, Helm } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as helm from '../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../imports/source.toolkit.fluxcd.io';
+import { isDnsLabel, isDuration } from '../private/patterns';
+import { Problems } from '../private/problems';
 import { ChartSource } from './chart-source';
-import { InstallMethod, resolveInstallEnvironment } from './install-method';
+import { CHART_CONTEXT, HELM_CONTEXT, INSTALL_METHOD_CONTEXT, InstallMethod } from './install-method';
+import { locateHelm, renderHelmTemplate } from './private/helm';
+import { isPlainObject } from './private/merge';
+import { renderFluxRelease } from './private/render-flux';
+import { parseValues, withExtraValues } from './private/values';
 import {
   CrdInstallMethod, ExportOptions, ImageOptions, MetricsOptions, OperatorOptions, ResourceRequirements,
   RuntimeHooksOptions, Toleration,
 } from './values';
-import { locateHelm, renderHelmTemplate } from './_helm';
-import { isPlainObject } from './_merge';
-import { renderFluxRelease } from './_render-flux';
-import { buildValues } from './_values';
 
 /** The Tetragon chart version this library is written and tested against. */
 export const DEFAULT_CHART_VERSION = '1.7.0';
@@ -40,15 +42,15 @@ export interface TetragonInstallProps {
   /** Chart version; the one value to change for an upgrade (images follow it). @default '1.7.0' */
   readonly chartVersion?: string;
   /**
-   * Renderer. `TETRAGON_INSTALL_METHOD` overrides it at synth time for every cluster.
+   * Renderer.
    *
-   * @default InstallMethod.FLUX_HELM_RELEASE (needs no chart access at synth time)
+   * @default - the context `cdk8s-tetragon:install-method`, else InstallMethod.FLUX_HELM_RELEASE (needs no chart access at synth time)
    */
   readonly method?: InstallMethod;
   /**
-   * Where the chart comes from. `TETRAGON_CHART` overrides it at synth time for every cluster.
+   * Where the chart comes from.
    *
-   * @default ChartSource.cilium() (https://helm.cilium.io)
+   * @default - the context `cdk8s-tetragon:chart` (`ChartSource.parse` syntax), else ChartSource.cilium() (https://helm.cilium.io)
    */
   readonly chart?: ChartSource;
   /** Chart name in the repository. @default 'tetragon' */
@@ -61,10 +63,8 @@ export interface TetragonInstallProps {
   readonly kubeVersion?: string;
   /** Pass `--include-crds` to `helm template` (charts with a `crds/` folder). @default false */
   readonly includeCrds?: boolean;
-  /** `helm` binary for `helm-template`. @default - $TETRAGON_HELM, else helm on PATH, else provisioned */
+  /** `helm` binary for `helm-template`. @default - the context `cdk8s-tetragon:helm`, else `helm` on PATH */
   readonly helmExecutable?: string;
-  /** Environment read for the overrides. @default process.env */
-  readonly env?: Record<string, string | undefined>;
   /** Flux settings (`flux-helmrelease` only). @default - see FluxReleaseOptions */
   readonly flux?: FluxReleaseOptions;
 
@@ -134,9 +134,7 @@ export interface InstallHealthCheck {
   readonly namespace: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SEMVER = /^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
 /**
  * Installs Tetragon from its Helm chart with typed values and secure defaults, rendered either as
@@ -149,7 +147,7 @@ const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
  * });
  */
 export class TetragonInstall extends Construct {
-  /** The renderer in effect (environment, then props, then default). */
+  /** The renderer in effect (props, then context, then default). */
   public readonly method: InstallMethod;
   /** The chart source in effect. */
   public readonly chartSource: ChartSource;
@@ -174,10 +172,9 @@ export class TetragonInstall extends Construct {
 
   public constructor(scope: Construct, id: string, props: TetragonInstallProps = {}) {
     super(scope, id);
-    const where = this.node.path;
-    const env = resolveInstallEnvironment(props.env ?? process.env);
-    this.method = env.method ?? props.method ?? InstallMethod.FLUX_HELM_RELEASE;
-    this.chartSource = env.chart ?? props.chart ?? ChartSource.cilium();
+    const problems = new Problems('invalid TetragonInstall props');
+    this.method = parseMethod(this, props.method, problems);
+    this.chartSource = parseChartSource(this, props.chart, problems);
     this.chartVersion = props.chartVersion ?? DEFAULT_CHART_VERSION;
     this.chartName = props.chartName ?? 'tetragon';
     this.releaseName = props.releaseName ?? 'tetragon';
@@ -185,27 +182,21 @@ export class TetragonInstall extends Construct {
     const kubeVersion = props.kubeVersion ?? '1.32.0';
     const flux = props.flux ?? {};
     const fluxNamespace = flux.namespace ?? 'flux-system';
-
-    const errors: string[] = [];
-    const check = (ok: boolean, field: string, given: unknown, allowed: string) => {
-      if (!ok) errors.push(`${field}: got ${JSON.stringify(given)}; ${allowed}`);
-    };
-    check(Object.values(InstallMethod).includes(this.method), 'method', this.method, `allowed: ${Object.values(InstallMethod).join(', ')}`);
-    check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'expected an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
-    check(DNS_LABEL.test(this.chartName), 'chartName', this.chartName, 'expected a chart name such as tetragon');
-    check(DNS_LABEL.test(this.releaseName) && this.releaseName.length <= 53, 'releaseName', this.releaseName, 'expected a DNS label of at most 53 characters (Helm limit)');
-    check(DNS_LABEL.test(this.namespace) && this.namespace.length <= 63, 'namespace', this.namespace, 'expected a namespace name');
-    check(DNS_LABEL.test(fluxNamespace), 'flux.namespace', fluxNamespace, 'expected a namespace name');
-    check(/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion), 'kubeVersion', kubeVersion, 'expected a Kubernetes version such as 1.32.0');
+    problems.check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
+    problems.check(isDnsLabel(this.chartName), 'chartName', this.chartName, 'a chart name such as tetragon');
+    problems.check(isDnsLabel(this.releaseName, 53), 'releaseName', this.releaseName, 'a DNS label of at most 53 characters (Helm limit)');
+    problems.check(isDnsLabel(this.namespace), 'namespace', this.namespace, 'a namespace name');
+    problems.check(isDnsLabel(fluxNamespace), 'flux.namespace', fluxNamespace, 'a namespace name');
+    problems.check(/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion), 'kubeVersion', kubeVersion, 'a Kubernetes version such as 1.32.0');
     for (const [field, value] of [['flux.interval', flux.interval], ['flux.sourceInterval', flux.sourceInterval], ['flux.timeout', flux.timeout]] as const) {
-      if (value !== undefined) check(DURATION.test(value), field, value, 'expected a duration such as 10m or 1h');
+      if (value !== undefined) problems.check(isDuration(value), field, value, 'a duration such as 10m or 1h');
     }
-    if (props.extraValues !== undefined) check(isPlainObject(props.extraValues), 'extraValues', props.extraValues, 'expected an object of chart values');
-    if (errors.length > 0) {
-      throw new Error(`TetragonInstall at '${where}' has invalid props:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    if (props.extraValues !== undefined) {
+      problems.check(isPlainObject(props.extraValues), 'extraValues', props.extraValues, 'an object of chart values');
     }
-
-    this.values = buildValues({ ...props, chartVersion: this.chartVersion }, where).values;
+    const typedValues = parseValues({ ...props, chartVersion: this.chartVersion }, problems);
+    problems.throwIfAny(this);
+    this.values = withExtraValues(typedValues, props.extraValues, this);
 
     const installChecks: InstallHealthCheck[] = [];
     const v = this.values as {
@@ -221,7 +212,7 @@ export class TetragonInstall extends Construct {
     }
 
     if (this.method === InstallMethod.HELM_TEMPLATE) {
-      const helmExecutable = locateHelm({ explicit: props.helmExecutable ?? env.helmExecutable });
+      const helmExecutable = locateHelm(props.helmExecutable ?? contextString(this, HELM_CONTEXT));
       this.helmChart = renderHelmTemplate(this, 'Chart', {
         source: this.chartSource,
         chartName: this.chartName,
@@ -258,6 +249,39 @@ export class TetragonInstall extends Construct {
 
   /** The rendered objects of this install (chart objects, or the Flux source and HelmRelease). */
   public get apiObjects(): ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    return this.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+  }
+}
+
+/** A context value that is set and not blank, as a string. */
+function contextString(scope: Construct, key: string): string | undefined {
+  const value = scope.node.tryGetContext(key);
+  return value === undefined || value === null || String(value).trim() === '' ? undefined : String(value).trim();
+}
+
+/** The renderer: the prop, else the context, else the Flux HelmRelease. */
+function parseMethod(scope: Construct, method: InstallMethod | undefined, problems: Problems): InstallMethod {
+  const methods = Object.values(InstallMethod);
+  const fromContext = contextString(scope, INSTALL_METHOD_CONTEXT);
+  if (method === undefined && fromContext !== undefined && !methods.includes(fromContext as InstallMethod)) {
+    problems.invalid(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`,
+      'Set it to one of them, or leave it unset for the method in code');
+  }
+  const resolved = method ?? (fromContext as InstallMethod | undefined) ?? InstallMethod.FLUX_HELM_RELEASE;
+  if (method !== undefined && !methods.includes(method)) problems.invalid('method', method, `one of ${methods.join(', ')}`);
+  return resolved;
+}
+
+/** The chart source: the prop, else the context (`ChartSource.parse` syntax), else the Cilium repository. */
+function parseChartSource(scope: Construct, chart: ChartSource | undefined, problems: Problems): ChartSource {
+  if (chart) return chart;
+  const fromContext = contextString(scope, CHART_CONTEXT);
+  if (fromContext === undefined) return ChartSource.cilium();
+  try {
+    return ChartSource.parse(fromContext);
+  } catch (err) {
+    problems.add(`context ${CHART_CONTEXT}`, `${(err as Error).message}; set it to a chart directory, a .tgz file, `
+      + 'oci://<registry>/<path>/tetragon, or an http(s) chart repository or .tgz URL');
+    return ChartSource.cilium();
   }
 }

@@ -7,7 +7,8 @@ import { ALLOY_RELEASE, needsCommunityComponents, requiredStability } from './pr
 import { AlloyRef, AlloyStatement, attr, block, componentNames, renderAlloy } from './private/alloy-syntax';
 import { EXPORT_VOLUME, resolveLogShipping, ResolvedLogShipping } from './private/log-shipping';
 import { renderSiem } from './private/siem-pipeline';
-import { checkObjectName, checkSelectorValue, invalid, sorted } from './private/validate';
+import { checkObjectName, checkSelectorValue, sorted } from './private/validate';
+import { invalid } from '../private/problems';
 import { SiemSeverityProps, SiemSink } from './siem-sink';
 
 /** Loki push endpoint of the Loki Helm chart's gateway in the `logging` namespace. */

@@ -11,7 +11,8 @@
  * (`node`, from the pod's node name).
  */
 import { Duration } from 'cdk8s';
-import { AlertDefinition, RecordingRule } from './private/rule-model';
+import { AlertDefinition } from './private/rule-model';
+import { RecordingRule } from './rule-group';
 import { q } from './queries';
 
 /** A TracingPolicy the cluster deploys. */

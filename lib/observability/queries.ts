@@ -3,6 +3,9 @@
  * `docs/observability.md` shows exactly the queries of {@link documentedQueries}, and the tests parse
  * every one of them with Grafana's LogQL grammar and Prometheus' PromQL grammar.
  */
+import { IConstruct } from 'constructs';
+import { isDnsSubdomain } from '../private/patterns';
+import { invalid, show } from '../private/problems';
 import { DEFAULT_JOB, HOST_NAMESPACE } from './log-schema';
 
 /** Names of the TracingPolicies the detections refer to (they appear as `policy` / `policy_name` labels). */
@@ -41,14 +44,16 @@ export const DEFAULT_POLICY_NAMES: ResolvedPolicyNames = {
   networkConnection: 'network-connection-monitor',
 };
 
-const POLICY_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-/** Applies defaults and checks that each name is a valid Kubernetes object name. */
-export function resolvePolicyNames(names: DetectionPolicyNames = {}, where = 'policyNames'): ResolvedPolicyNames {
+/**
+ * Applies defaults and checks that each name is a valid TracingPolicy name; `where` (a construct, or the function
+ * asking) heads the error.
+ */
+export function resolvePolicyNames(names: DetectionPolicyNames = {}, where: IConstruct | string = 'documentedQueries'): ResolvedPolicyNames {
   const out = { ...DEFAULT_POLICY_NAMES, ...Object.fromEntries(Object.entries(names).filter(([, v]) => v !== undefined)) };
   for (const [key, value] of Object.entries(out)) {
-    if (typeof value !== 'string' || !POLICY_NAME.test(value) || value.length > 253) {
-      throw new Error(`${where}.${key}: '${String(value)}' is not a TracingPolicy name; use lower-case letters, digits, '-' and '.' (for example '${(DEFAULT_POLICY_NAMES as any)[key]}')`);
+    if (!isDnsSubdomain(value)) {
+      invalid(where, `policyNames.${key}`, value, "a TracingPolicy name: lower-case letters, digits, '-' and '.'",
+        `For example ${show(DEFAULT_POLICY_NAMES[key as keyof ResolvedPolicyNames])}`);
     }
   }
   return out;

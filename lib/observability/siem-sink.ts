@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { Marker } from '../private/marker';
 import { EventSeverity } from './siem-fields';
 
 /**
@@ -36,8 +37,16 @@ export interface SiemTls {
   readonly serverName?: string;
 }
 
+const SIEM_AUTH = new Marker('SiemAuth');
+const SIEM_SINK = new Marker('SiemSink');
+
 /** How an OTLP sink authenticates. */
 export class SiemAuth {
+  /** Whether `x` is a SiemAuth (also across copies of the package). */
+  public static isSiemAuth(x: unknown): x is SiemAuth {
+    return SIEM_AUTH.has(x);
+  }
+
   /**
    * `Authorization: <scheme> <token>`: Elastic API keys (`scheme: 'ApiKey'`), most OTLP gateways (`Bearer`).
    * @param token the token's Secret key
@@ -73,7 +82,9 @@ export class SiemAuth {
       readonly token?: SecretKeyRef; readonly scheme?: string; readonly username?: string; readonly password?: SecretKeyRef;
       readonly header?: string; readonly value?: SecretKeyRef;
     },
-  ) {}
+  ) {
+    SIEM_AUTH.mark(this);
+  }
 }
 
 /** Tetragon event kinds, as the top-level key of an exported event names them. */
@@ -524,6 +535,11 @@ export type SiemSinkSpec =
  * (APM Server, the EDOT collector or Elastic's managed endpoint) and to OpenSearch's Data Prepper with an OTLP sink.
  */
 export class SiemSink {
+  /** Whether `x` is a SiemSink (also across copies of the package). */
+  public static isSiemSink(x: unknown): x is SiemSink {
+    return SIEM_SINK.has(x);
+  }
+
   /** OTLP over gRPC: any OpenTelemetry collector, Elastic, Splunk Observability, Datadog Agent, Grafana Cloud. */
   public static otlpGrpc(props: OtlpGrpcSinkProps): SiemSink {
     return new SiemSink({ kind: 'otlp-grpc', props });
@@ -557,7 +573,9 @@ export class SiemSink {
   private constructor(
     /** The sink's kind and settings. */
     public readonly spec: SiemSinkSpec,
-  ) {}
+  ) {
+    SIEM_SINK.mark(this);
+  }
 
   /** The sink's name. */
   public get name(): string {

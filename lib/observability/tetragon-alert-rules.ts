@@ -4,10 +4,11 @@ import * as monitoring from '../../imports/monitoring.coreos.com';
 import { prometheusAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
 import { PolicyStatusProps, policyStatusRules } from './policy-status';
-import { AlertRule, assemble, PrometheusRuleGroup, RuleAssembly } from './private/rule-model';
-import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
-
-const POLICY_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { assemble, RuleAssembly } from './private/rule-model';
+import { AlertRule, PrometheusRuleGroup } from './rule-group';
+import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, sorted } from './private/validate';
+import { isDnsSubdomain } from '../private/patterns';
+import { invalid } from '../private/problems';
 import { DetectionPolicyNames, resolvePolicyNames } from './queries';
 
 /** Props of {@link TetragonAlertRules}. */
@@ -131,7 +132,7 @@ export class TetragonAlertRules extends Construct {
       tetragonNamespace,
       daemonSetName: checkObjectName(this, 'daemonSetName', props.daemonSetName ?? 'tetragon'),
       exportStallSeconds: stall * 60,
-      policies: resolvePolicyNames(props.policyNames, `${this.node.path}: policyNames`),
+      policies: resolvePolicyNames(props.policyNames, this),
       lokiJob: checkSelectorValue(this, 'lokiJob', props.lokiJob ?? DEFAULT_JOB),
     });
     const assembly = { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl };
@@ -185,7 +186,7 @@ export class TetragonAlertRules extends Construct {
     const seen = new Set<string>();
     p.policies.forEach((policy, n) => {
       const where = `${field}.policies[${n}]`;
-      if (typeof policy.name !== 'string' || !POLICY_NAME.test(policy.name) || policy.name.length > 253) {
+      if (!isDnsSubdomain(policy.name)) {
         invalid(this, `${where}.name`, policy.name, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
       }
       if (policy.namespace !== undefined) checkNamespace(this, `${where}.namespace`, policy.namespace);

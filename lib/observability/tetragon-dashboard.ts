@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DEFAULT_JOB, HOST_NAMESPACE } from './log-schema';
 import { common, dashboard, DashboardNs, logs, loki, prometheus, stat, table, timeseries } from './private/grafana-sdk';
-import { checkLabels, checkNamespace, checkObjectName, checkSelectorValue, invalid, sorted } from './private/validate';
+import { checkLabels, checkNamespace, checkObjectName, checkSelectorValue, sorted } from './private/validate';
+import { invalid } from '../private/problems';
 import { POLICY_STATUS_RECORDS } from './policy-status';
 import { DetectionPolicyNames, Matcher, q, resolvePolicyNames, SHELL_BINARY_REGEX, streamSelector } from './queries';
 
@@ -147,7 +148,7 @@ export class TetragonDashboard extends Construct {
       title,
       job: checkSelectorValue(this, 'job', props.job ?? DEFAULT_JOB),
       tetragonNamespace: checkNamespace(this, 'tetragonNamespace', props.tetragonNamespace ?? 'kube-system'),
-      policies: resolvePolicyNames(props.policyNames, `${this.node.path}: policyNames`),
+      policies: resolvePolicyNames(props.policyNames, this),
     });
 
     this.configMap = new k8s.KubeConfigMap(this, 'Resource', {

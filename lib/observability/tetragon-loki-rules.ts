@@ -4,9 +4,11 @@ import { stringify } from 'yaml';
 import { lokiAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
 import { lokiAlertProblems } from './private/loki-rule-check';
-import { AlertDefinition, assemble, RuleGroup } from './private/rule-model';
-import { LokiDetectionRule } from '../detections/_detection';
-import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, invalid, sorted } from './private/validate';
+import { LokiDetectionRule } from './loki-detection-rule';
+import { AlertDefinition, assemble } from './private/rule-model';
+import { RuleGroup } from './rule-group';
+import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, sorted } from './private/validate';
+import { fail, invalid } from '../private/problems';
 import { SidecarLabel } from './tetragon-dashboard';
 
 /** Props of {@link TetragonLokiRules}. */
@@ -103,11 +105,11 @@ export class TetragonLokiRules extends Construct {
     // Users' alerts get the same checks as the built-in ones: name, LogQL, severity, annotations.
     library.forEach((d, i) => {
       const [problem] = lokiAlertProblems(d);
-      if (problem) throw new Error(`${this.node.path}: detectionRules[${i}] (${d.alert}).${problem.field}: ${problem.problem}. ${problem.fix}`);
+      if (problem) fail(this, `detectionRules[${i}] (${d.alert}).${problem.field}`, `${problem.problem}. ${problem.fix}`);
     });
     for (const d of Object.values(defs).flat()) {
       const [problem] = lokiAlertProblems(d);
-      if (problem) throw new Error(`${this.node.path}: built-in alert ${d.alert}.${problem.field}: ${problem.problem}. ${problem.fix}`);
+      if (problem) fail(this, `built-in alert ${d.alert}.${problem.field}`, `${problem.problem}. ${problem.fix}`);
     }
     const seen = new Set<string>();
     for (const d of library) {

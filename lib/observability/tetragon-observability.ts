@@ -3,7 +3,7 @@ import { AlloyLogShipping, AlloyLogShippingProps } from './alloy-log-shipping';
 import { DEFAULT_JOB } from './log-schema';
 import { PromtailLogShipping, PromtailLogShippingProps } from './promtail-log-shipping';
 import { PolicyStatusProps } from './policy-status';
-import { invalid } from './private/validate';
+import { invalid } from '../private/problems';
 import { DetectionPolicyNames } from './queries';
 import { TetragonAlertRules, TetragonAlertRulesProps } from './tetragon-alert-rules';
 import { TetragonDashboard, TetragonDashboardProps } from './tetragon-dashboard';

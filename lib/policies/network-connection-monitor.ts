@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link NetworkConnectionMonitor}. */
 export interface NetworkConnectionMonitorProps extends LibraryPolicyProps {
@@ -32,18 +33,24 @@ export interface NetworkConnectionMonitorProps extends LibraryPolicyProps {
  *
  * Probes `tcp_connect` (called once per active open, after routing, with the destination set) and drops
  * loopback and the configured pod and service CIDRs in the kernel with `NotDAddr`, so in-cluster traffic never
- * leaves the node as events. The event's `sock_arg` carries addresses, ports and protocol.
+ * leaves the node as events. Every IPv4 CIDR is also excluded in its IPv4-mapped form (`::ffff:10.244.0.0/112`):
+ * Tetragon compares an IPv6 socket's destination only with IPv6 values, and a dual-stack client connecting to an
+ * IPv4 pod holds `::ffff:10.244.1.7`. The event's `sock_arg` carries addresses, ports and protocol.
  *
  * Noise: every outbound connection of every process, rate-limited per thread and socket (1 minute by default).
  * Misses: UDP (DNS, QUIC) and raw sockets; connections through a proxy show the proxy as destination.
  */
-export class NetworkConnectionMonitor extends Construct {
+export class NetworkConnectionMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'network-connection-monitor';
-  /** IPv4 and IPv6 loopback, including IPv4-mapped loopback. */
-  public static readonly LOOPBACK: readonly string[] = ['127.0.0.0/8', '::1/128', '::ffff:127.0.0.0/104'];
+  /** IPv4 and IPv6 loopback (the filter adds the IPv4-mapped `::ffff:127.0.0.0/104`). */
+  public static readonly LOOPBACK: readonly string[] = ['127.0.0.0/8', '::1/128'];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1071'];
 
   constructor(scope: Construct, id: string, props: NetworkConnectionMonitorProps = {}) {
     super(scope, id);
@@ -70,5 +77,6 @@ export class NetworkConnectionMonitor extends Construct {
         }),
       ],
     });
+    this.policies = [this.policy];
   }
 }

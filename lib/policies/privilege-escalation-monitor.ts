@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
-import { Capability, CapabilityFilter } from '../policy/process-filter';
+import { Capability } from '../model/capability';
+import { CapabilityFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { CONTAINER_RUNTIME_BINARIES, LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
+import { CONTAINER_RUNTIME_BINARIES } from './private/container-runtimes';
 
 /** Props of a {@link PrivilegeEscalationMonitor}. */
 export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
@@ -52,13 +55,17 @@ const SET_ID_CALLS: readonly (readonly [string, number])[] = [
  * Misses: root gained through a SUID binary (no set*id call: see the exec events' `binary_properties`, which
  * need process credentials in the install), and kernel exploits that write creds directly.
  */
-export class PrivilegeEscalationMonitor extends Construct {
+export class PrivilegeEscalationMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'privilege-escalation-monitor';
   /** Container runtimes and shims: every container start switches ids and capabilities through them. */
   public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = CONTAINER_RUNTIME_BINARIES;
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1548', 'T1548.001', 'T1611'];
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationMonitorProps = {}) {
     super(scope, id);
@@ -107,5 +114,6 @@ export class PrivilegeEscalationMonitor extends Construct {
       defaultRateLimit: props.rateLimit,
       hooks,
     });
+    this.policies = [this.policy];
   }
 }

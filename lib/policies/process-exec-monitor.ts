@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { Errno, LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { Errno, LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link ProcessExecMonitor}. */
 export interface ProcessExecMonitorProps extends LibraryPolicyProps {
@@ -32,11 +33,15 @@ export interface ProcessExecMonitorProps extends LibraryPolicyProps {
  * Misses: code that runs without exec (memfd or ld.so loading); the default exec events and the fileless-exec
  * detection cover those.
  */
-export class ProcessExecMonitor extends Construct {
+export class ProcessExecMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'process-exec-monitor';
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1204'];
 
   constructor(scope: Construct, id: string, props: ProcessExecMonitorProps = {}) {
     super(scope, id);
@@ -69,5 +74,6 @@ export class ProcessExecMonitor extends Construct {
         }),
       ],
     });
+    this.policies = [this.policy];
   }
 }

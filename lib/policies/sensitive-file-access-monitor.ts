@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
+import { DetectionConstruct } from './detection';
 import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link SensitiveFileAccessMonitor}. Spread the `DEFAULT_*` lists to extend them. */
 export interface SensitiveFileAccessMonitorProps extends LibraryPolicyProps {
@@ -38,7 +39,16 @@ export interface SensitiveFileAccessMonitorProps extends LibraryPolicyProps {
 
 /**
  * `sensitive-file-access-monitor`: opens, mmaps and truncations of credential files, SSH keys and service-account
- * tokens, and writes to `/etc/passwd` and `/etc/group`.
+ * tokens, writes to `/etc/passwd` and `/etc/group`, and any of these files replaced by a rename.
+ *
+ * Replacement by rename is how most tools change them: shadow-utils (`useradd`, `usermod`, `passwd`, `chpasswd`,
+ * `vipw`) write `/etc/passwd+` and `/etc/shadow+` and rename them over the originals, `visudo` and editors do the
+ * same, so no open or write of the file itself happens. `security_path_rename` (called by the rename system calls,
+ * not by the renames overlayfs repeats on a container's upper layer, which `security_inode_rename` would report a
+ * second time) sees the new name as a dentry, whose path Tetragon reads up to the root of its file system
+ * (`/etc/passwd` on the root file system and in a container's root; a file on a separate mount shows its path
+ * inside that mount). It is matched with Postfix (Tetragon takes no Equal on a dentry), so
+ * `/srv/chroot/etc/passwd` is reported too.
  *
  * Hooks `security_*` functions rather than syscalls: they see the kernel's own copy of the path, resolved with
  * d_path (container view, symlinks followed), so `..`, relative paths, `/proc/self/root/...` and races on the
@@ -49,7 +59,7 @@ export interface SensitiveFileAccessMonitorProps extends LibraryPolicyProps {
  * Misses: hardlinks and bind mounts of the same file under another path; files read through an fd opened before
  * the policy loaded.
  */
-export class SensitiveFileAccessMonitor extends Construct {
+export class SensitiveFileAccessMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'sensitive-file-access-monitor';
   /** Credential files whose every access matters. */
@@ -71,6 +81,10 @@ export class SensitiveFileAccessMonitor extends Construct {
 
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1003.008', 'T1552.004', 'T1528', 'T1136', 'T1485', 'T1098'];
 
   constructor(scope: Construct, id: string, props: SensitiveFileAccessMonitorProps = {}) {
     super(scope, id);
@@ -136,6 +150,21 @@ export class SensitiveFileAccessMonitor extends Construct {
       }),
     ];
 
+    // Editors, shadow-utils and visudo replace a file by renaming a new copy over it.
+    const renamedTo = Arg.dentry(3, { label: 'newname' });
+    const watchedNames = [...new Set([...files, ...writeOnly, ...suffixes])];
+    const basePrefixes = props.prefixes ?? SensitiveFileAccessMonitor.DEFAULT_PREFIXES;
+    hooks.push(KprobeHook.function('security_path_rename', {
+      message: 'Sensitive file replaced by rename',
+      tags: [...tags, 'mitre.T1136', 'mitre.T1098'],
+      args: [Arg.dentry(1, { label: 'oldname' }), renamedTo],
+      selectors: [
+        ...(watchedNames.length ? [new Selector({ matchArgs: [ArgFilter.postfix(renamedTo, watchedNames)], matchBinaries: trusted })] : []),
+        // Service-account tokens are renamed into place by the kubelet on the node, outside this view: not watched here.
+        ...(basePrefixes.length ? [new Selector({ matchArgs: [ArgFilter.prefix(renamedTo, basePrefixes)], matchBinaries: trusted })] : []),
+      ],
+    }));
+
     this.policy = new TracingPolicy(this, 'Policy', {
       name: props.name ?? SensitiveFileAccessMonitor.NAME,
       description: 'Access to credential files, SSH keys and service-account tokens; writes to account databases',
@@ -143,5 +172,6 @@ export class SensitiveFileAccessMonitor extends Construct {
       defaultRateLimit: props.rateLimit,
       hooks,
     });
+    this.policies = [this.policy];
   }
 }

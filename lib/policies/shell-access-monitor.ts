@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { refuse } from '../private/problems';
+import { DetectionConstruct } from './detection';
 import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Namespace, NamespaceFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { LibraryPolicyProps, trustedBinariesFilter } from './_common';
+import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link ShellAccessMonitor}. */
 export interface ShellAccessMonitorProps extends LibraryPolicyProps {
@@ -31,15 +33,22 @@ export interface ShellAccessMonitorProps extends LibraryPolicyProps {
  * resolved path would never call a shell. Postfix `/<name>` catches absolute and relative paths with a
  * directory; Equal `<name>` catches `execve("sh", ...)` from the working directory.
  * "In containers" is tested in the kernel as a mount namespace other than the host's, which holds for any
- * container runtime and does not need Tetragon's pod filter.
+ * container runtime and does not need Tetragon's pod filter. It also holds for host services that systemd
+ * sandboxes in their own mount namespace (`PrivateTmp=`, `ProtectSystem=`, `ReadOnlyPaths=`, ...) and for
+ * `unshare -m` or `ip netns exec` on the node: their shells are reported too. Set a `podSelector` (`{}` for every
+ * pod) to limit the policy to Kubernetes pods.
  *
- * Noise: images whose entrypoint is a shell script report once per container start, and health-check probes
- * that run `sh -c` report once per probe and pod (rate-limited to once a minute per thread by default).
+ * Noise: containers whose entrypoint or command runs a shell (`sh -c ...`, `["/bin/sh", "/start.sh"]`) report once
+ * per start, and health-check probes that run `sh -c` report once per probe and pod (rate-limited to once a minute
+ * per thread by default). A script started directly (`/docker-entrypoint.sh` with a `#!/bin/sh` line) is not a
+ * shell exec: the kernel loads the interpreter named on the `#!` line without another execve, so the requested
+ * path is the script's, and it is not reported.
  * Misses: shells under other names (copied or renamed binaries; see the /tmp and /dev/shm exec detections),
- * and interpreters used as shells (python -c, perl -e).
+ * interpreters used as shells (python -c, perl -e), and, for the same reason as above, a shell reached through a
+ * script's `#!` line.
  * Noisy extras: `busybox <applet>` called directly (uncommon outside debugging and attacks).
  */
-export class ShellAccessMonitor extends Construct {
+export class ShellAccessMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'shell-access-monitor';
   /**
@@ -50,13 +59,16 @@ export class ShellAccessMonitor extends Construct {
   public static readonly DEFAULT_SHELLS: readonly string[] = ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
+  /** The generated policy, as the contract lists it. */
+  public readonly policies: readonly TracingPolicy[];
+  /** The MITRE ATT&CK techniques it reports. */
+  public readonly mitreTechniques: readonly string[] = ['T1059.004'];
 
   constructor(scope: Construct, id: string, props: ShellAccessMonitorProps = {}) {
     super(scope, id);
     const shells = props.shells ?? ShellAccessMonitor.DEFAULT_SHELLS;
-    const invalid = shells.filter((s) => !/^[A-Za-z0-9._+-]+$/.test(s));
-    if (shells.length === 0 || invalid.length) {
-      throw new Error(`${this.node.path}: shells: got ${JSON.stringify(shells)}; give one or more bare shell names such as "bash" (no slashes; the policy matches any directory)`);
+    if (shells.length === 0 || shells.some((s) => !/^[A-Za-z0-9._+-]+$/.test(s))) {
+      refuse(this, 'shells', shells, 'give one or more bare shell names such as "bash" (no slashes; the policy matches any directory)');
     }
     const inContainer = (props.containersOnly ?? true) ? [NamespaceFilter.notHost(Namespace.MNT)] : [];
     const trusted = trustedBinariesFilter(props);
@@ -88,5 +100,6 @@ export class ShellAccessMonitor extends Construct {
         }),
       ],
     });
+    this.policies = [this.policy];
   }
 }

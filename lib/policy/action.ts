@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { Problems, show } from './_problems';
+import { ActionName, ENFORCING_ACTIONS } from '../model/private/vocabulary';
+import { Problems, show } from '../private/problems';
 
 /** How events are grouped for `rateLimit`. */
 export enum RateLimitScope {
@@ -81,7 +82,7 @@ export class Action {
 
   /** Whether this action blocks or kills (and so needs the enforcement guardrails). */
   public get enforces(): boolean {
-    return this.name === 'Sigkill' || this.name === 'Override' || this.name === 'Signal';
+    return ENFORCING_ACTIONS.has(this.name as ActionName);
   }
 
   /** @internal */

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { Arg, ArgKind } from './argument';
-import { LIMITS } from './limits';
-import { Problems, show } from './_problems';
+import { LIMITS } from '../model/limits';
+import { SOCKADDR_OPERATORS } from '../model/private/vocabulary';
+import { Problems, show } from '../private/problems';
 
 /**
  * matchArgs / matchReturnArgs operators.
@@ -21,15 +22,20 @@ export enum FileType {
   REGULAR = 'reg', DIRECTORY = 'dir', SYMLINK = 'lnk', BLOCK_DEVICE = 'blk', CHAR_DEVICE = 'chr', FIFO = 'fifo', SOCKET = 'sock',
 }
 
+/** Socket operators take `sock` arguments, and `sockaddr` ones for the operators Tetragon allows there. */
+const socket = (op: ArgOperator): readonly ArgKind[] => (SOCKADDR_OPERATORS.has(op) ? ['sock', 'sockaddr'] : ['sock']);
+
 /** Which argument kinds each operator accepts (Tetragon's `parseMatchArg`). */
 const ACCEPTS: Record<ArgOperator, readonly ArgKind[]> = {
   Equal: ['string', 'file', 'int', 'cap'], NotEqual: ['string', 'file', 'int', 'cap'],
-  Prefix: ['string', 'file'], NotPrefix: ['string', 'file'], Postfix: ['string', 'file'], NotPostfix: ['string', 'file'],
+  Prefix: ['string', 'file', 'dentry'], NotPrefix: ['string', 'file', 'dentry'], Postfix: ['string', 'file', 'dentry'], NotPostfix: ['string', 'file', 'dentry'],
   GT: ['int'], LT: ['int'], Mask: ['int', 'cap'], InRange: ['int'], NotInRange: ['int'],
   FileType: ['file'], NotFileType: ['file'],
-  SPort: ['sock', 'sockaddr'], NotSPort: ['sock', 'sockaddr'], DPort: ['sock'], NotDPort: ['sock'],
-  SAddr: ['sock', 'sockaddr'], NotSAddr: ['sock', 'sockaddr'], DAddr: ['sock'], NotDAddr: ['sock'],
-  Protocol: ['sock'], Family: ['sock', 'sockaddr'], State: ['sock'],
+  SPort: socket(ArgOperator.SPORT), NotSPort: socket(ArgOperator.NOT_SPORT),
+  DPort: socket(ArgOperator.DPORT), NotDPort: socket(ArgOperator.NOT_DPORT),
+  SAddr: socket(ArgOperator.SADDR), NotSAddr: socket(ArgOperator.NOT_SADDR),
+  DAddr: socket(ArgOperator.DADDR), NotDAddr: socket(ArgOperator.NOT_DADDR),
+  Protocol: socket(ArgOperator.PROTOCOL), Family: socket(ArgOperator.FAMILY), State: socket(ArgOperator.STATE),
   CapabilitiesGained: ['cap'],
 };
 
@@ -44,6 +50,31 @@ export enum IpProtocol { TCP = 'IPPROTO_TCP', UDP = 'IPPROTO_UDP', ICMP = 'IPPRO
 
 /** A port (`443`) or an inclusive range (`'1024:65535'`). */
 export type PortSpec = number | string;
+
+/** Options of the address filters (`daddr`, `notDaddr`, `saddr`, `notSaddr`). */
+export interface AddressFilterOptions {
+  /**
+   * Add the IPv4-mapped form of every IPv4 address or CIDR (`10.0.0.0/8` also as `::ffff:10.0.0.0/104`). Tetragon
+   * compares the address of an `AF_INET6` socket only with the IPv6 values, and a dual-stack client (an IPv6
+   * socket) reaching an IPv4 peer holds it as `::ffff:a.b.c.d`: without the mapped form it slips through an
+   * IPv4-only filter. Not applied to `skb` arguments, whose packets carry the IPv4 addresses themselves.
+   * @default true
+   */
+  readonly ipv4Mapped?: boolean;
+}
+
+/**
+ * Each IPv4 address or CIDR followed by nothing else, plus its IPv4-mapped IPv6 form (`::ffff:a.b.c.d/96+n`),
+ * without duplicates. Values that are not valid IPv4 are kept as they are.
+ */
+export function withIpv4Mapped(cidrs: readonly string[]): string[] {
+  const mapped = cidrs.flatMap((c) => {
+    const [address, length, ...rest] = c.split('/');
+    if (rest.length > 0 || isIP(address) !== 4 || cidrProblem(c)) return [];
+    return [length === undefined ? `::ffff:${address}` : `::ffff:${address}/${96 + Number(length)}`];
+  });
+  return [...new Set([...cidrs, ...mapped])];
+}
 
 /**
  * One entry of a selector's `matchArgs` (or `matchReturnArgs`): an operator applied to a declared argument.
@@ -64,19 +95,19 @@ export class ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_EQUAL, values.map(String));
   }
   /** String starts with one of `values` (at most 256 characters each). */
-  public static prefix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static prefix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.PREFIX, values);
   }
   /** String starts with none of `values`. */
-  public static notPrefix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static notPrefix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_PREFIX, values);
   }
   /** String ends with one of `values` (at most 127 characters each). */
-  public static postfix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static postfix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.POSTFIX, values);
   }
   /** String ends with none of `values`. */
-  public static notPostfix(arg: Arg<'string' | 'file'>, values: readonly string[]): ArgFilter {
+  public static notPostfix(arg: Arg<'string' | 'file' | 'dentry'>, values: readonly string[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.NOT_POSTFIX, values);
   }
   /** Number is greater than `value`. */
@@ -115,21 +146,27 @@ export class ArgFilter {
   public static sport(arg: Arg<'sock' | 'sockaddr'>, ports: readonly PortSpec[]): ArgFilter {
     return new ArgFilter(arg, ArgOperator.SPORT, ports.map(String));
   }
-  /** Destination address is in one of `cidrs` (IPv4 or IPv6, a bare address means /32 or /128). */
-  public static daddr(arg: Arg<'sock'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.DADDR, cidrs);
+  /**
+   * Destination address is in one of `cidrs` (IPv4 or IPv6, a bare address means /32 or /128). IPv4 values also
+   * get their IPv4-mapped form unless `options.ipv4Mapped` is false.
+   */
+  public static daddr(arg: Arg<'sock'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.DADDR, addresses(arg, cidrs, options));
   }
-  /** Destination address is in none of `cidrs`. */
-  public static notDaddr(arg: Arg<'sock'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.NOT_DADDR, cidrs);
+  /** Destination address is in none of `cidrs` (IPv4 values also in their IPv4-mapped form, see {@link ArgFilter.daddr}). */
+  public static notDaddr(arg: Arg<'sock'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.NOT_DADDR, addresses(arg, cidrs, options));
   }
-  /** Source address (for `sockaddr`: the address in the struct) is in one of `cidrs`. */
-  public static saddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.SADDR, cidrs);
+  /**
+   * Source address (for `sockaddr`: the address in the struct) is in one of `cidrs` (IPv4 values also in their
+   * IPv4-mapped form, see {@link ArgFilter.daddr}).
+   */
+  public static saddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.SADDR, addresses(arg, cidrs, options));
   }
-  /** Source address is in none of `cidrs`. */
-  public static notSaddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.NOT_SADDR, cidrs);
+  /** Source address is in none of `cidrs` (IPv4 values also in their IPv4-mapped form, see {@link ArgFilter.daddr}). */
+  public static notSaddr(arg: Arg<'sock' | 'sockaddr'>, cidrs: readonly string[], options: AddressFilterOptions = {}): ArgFilter {
+    return new ArgFilter(arg, ArgOperator.NOT_SADDR, addresses(arg, cidrs, options));
   }
   /** Address family is one of `families`. */
   public static family(arg: Arg<'sock' | 'sockaddr'>, families: readonly AddressFamily[]): ArgFilter {
@@ -174,6 +211,10 @@ export class ArgFilter {
       if (!this.secondArg || this.secondArg.kind !== 'cap') problems.add(`${field}.args`, 'CapabilitiesGained compares two capability-set arguments: the old set, then the new one');
       return;
     }
+    if (this.arg.type === 'sockaddr_un' && (op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX)) {
+      problems.add(`${field}.operator`, `${op} on a sockaddr_un argument loads but never matches (Tetragon's BPF filter for sockaddr_un has no Postfix case); use Equal or Prefix`);
+      return;
+    }
     if (this.values.length === 0) {
       problems.add(`${field}.values`, `${op} needs at least one value`);
       return;
@@ -208,11 +249,11 @@ export class ArgFilter {
     if (op === ArgOperator.FAMILY || op === ArgOperator.PROTOCOL || op === ArgOperator.STATE) return undefined;
     // String operators.
     if (value === '') return 'an empty string matches nothing useful; remove it';
-    if (this.arg.kind === 'file' && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
+    if ((this.arg.kind === 'file' || this.arg.kind === 'dentry') && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
       return `file and path arguments are absolute paths resolved by the kernel; write it as an absolute path such as ${show('/' + value.replace(/^\.?\/*/, ''))}`;
     }
-    if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && value.length > LIMITS.prefixLength) {
-      return `${value.length} characters; Prefix values are at most ${LIMITS.prefixLength}`;
+    if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && Buffer.byteLength(value) > LIMITS.prefixLength) {
+      return `${Buffer.byteLength(value)} bytes; Prefix values are at most ${LIMITS.prefixLength} (Tetragon accepts ${LIMITS.prefixLengthAccepted}, but its BPF side compares at most ${LIMITS.prefixLength} bytes, so a longer prefix never matches)`;
     }
     if ((op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX) && value.length > LIMITS.postfixLength) {
       return `${value.length} characters; Postfix values are at most ${LIMITS.postfixLength}`;
@@ -234,6 +275,11 @@ export class ArgFilter {
     }
     return { index: this.arg.index, operator: this.operator, values: [...this.values] };
   }
+}
+
+/** The values of an address filter: with the IPv4-mapped forms unless switched off or the argument is an skb. */
+function addresses(arg: Arg, cidrs: readonly string[], options: AddressFilterOptions): string[] {
+  return options.ipv4Mapped === false || arg.type === 'skb' ? [...cidrs] : withIpv4Mapped(cidrs);
 }
 
 /** Why a port spec is invalid, or undefined. */

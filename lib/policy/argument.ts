@@ -1,5 +1,5 @@
-import { LIMITS } from './limits';
-import { Problems, show } from './_problems';
+import { LIMITS } from '../model/limits';
+import { Problems, show } from '../private/problems';
 
 /**
  * Tetragon argument types a hook can declare (`args[].type`).
@@ -27,9 +27,10 @@ export enum ArgType {
  * - `cap`: capability sets, numeric operators and CapabilitiesGained;
  * - `sock`: socket operators (ports, addresses, family, protocol, state);
  * - `sockaddr`: the sockaddr subset (source address and port, family);
+ * - `dentry`: a path relative to its file system's root, Prefix and Postfix only (Tetragon refuses Equal on it);
  * - `opaque`: shown in events, not filterable.
  */
-export type ArgKind = 'string' | 'file' | 'int' | 'cap' | 'sock' | 'sockaddr' | 'opaque';
+export type ArgKind = 'string' | 'file' | 'int' | 'cap' | 'sock' | 'sockaddr' | 'dentry' | 'opaque';
 
 const KIND_OF: Record<ArgType, ArgKind> = {
   int: 'int', sint8: 'int', int8: 'int', uint8: 'int', sint16: 'int', int16: 'int', uint16: 'int', uint32: 'int',
@@ -41,7 +42,8 @@ const KIND_OF: Record<ArgType, ArgKind> = {
   kernel_cap_t: 'cap', cap_inheritable: 'cap', cap_permitted: 'cap', cap_effective: 'cap',
   sock: 'sock', skb: 'sock', socket: 'sock',
   sockaddr: 'sockaddr',
-  char_iovec: 'opaque', const_buf: 'opaque', filename: 'opaque', dentry: 'opaque', nop: 'opaque', cred: 'opaque',
+  dentry: 'dentry',
+  char_iovec: 'opaque', const_buf: 'opaque', filename: 'opaque', nop: 'opaque', cred: 'opaque',
   user_namespace: 'opaque', bpf_attr: 'opaque', bpf_map: 'opaque', bpf_prog: 'opaque', perf_event: 'opaque',
   kiocb: 'opaque', iov_iter: 'opaque', load_info: 'opaque', module: 'opaque',
 };
@@ -105,6 +107,14 @@ export class Arg<K extends ArgKind = ArgKind> {
   /** A `struct path *`, resolved like `file`. */
   public static path(index: number, options: ArgOptions = {}): Arg<'file'> {
     return new Arg(index, ArgType.PATH, options);
+  }
+  /**
+   * A `struct dentry *`, read as its path up to the root of the file system it is on (Tetragon does not cross mount
+   * points for a dentry): `/etc/passwd` on the root file system, but a file on a separate mount shows its path
+   * inside that mount. Filter it with Prefix or Postfix; Tetragon refuses Equal on this type.
+   */
+  public static dentry(index: number, options: ArgOptions = {}): Arg<'dentry'> {
+    return new Arg(index, ArgType.DENTRY, options);
   }
   /** A `struct linux_binprm *`, shown as the path of the file being executed. */
   public static linuxBinprm(index: number, options: ArgOptions = {}): Arg<'string'> {
@@ -212,6 +222,6 @@ export type IntegerType = ArgType.INT | ArgType.SINT8 | ArgType.INT8 | ArgType.U
 export type CapabilitySetType = ArgType.KERNEL_CAP_T | ArgType.CAP_EFFECTIVE | ArgType.CAP_INHERITABLE | ArgType.CAP_PERMITTED;
 
 /** Argument types that are shown in events but cannot be filtered on. */
-export type OpaqueType = ArgType.CHAR_IOVEC | ArgType.CONST_BUF | ArgType.FILENAME | ArgType.DENTRY | ArgType.CRED
+export type OpaqueType = ArgType.CHAR_IOVEC | ArgType.CONST_BUF | ArgType.FILENAME | ArgType.CRED
 | ArgType.USER_NAMESPACE | ArgType.BPF_ATTR | ArgType.BPF_MAP | ArgType.BPF_PROG | ArgType.PERF_EVENT | ArgType.KIOCB
 | ArgType.IOV_ITER | ArgType.LOAD_INFO | ArgType.MODULE;

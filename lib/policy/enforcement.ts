@@ -1,5 +1,7 @@
+import { isDnsLabel } from '../private/patterns';
+import { Marker } from '../private/marker';
 import { LabelSelector, POD_NAMESPACE_LABEL, validateLabelSelector } from './label-selector';
-import { Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
 
 /**
  * How an enforcing policy runs, rendered as Tetragon's `policy-mode` option so it can be flipped on a live
@@ -12,11 +14,18 @@ export enum PolicyMode {
   ENFORCE = 'enforce',
 }
 
+const ENFORCEMENT_SCOPE = new Marker('EnforcementScope');
+
 /**
  * Where enforcement may act. There is deliberately no "everywhere": enforcing on host processes by accident
  * can take a node down, so the scope is always pods, chosen explicitly.
  */
 export class EnforcementScope {
+  /** Whether `x` is an EnforcementScope (also across copies of the package). */
+  public static isEnforcementScope(x: unknown): x is EnforcementScope {
+    return ENFORCEMENT_SCOPE.has(x);
+  }
+
   /** Pods of these namespaces. */
   public static namespaces(namespaces: readonly string[]): EnforcementScope {
     return new EnforcementScope({ matchExpressions: [{ key: POD_NAMESPACE_LABEL, operator: 'In', values: [...namespaces] }] }, namespaces);
@@ -35,14 +44,16 @@ export class EnforcementScope {
     public readonly podSelector: LabelSelector,
     private readonly namespaceList?: readonly string[],
     private readonly everyPod = false,
-  ) {}
+  ) {
+    ENFORCEMENT_SCOPE.mark(this);
+  }
 
   /** @internal */
   public _validate(field: string, problems: Problems): void {
     if (this.namespaceList !== undefined) {
       if (this.namespaceList.length === 0) problems.add(`${field}.namespaces`, 'is empty; name at least one namespace, or use EnforcementScope.allPods() deliberately');
       this.namespaceList.forEach((ns, i) => {
-        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) problems.add(`${field}.namespaces[${i}]`, `got ${show(ns)}; expected a namespace name`);
+        if (!isDnsLabel(ns)) problems.add(`${field}.namespaces[${i}]`, `got ${show(ns)}; expected a namespace name`);
       });
       return;
     }
@@ -103,7 +114,7 @@ export function neverKillFor(options: EnforcementOptions): string[] {
 /** Validates enforcement options. */
 export function validateEnforcement(field: string, options: EnforcementOptions, problems: Problems): void {
   if (!Object.values(PolicyMode).includes(options.mode)) problems.add(`${field}.mode`, `got ${show(options.mode)}; use PolicyMode.MONITOR or PolicyMode.ENFORCE`);
-  if (!(options.scope instanceof EnforcementScope)) {
+  if (!EnforcementScope.isEnforcementScope(options.scope)) {
     problems.add(`${field}.scope`, 'is missing; enforcement needs an explicit scope: EnforcementScope.namespaces([...]), .pods({...}) or .allPods()');
   } else {
     options.scope._validate(`${field}.scope`, problems);

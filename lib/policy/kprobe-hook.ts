@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Arg } from './argument';
-import { HookBaseProps, renderHookBase, validateHookBase } from './_hook-base';
-import { Problems, show } from './_problems';
+import { renderHookBase, validateHookBase } from './private/hook-base';
+import { HookBaseProps } from './hook-base-props';
+import { Problems, show } from '../private/problems';
 
 /** Props of a {@link KprobeHook}. */
 export interface KprobeHookProps extends HookBaseProps {

@@ -1,4 +1,5 @@
-import { Problems, show } from './_problems';
+import { isLabelKey, isLabelValue } from '../private/patterns';
+import { Problems, show } from '../private/problems';
 
 /** A label-selector requirement. */
 export interface LabelSelectorRequirement {
@@ -31,8 +32,6 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 /** The pseudo-label Tetragon adds for the pod's namespace. */
 export const POD_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 
@@ -40,11 +39,11 @@ export const POD_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 export function validateLabelSelector(field: string, selector: LabelSelector, problems: Problems, allowedKeys?: readonly string[]): void {
   const checkKey = (where: string, key: string) => {
     if (allowedKeys && !allowedKeys.includes(key)) problems.add(where, `key ${show(key)} is not supported; use ${allowedKeys.join(' or ')}`);
-    else if (!allowedKeys && key !== POD_NAMESPACE_LABEL && !LABEL_KEY.test(key)) problems.add(where, `key ${show(key)} is not a valid label key`);
+    else if (!allowedKeys && key !== POD_NAMESPACE_LABEL && !isLabelKey(key)) problems.add(where, `key ${show(key)} is not a valid label key`);
   };
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     checkKey(`${field}.matchLabels`, key);
-    if (!allowedKeys && !LABEL_VALUE.test(value)) problems.add(`${field}.matchLabels.${key}`, `value ${show(value)} is not a valid label value`);
+    if (!allowedKeys && !isLabelValue(value)) problems.add(`${field}.matchLabels.${key}`, `value ${show(value)} is not a valid label value`);
   }
   (selector.matchExpressions ?? []).forEach((e, i) => {
     const where = `${field}.matchExpressions[${i}]`;

@@ -1,5 +1,6 @@
-import { LIMITS } from './limits';
-import { Problems, show } from './_problems';
+import { Capability, capabilityBit } from '../model/capability';
+import { LIMITS } from '../model/limits';
+import { Problems, show } from '../private/problems';
 
 /** matchBinaries operators. */
 export enum BinaryOperator { IN = 'In', NOT_IN = 'NotIn', PREFIX = 'Prefix', NOT_PREFIX = 'NotPrefix', POSTFIX = 'Postfix', NOT_POSTFIX = 'NotPostfix' }
@@ -70,14 +71,16 @@ export enum Namespace {
 
 /**
  * A `matchNamespaces` filter. `host_ns` stands for the namespace of the host's init process, so
- * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them.
+ * `NamespaceFilter.notHost(Namespace.MNT)` selects processes in containers, whatever runtime started them, and
+ * also host processes with a mount namespace of their own: services systemd sandboxes (`PrivateTmp=`,
+ * `ProtectSystem=`, ...), `unshare -m`, `ip netns exec`. Use a pod selector on the policy to mean Kubernetes pods.
  */
 export class NamespaceFilter {
   /** The process is in the host's namespace of this kind. */
   public static host(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'In', ['host_ns']);
   }
-  /** The process is not in the host's namespace of this kind (it runs in a container). */
+  /** The process is not in the host's namespace of this kind (it runs in a container, or in a sandboxed host service). */
   public static notHost(namespace: Namespace): NamespaceFilter {
     return new NamespaceFilter(namespace, 'NotIn', ['host_ns']);
   }
@@ -112,21 +115,6 @@ export class NamespaceFilter {
   }
 }
 
-/** Linux capabilities, as Tetragon names them. */
-export enum Capability {
-  CHOWN = 'CAP_CHOWN', DAC_OVERRIDE = 'CAP_DAC_OVERRIDE', DAC_READ_SEARCH = 'CAP_DAC_READ_SEARCH', FOWNER = 'CAP_FOWNER',
-  FSETID = 'CAP_FSETID', KILL = 'CAP_KILL', SETGID = 'CAP_SETGID', SETUID = 'CAP_SETUID', SETPCAP = 'CAP_SETPCAP',
-  LINUX_IMMUTABLE = 'CAP_LINUX_IMMUTABLE', NET_BIND_SERVICE = 'CAP_NET_BIND_SERVICE', NET_BROADCAST = 'CAP_NET_BROADCAST',
-  NET_ADMIN = 'CAP_NET_ADMIN', NET_RAW = 'CAP_NET_RAW', IPC_LOCK = 'CAP_IPC_LOCK', IPC_OWNER = 'CAP_IPC_OWNER',
-  SYS_MODULE = 'CAP_SYS_MODULE', SYS_RAWIO = 'CAP_SYS_RAWIO', SYS_CHROOT = 'CAP_SYS_CHROOT', SYS_PTRACE = 'CAP_SYS_PTRACE',
-  SYS_PACCT = 'CAP_SYS_PACCT', SYS_ADMIN = 'CAP_SYS_ADMIN', SYS_BOOT = 'CAP_SYS_BOOT', SYS_NICE = 'CAP_SYS_NICE',
-  SYS_RESOURCE = 'CAP_SYS_RESOURCE', SYS_TIME = 'CAP_SYS_TIME', SYS_TTY_CONFIG = 'CAP_SYS_TTY_CONFIG', MKNOD = 'CAP_MKNOD',
-  LEASE = 'CAP_LEASE', AUDIT_WRITE = 'CAP_AUDIT_WRITE', AUDIT_CONTROL = 'CAP_AUDIT_CONTROL', SETFCAP = 'CAP_SETFCAP',
-  MAC_OVERRIDE = 'CAP_MAC_OVERRIDE', MAC_ADMIN = 'CAP_MAC_ADMIN', SYSLOG = 'CAP_SYSLOG', WAKE_ALARM = 'CAP_WAKE_ALARM',
-  BLOCK_SUSPEND = 'CAP_BLOCK_SUSPEND', AUDIT_READ = 'CAP_AUDIT_READ', PERFMON = 'CAP_PERFMON', BPF = 'CAP_BPF',
-  CHECKPOINT_RESTORE = 'CAP_CHECKPOINT_RESTORE',
-}
-
 /** Which capability set a `matchCapabilities` filter reads. */
 export enum CapabilitySet { EFFECTIVE = 'Effective', INHERITABLE = 'Inheritable', PERMITTED = 'Permitted' }
 
@@ -150,9 +138,9 @@ export class CapabilityFilter {
   /** @internal */
   public _validate(field: string, problems: Problems): void {
     if (this.values.length === 0) problems.add(`${field}.values`, 'needs at least one capability');
-    const known = Object.values(Capability) as string[];
     this.values.forEach((v, i) => {
-      if (!known.includes(v)) problems.add(`${field}.values[${i}]`, `got ${show(v)}; expected a capability name such as CAP_SYS_ADMIN`);
+      const bit = capabilityBit(String(v));
+      if (typeof bit === 'string') problems.add(`${field}.values[${i}]`, `got ${show(v)}; ${bit}; use the Capability enum`);
     });
   }
 

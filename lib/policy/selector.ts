@@ -2,9 +2,9 @@ import { Duration } from 'cdk8s';
 import { Action } from './action';
 import { Arg } from './argument';
 import { ArgFilter } from './arg-filter';
-import { LIMITS } from './limits';
+import { LIMITS } from '../model/limits';
 import { BinaryFilter, BinaryOperator, CapabilityFilter, NamespaceFilter } from './process-filter';
-import { Problems } from './_problems';
+import { Problems } from '../private/problems';
 
 /** Props of a {@link Selector}. Filters inside one selector are ANDed. */
 export interface SelectorProps {

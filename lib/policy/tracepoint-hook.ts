@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
-import { HookBaseProps, renderHookBase, validateHookBase } from './_hook-base';
-import { Problems, show } from './_problems';
+import { renderHookBase, validateHookBase } from './private/hook-base';
+import { HookBaseProps } from './hook-base-props';
+import { Problems, show } from '../private/problems';
 
 /** Props of a {@link TracepointHook}. Argument indexes count the tracepoint's format fields. */
 export interface TracepointHookProps extends HookBaseProps {

@@ -2,6 +2,8 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as tetragon from '../../imports/cilium.io';
 import { checkPolicy } from '../check/engine';
+import { FEATURE_LABELS } from '../kernels/kernel-features';
+import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { KprobeHook } from './kprobe-hook';
 import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
 import { BinaryOperator } from './process-filter';
@@ -10,9 +12,14 @@ import {
 } from './enforcement';
 import { LsmHook } from './lsm-hook';
 import { TracepointHook } from './tracepoint-hook';
-import { PolicyValidationError, Problems, show } from './_problems';
+import { Problems, show } from '../private/problems';
+import { PolicyValidationError } from '../validation-error';
 import { uniquenessScope } from '../private/cluster-scope';
+import { Marker } from '../private/marker';
+import { isDnsLabel, isDnsSubdomain } from '../private/patterns';
 import { PropKeys, refuseUnknownProps } from '../private/props';
+
+const TRACING_POLICY = new Marker('TracingPolicy');
 
 /** Any hook kind. A TracingPolicy holds hooks of one kind only: Tetragon refuses mixed kinds. */
 export type Hook = KprobeHook | TracepointHook | LsmHook;
@@ -57,6 +64,13 @@ export interface TracingPolicyProps {
    */
   readonly disableKprobeMulti?: boolean;
   /**
+   * Turn on Tetragon's loader sensor (`spec.loader: true`): a `process_loader` event for every shared library and
+   * executable a process maps, with its build id. Needs kernel 5.19+, applies to the whole node (no `namespace`,
+   * `podSelector` or `containerSelector`: the sensor refuses policy filtering), and needs no hooks.
+   * @default false
+   */
+  readonly loader?: boolean;
+  /**
    * Required when a selector uses Sigkill, Override or Signal: the policy mode (monitor first), an explicit pod
    * scope, and any opt-out from the never-kill list. Rendered as the `policy-mode` option and a pod selector;
    * enforcing selectors leave the never-kill binaries alone.
@@ -75,8 +89,6 @@ export interface TracingPolicyProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A Tetragon TracingPolicy (or TracingPolicyNamespaced) built from typed hooks.
@@ -95,10 +107,13 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * });
  */
 export class TracingPolicy extends Construct {
-  /** Whether a construct is a TracingPolicy of this library. */
+  /** Whether `x` is a TracingPolicy construct of this library (also across copies of the package). */
   public static isTracingPolicy(x: unknown): x is TracingPolicy {
-    return x instanceof TracingPolicy;
+    return TRACING_POLICY.has(x);
   }
+
+  /** Annotation listing what the kernels of the set limit (see {@link TracingPolicy.kernelNotes}). */
+  public static readonly KERNEL_NOTES_ANNOTATION = 'cdk8s-tetragon/kernel-notes';
 
   /** The policy name. */
   public readonly name: string;
@@ -112,21 +127,30 @@ export class TracingPolicy extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: TracingPolicyProps) {
     super(scope, id);
+    TRACING_POLICY.mark(this);
     refuseUnknownProps(this.node.path, '', props, TRACING_POLICY_PROPS);
     this.name = props.name;
     this.namespace = props.namespace;
     this.defaultRateLimit = props.defaultRateLimit ?? Duration.minutes(1);
 
-    const problems = new Problems();
-    if (typeof props.name !== 'string' || !NAME.test(props.name) || props.name.length > 253) {
+    const problems = policyProblems();
+    if (!isDnsSubdomain(props.name)) {
       problems.add('name', `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`);
     }
-    if (props.namespace !== undefined && (!DNS_LABEL.test(props.namespace) || props.namespace.length > 63)) {
+    if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
       problems.add('namespace', `got ${show(props.namespace)}; a namespace is a DNS label (lowercase letters, digits, '-', at most 63 characters)`);
     }
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
     if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
     if (props.enforcement) validateEnforcement('enforcement', props.enforcement, problems);
+    if (props.loader) {
+      for (const field of ['namespace', 'podSelector', 'containerSelector', 'enforcement'] as const) {
+        if (props[field] !== undefined) {
+          problems.add(field, 'is set on a loader policy, and Tetragon\'s loader sensor refuses policy filtering ("loader sensor does not implement '
+            + `policy filtering"): remove ${field}; the sensor applies to the whole node`);
+        }
+      }
+    }
     const scopeLabels = props.enforcement?.scope?.podSelector?.matchLabels ?? {};
     for (const [key, value] of Object.entries(props.podSelector?.matchLabels ?? {})) {
       if (key in scopeLabels && scopeLabels[key] !== value) {
@@ -138,12 +162,14 @@ export class TracingPolicy extends Construct {
     const annotations = {
       ...(props.description ? { description: props.description } : {}),
       ...(props.enforcement?.neverKillOptOut ? { 'cdk8s-tetragon/never-kill-opt-out': `${props.enforcement.neverKillOptOut.binaries.join(',')}: ${props.enforcement.neverKillOptOut.reason}` } : {}),
+      // Rendered only when some kernel of the set limits the policy, so reviewers see it in the synthesized YAML.
+      [TracingPolicy.KERNEL_NOTES_ANNOTATION]: Lazy.any({ produce: () => this.kernelNotes.join('\n') || undefined }) as unknown as string,
     };
     const metadata = {
       name: props.name,
       ...(props.namespace ? { namespace: props.namespace } : {}),
       ...(props.labels ? { labels: { ...props.labels } } : {}),
-      ...(Object.keys(annotations).length ? { annotations } : {}),
+      annotations,
     };
     // The spec renders lazily so hooks added after construction still reach the output.
     const spec = Lazy.any({ produce: () => this.renderSpec() }) as any;
@@ -172,7 +198,7 @@ export class TracingPolicy extends Construct {
   public addHook(hook: Hook): Hook {
     const index = this.hooks.filter((h) => h.kind === hook.kind).length;
     const field = `${hook.kind}[${index}](${hook.call})`;
-    const problems = new Problems();
+    const problems = policyProblems();
     if (this.hookKind && hook.kind !== this.hookKind) {
       problems.add(field, `this policy holds ${this.hookKind} and Tetragon refuses a policy that mixes hook kinds; put the ${hook.kind} hook in another TracingPolicy`);
     }
@@ -197,6 +223,21 @@ export class TracingPolicy extends Construct {
     return this.node.tryGetContext(ENFORCEMENT_DRY_RUN_CONTEXT) === true ? PolicyMode.MONITOR : this.props.enforcement.mode;
   }
 
+  /**
+   * Where the kernels in use (context `cdk8s-tetragon:kernels`, default every bundled table) load this policy but
+   * limit what it does: a sockaddr_un filter compiled out before 5.11, lsmhooks where the BPF LSM is off by default,
+   * a feature a table does not know. One line per finding, naming the kernels; also rendered as the annotation
+   * {@link TracingPolicy.KERNEL_NOTES_ANNOTATION}. (What does not load on a kernel fails synth instead.)
+   */
+  public get kernelNotes(): string[] {
+    if (!this.hasSensor) return [];
+    const manifest = { apiVersion: 'cilium.io/v1alpha1', kind: this.namespace ? 'TracingPolicyNamespaced' : 'TracingPolicy',
+      metadata: { name: this.name, ...(this.namespace ? { namespace: this.namespace } : {}) }, spec: this.renderSpec() };
+    return checkPolicy(manifest, { kernels: this.node.tryGetContext(KERNELS_CONTEXT) })
+      .filter((f) => f.severity === 'warning' && KERNEL_NOTE_RULES.includes(f.ruleId))
+      .map((f) => `${f.ruleId} (${(f.kernels ?? []).join(', ')}): ${f.message.slice(f.message.indexOf(`${f.field}: `) + f.field.length + 2)}`);
+  }
+
   /** The rendered spec (plain JSON, as in YAML). */
   public renderSpec(): Record<string, unknown> {
     const spec: Record<string, unknown> = {};
@@ -207,6 +248,7 @@ export class TracingPolicy extends Construct {
     const podSelector = mergeSelectors(this.props.podSelector, enforcement?.scope.podSelector);
     if (podSelector) spec.podSelector = renderLabelSelector(podSelector);
     if (this.props.containerSelector) spec.containerSelector = renderLabelSelector(this.props.containerSelector);
+    if (this.props.loader) spec.loader = true;
     const options: { name: string; value: string }[] = [];
     // Override on security_* functions uses fmod_ret, which does not work with kprobe_multi.
     const overridesSecurityHook = this.hooks.some((h) => h.kind === 'kprobes' && !h.props.syscall
@@ -216,6 +258,11 @@ export class TracingPolicy extends Construct {
     if (mode) options.push({ name: 'policy-mode', value: mode });
     if (options.length) spec.options = options;
     return spec;
+  }
+
+  /** Whether the policy turns on any sensor: a hook, or the loader. */
+  private get hasSensor(): boolean {
+    return this.hooks.length > 0 || this.props.loader === true;
   }
 
   private validateEnforcingSelectors(hook: Hook, field: string, problems: Problems): void {
@@ -231,6 +278,9 @@ export class TracingPolicy extends Construct {
             || (hook.kind === 'kprobes' && (hook.props.syscall || hook.props.call.startsWith('security_')));
           if (!allowed) {
             problems.add(`${where}.matchActions[${j}]`, `Override does not work on ${show(hook.call)}: Tetragon allows it only on syscalls and security_* functions (and LSM hooks); use Sigkill, or hook the security_* function that guards this operation`);
+          } else if (hook.kind === 'kprobes') {
+            const lacking = this.overrideLacking(hook.props.syscall === true);
+            if (lacking) problems.add(`${where}.matchActions[${j}]`, lacking);
           }
         }
       });
@@ -247,19 +297,41 @@ export class TracingPolicy extends Construct {
     });
   }
 
+  /**
+   * Why Override cannot load on some kernel of the set (context `cdk8s-tetragon:kernels`, default every bundled one):
+   * syscalls need bpf_override_return, security_* functions fmod_ret. Undefined when every kernel provides it.
+   */
+  private overrideLacking(syscall: boolean): string | undefined {
+    const feature = syscall ? 'overrideReturn' : 'modifyReturn';
+    const kernels = ((this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined) ?? bundledKernels())
+      .map((k) => (typeof k === 'string' ? loadKernel(k) : k));
+    const missing = kernels.filter((k) => k.features[feature] === false).map((k) => k.name);
+    const unknown = kernels.filter((k) => k.features[feature] === undefined).map((k) => k.name);
+    if (missing.length === 0 && unknown.length === 0) return undefined;
+    const where = [missing.length ? `kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the kernel set lack${missing.length > 1 ? '' : 's'} it` : '',
+      unknown.length ? `for ${unknown.join(', ')} it is unknown (table made without the kernel config)` : ''].filter(Boolean).join('; ');
+    return syscall
+      ? `Override on a syscall needs ${FEATURE_LABELS.overrideReturn}, and ${where}: the policy would not load there. `
+        + 'Block the call with Override on the security_* function that guards it (or an LSM hook), use Sigkill, or, if every node has the helper, '
+        + `name their kernel tables in the context ${KERNELS_CONTEXT}`
+      : `Override on a security_* function needs ${FEATURE_LABELS.modifyReturn}, and ${where}: the policy would not load there; use Sigkill, `
+        + `or name kernels that have it in the context ${KERNELS_CONTEXT}`;
+  }
+
   private validateTree(): string[] {
     const errors: string[] = [];
     // The same engine as `cdk8s-tetragon check`: Tetragon's load rules and the kernel tables, on the rendered object.
     // Context `cdk8s-tetragon:kernels` (a list of bundled names or table paths) narrows or extends the kernel set.
-    const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as string[] | undefined;
-    if (this.hooks.length > 0) {
+    const kernels = this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined;
+    if (this.hasSensor) {
       for (const f of checkPolicy(this.apiObject.toJson(), { kernels })) {
         if (f.severity === 'error') errors.push(`${this.node.path}: [${f.ruleId}] ${f.message} (fix: ${f.fix})`);
       }
+    } else {
+      errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     }
-    if (this.hooks.length === 0) errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
-    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct) => c !== this && c instanceof TracingPolicy
-      && c.name === this.name && c.namespace === this.namespace) as TracingPolicy[];
+    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct): c is TracingPolicy => c !== this && TracingPolicy.isTracingPolicy(c)
+      && c.name === this.name && c.namespace === this.namespace);
     if (twins.length > 0) {
       errors.push(`${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; `
         + 'names must be unique (they identify the object and label its events): give one of them another name');
@@ -270,11 +342,22 @@ export class TracingPolicy extends Construct {
 
 const TRACING_POLICY_PROPS: PropKeys<TracingPolicyProps> = {
   name: true, namespace: true, hooks: true, podSelector: true, containerSelector: true, defaultRateLimit: true,
-  disableKprobeMulti: true, enforcement: true, description: true, labels: true,
+  disableKprobeMulti: true, loader: true, enforcement: true, description: true, labels: true,
 };
 
-/** Context key: the kernel tables synth-time checks use (bundled names or table file paths). */
+/**
+ * Context key: the kernel tables synth-time checks use: bundled names, table file paths (`cdk8s-tetragon kernel add`)
+ * or `KernelTable` objects.
+ */
 export const KERNELS_CONTEXT = 'cdk8s-tetragon:kernels';
+
+/** Warnings about what a kernel of the set limits, which a policy carries as {@link TracingPolicy.kernelNotes}. */
+const KERNEL_NOTE_RULES = ['sockaddr-un-filter', 'lsm-not-default', 'kernel-feature-unknown'];
+
+/** The collector of a policy's problems: they are thrown together as one {@link PolicyValidationError}. */
+function policyProblems(): Problems {
+  return new Problems('invalid TracingPolicy', (path, problems) => new PolicyValidationError(path, problems));
+}
 
 /** ANDs two label selectors. */
 function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefined): LabelSelector | undefined {
@@ -286,4 +369,3 @@ function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefin
   };
 }
 
-export { PolicyValidationError };

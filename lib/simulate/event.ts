@@ -5,6 +5,8 @@
  * A `SimulatedEvent` names the hook (`kprobe:<function>`, `lsm:<hook>`, `tracepoint:<subsystem>/<event>`),
  * the argument values by the kernel function's argument index, and the process that made the call.
  */
+import { show } from '../private/problems';
+
 
 /** File types understood by the `FileType`/`NotFileType` operators (the short names Tetragon accepts). */
 export type FileTypeName = 'reg' | 'dir' | 'lnk' | 'chr' | 'blk' | 'fifo' | 'sock';
@@ -200,7 +202,7 @@ export interface SimulatedEvent {
    * The expected outcome, for `cdk8s-tetragon simulate` (its verdict and exit status): `'match'` (a policy reports
    * the event), `'no-match'` (none does), or `{ actions: [...] }` (those actions take effect, e.g. `['Sigkill']`).
    * The jest matcher ignores it: there the matcher you call states the expectation.
-   * @default - none: any conclusive result passes
+   * @default - none: every conclusive result passes
    */
   readonly expect?: EventExpectation;
 }
@@ -264,13 +266,13 @@ function unknownKeys(obj: Record<string, unknown>, allowed: string[], where: str
 
 function optType(obj: Record<string, unknown>, key: string, type: 'string' | 'number' | 'boolean', where: string, field: string): void {
   if (obj[key] === undefined) return;
-  check(typeof obj[key] === type, where, `${field}.${key}`, `expected a ${type}, got ${JSON.stringify(obj[key])}`);
+  check(typeof obj[key] === type, where, `${field}.${key}`, `expected a ${type}, got ${show(obj[key])}`);
   if (type === 'number') check(Number.isInteger(obj[key]), where, `${field}.${key}`, `expected an integer, got ${obj[key]}`);
 }
 
 function checkIntLike(v: unknown, where: string, field: string): void {
   check((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?(0x[0-9a-f]+|0o?[0-7]+|0b[01]+|\d+)$/i.test(v.trim())),
-    where, field, `expected an integer (a number, or a string such as "0x10" or "18446744073709551615"), got ${JSON.stringify(v)}`);
+    where, field, `expected an integer (a number, or a string such as "0x10" or "18446744073709551615"), got ${show(v)}`);
 }
 
 function checkArg(arg: unknown, where: string, field: string): void {
@@ -280,9 +282,9 @@ function checkArg(arg: unknown, where: string, field: string): void {
     check(Number.isInteger(arg), where, field, `expected an integer, got ${arg}`);
     return;
   }
-  check(isObject(arg), where, field, `expected an argument object such as {"kind":"file","path":"/etc/shadow"}, a string or an integer, got ${JSON.stringify(arg)}`);
+  check(isObject(arg), where, field, `expected an argument object such as {"kind":"file","path":"/etc/shadow"}, a string or an integer, got ${show(arg)}`);
   const kind = arg.kind;
-  check(typeof kind === 'string' && ARG_KINDS.includes(kind), where, `${field}.kind`, `expected one of ${ARG_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  check(typeof kind === 'string' && ARG_KINDS.includes(kind), where, `${field}.kind`, `expected one of ${ARG_KINDS.join(', ')}, got ${show(kind)}`);
   const allowed: Record<string, string[]> = {
     file: ['path', 'fileType'], path: ['path', 'fileType'], fd: ['fd', 'path'], linux_binprm: ['path'], string: ['value'], int: ['value'],
     sock: ['family', 'protocol', 'type', 'saddr', 'daddr', 'sport', 'dport', 'state'], sockaddr: ['family', 'addr', 'port'],
@@ -291,14 +293,14 @@ function checkArg(arg: unknown, where: string, field: string): void {
   unknownKeys(arg, ['kind', ...allowed[kind]], where, field);
   switch (kind) {
     case 'file': case 'path': case 'fd': case 'linux_binprm': case 'sockaddr_un':
-      check(typeof arg.path === 'string', where, `${field}.path`, `expected a string path, got ${JSON.stringify(arg.path)}`);
-      if (kind === 'fd') check(Number.isInteger(arg.fd), where, `${field}.fd`, `expected an integer file descriptor, got ${JSON.stringify(arg.fd)}`);
+      check(typeof arg.path === 'string', where, `${field}.path`, `expected a string path, got ${show(arg.path)}`);
+      if (kind === 'fd') check(Number.isInteger(arg.fd), where, `${field}.fd`, `expected an integer file descriptor, got ${show(arg.fd)}`);
       if (arg.fileType !== undefined) {
-        check(FILE_TYPES.includes(arg.fileType as string), where, `${field}.fileType`, `expected one of ${FILE_TYPES.join(', ')}, got ${JSON.stringify(arg.fileType)}`);
+        check(FILE_TYPES.includes(arg.fileType as string), where, `${field}.fileType`, `expected one of ${FILE_TYPES.join(', ')}, got ${show(arg.fileType)}`);
       }
       break;
     case 'string':
-      check(typeof arg.value === 'string', where, `${field}.value`, `expected a string, got ${JSON.stringify(arg.value)}`);
+      check(typeof arg.value === 'string', where, `${field}.value`, `expected a string, got ${show(arg.value)}`);
       break;
     case 'int':
       checkIntLike(arg.value, where, `${field}.value`);
@@ -306,20 +308,20 @@ function checkArg(arg: unknown, where: string, field: string): void {
     case 'sock': case 'sockaddr':
       for (const k of ['sport', 'dport', 'port']) {
         if (arg[k] !== undefined) {
-          check(Number.isInteger(arg[k]) && (arg[k] as number) >= 0 && (arg[k] as number) <= 65535, where, `${field}.${k}`, `expected a port 0-65535, got ${JSON.stringify(arg[k])}`);
+          check(Number.isInteger(arg[k]) && (arg[k] as number) >= 0 && (arg[k] as number) <= 65535, where, `${field}.${k}`, `expected a port 0-65535, got ${show(arg[k])}`);
         }
       }
       for (const k of ['saddr', 'daddr', 'addr']) {
-        if (arg[k] !== undefined) check(typeof arg[k] === 'string' && isIpAddress(arg[k] as string), where, `${field}.${k}`, `expected an IPv4 or IPv6 address, got ${JSON.stringify(arg[k])}`);
+        if (arg[k] !== undefined) check(typeof arg[k] === 'string' && isIpAddress(arg[k] as string), where, `${field}.${k}`, `expected an IPv4 or IPv6 address, got ${show(arg[k])}`);
       }
       for (const k of ['family', 'protocol', 'state']) {
-        if (arg[k] !== undefined) check(typeof arg[k] === 'string' || Number.isInteger(arg[k]), where, `${field}.${k}`, `expected a name or a number, got ${JSON.stringify(arg[k])}`);
+        if (arg[k] !== undefined) check(typeof arg[k] === 'string' || Number.isInteger(arg[k]), where, `${field}.${k}`, `expected a name or a number, got ${show(arg[k])}`);
       }
       break;
     case 'capabilities': {
       const v = arg.value;
       if (Array.isArray(v)) {
-        v.forEach((c, i) => check(typeof c === 'string' && /^CAP_[A-Z_]+$/.test(c), where, `${field}.value[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
+        v.forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.value[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`));
       } else {
         checkIntLike(v, where, `${field}.value`);
       }
@@ -337,24 +339,24 @@ export function isIpAddress(s: string): boolean {
 }
 
 function checkNamespaces(v: unknown, where: string, field: string): void {
-  check(isObject(v), where, field, `expected an object of namespace inodes, got ${JSON.stringify(v)}`);
+  check(isObject(v), where, field, `expected an object of namespace inodes, got ${show(v)}`);
   for (const [k, inode] of Object.entries(v)) {
     check((NAMESPACE_KINDS as readonly string[]).includes(k), where, `${field}.${k}`, `unknown namespace; allowed: ${NAMESPACE_KINDS.join(', ')}`);
-    check(inode === 'host' || (Number.isInteger(inode) && (inode as number) > 0), where, `${field}.${k}`, `expected an inode number or 'host', got ${JSON.stringify(inode)}`);
+    check(inode === 'host' || (Number.isInteger(inode) && (inode as number) > 0), where, `${field}.${k}`, `expected an inode number or 'host', got ${show(inode)}`);
   }
 }
 
 function checkCapSets(v: unknown, where: string, field: string): void {
-  check(isObject(v), where, field, `expected {effective, permitted, inheritable} lists, got ${JSON.stringify(v)}`);
+  check(isObject(v), where, field, `expected {effective, permitted, inheritable} lists, got ${show(v)}`);
   unknownKeys(v, CAPSET_KEYS, where, field);
   for (const [k, list] of Object.entries(v)) {
-    check(Array.isArray(list), where, `${field}.${k}`, `expected a list of capability names, got ${JSON.stringify(list)}`);
-    (list as unknown[]).forEach((c, i) => check(typeof c === 'string' && /^CAP_[A-Z_]+$/.test(c), where, `${field}.${k}[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${JSON.stringify(c)}`));
+    check(Array.isArray(list), where, `${field}.${k}`, `expected a list of capability names, got ${show(list)}`);
+    (list as unknown[]).forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.${k}[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`));
   }
 }
 
 function checkAncestor(v: unknown, where: string, field: string): void {
-  check(isObject(v), where, field, `expected an object, got ${JSON.stringify(v)}`);
+  check(isObject(v), where, field, `expected an object, got ${show(v)}`);
   unknownKeys(v, ANCESTOR_KEYS, where, field);
   optType(v, 'binary', 'string', where, field);
   optType(v, 'exe', 'string', where, field);
@@ -368,23 +370,23 @@ function checkAncestor(v: unknown, where: string, field: string): void {
  * @throws EventFormatError naming the field, the value and what is allowed
  */
 export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
-  check(isObject(value), where, '(event)', `expected a JSON object, got ${JSON.stringify(value)}`);
+  check(isObject(value), where, '(event)', `expected a JSON object, got ${show(value)}`);
   unknownKeys(value, EVENT_KEYS, where, '');
   optType(value, 'name', 'string', where, '(event)');
-  check(typeof value.hook === 'string', where, 'hook', `required; expected 'kprobe:<function>', 'lsm:<hook>' or 'tracepoint:<subsystem>/<event>', got ${JSON.stringify(value.hook)}`);
+  check(typeof value.hook === 'string', where, 'hook', `required; expected 'kprobe:<function>', 'lsm:<hook>' or 'tracepoint:<subsystem>/<event>', got ${show(value.hook)}`);
   const hook = parseHook(value.hook);
   check(typeof hook !== 'string', where, 'hook', hook as string);
   if (value.expect !== undefined) {
     const e = value.expect;
     const ok = e === 'match' || e === 'no-match' || (isObject(e) && Object.keys(e).join() === 'actions' && Array.isArray(e.actions)
       && e.actions.length > 0 && e.actions.every((a) => typeof a === 'string' && a !== ''));
-    check(ok, where, 'expect', `expected "match", "no-match" or {"actions": ["Sigkill", ...]}, got ${JSON.stringify(e)}`);
+    check(ok, where, 'expect', `expected "match", "no-match" or {"actions": ["Sigkill", ...]}, got ${show(e)}`);
   }
   if (value.args !== undefined) {
     if (Array.isArray(value.args)) {
       value.args.forEach((a, i) => checkArg(a, where, `args[${i}]`));
     } else {
-      check(isObject(value.args), where, 'args', `expected a list or an object keyed by argument index, got ${JSON.stringify(value.args)}`);
+      check(isObject(value.args), where, 'args', `expected a list or an object keyed by argument index, got ${show(value.args)}`);
       for (const [k, a] of Object.entries(value.args)) {
         check(/^[0-9]$/.test(k), where, `args.${k}`, 'argument keys are function argument indexes 0-9');
         checkArg(a, where, `args.${k}`);
@@ -393,10 +395,10 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
   }
   if (value.returnValue !== undefined) checkArg(value.returnValue, where, 'returnValue');
   const p = value.process;
-  check(isObject(p), where, 'process', `required; expected an object with at least "binary", got ${JSON.stringify(p)}`);
+  check(isObject(p), where, 'process', `required; expected an object with at least "binary", got ${show(p)}`);
   unknownKeys(p, PROCESS_KEYS, where, 'process');
-  check(typeof p.binary === 'string' && p.binary.startsWith('/'), where, 'process.binary', `required; expected an absolute path, got ${JSON.stringify(p.binary)}`);
-  if (p.exe !== undefined) check(typeof p.exe === 'string' && p.exe.startsWith('/'), where, 'process.exe', `expected an absolute path, got ${JSON.stringify(p.exe)}`);
+  check(typeof p.binary === 'string' && p.binary.startsWith('/'), where, 'process.binary', `required; expected an absolute path, got ${show(p.binary)}`);
+  if (p.exe !== undefined) check(typeof p.exe === 'string' && p.exe.startsWith('/'), where, 'process.exe', `expected an absolute path, got ${show(p.exe)}`);
   optType(p, 'arguments', 'string', where, 'process');
   for (const k of ['pid', 'nsPid', 'uid', 'pidNamespaceLevel']) optType(p, k, 'number', where, 'process');
   optType(p, 'hostNamespaces', 'boolean', where, 'process');
@@ -405,20 +407,20 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
   if (p.capabilities !== undefined) checkCapSets(p.capabilities, where, 'process.capabilities');
   if (p.capabilitiesAtExec !== undefined) checkCapSets(p.capabilitiesAtExec, where, 'process.capabilitiesAtExec');
   if (p.ancestors !== undefined) {
-    check(Array.isArray(p.ancestors), where, 'process.ancestors', `expected a list, got ${JSON.stringify(p.ancestors)}`);
+    check(Array.isArray(p.ancestors), where, 'process.ancestors', `expected a list, got ${show(p.ancestors)}`);
     p.ancestors.forEach((a, i) => checkAncestor(a, where, `process.ancestors[${i}]`));
   }
   if (p.pod !== undefined) {
     const pod = p.pod;
-    check(isObject(pod), where, 'process.pod', `expected an object, got ${JSON.stringify(pod)}`);
+    check(isObject(pod), where, 'process.pod', `expected an object, got ${show(pod)}`);
     unknownKeys(pod, POD_KEYS, where, 'process.pod');
-    check(typeof pod.namespace === 'string' && pod.namespace.length > 0, where, 'process.pod.namespace', `required for a pod process, got ${JSON.stringify(pod.namespace)}`);
+    check(typeof pod.namespace === 'string' && pod.namespace.length > 0, where, 'process.pod.namespace', `required for a pod process, got ${show(pod.namespace)}`);
     optType(pod, 'name', 'string', where, 'process.pod');
     if (pod.labels !== undefined) {
-      check(isObject(pod.labels) && Object.values(pod.labels).every((l) => typeof l === 'string'), where, 'process.pod.labels', `expected an object of string labels, got ${JSON.stringify(pod.labels)}`);
+      check(isObject(pod.labels) && Object.values(pod.labels).every((l) => typeof l === 'string'), where, 'process.pod.labels', `expected an object of string labels, got ${show(pod.labels)}`);
     }
     if (pod.container !== undefined) {
-      check(isObject(pod.container), where, 'process.pod.container', `expected an object, got ${JSON.stringify(pod.container)}`);
+      check(isObject(pod.container), where, 'process.pod.container', `expected an object, got ${show(pod.container)}`);
       unknownKeys(pod.container, CONTAINER_KEYS, where, 'process.pod.container');
       for (const k of CONTAINER_KEYS) optType(pod.container, k, 'string', where, 'process.pod.container');
     }

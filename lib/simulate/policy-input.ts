@@ -1,32 +1,34 @@
+import { show } from '../private/problems';
 import { parseAllDocuments } from 'yaml';
+import { obj, str } from '../model/private/policy-reader';
+import { POLICY_KINDS } from '../model/private/vocabulary';
 
 /** A TracingPolicy or TracingPolicyNamespaced as a plain manifest object (what the YAML holds). */
 export interface TracingPolicyManifest {
   readonly apiVersion: string;
   readonly kind: 'TracingPolicy' | 'TracingPolicyNamespaced';
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly spec: Readonly<Record<string, any>>;
+  /** The spec as written; the simulator reads it through the same reader as the policy checker. */
+  readonly spec: Readonly<Record<string, unknown>>;
 }
 
 /**
  * What the simulator accepts as policies: YAML text (one or more documents), a manifest object, a cdk8s
- * construct or chart (its API objects are rendered with `toJson()`), or a list of any of these.
+ * construct or chart (its API objects are rendered with `toJson()`), or a list of these.
  */
 export type PolicyInput = string | object | readonly PolicyInput[];
-
-const KINDS = ['TracingPolicy', 'TracingPolicyNamespaced'];
 
 interface ConstructLike {
   readonly node: { findAll(): readonly unknown[] };
 }
 
 function isConstruct(v: unknown): v is ConstructLike {
-  return typeof v === 'object' && v !== null && typeof (v as any).node?.findAll === 'function';
+  return typeof obj(obj(v)?.node)?.findAll === 'function';
 }
 
 function isApiObject(v: unknown): v is { toJson(): unknown; apiVersion: string; kind: string } {
-  return typeof v === 'object' && v !== null && typeof (v as any).toJson === 'function'
-    && typeof (v as any).apiVersion === 'string' && typeof (v as any).kind === 'string';
+  const o = obj(v);
+  return !!o && typeof o.toJson === 'function' && typeof o.apiVersion === 'string' && typeof o.kind === 'string';
 }
 
 function collect(input: PolicyInput, out: unknown[], where: string): void {
@@ -49,7 +51,7 @@ function collect(input: PolicyInput, out: unknown[], where: string): void {
   } else if (typeof input === 'object' && input !== null) {
     out.push(input);
   } else {
-    throw new Error(`${where}: expected YAML text, a manifest, a construct or a list of these, got ${JSON.stringify(input)}`);
+    throw new Error(`${where}: expected YAML text, a manifest, a construct or a list of these, got ${show(input)}`);
   }
 }
 
@@ -62,9 +64,9 @@ export function loadPolicies(input: PolicyInput, where = 'policies'): TracingPol
   const objects: unknown[] = [];
   collect(input, objects, where);
   const policies = objects.filter((o): o is TracingPolicyManifest =>
-    typeof o === 'object' && o !== null && KINDS.includes((o as any).kind) && String((o as any).apiVersion).startsWith('cilium.io/'));
+    POLICY_KINDS.has(str(obj(o)?.kind) ?? '') && String(obj(o)?.apiVersion).startsWith('cilium.io/'));
   if (policies.length === 0) {
-    const kinds = objects.map((o) => (o as any)?.kind ?? typeof o).join(', ') || 'nothing';
+    const kinds = objects.map((o) => obj(o)?.kind ?? typeof o).join(', ') || 'nothing';
     throw new Error(`${where}: no TracingPolicy or TracingPolicyNamespaced found (got ${kinds})`);
   }
   for (const p of policies) {

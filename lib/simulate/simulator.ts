@@ -2,12 +2,14 @@
  * An offline model of Tetragon's in-kernel filtering: which TracingPolicy hooks and selectors an event
  * reaches, which actions run, and why the others stay quiet.
  */
+import { checkPolicy } from '../check/engine';
+import { ActionView, HookView, PolicyView, SelectorView, readPolicy, str } from '../model/private/policy-reader';
 import { EventArg, HookRef, SimulatedEvent, parseHook, validateEvent } from './event';
-import { ArgFilter, FilterOutcome, SpecArg, evaluateArgFilter } from './_operators';
+import { FilterOutcome, evaluateArgFilter } from './private/operators';
 import {
   DEFAULT_NODE, NodeModel, ProcessModel, evaluateBinaries, evaluateCapabilities, evaluateCapabilityChanges, evaluateNamespaceChanges,
   evaluateNamespaces, evaluatePids, evaluateWorkload, processModel,
-} from './_process';
+} from './private/process';
 import { PolicyInput, TracingPolicyManifest, loadPolicies } from './policy-input';
 
 /** CPU architecture, which decides the prefix of `syscall: true` functions. */
@@ -80,168 +82,130 @@ export interface SimulationResult {
   readonly event: string;
   readonly hook: string;
   /**
-   * Whether any policy hooks the event's hook at all. When none does (often a typo in the event's hook), the event
+   * Whether a policy hooks the event's hook at all. When none does (often a typo in the event's hook), the event
    * tests nothing: no filter was evaluated.
    */
   readonly hooked: boolean;
-  /** Whether any policy hook selected the event. */
+  /** Whether a policy hook selected the event. */
   readonly matched: boolean;
-  /** Whether any match posts an event to user space. */
+  /** Whether one of the matches posts an event to user space. */
   readonly posted: boolean;
   /** Names of the actions that take effect, sorted and unique (Post only when posted, enforcement only when enforced). */
   readonly actions: readonly string[];
   readonly matches: readonly PolicyMatch[];
   readonly misses: readonly PolicyMiss[];
-  /** Data the event lacks for a filter that reads it; while non-empty, the result is not conclusive. */
+  /**
+   * Data the event lacks for a filter that reads it, and filters the simulator does not model (`CelExpr`, `matchData`,
+   * lists the agent expands on the node); while non-empty, the result is not conclusive.
+   */
   readonly problems: readonly string[];
-  /** Policies Tetragon would refuse to load, with why (they select nothing). */
+  /**
+   * Policies Tetragon (or the API server) would refuse, as the policy checker finds them: `<rule id>: <finding>`, for
+   * example `max-values: policy 'p' kprobes[0] ...`. They select nothing.
+   */
   readonly loadErrors: readonly string[];
 }
-
-const ENFORCEMENT = ['Sigkill', 'Signal', 'Override', 'NotifyEnforcer', 'Set'];
-
-const ACTION_NAMES: Record<string, string> = Object.fromEntries([
-  'Post', 'FollowFD', 'UnfollowFD', 'Sigkill', 'CopyFD', 'Override', 'GetUrl', 'DnsLookup', 'NoPost', 'Signal', 'TrackSock',
-  'UntrackSock', 'NotifyEnforcer', 'CleanupEnforcerNotification', 'Set',
-].map((a) => [a.toLowerCase(), a]));
 
 function archPrefix(arch: SimulatedArch): string {
   return arch === 'arm64' ? '__arm64_' : '__x64_';
 }
 
-/** Kernel symbols a kprobe spec attaches to (lists expanded, `syscall: true` names prefixed). */
-function kprobeSymbols(kp: any, spec: any, arch: SimulatedArch): string[] | string {
-  const call = String(kp.call ?? '');
+/** Kernel symbols a kprobe attaches to (lists expanded, `syscall: true` names prefixed), or why they cannot be known offline. */
+function kprobeSymbols(hook: HookView, policy: PolicyView, arch: SimulatedArch): string[] | string {
+  const call = str(hook.spec.call) ?? '';
   if (call.startsWith('list:')) {
-    const name = call.slice(5);
-    const list = (spec.lists ?? []).find((l: any) => l.name === name);
-    if (!list) return `call ${call} names a list that spec.lists does not define`;
-    const type = String(list.type ?? '');
-    if (type === 'syscalls') {
-      return (list.values ?? []).map((v: string) => {
+    const name = call.slice('list:'.length);
+    const list = policy.lists.get(name);
+    if (list?.type === 'syscalls') {
+      return list.values.map((v) => {
         const [abi, fn] = v.includes('/') ? v.split('/') : ['', v];
         const prefix = abi === 'i386' ? '__ia32_' : abi === 'arm64' ? '__arm64_' : abi === 'x64' ? '__x64_' : archPrefix(arch);
         return prefix + fn;
       });
     }
-    if (type === '' ) return (list.values ?? []).map(String);
-    return `list ${name} has type '${type}', which the simulator cannot expand offline`;
+    if (list?.type === '') return [...list.values];
+    return `list ${name} has type '${list?.type}', which the simulator cannot expand offline`;
   }
   // The CRD defaults syscall to true, and the prefix is added blindly.
-  const syscall = kp.syscall ?? true;
-  return [syscall ? archPrefix(arch) + call : call];
+  return [hook.spec.syscall !== false ? archPrefix(arch) + call : call];
 }
 
 function hookLabel(kind: string, name: string): string {
   return `${kind}:${name}`;
 }
 
+/** How the event names a hook of a policy section. */
+const EVENT_KIND: Readonly<Record<HookView['kind'], string>> = {
+  kprobes: 'kprobe', lsmhooks: 'lsm', tracepoints: 'tracepoint', uprobes: 'uprobes', usdts: 'usdts', fentries: 'fentries',
+};
+
 interface HookCandidate {
-  readonly index: number;
-  readonly spec: any;
+  readonly hook: HookView;
   readonly label: string;
 }
 
-function hookSection(kind: HookRef['kind']): string {
-  return kind === 'kprobe' ? 'kprobes' : kind === 'lsm' ? 'lsmhooks' : 'tracepoints';
-}
-
-function candidates(policy: TracingPolicyManifest, hook: HookRef, arch: SimulatedArch): { hits: HookCandidate[]; names: string[]; errors: string[] } {
-  const spec = policy.spec;
+function candidates(policy: PolicyView, hook: HookRef, arch: SimulatedArch): { hits: HookCandidate[]; names: string[]; unexpanded: string[] } {
   const hits: HookCandidate[] = [];
   const names: string[] = [];
-  const errors: string[] = [];
-  const section = spec[hookSection(hook.kind)] as any[] | undefined;
-  for (const kind of ['kprobes', 'lsmhooks', 'tracepoints', 'uprobes', 'usdts', 'fentries']) {
-    for (const h of (spec[kind] as any[] | undefined) ?? []) {
-      if (kind === 'kprobes') {
-        const syms = kprobeSymbols(h, spec, arch);
-        if (typeof syms === 'string') errors.push(syms);
-        else names.push(...syms.map((s) => hookLabel('kprobe', s)));
-      } else if (kind === 'lsmhooks') names.push(hookLabel('lsm', String(h.hook)));
-      else if (kind === 'tracepoints') names.push(hookLabel('tracepoint', `${h.subsystem}/${h.event}`));
-      else names.push(`${kind}:${h.path ?? h.call ?? '?'}`);
+  const unexpanded: string[] = [];
+  for (const h of policy.hooks) {
+    const kind = EVENT_KIND[h.kind];
+    const symbols = h.kind === 'kprobes' ? kprobeSymbols(h, policy, arch) : [h.name];
+    if (typeof symbols === 'string') {
+      unexpanded.push(symbols);
+      continue;
     }
+    names.push(...symbols.map((sym) => hookLabel(kind, sym)));
+    if (kind === hook.kind && symbols.includes(hook.name)) hits.push({ hook: h, label: hookLabel(hook.kind, hook.name) });
   }
-  (section ?? []).forEach((h, index) => {
-    if (hook.kind === 'kprobe') {
-      const syms = kprobeSymbols(h, spec, arch);
-      if (typeof syms !== 'string' && syms.includes(hook.name)) hits.push({ index, spec: h, label: hookLabel('kprobe', hook.name) });
-    } else if (hook.kind === 'lsm' && String(h.hook) === hook.name) {
-      hits.push({ index, spec: h, label: hookLabel('lsm', hook.name) });
-    } else if (hook.kind === 'tracepoint' && `${h.subsystem}/${h.event}` === hook.name) {
-      hits.push({ index, spec: h, label: hookLabel('tracepoint', hook.name) });
-    }
+  return { hits, names, unexpanded };
+}
+
+/** The signal Sigkill sends, and Signal's default. */
+const SIGKILL = 9;
+
+/** The actions a matching selector takes: Post when it lists none. */
+function parseActions(list: readonly ActionView[], mode: 'enforce' | 'monitor'): { actions: SimulatedAction[]; post: boolean } {
+  if (list.length === 0) return { actions: [{ action: 'Post' }], post: true };
+  const actions = list.map((a): SimulatedAction => {
+    const name = a.action ?? a.text;
+    const e = a.spec;
+    const scope = str(e.rateLimitScope) ?? 'thread';
+    const extra = Object.fromEntries(['argFd', 'argName', 'argUrl', 'argFqdn', 'argSock', 'argIndex', 'argValue']
+      .filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
+    return {
+      action: name,
+      ...(name === 'Post' && e.rateLimit !== undefined ? { rateLimit: String(e.rateLimit), rateLimitScope: scope === 'process' || scope === 'global' ? scope : 'thread' } : {}),
+      ...(name === 'Post' && e.kernelStackTrace ? { kernelStackTrace: true } : {}),
+      ...(name === 'Post' && e.userStackTrace ? { userStackTrace: true } : {}),
+      ...(name === 'Post' && e.imaHash ? { imaHash: true } : {}),
+      ...(name === 'Sigkill' ? { argSig: SIGKILL } : {}),
+      ...(name === 'Signal' ? { argSig: Number(e.argSig ?? SIGKILL) } : {}),
+      ...(name === 'Override' || name === 'NotifyEnforcer' ? { argError: Number(e.argError ?? 0) } : {}),
+      ...(name === 'NotifyEnforcer' && e.argSig !== undefined ? { argSig: Number(e.argSig) } : {}),
+      ...(a.enforces ? { enforced: mode === 'enforce' } : {}),
+      ...(Object.keys(extra).length > 0 ? { args: extra } : {}),
+    };
   });
-  return { hits, names, errors };
-}
-
-function hookKinds(spec: any): string[] {
-  return ['kprobes', 'tracepoints', 'lsmhooks', 'uprobes', 'usdts', 'fentries'].filter((k) => Array.isArray(spec[k]) && spec[k].length > 0);
-}
-
-function policyMode(spec: any): 'enforce' | 'monitor' {
-  const opt = (spec.options ?? []).find((o: any) => o?.name === 'policy-mode');
-  return opt && String(opt.value) === 'monitor' ? 'monitor' : 'enforce';
-}
-
-function parseActions(list: readonly any[] | undefined, mode: 'enforce' | 'monitor', where: string): { actions: SimulatedAction[]; post: boolean } | string {
-  const entries = list ?? [];
-  if (entries.length > 3) return `${where}: at most 3 actions per selector (got ${entries.length})`;
-  if (entries.length === 0) return { actions: [{ action: 'Post' }], post: true };
-  let post = true;
-  const actions: SimulatedAction[] = [];
-  for (const a of entries) {
-    const name = ACTION_NAMES[String(a.action).toLowerCase()];
-    if (!name) return `${where}: unknown action '${a.action}'`;
-    if (a.rateLimit !== undefined && name !== 'Post') return `${where}: rateLimit can only be applied to Post (was applied to '${a.action}')`;
-    const out: Record<string, unknown> = { action: name };
-    if (name === 'NoPost') post = false;
-    if (name === 'Post') {
-      if (a.rateLimit !== undefined) {
-        if (!/^\d+[smhSMH]?$/.test(String(a.rateLimit))) return `${where}: rateLimit '${a.rateLimit}' is invalid; use N, Ns, Nm or Nh`;
-        out.rateLimit = String(a.rateLimit);
-        const scope = a.rateLimitScope ?? 'thread';
-        if (!['thread', 'process', 'global'].includes(scope)) return `${where}: rateLimitScope '${scope}' is invalid; use thread, process or global`;
-        out.rateLimitScope = scope;
-      }
-      if (a.kernelStackTrace) out.kernelStackTrace = true;
-      if (a.userStackTrace) out.userStackTrace = true;
-      if (a.imaHash) out.imaHash = true;
-    }
-    if (name === 'Sigkill') out.argSig = 9;
-    if (name === 'Signal') out.argSig = Number(a.argSig ?? 9);
-    if (name === 'Override' || name === 'NotifyEnforcer') out.argError = Number(a.argError ?? 0);
-    if (name === 'NotifyEnforcer' && a.argSig !== undefined) out.argSig = Number(a.argSig);
-    if (ENFORCEMENT.includes(name)) out.enforced = mode === 'enforce';
-    const extra: Record<string, unknown> = {};
-    for (const k of ['argFd', 'argName', 'argUrl', 'argFqdn', 'argSock', 'argIndex', 'argValue']) if (a[k] !== undefined) extra[k] = a[k];
-    if (Object.keys(extra).length > 0) out.args = extra;
-    actions.push(out as unknown as SimulatedAction);
-  }
-  return { actions, post };
-}
-
-function specArgs(list: readonly any[] | undefined): SpecArg[] {
-  return (list ?? []).map((a) => ({ index: Number(a.index ?? 0), type: String(a.type ?? 'auto'), label: a.label }));
+  return { actions, post: !list.some((a) => a.action === 'NoPost') };
 }
 
 function eventArgAt(event: SimulatedEvent): (index: number) => EventArg | undefined {
   return (index) => {
-    const args = event.args as any;
+    const args = event.args;
     if (!args) return undefined;
-    const v = Array.isArray(args) ? args[index] : args[String(index)];
+    const v = Array.isArray(args) ? args[index] : (args as Readonly<Record<string, EventArg | null>>)[String(index)];
     return v === null ? undefined : v;
   };
 }
 
 interface SelectorVerdict {
-  readonly outcome: 'match' | 'fail' | 'load-error' | 'event-problem';
+  readonly outcome: 'match' | 'fail' | 'inconclusive';
   readonly held: string[];
   readonly failed: string[];
 }
 
-function evaluateSelector(sel: any, hookSpec: any, hookKind: HookRef['kind'], event: SimulatedEvent, proc: ProcessModel, node: NodeModel): SelectorVerdict {
+function evaluateSelector(sel: SelectorView, hook: HookView, event: SimulatedEvent, proc: ProcessModel, node: NodeModel): SelectorVerdict {
   const held: string[] = [];
   const failed: string[] = [];
   const outcomes: (FilterOutcome | undefined)[] = [
@@ -253,31 +217,26 @@ function evaluateSelector(sel: any, hookSpec: any, hookKind: HookRef['kind'], ev
     evaluateNamespaceChanges(sel.matchNamespaceChanges, proc),
     evaluateCapabilityChanges(sel.matchCapabilityChanges, proc, node),
   ];
-  const args = specArgs(hookSpec.args);
-  const matchArgs: ArgFilter[] = sel.matchArgs ?? [];
-  if (matchArgs.length + (sel.matchData ?? []).length > 5) {
-    outcomes.push({ kind: 'load-error', detail: `matchArgs + matchData: at most 5 filters per selector (got ${matchArgs.length + (sel.matchData ?? []).length})` });
-  }
   const argAt = eventArgAt(event);
-  matchArgs.forEach((f, i) => {
-    const o = evaluateArgFilter(f, args, argAt);
+  sel.matchArgs.forEach((f, i) => {
+    const o = evaluateArgFilter(f, hook.args, argAt, hook.kind === 'tracepoints');
     outcomes.push({ ...o, detail: `matchArgs[${i}]: ${o.detail}` });
   });
-  if ((sel.matchData ?? []).length > 0) outcomes.push({ kind: 'event-problem', detail: 'matchData reads kernel data the simulator does not model' });
-  const returnArgs: ArgFilter[] = sel.matchReturnArgs ?? [];
-  if (returnArgs.length > 0) {
-    if (hookKind !== 'kprobe') outcomes.push({ kind: 'load-error', detail: 'matchReturnArgs is only supported on kprobes' });
-    else if (hookSpec.return !== true || !hookSpec.returnArg) outcomes.push({ kind: 'load-error', detail: 'matchReturnArgs needs return: true and returnArg on the hook' });
-    else {
-      const retSpec: SpecArg[] = [{ index: Number(hookSpec.returnArg.index ?? 0), type: String(hookSpec.returnArg.type ?? 'int') }];
-      const ret = event.returnValue;
-      returnArgs.forEach((f, i) => {
-        const o = ret === undefined
-          ? { kind: 'event-problem' as const, detail: 'the event gives no returnValue' }
-          : evaluateArgFilter(f, retSpec, (idx) => (idx === retSpec[0].index ? ret : undefined));
-        outcomes.push({ ...o, detail: `matchReturnArgs[${i}]: ${o.detail}` });
-      });
-    }
+  if (sel.matchData.length > 0) outcomes.push({ kind: 'unmodeled', detail: 'matchData reads kernel data the simulator does not model' });
+  if (sel.macros.length > 0) outcomes.push({ kind: 'unmodeled', detail: `macros ${sel.macros.join(', ')}: the simulator does not model selectorsMacros` });
+  const returnArg = hook.returnArg;
+  if (sel.matchReturnArgs.length > 0 && hook.kind === 'kprobes' && hook.spec.return === true && returnArg) {
+    const ret = event.returnValue;
+    sel.matchReturnArgs.forEach((f, i) => {
+      // The return probe compares the return value, whatever index the entry names.
+      const o = ret === undefined
+        ? { kind: 'event-problem' as const, detail: 'the event gives no returnValue' }
+        : evaluateArgFilter({ ...f, index: returnArg.index }, [returnArg], (idx) => (idx === returnArg.index ? ret : undefined));
+      outcomes.push({ ...o, detail: `matchReturnArgs[${i}]: ${o.detail}` });
+    });
+  } else if (sel.matchReturnArgs.length > 0) {
+    // Tetragon parses matchReturnArgs only for the return probe of a kprobe with return: true.
+    held.push('matchReturnArgs is not evaluated: only a kprobe with return: true has a return probe');
   }
   let outcome: SelectorVerdict['outcome'] = 'match';
   for (const o of outcomes) {
@@ -285,12 +244,29 @@ function evaluateSelector(sel: any, hookSpec: any, hookKind: HookRef['kind'], ev
     if (o.kind === 'pass') held.push(o.detail);
     else {
       failed.push(o.detail);
-      if (o.kind === 'load-error') outcome = 'load-error';
-      else if (o.kind === 'event-problem' && outcome !== 'load-error') outcome = 'event-problem';
+      if (o.kind !== 'fail') outcome = 'inconclusive';
       else if (outcome === 'match') outcome = 'fail';
     }
   }
   return { outcome, held, failed };
+}
+
+/** Load errors by manifest text: the same policy is checked once, however many events run through it. */
+const LOAD_ERRORS = new Map<string, readonly string[]>();
+const LOAD_ERRORS_KEPT = 512;
+
+/**
+ * Why Tetragon (or the API server) would refuse a policy: the policy checker's errors, without the kernel rules
+ * (the simulator models a kernel of 5.11 or later with every feature Tetragon needs).
+ */
+function loadErrorsOf(policy: TracingPolicyManifest): readonly string[] {
+  const key = JSON.stringify(policy);
+  const cached = LOAD_ERRORS.get(key);
+  if (cached) return cached;
+  const errors = checkPolicy(policy, { skipKernelChecks: true }).filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`);
+  if (LOAD_ERRORS.size >= LOAD_ERRORS_KEPT) LOAD_ERRORS.clear();
+  LOAD_ERRORS.set(key, errors);
+  return errors;
 }
 
 /**
@@ -314,79 +290,59 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
   for (const policy of policies) {
     const name = policy.metadata.name;
     const base = { policy: name };
-    const kinds = hookKinds(policy.spec);
-    if (kinds.length > 1) {
-      loadErrors.push(`${name}: a policy may use only one hook kind, this one has ${kinds.join(' and ')}`);
+    // Whether the policy loads is the policy checker's answer; a refused policy selects nothing.
+    const refused = loadErrorsOf(policy);
+    if (refused.length > 0) {
+      loadErrors.push(...refused);
       continue;
     }
-    const { hits, names, errors } = candidates(policy, hook, arch);
-    if (errors.length > 0 && hits.length === 0) {
-      loadErrors.push(...errors.map((e) => `${name}: ${e}`));
-    }
+    const view = readPolicy(policy);
+    const { hits, names, unexpanded } = candidates(view, hook, arch);
     if (hits.length === 0) {
+      problems.push(...unexpanded.map((e) => `${name}: ${e}`));
       const hint = hook.kind === 'kprobe' && !hook.name.startsWith('__') && names.includes(`kprobe:${archPrefix(arch)}${hook.name}`)
         ? ` (a syscall hook attaches to ${archPrefix(arch)}${hook.name}; name the event's hook that way)` : '';
       misses.push({ ...base, reason: `does not hook ${hookLabel(hook.kind, hook.name)}; it hooks ${names.join(', ') || 'nothing'}${hint}` });
       continue;
     }
     hooked = true;
-    const workload = evaluateWorkload(policy, proc);
-    if (workload.kind === 'load-error') {
-      loadErrors.push(`${name}: ${workload.detail}`);
-      continue;
-    }
-    if (workload.kind === 'event-problem') problems.push(`${name}: ${workload.detail}`);
+    const workload = evaluateWorkload(view, proc);
+    if (workload.kind === 'event-problem' || workload.kind === 'unmodeled') problems.push(`${name}: ${workload.detail}`);
     if (workload.kind !== 'pass') {
       misses.push({ ...base, reason: workload.detail });
       continue;
     }
-    const mode = policyMode(policy.spec);
-    for (const h of hits) {
-      const where = { ...base, hook: h.label, hookIndex: h.index };
+    for (const { hook: h, label } of hits) {
+      const where = { ...base, hook: label, hookIndex: h.index };
       const common = {
         policy: name,
         ...(policy.kind === 'TracingPolicyNamespaced' ? { namespace: policy.metadata.namespace } : {}),
-        hook: h.label,
+        hook: label,
         hookIndex: h.index,
-        mode,
+        mode: view.mode,
         ...(h.spec.message ? { message: String(h.spec.message) } : {}),
-        ...(h.spec.tags ? { tags: (h.spec.tags as unknown[]).map(String) } : {}),
+        ...(Array.isArray(h.spec.tags) ? { tags: h.spec.tags.map(String) } : {}),
       };
-      const selectors: any[] = h.spec.selectors ?? [];
-      if (selectors.length > 5) {
-        loadErrors.push(`${name} ${h.label}: at most 5 selectors per hook (got ${selectors.length})`);
-        continue;
-      }
-      if (selectors.length === 0) {
+      if (h.selectors.length === 0) {
         matches.push({ ...common, actions: [{ action: 'Post' }], post: true, because: ['the hook has no selectors, so every call matches'] });
         continue;
       }
       let decided = false;
-      let broken = false;
       const selectorMisses: PolicyMiss[] = [];
-      for (let i = 0; i < selectors.length && !decided; i++) {
-        const verdict = evaluateSelector(selectors[i], h.spec, hook.kind, event, proc, node);
-        if (verdict.outcome === 'load-error') {
-          loadErrors.push(`${name} ${h.label} selector ${i}: ${verdict.failed.join('; ')}`);
-          broken = true;
-          break;
-        }
-        if (verdict.outcome === 'event-problem') problems.push(...verdict.failed.map((f) => `${name} ${h.label} selector ${i}: ${f}`));
+      h.selectors.forEach((sel, i) => {
+        if (decided) return;
+        const verdict = evaluateSelector(sel, h, event, proc, node);
+        if (verdict.outcome === 'inconclusive') problems.push(...verdict.failed.map((f) => `${name} ${label} selector ${i}: ${f}`));
         if (verdict.outcome === 'match') {
-          const parsed = parseActions(selectors[i].matchActions, mode, `${name} ${h.label} selector ${i}`);
-          if (typeof parsed === 'string') {
-            loadErrors.push(parsed);
-            broken = true;
-            break;
-          }
+          const parsed = parseActions(sel.matchActions, view.mode);
           matches.push({ ...common, selector: i, actions: parsed.actions, post: parsed.post, because: verdict.held });
           decided = true;
         } else {
           selectorMisses.push({ ...where, selector: i, reason: verdict.failed.join('; ') });
         }
-      }
+      });
       // Once a selector matched, the earlier ones no longer explain anything.
-      if (!broken && !decided) misses.push(...selectorMisses);
+      if (!decided) misses.push(...selectorMisses);
     }
   }
   const posted = matches.some((m) => m.post);

@@ -44,7 +44,7 @@ export function explain(result: SimulationResult): string {
   return lines.join('\n');
 }
 
-function toMatchEvent(this: MatcherContext, received: PolicyInput, event: SimulatedEvent, options: MatchEventOptions = {}) {
+function toMatchEvent(this: MatcherContext, received: PolicyInput, event: SimulatedEvent, options: MatchEventOptions = {}): MatcherResult {
   const result = simulate(received, event, options);
   const name = event.name ? ` '${event.name}'` : '';
   const isNot = this.isNot === true;
@@ -81,13 +81,30 @@ function toMatchEvent(this: MatcherContext, received: PolicyInput, event: Simula
   };
 }
 
+/** What a jest matcher returns. */
+export interface MatcherResult {
+  /** Whether the expectation holds. */
+  readonly pass: boolean;
+  /** The failure message. */
+  message(): string;
+}
+
+/** The matchers of {@link tetragonMatchers}, in the shape `expect.extend` takes (a type literal, which it can index). */
+export type TetragonMatchers = {
+  /**
+   * Passes when the policies (a construct, a chart, a manifest, YAML text or a list of these) select the event and
+   * post it, or take `options.actions`.
+   */
+  toMatchEvent(this: { readonly isNot?: boolean }, received: PolicyInput, event: SimulatedEvent, options?: MatchEventOptions): MatcherResult;
+};
+
 /**
  * Matchers to register with `expect.extend(tetragonMatchers)`.
  * - `expect(policies).toMatchEvent(event, options?)`: a policy hook selects the event and an event is posted
  *   (or, with `options.actions`, those actions take effect). The received value may be a construct, a chart,
  *   a manifest, YAML text or a list of these.
  */
-export const tetragonMatchers = {
+export const tetragonMatchers: TetragonMatchers = {
   toMatchEvent,
 };
 

@@ -12,7 +12,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createHash } from 'node:crypto';
-import { isTracingPolicy } from '../check/engine';
+import { isTracingPolicyManifest } from '../check/engine';
 import { Scenario } from './scenario';
 
 /** One policy of the run. */
@@ -73,7 +73,7 @@ export function readPolicies(paths: readonly string[]): PolicyUnderTest[] {
       for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
         if (doc.errors.length) throw new Error(`${file}: YAML does not parse: ${doc.errors[0].message.split('\n')[0]}`);
         const m = doc.toJS();
-        if (!isTracingPolicy(m)) continue;
+        if (!isTracingPolicyManifest(m)) continue;
         const variant = podLessVariant(m);
         const loaded = variant?.manifest ?? m;
         const name = m.kind === 'TracingPolicyNamespaced' ? `${m.metadata?.namespace}/${m.metadata?.name}` : String(m.metadata?.name);

@@ -1,11 +1,25 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { RULES, checkManifests, checkPolicy } from '../../lib/check';
+import { RULES, checkManifests, checkPolicy, readYamlManifests } from '../../lib/check';
+import { KernelTable, loadKernel } from '../../lib/kernels';
 
 const DIR = join(__dirname, '..', 'fixtures', 'broken-policies');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 const load = (file: string) => parseAllDocuments(readFileSync(join(DIR, file), 'utf8')).map((d: any) => d.toJS());
+/** What `cdk8s-tetragon check` reports for a file: what kept parts of it from being read, then its objects' findings. */
+const checkFile = (file: string, options = {}) => {
+  const read = readYamlManifests(readFileSync(join(DIR, file), 'utf8'));
+  return [...read.findings, ...checkManifests(read.manifests, options)];
+};
+
+/** Debian 12's functions without its config: what `kernel add` writes for a node when no config is given. */
+function withoutConfig(): KernelTable {
+  const base = loadKernel('debian-12-6.1');
+  return { name: 'my-node', describe: 'BTF only', size: base.size, features: {}, lookup: (fn) => base.lookup(fn) };
+}
+/** The kernel set a fixture is checked against: the bundled set, except where a rule is about tables that lack facts. */
+const kernelsFor = (file: string) => (file === 'kernel-feature-unknown.yaml' ? { kernels: [withoutConfig()] } : {});
 
 describe('broken-policy corpus', () => {
   test('has one fixture per rule, and every fixture is named after a rule', () => {
@@ -18,9 +32,8 @@ describe('broken-policy corpus', () => {
   test.each(files)('%s is reported with its rule id, and nothing else is an error', (file) => {
     // given a policy broken in one way
     const ruleId = file.replace(/\.yaml$/, '');
-    const docs = load(file);
     // when it is checked
-    const findings = checkManifests(docs);
+    const findings = checkFile(file, kernelsFor(file));
     // then the rule fires, with the policy named in the message and a fix
     const hits = findings.filter((f) => f.ruleId === ruleId);
     expect(hits.length).toBeGreaterThan(0);
@@ -50,11 +63,20 @@ describe('messages name the policy, hook, selector and field', () => {
       + 'DPort on argument of type file: socket operators only apply to sock, skb, socket and sockaddr (and Family on sockaddr_un)');
   });
 
-  test('a missing function names the kernel', () => {
+  test('a missing function names the kernels, in one finding for the whole set', () => {
     const [policy] = load('kernel-missing-function.yaml');
     const findings = checkPolicy(policy).filter((f) => f.ruleId === 'kernel-missing-function');
-    expect(findings.map((f) => f.kernel)).toStrictEqual(['debian-11-5.10', 'debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2']);
-    expect(findings[0].message).toContain('security_path_truncate_typo is not in kernel debian-11-5.10');
+    expect(findings).toHaveLength(1);
+    expect(findings[0].kernels).toStrictEqual(['debian-11-5.10', 'debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2']);
+    expect(findings[0].kernel).toBe('debian-11-5.10');
+    expect(findings[0].message).toContain('security_path_truncate_typo is not in kernels debian-11-5.10, debian-12-6.1, debian-13-6.12, debian-sid-7.2: the whole policy');
+  });
+
+  test('one kernel keeps the singular, and findings that differ per kernel stay apart', () => {
+    const [policy] = load('kernel-missing-function.yaml');
+    const [one] = checkPolicy(policy, { kernels: ['debian-12-6.1'] }).filter((f) => f.ruleId === 'kernel-missing-function');
+    expect(one.message).toContain('is not in kernel debian-12-6.1: the whole policy');
+    expect(one.kernels).toStrictEqual(['debian-12-6.1']);
   });
 });
 

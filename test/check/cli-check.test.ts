@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nameScope } from '../../lib/check/name-scope';
 import { run } from '../../lib/cli/check';
+import { OUTPUT_MANIFEST } from '../../lib/private/output-folder';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'broken-policies');
 
@@ -65,7 +67,9 @@ describe('cdk8s-tetragon check', () => {
     const r = await cli(['--format', 'json', '--no-kernels', FIXTURES]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out);
-    expect(doc.summary.policies).toBe(53);
+    // one policy per rule fixture, two in duplicate-policy-name, none readable in yaml-syntax and helm-template
+    const { RULES } = require('../../lib/check');
+    expect(doc.summary.policies).toBe(RULES.length + 1 - 2);
     expect(doc.findings.some((f: any) => f.ruleId === 'max-selectors' && f.file.endsWith('max-selectors.yaml'))).toBe(true);
     expect(doc.findings.some((f: any) => f.ruleId.startsWith('kernel-'))).toBe(false);
   });
@@ -112,5 +116,60 @@ describe('cdk8s-tetragon check: a path that holds no policy', () => {
     const empty = mkdtempSync(join(tmpdir(), 'check-empty-'));
     expect((await cli([good])).code).toBe(0);
     expect((await cli([good, empty])).code).toBe(2);
+  });
+});
+
+describe('cdk8s-tetragon check: duplicate names are per cluster folder', () => {
+  const policy = (name: string) => CLEAN.split('---')[0].replace('name: clean', `name: ${name}`);
+  /** Writes files (relative path → text) under a new temporary folder. */
+  function tree(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), 'check-scope-'));
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(root, rel, '..'), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    }
+    return root;
+  }
+  const duplicates = (out: string) => out.split('\n').filter((l) => l.includes(' duplicate-policy-name '));
+
+  test('the same name in two clusters\' folders (each with the synth\'s marker) is not a duplicate', async () => {
+    // given dist/ with two clusters, each holding a policy named shared
+    const dist = tree({
+      [`prod/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n', 'prod/policies/tracingpolicy-shared.yaml': policy('shared'),
+      [`stage/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n', 'stage/policies/tracingpolicy-shared.yaml': policy('shared'),
+    });
+    // when the whole of dist/ is checked
+    const r = await cli(['--no-kernels', dist]);
+    // then both are checked and nothing clashes
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('2 policies checked, 0 errors, 0 warnings\n');
+  });
+
+  test('the same name twice within one cluster\'s folder is a duplicate, also when the cluster is given in parts', async () => {
+    const dist = tree({
+      [`prod/${OUTPUT_MANIFEST}`]: '', 'prod/policies/a.yaml': policy('shared'), 'prod/detections/b.yaml': policy('shared'),
+      [`stage/${OUTPUT_MANIFEST}`]: '', 'stage/policies/a.yaml': policy('shared'),
+    });
+    const whole = await cli(['--no-kernels', dist]);
+    expect(whole.code).toBe(1);
+    expect(duplicates(whole.out)).toStrictEqual([expect.stringContaining(`${join(dist, 'prod/policies/a.yaml')}`)]);
+    const parts = await cli(['--no-kernels', join(dist, 'prod/detections'), join(dist, 'prod/policies')]);
+    expect(duplicates(parts.out)).toHaveLength(1);
+  });
+
+  test('without a marker, names clash within one path given, not across paths', async () => {
+    const dir = tree({ 'one/a.yaml': policy('shared'), 'one/b.yaml': policy('shared'), 'two/c.yaml': policy('shared') });
+    expect(duplicates((await cli(['--no-kernels', join(dir, 'one')])).out)).toHaveLength(1);
+    const apart = await cli(['--no-kernels', join(dir, 'one/a.yaml'), join(dir, 'two')]);
+    expect(apart.code).toBe(0);
+    expect(duplicates(apart.out)).toStrictEqual([]);
+  });
+
+  test('the scope is the nearest folder above the file that holds the marker, else the path given', () => {
+    const markers = new Set(['/dist/prod/.cdk8s-tetragon-files']);
+    const isFile = (p: string) => markers.has(p);
+    expect(nameScope('/dist/prod/policies/a.yaml', '/dist', isFile)).toBe('/dist/prod');
+    expect(nameScope('/dist/stage/policies/a.yaml', '/dist', isFile)).toBe('/dist');
+    expect(nameScope('/elsewhere/a.yaml', '/elsewhere/a.yaml', isFile)).toBe('/elsewhere/a.yaml');
   });
 });

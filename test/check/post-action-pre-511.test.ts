@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { Action, Arg, ArgFilter, KprobeHook, Selector, TracingPolicy } from '../../lib';
 import { checkPolicy } from '../../lib/check';
 import { kernelRelease, replayActionsBefore511 } from '../../lib/check/post-action-rules';
-import { loadKernel } from '../../lib/kernels/kernel-table';
+import { kernelTableOf, loadKernel } from '../../lib/kernels/kernel-table';
 import { readReference } from '../support/reference';
 import { newChart, policyNamed, synth } from '../support/synth';
 
@@ -105,6 +105,20 @@ describe('rule post-action-pre-511', () => {
   test('reads the release of the bundled tables', () => {
     expect(kernelRelease(loadKernel('debian-11-5.10'))).toStrictEqual([5, 10]);
     expect(kernelRelease(loadKernel('debian-13-6.12'))).toStrictEqual([6, 12]);
+  });
+
+  test('takes the release from the table\'s features first, whatever its name and description say', () => {
+    // given a table named without a version, whose description names another kernel, but whose config gave the release
+    const node = kernelTableOf('prod-node', 'built from linux 6.1 headers', {}, { release: '5.10.0-35-amd64' });
+    // then the release decides, and the pre-5.11 rule applies to it
+    expect(kernelRelease(node)).toStrictEqual([5, 10]);
+    expect(hits(policy([post()], undefined), { kernels: [node] }).map((f) => f.kernel)).toStrictEqual(['prod-node']);
+  });
+
+  test('falls back to the description or the name for a table made without the kernel config', () => {
+    expect(kernelRelease(kernelTableOf('node', 'BTF of linux 5.10.0-35-amd64', {}))).toStrictEqual([5, 10]);
+    expect(kernelRelease(kernelTableOf('node-6.1', 'BTF only', {}))).toStrictEqual([6, 1]);
+    expect(kernelRelease(kernelTableOf('node', 'BTF only', {}))).toBeUndefined();
   });
 });
 

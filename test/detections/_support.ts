@@ -6,25 +6,35 @@
 import { parser } from '@grafana/lezer-logql';
 import { search } from 'jmespath';
 import { checkPolicy } from '../../lib/check';
-import { bundledKernels, loadKernel } from '../../lib/kernels';
+import { KernelTable, bundledKernels, loadKernel } from '../../lib/kernels';
 import { LABEL_FIELDS, METADATA_FIELDS } from '../../lib/observability/log-schema';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { SimulatedEvent, SimulatedProcess } from '../../lib/simulate';
 
 const KERNELS = bundledKernels().map((k) => loadKernel(k));
 
+/**
+ * The bundled kernels as if built with CONFIG_BPF_KPROBE_OVERRIDE: the kernel set (context `cdk8s-tetragon:kernels`)
+ * of a cluster where Override on syscalls loads. No bundled Debian kernel has it.
+ */
+export const OVERRIDE_KERNELS: KernelTable[] = KERNELS.map((k) => ({
+  name: `${k.name}-override`, describe: `${k.describe}, with bpf_override_return`, size: k.size,
+  features: { ...k.features, overrideReturn: true }, lookup: (fn: string) => k.lookup(fn),
+}));
+
 /** Findings that are not clean: CRD errors and checker errors/warnings, except the rule ids allowed. */
-export function problemsOf(manifest: any, allowedWarnings: readonly string[] = []): string[] {
+export function problemsOf(manifest: any, allowedWarnings: readonly string[] = [], kernels: readonly KernelTable[] = KERNELS): string[] {
   const crd = validateAgainstCrd(manifest);
-  const findings = checkPolicy(manifest, { kernels: KERNELS })
+  const findings = checkPolicy(manifest, { kernels })
     .filter((f) => f.severity === 'error' || (f.severity === 'warning' && !allowedWarnings.includes(f.ruleId)))
-    .map((f) => `${f.ruleId} ${f.kernel ?? ''}: ${f.message}`);
+    .map((f) => `${f.ruleId} ${f.kernels?.join(',') ?? ''}: ${f.message}`);
   return [...crd, ...findings];
 }
 
-/** The info findings of one rule (e.g. which kernels skip an ignored hook). */
+/** The info findings of one rule (e.g. which kernels skip an ignored hook), one line per hook and kernel. */
 export function infos(manifest: any, ruleId: string): string[] {
-  return checkPolicy(manifest, { kernels: KERNELS }).filter((f) => f.ruleId === ruleId).map((f) => `${f.hook} ${f.kernel}`);
+  return checkPolicy(manifest, { kernels: KERNELS }).filter((f) => f.ruleId === ruleId)
+    .flatMap((f) => (f.kernels ?? [f.kernel]).map((k) => `${f.hook} ${k}`));
 }
 
 /** A process in a pod. */

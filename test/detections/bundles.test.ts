@@ -1,8 +1,9 @@
 import { checkPolicy } from '../../lib/check';
 import {
-  BUNDLE_MEMBERS, DETECTION_CLASSES, DetectionBundle, DetectionName, Detections, DetectionsProps, mergeRequirements,
+  BUNDLE_MEMBERS, DETECTION_CLASSES, DetectionBundle, DetectionName, DetectionOf, DetectionPropsOf, Detections, DetectionsProps,
 } from '../../lib/detections/bundles';
-import { MiningPoolConnectionDetection } from '../../lib/detections/mining-pool-connection-detection';
+import { MiningPoolConnectionDetection, MiningPoolConnectionDetectionProps } from '../../lib/detections/mining-pool-connection-detection';
+import { mergeRequirements } from '../../lib/policies/detection';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { newChart, synth } from '../support/synth';
 import { logqlErrors } from './_support';
@@ -33,10 +34,11 @@ describe('DetectionName and DetectionBundle', () => {
     expect(BUNDLE_MEMBERS[DetectionBundle.CRYPTO_MINING]).toStrictEqual(['crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'huge-pages', 'tmp-exec', 'fileless-exec']);
   });
 
-  test('strict is every detection except those that need cluster-specific options; baseline is a subset of strict', () => {
+  test('strict is every detection except those that need cluster-specific options or do not load on every bundled kernel; baseline is a subset of strict', () => {
     const strict = BUNDLE_MEMBERS[DetectionBundle.STRICT];
     expect(strict).not.toContain(DetectionName.KUBERNETES_API_CONTACT);
-    expect(strict).toHaveLength(Object.values(DetectionName).length - 1);
+    expect(strict).not.toContain(DetectionName.SHARED_LIBRARY_LOAD); // the loader sensor needs 5.19+
+    expect(strict).toHaveLength(Object.values(DetectionName).length - 2);
     for (const n of BUNDLE_MEMBERS[DetectionBundle.BASELINE]) expect(strict).toContain(n);
     // Noisy detections stay out of the baseline.
     for (const noisy of [DetectionName.HOST_PATH_ACCESS, DetectionName.BPF_ACTIVITY, DetectionName.MINING_POOL_CONNECTION, DetectionName.SHARED_LIBRARY_LOAD]) {
@@ -50,8 +52,7 @@ describe('Detections', () => {
     const { detections, manifests } = build({ bundles: [DetectionBundle.STRICT] });
     expect(detections.names).toStrictEqual(BUNDLE_MEMBERS[DetectionBundle.STRICT]);
     const policies = policiesOf(manifests);
-    // The loader policy of shared-library-load is a plain API object (no kprobes), not a TracingPolicy construct.
-    expect(policies.map((p) => p.metadata.name).sort()).toStrictEqual([...detections.policies.map((p) => p.name), 'shared-library-load'].sort());
+    expect(policies.map((p) => p.metadata.name).sort()).toStrictEqual(detections.policies.map((p) => p.name).sort());
     expect(new Set(policies.map((p) => p.metadata.name)).size).toBe(policies.length);
     for (const p of policies) {
       expect({ policy: p.metadata.name, crd: validateAgainstCrd(p) }).toStrictEqual({ policy: p.metadata.name, crd: [] });
@@ -60,7 +61,9 @@ describe('Detections', () => {
     }
     for (const rule of detections.lokiRules) expect({ alert: rule.alert, errors: logqlErrors(rule.expr) }).toStrictEqual({ alert: rule.alert, errors: [] });
     expect(new Set(detections.lokiRules.map((r) => r.alert)).size).toBe(detections.lokiRules.length);
-    expect(detections.installRequirements).toMatchObject({ processCredentials: true, exportEventTypes: ['PROCESS_LOADER'] });
+    expect(detections.installRequirements).toMatchObject({ processCredentials: true });
+    // What the bundled kernels limit is listed (Debian 11 compiles the runtime-socket sockaddr_un filter out)
+    expect(detections.kernelNotes).toStrictEqual([expect.stringMatching(/^runtime-socket: sockaddr-un-filter \(debian-11-5.10\): /)]);
   });
 
   test('bundles merge; include adds, exclude removes; the query-side rules are collected', () => {
@@ -88,10 +91,27 @@ describe('Detections', () => {
       bundles: [DetectionBundle.CRYPTO_MINING],
       options: { [DetectionName.MINING_POOL_CONNECTION]: { clusterCidrs: ['10.244.0.0/16'], name: 'pool-ports' } },
     });
-    const pool = detections.detection(DetectionName.MINING_POOL_CONNECTION) as MiningPoolConnectionDetection;
-    const spec = pool.policies[0].renderSpec() as any;
-    expect(pool.policies[0].name).toBe('pool-ports');
+    // detection() is typed by name: no cast to reach the class's own members.
+    const pool: MiningPoolConnectionDetection | undefined = detections.detection(DetectionName.MINING_POOL_CONNECTION);
+    expect(pool).toBeInstanceOf(MiningPoolConnectionDetection);
+    const spec = pool!.policies[0].renderSpec() as any;
+    expect(pool!.policies[0].name).toBe('pool-ports');
     expect(spec.kprobes[0].selectors[0].matchArgs[1].values).toContain('10.244.0.0/16');
+    expect(MiningPoolConnectionDetection.PRIVATE_RANGES.every((r) => spec.kprobes[0].selectors[0].matchArgs[1].values.includes(r))).toBe(true);
+  });
+
+  test('options are typed by name: the props of one detection do not fit another', () => {
+    // Exact type equality (a type that resolved to `never` or `unknown` fails to compile here).
+    type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+    const detectionType: Same<DetectionOf<DetectionName.MINING_POOL_CONNECTION>, MiningPoolConnectionDetection> = true;
+    const propsType: Same<DetectionPropsOf<DetectionName.MINING_POOL_CONNECTION>, MiningPoolConnectionDetectionProps> = true;
+    expect([detectionType, propsType]).toStrictEqual([true, true]);
+    const props: DetectionsProps = {
+      include: [DetectionName.PTRACE],
+      // @ts-expect-error: `miners` is a prop of crypto-miner-exec, not of ptrace
+      options: { [DetectionName.PTRACE]: { miners: ['xmrig'] } },
+    };
+    expect(props.include).toStrictEqual(['ptrace']);
   });
 
   test('a detection that needs cluster input runs when its options are given', () => {

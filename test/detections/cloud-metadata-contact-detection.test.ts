@@ -1,6 +1,6 @@
 import { CloudMetadataContactDetection } from '../../lib/detections/cloud-metadata-contact-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
-import { Errno } from '../../lib/policies/_common';
+import { EnforcementAction } from '../../lib/detections/detection-props';
+import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -21,7 +21,9 @@ const connect = (addr: string, port: number, proc = inPod('/usr/bin/curl'), fami
 describe('CloudMetadataContactDetection', () => {
   test('SAddr on the metadata addresses, any port, pods only', () => {
     const hook = kprobe(observed, 'security_socket_connect');
-    expect(hook.selectors[0].matchArgs).toStrictEqual([{ index: 1, operator: 'SAddr', values: [...CloudMetadataContactDetection.DEFAULT_ADDRESSES] }]);
+    expect(hook.selectors[0].matchArgs).toStrictEqual([{ index: 1, operator: 'SAddr', values: [
+      '169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32', '::ffff:169.254.169.254/128', '::ffff:100.100.100.200/128',
+    ] }]);
     expect(hook.tags).toStrictEqual(['observability.network', 'mitre.T1552.005']);
     expect(problemsOf(observed)).toStrictEqual([]);
   });
@@ -30,6 +32,8 @@ describe('CloudMetadataContactDetection', () => {
     expect(observed).toMatchEvent(connect('169.254.169.254', 80, inPod('/usr/bin/curl', 'shop', { arguments: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' })));
     expect(observed).toMatchEvent(connect('fd00:ec2::254', 80, inPod('/usr/bin/wget'), 'AF_INET6'));
     expect(observed).toMatchEvent(connect('100.100.100.200', 80, inPod('/usr/bin/python3', 'ml')));
+    // a dual-stack client (IPv6 socket) passes the IPv4-mapped address
+    expect(observed).toMatchEvent(connect('::ffff:100.100.100.200', 80, inPod('/usr/bin/java', 'ml'), 'AF_INET6'));
   });
 
   test('ignores link-local neighbours, DNS, the node itself and kube-system agents', () => {

@@ -1,4 +1,4 @@
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { ContainerKernelLoadDetection } from '../../lib/detections/container-kernel-load-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -70,7 +70,8 @@ describe('ContainerKernelLoadDetection', () => {
     const p = render({ watchBpf: false, trustedBinaries: ['/usr/bin/gpu-loader'] });
     expect(p.spec.kprobes.map((k: any) => k.call)).toStrictEqual(['security_kernel_read_file', 'security_kernel_load_data']);
     expect(kprobe(p, 'security_kernel_read_file').selectors[0].matchBinaries).toStrictEqual([{ operator: 'NotIn', values: ['/usr/bin/gpu-loader'] }]);
-    expect(() => render({ watchBpf: false, watchModules: false })).toThrow('test/KL: watchBpf and watchModules are both false');
+    expect(() => render({ watchBpf: false, watchModules: false }))
+      .toThrow('test/KL: watchBpf: is false and so is watchModules, so the detection would watch nothing');
     expect(() => render({ bpfLoaders: ['cilium-agent'] })).toThrow('test/KL: bpfLoaders: got ["cilium-agent"]');
   });
 

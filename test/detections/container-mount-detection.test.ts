@@ -1,17 +1,19 @@
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { ContainerMountDetection } from '../../lib/detections/container-mount-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
-import { call, inPod, onHost, problemsOf } from './_support';
+import { OVERRIDE_KERNELS, call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
 const dir = (path: string) => ({ kind: 'path' as const, path, fileType: 'dir' as const });
 const MS_BIND = 0x1000;
 
-function render(props = {}) {
+/** Renders the detection; `kernels` sets the kernel set (context cdk8s-tetragon:kernels). */
+function render(props = {}, kernels?: unknown[]) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   new ContainerMountDetection(chart, 'Mount', props);
   return policyNamed(synth(chart), 'container-mount');
 }
@@ -97,13 +99,13 @@ describe('ContainerMountDetection', () => {
 
   describe('enforcement', () => {
     test('Override blocks the mount in enforce mode; security_* Override turns off kprobe_multi', () => {
-      const p = render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode: PolicyMode.ENFORCE } });
+      const p = render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode: PolicyMode.ENFORCE } }, OVERRIDE_KERNELS);
       expect(p.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'enforce' }]);
       expect(p).toMatchEvent(call('security_sb_mount', ['cgroup', dir('/tmp/cgrp'), 'cgroup', 0], inPod('/usr/bin/mount', 'web')), { actions: ['Override'] });
-      expect(problemsOf(p)).toStrictEqual([]);
+      expect(problemsOf(p, [], OVERRIDE_KERNELS)).toStrictEqual([]);
     });
     test('monitor mode keeps the action but only reports', () => {
-      const p = render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } });
+      const p = render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } }, OVERRIDE_KERNELS);
       expect(p.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
       expect(kprobe(p, 'sys_pivot_root').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -1 }]);
       const ev = call('security_sb_mount', ['cgroup', dir('/tmp/cgrp'), 'cgroup', 0], inPod('/usr/bin/mount', 'web'));

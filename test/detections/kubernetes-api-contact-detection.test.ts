@@ -1,5 +1,5 @@
 import { KubernetesApiContactDetection, KubernetesApiContactDetectionProps } from '../../lib/detections/kubernetes-api-contact-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -25,7 +25,7 @@ describe('KubernetesApiContactDetection', () => {
     expect(hook.syscall).toBe(false);
     expect(hook.args).toStrictEqual([{ index: 1, type: 'sockaddr', label: 'address' }, { index: 2, type: 'int', label: 'addrlen' }]);
     expect(hook.selectors[0].matchArgs).toStrictEqual([
-      { index: 1, operator: 'SAddr', values: API },
+      { index: 1, operator: 'SAddr', values: [...API, '::ffff:10.96.0.1', '::ffff:192.0.2.10', '::ffff:192.0.2.11'] },
       { index: 1, operator: 'SPort', values: ['443', '6443'] },
     ]);
     expect(observed.spec.podSelector).toStrictEqual({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] });
@@ -36,6 +36,10 @@ describe('KubernetesApiContactDetection', () => {
     expect(observed).toMatchEvent(connect('10.96.0.1', 443, inPod('/usr/local/bin/kubectl', 'shop', { arguments: 'get secrets -A' })));
     expect(observed).toMatchEvent(connect('10.96.0.1', 443));
     expect(observed).toMatchEvent(connect('192.0.2.11', 6443, inPod('/usr/bin/python3', 'ci')));
+  });
+
+  test('catches a dual-stack client whose IPv6 socket connects to ::ffff:10.96.0.1', () => {
+    expect(observed).toMatchEvent(connect('::ffff:10.96.0.1', 443, inPod('/usr/bin/java'), 'AF_INET6'));
   });
 
   test('ignores other services, the API address on another port, and kube-system controllers', () => {

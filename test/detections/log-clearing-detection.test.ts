@@ -1,6 +1,6 @@
 import { LogClearingDetection } from '../../lib/detections/log-clearing-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
-import { Errno } from '../../lib/policies/_common';
+import { EnforcementAction } from '../../lib/detections/detection-props';
+import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -26,11 +26,25 @@ describe('LogClearingDetection', () => {
     expect(kprobe(observed, 'security_file_truncate').ignore).toStrictEqual({ callNotFound: true });
     const unlinkHook = kprobe(observed, 'security_path_unlink');
     expect(unlinkHook.args).toStrictEqual([{ index: 0, type: 'path', label: 'directory' }, { index: 1, type: 'dentry', label: 'file' }]);
-    expect(unlinkHook.selectors.map((s: any) => s.matchArgs[0])).toStrictEqual([
-      { index: 0, operator: 'Equal', values: ['/var/log'] },
-      { index: 0, operator: 'Prefix', values: ['/var/log/'] },
+    expect(unlinkHook.selectors.map((s: any) => s.matchArgs)).toStrictEqual([
+      [{ index: 0, operator: 'Equal', values: ['/var/log'] }],
+      [{ index: 0, operator: 'Prefix', values: ['/var/log/'] }, { index: 0, operator: 'NotPrefix', values: ['/var/log/pods', '/var/log/containers'] }],
+      [{ index: 0, operator: 'Prefix', values: ['/var/log/pods', '/var/log/containers'] }],
     ]);
-    for (const s of unlinkHook.selectors) expect(s.matchBinaries[0]).toStrictEqual({ operator: 'NotIn', values: [...LogClearingDetection.DEFAULT_TRUSTED_BINARIES] });
+    const trusted = [...LogClearingDetection.DEFAULT_TRUSTED_BINARIES];
+    expect(unlinkHook.selectors.map((s: any) => s.matchBinaries[0])).toStrictEqual([
+      { operator: 'NotIn', values: trusted }, { operator: 'NotIn', values: trusted },
+      { operator: 'NotIn', values: [...trusted, ...LogClearingDetection.KUBELET_BINARIES] },
+    ]);
+  });
+
+  test('trusts the kubelet cleaning up container logs under /var/log/pods and /var/log/containers, and nowhere else', () => {
+    const kubelet = onHost('/usr/bin/kubelet');
+    expect(observed).not.toMatchEvent(unlink('/var/log/pods/shop_web-7d9f8-abcde_0c1d/web', kubelet));
+    expect(observed).not.toMatchEvent(unlink('/var/log/containers', kubelet));
+    expect(observed).toMatchEvent(unlink('/var/log/pods/shop_web-7d9f8-abcde_0c1d/web', onHost('/usr/bin/rm')));
+    expect(observed).toMatchEvent(unlink('/var/log', kubelet));
+    expect(observed).toMatchEvent(unlink('/var/log/audit', kubelet));
   });
 
   test('validates against the CRD and loads cleanly on every bundled kernel; the 6.2+ hook is skipped on 5.10 and 6.1', () => {
@@ -61,6 +75,8 @@ describe('LogClearingDetection', () => {
     const custom = render({ directories: ['/var/log/', '/data/audit/'], trustedBinaries: [] });
     expect(kprobe(custom, 'security_path_unlink').selectors[0].matchArgs[0].values).toStrictEqual(['/var/log', '/data/audit']);
     expect(kprobe(custom, 'security_path_unlink').selectors[0].matchBinaries).toBeUndefined();
+    // without /var/log, no kubelet selector
+    expect(kprobe(render({ directories: ['/data/audit/'] }), 'security_path_unlink').selectors).toHaveLength(2);
   });
 
   test('enforcement: Override EPERM keeps logrotate free, monitor first', () => {

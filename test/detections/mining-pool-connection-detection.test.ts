@@ -1,4 +1,4 @@
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { MiningPoolConnectionDetection } from '../../lib/detections/mining-pool-connection-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -57,6 +57,9 @@ describe('MiningPoolConnectionDetection', () => {
     test('Grafana dev server on 3333 in the office network (RFC 1918)', () => {
       expect(policy).not.toMatchEvent(call('tcp_connect', connect('192.168.10.5', 3333), inPod('/usr/share/grafana/bin/grafana')));
     });
+    test('the same from a dual-stack client, whose IPv6 socket holds ::ffff:192.168.10.5', () => {
+      expect(policy).not.toMatchEvent(call('tcp_connect', connect('::ffff:192.168.10.5', 3333, 'AF_INET6'), inPod('/usr/bin/java')));
+    });
     test('a trusted client of an external service on 4444', () => {
       const p = render({ trustedBinaries: ['/opt/vendor/bin/agent'] });
       expect(p).not.toMatchEvent(call('tcp_connect', connect('198.51.100.99', 4444), inPod('/opt/vendor/bin/agent')));
@@ -82,7 +85,7 @@ describe('MiningPoolConnectionDetection', () => {
     });
     test('Override is refused: tcp_connect cannot be failed with an errno', () => {
       expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.allPods() } }))
-        .toThrow('test/Pool: enforcement.action: got EnforcementAction.override(); tcp_connect is neither a syscall nor a security_* function');
+        .toThrow('test/Pool: enforcement.action: got "override"; this detection cannot fail the call with an errno: tcp_connect is neither a syscall nor a security_* function. Use EnforcementAction.sigkill()');
     });
   });
 });

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { NamespaceChangeDetection, NamespaceFlag } from '../../lib/detections/namespace-change-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
-import { call, inPod, onHost, problemsOf } from './_support';
+import { OVERRIDE_KERNELS, call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
@@ -14,8 +14,9 @@ const CLONE_NEWNET = 0x40000000;
 const CLONE_NEWPID = 0x20000000;
 const CLONE_NEWCGROUP = 0x02000000;
 
-function render(props = {}) {
+function render(props = {}, kernels?: unknown[]) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   new NamespaceChangeDetection(chart, 'Ns', props);
   return policyNamed(synth(chart), 'namespace-change');
 }
@@ -80,12 +81,18 @@ describe('NamespaceChangeDetection', () => {
 
   test('bad props fail with the construct path, the value and the fix', () => {
     expect(() => render({ unshareFlags: [3] })).toThrow('test/Ns: unshareFlags: got [3]; use NamespaceFlag values');
-    expect(() => render({ unshareFlags: [], watchSetns: false })).toThrow('test/Ns: watchSetns is false and unshareFlags is empty');
+    expect(() => render({ unshareFlags: [], watchSetns: false })).toThrow('test/Ns: watchSetns: is false and unshareFlags is empty');
   });
 
   describe('enforcement', () => {
+    // Both hooks are syscalls: Override needs bpf_override_return, which the Debian kernels lack.
     const enforcing = (mode?: PolicyMode) => render({
       enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode },
+    }, OVERRIDE_KERNELS);
+
+    test('Override is refused on the bundled Debian kernels, which lack bpf_override_return', () => {
+      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } }))
+        .toThrow(/test\/Ns\/Policy: invalid TracingPolicy[\s\S]*Override on a syscall needs bpf_override_return \(CONFIG_BPF_KPROBE_OVERRIDE\), and kernels debian-11-5.10, .* lack it/);
     });
 
     test('monitor mode by default: the Override is loaded, policy-mode is monitor, nothing is blocked', () => {
@@ -96,7 +103,7 @@ describe('NamespaceChangeDetection', () => {
       const ev = call('__x64_sys_unshare', [CLONE_NEWUSER], inPod('/usr/bin/unshare', 'web'));
       expect(p).toMatchEvent(ev);
       expect(p).not.toMatchEvent(ev, { actions: ['Override'] });
-      expect(problemsOf(p)).toStrictEqual([]);
+      expect(problemsOf(p, [], OVERRIDE_KERNELS)).toStrictEqual([]);
     });
 
     test('enforce mode blocks unshare in the scoped namespace, never on the host or elsewhere', () => {

@@ -1,15 +1,17 @@
 import { PtraceDetection } from '../../lib/detections/ptrace-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
-import { Errno } from '../../lib/policies/_common';
+import { EnforcementAction } from '../../lib/detections/detection-props';
+import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
-import { call, inPod, onHost, problemsOf } from './_support';
+import { OVERRIDE_KERNELS, call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
-function render(props = {}) {
+/** Renders the detection; `kernels` sets the kernel set (context cdk8s-tetragon:kernels). */
+function render(props = {}, kernels?: unknown[]) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   new PtraceDetection(chart, 'Ptrace', props);
   return policyNamed(synth(chart), 'ptrace');
 }
@@ -60,14 +62,14 @@ describe('PtraceDetection', () => {
 
   test('enforcement: Override EPERM on both hooks, monitor first; enforce mode blocks', () => {
     const scope = EnforcementScope.namespaces(['shop']);
-    const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope } });
+    const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope } }, OVERRIDE_KERNELS);
     expect(kprobe(monitor, 'sys_ptrace').selectors.map((s: any) => s.matchActions)).toStrictEqual([
       [{ action: 'Override', argError: -1 }], [{ action: 'Override', argError: -1 }],
     ]);
     expect(monitor.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
     expect(monitor).toMatchEvent(ptrace(16), { actions: ['Post'] });
-    expect(problemsOf(monitor)).toStrictEqual([]);
-    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope } });
+    expect(problemsOf(monitor, [], OVERRIDE_KERNELS)).toStrictEqual([]);
+    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope } }, OVERRIDE_KERNELS);
     expect(enforce).toMatchEvent(ptrace(16), { actions: ['Override'] });
     expect(enforce).toMatchEvent(traceme(), { actions: ['Override'] });
     expect(enforce).not.toMatchEvent(ptrace(16, inPod('/tmp/inject', 'other')));

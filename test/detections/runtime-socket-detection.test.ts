@@ -1,4 +1,4 @@
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { RuntimeSocketDetection } from '../../lib/detections/runtime-socket-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -30,8 +30,19 @@ describe('RuntimeSocketDetection', () => {
     expect(policy.spec.podSelector).toStrictEqual({});
   });
 
-  test('is clean against the CRD and the checker on every bundled kernel', () => {
-    expect(problemsOf(policy)).toStrictEqual([]);
+  test('is clean against the CRD and the checker, except that Debian 11 (5.10) compiles the sockaddr_un filter out', () => {
+    expect(problemsOf(policy, ['sockaddr-un-filter'])).toStrictEqual([]);
+    expect(problemsOf(policy)).toStrictEqual([expect.stringMatching(/^sockaddr-un-filter debian-11-5.10: .*this filter passes every call/)]);
+  });
+
+  test('says so at synth time: the policy carries the kernel note for the kernels in use', () => {
+    expect(policy.metadata.annotations['cdk8s-tetragon/kernel-notes']).toMatch(
+      /^sockaddr-un-filter \(debian-11-5.10\): Tetragon reads and filters sockaddr_un arguments only from kernel 5.11 .* this filter passes every call$/);
+    // with a kernel set of 5.11+ only, the note is gone
+    const chart = newChart();
+    chart.node.setContext('cdk8s-tetragon:kernels', ['debian-12-6.1', 'debian-13-6.12']);
+    new RuntimeSocketDetection(chart, 'Sock', {});
+    expect(policyNamed(synth(chart), 'runtime-socket').metadata.annotations).toStrictEqual({ description: 'Connections from pods to container runtime API sockets' });
   });
 
   describe('must catch', () => {
@@ -79,7 +90,7 @@ describe('RuntimeSocketDetection', () => {
     expect(enforce).toMatchEvent(ev, { actions: ['Override'] });
     expect(kprobe(enforce, 'security_socket_connect').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
     expect(enforce.spec.options).toContainEqual({ name: 'disable-kprobe-multi', value: '1' });
-    expect(problemsOf(enforce)).toStrictEqual([]);
+    expect(problemsOf(enforce, ['sockaddr-un-filter'])).toStrictEqual([]);
     const monitor = render({ enforcement: { action: EnforcementAction.override(13), scope } });
     expect(monitor.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
     expect(monitor).not.toMatchEvent(ev, { actions: ['Override'] });

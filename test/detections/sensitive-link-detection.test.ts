@@ -1,15 +1,17 @@
 import { SensitiveLinkDetection } from '../../lib/detections/sensitive-link-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
-import { Errno } from '../../lib/policies/_common';
+import { EnforcementAction } from '../../lib/detections/detection-props';
+import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
-import { call, inPod, onHost, problemsOf } from './_support';
+import { OVERRIDE_KERNELS, call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
-function render(props = {}) {
+/** Renders the detection; `kernels` sets the kernel set (context cdk8s-tetragon:kernels). */
+function render(props = {}, kernels?: unknown[]) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   new SensitiveLinkDetection(chart, 'Links', props);
   return policyNamed(synth(chart), 'sensitive-link');
 }
@@ -64,12 +66,12 @@ describe('SensitiveLinkDetection', () => {
 
   test('enforcement: Override EACCES in monitor mode first, then blocks', () => {
     const scope = EnforcementScope.allPods();
-    const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), scope } });
+    const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), scope } }, OVERRIDE_KERNELS);
     expect(kprobe(monitor, 'sys_linkat').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
     expect(monitor.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
     expect(monitor.spec.podSelector).toStrictEqual({});
-    expect(problemsOf(monitor)).toStrictEqual([]);
-    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), mode: PolicyMode.ENFORCE, scope } });
+    expect(problemsOf(monitor, [], OVERRIDE_KERNELS)).toStrictEqual([]);
+    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), mode: PolicyMode.ENFORCE, scope } }, OVERRIDE_KERNELS);
     expect(enforce).toMatchEvent(symlink('/etc/shadow'), { actions: ['Override'] });
     expect(enforce).not.toMatchEvent(symlink('/etc/shadow', onHost('/usr/bin/ln')));
   });

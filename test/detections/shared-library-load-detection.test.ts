@@ -2,8 +2,12 @@ import { SharedLibraryLoadDetection } from '../../lib/detections/shared-library-
 import { newChart, policyNamed, synth } from '../support/synth';
 import { logqlErrors, logRuleCounts, problemsOf } from './_support';
 
-function build(props = {}) {
+/** The kernels of a cluster whose nodes all run 5.19+ (context cdk8s-tetragon:kernels). */
+const NEW_KERNELS = ['debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2'];
+
+function build(props = {}, kernels: string[] | null = NEW_KERNELS) {
   const chart = newChart();
+  if (kernels) chart.node.setContext('cdk8s-tetragon:kernels', kernels);
   const detection = new SharedLibraryLoadDetection(chart, 'Libs', props);
   return { detection, policy: policyNamed(synth(chart), 'shared-library-load') };
 }
@@ -21,8 +25,12 @@ const [rule] = detection.lokiRules;
 describe('SharedLibraryLoadDetection', () => {
   test('a hookless loader policy: spec.loader true with disable-kprobe-multi, no selectors', () => {
     expect(policy.spec).toStrictEqual({ loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] });
-    expect(problemsOf(policy)).toStrictEqual([]);
+    expect(problemsOf(policy)).toStrictEqual([expect.stringMatching(/^loader-kernel debian-11-5.10: .*needs kernel 5.19\+/)]);
     expect(detection.installRequirements).toStrictEqual({ exportEventTypes: ['PROCESS_LOADER'] });
+  });
+
+  test('a kernel set with a kernel older than 5.19 fails synth, naming the kernel and the way out', () => {
+    expect(() => build({}, null)).toThrow(/test\/Libs\/Policy: \[loader-kernel\] policy 'shared-library-load' spec.loader: the loader sensor needs kernel 5.19\+: the policy fails to load on kernel debian-11-5.10.*name only kernels 5.19\+ in the kernel set/);
   });
 
   test('the alert parses as LogQL and counts libraries from scratch directories (LD_PRELOAD drops)', () => {
@@ -45,6 +53,6 @@ describe('SharedLibraryLoadDetection', () => {
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/var/tmp/libc.so.6', '/usr/bin/curl', 'ci'))).toBe(false);
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/tmp/libhook.so', '/usr/sbin/sshd'))).toBe(false);
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/tmp/libhook.so', '/usr/bin/ps', 'shop'))).toBe(true);
-    expect(() => build({ name: 'Loader' })).toThrow('test/Libs: name: got "Loader"; a policy name is a DNS subdomain');
+    expect(() => build({ name: 'Loader' })).toThrow('test/Libs/Policy: invalid TracingPolicy\n  - name: got "Loader"; a policy name is a DNS subdomain');
   });
 });

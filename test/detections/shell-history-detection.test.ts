@@ -1,5 +1,5 @@
 import { ShellHistoryDetection } from '../../lib/detections/shell-history-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -21,12 +21,14 @@ describe('ShellHistoryDetection', () => {
     const calls = observed.spec.kprobes.map((k: any) => [k.call, k.syscall, k.ignore?.callNotFound ?? false]);
     expect(calls).toStrictEqual([
       ['sys_unlinkat', true, false], ['sys_unlink', true, true], ['sys_renameat2', true, false], ['sys_renameat', true, true],
-      ['sys_rename', true, true], ['sys_symlinkat', true, false], ['security_path_truncate', false, false], ['security_file_truncate', false, true],
+      ['sys_rename', true, true], ['sys_symlinkat', true, false], ['sys_symlink', true, true], ['security_path_truncate', false, false],
+      ['security_file_truncate', false, true],
     ]);
     const filtered = observed.spec.kprobes.map((k: any) => [k.call, k.selectors[0].matchArgs[0].index, k.args.find((a: any) => a.index === k.selectors[0].matchArgs[0].index).type]);
     expect(filtered).toStrictEqual([
       ['sys_unlinkat', 1, 'string'], ['sys_unlink', 0, 'string'], ['sys_renameat2', 1, 'string'], ['sys_renameat', 1, 'string'],
-      ['sys_rename', 0, 'string'], ['sys_symlinkat', 2, 'string'], ['security_path_truncate', 0, 'path'], ['security_file_truncate', 0, 'file'],
+      ['sys_rename', 0, 'string'], ['sys_symlinkat', 2, 'string'], ['sys_symlink', 1, 'string'], ['security_path_truncate', 0, 'path'],
+      ['security_file_truncate', 0, 'file'],
     ]);
     expect(kprobe(observed, 'sys_unlinkat').selectors[0].matchArgs[0]).toStrictEqual({ index: 1, operator: 'Postfix', values: ['_history', '/.histfile'] });
   });
@@ -41,6 +43,8 @@ describe('ShellHistoryDetection', () => {
     expect(observed).toMatchEvent(call('__x64_sys_renameat2', [AT_FDCWD, '.zsh_history', AT_FDCWD, '/tmp/z', 0], inPod('/usr/bin/mv')));
     expect(observed).toMatchEvent(call('security_path_truncate', [{ kind: 'path', path: '/home/dev/.bash_history' }], onHost('/usr/bin/bash')));
     expect(observed).toMatchEvent(call('__x64_sys_symlinkat', ['/dev/null', AT_FDCWD, '/root/.bash_history'], inPod('/usr/bin/ln')));
+    // busybox ln -s calls symlink(2)
+    expect(observed).toMatchEvent(call('__x64_sys_symlink', ['/dev/null', '/root/.ash_history'], inPod('/bin/ln', 'shop', { exe: '/bin/busybox' })));
   });
 
   test('ignores bash saving history through a temp file, other deletions and truncation of other files', () => {

@@ -1,5 +1,5 @@
 import { SshdNetworkDetection } from '../../lib/detections/sshd-network-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -49,6 +49,8 @@ describe('SshdNetworkDetection', () => {
       .toThrow('test/Sshd: enforcement: got "set"; this detection only observes: killing or blocking sshd would lock administrators out of the node');
     expect(() => render({ podSelector: {} })).toThrow(/test\/Sshd: podSelector: got \{\}; sshd runs on the node/);
     expect(() => render({ trustedBinaries: ['/usr/sbin/sshd'] })).toThrow(/Set sshdBinaries instead/);
+    // Not in the props type; a caller without types gets an error rather than a policy that selects nothing.
+    expect(() => render({ containerSelector: { matchLabels: { name: 'web' } } } as any)).toThrow(/test\/Sshd: containerSelector: got .*sshd runs on the node, outside containers/);
     expect(kprobe(render({ sshdBinaries: ['/opt/ssh/sbin/sshd'] }), 'tcp_connect').selectors[0].matchBinaries[0].values).toStrictEqual(['/opt/ssh/sbin/sshd']);
   });
 });

@@ -1,6 +1,6 @@
 import { TmpExecDetection } from '../../lib/detections/tmp-exec-detection';
-import { EnforcementAction } from '../../lib/detections/_detection';
-import { Errno } from '../../lib/policies/_common';
+import { EnforcementAction } from '../../lib/detections/detection-props';
+import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';

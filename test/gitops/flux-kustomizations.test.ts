@@ -5,7 +5,7 @@ import { validateAgainstCrd } from '../../lib/private/crd-schema';
 
 function setup(props: Partial<ConstructorParameters<typeof FluxKustomizations>[2]> = {}, withInstall = true) {
   const app: App = Testing.app();
-  const install = withInstall ? new TetragonInstall(new Chart(app, 'install'), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE, env: {} }) : undefined;
+  const install = withInstall ? new TetragonInstall(new Chart(app, 'install'), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE }) : undefined;
   const fluxChart = new Chart(app, 'flux');
   const ks = new FluxKustomizations(fluxChart, 'Units', { cluster: 'nlcl01k8s', install, ...props });
   return { ks, fluxChart, manifests: () => Testing.synth(fluxChart) };
@@ -85,13 +85,14 @@ describe('FluxKustomizations', () => {
   test('bad units and props are refused', () => {
     const { ks } = setup();
     expect(() => ks.addUnit({ name: 'policies' })).toThrow(/unit "policies" is defined twice/);
-    expect(() => ks.addUnit({ name: 'Policies_2' })).toThrow(/must be a DNS label/);
+    expect(() => ks.addUnit({ name: 'Policies_2' })).toThrow(/flux\/Units: units\["Policies_2"\]: got "Policies_2"; expected a DNS label/);
     expect(() => ks.addUnit({ name: GitOpsUnit.FLUX })).toThrow(/unit 'flux' holds these Kustomizations/);
     expect(() => ks.addUnit({ name: 'x', wait: true, healthChecks: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'a', namespace: 'b' }] })).toThrow(/Flux ignores health checks when wait is on/);
     expect(() => setup({ cluster: 'a/b' })).toThrow(/cluster: got "a\/b"/);
     expect(() => setup({ distDir: '../outside' })).toThrow(/distDir: got "\.\.\/outside"/);
     expect(() => setup({ interval: 'daily' })).toThrow(/interval: got "daily"/);
-    expect(() => setup({ installUnit: 'base' })).toThrow(/installUnit "base" is not one of the units/);
+    expect(() => setup({ installUnit: 'base' }))
+      .toThrow(/installUnit: got "base"; expected one of the units \(install, policies, observability\)\. Add the unit or set installUnit/);
   });
 
   test('a unit added later is rendered too', () => {

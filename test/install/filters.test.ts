@@ -1,7 +1,7 @@
 import {
   DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, EventType, ExportFilter, FieldFilter, HOST_EXPORT_NAMESPACE, RedactionFilter,
 } from '../../lib/install';
-import { toJsRegExp } from '../../lib/install/_re2';
+import { toJsRegExp } from '../../lib/install/private/re2';
 
 /** Tetragon's redaction: every capture group of every match of every regex becomes `*****`. */
 function redact(binary: string, args: string, filters: readonly RedactionFilter[]): string {

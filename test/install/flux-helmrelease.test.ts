@@ -6,7 +6,7 @@ import { FIXTURE_CHART, fakeHelm, find, newChart } from './helpers';
 
 function flux(props: TetragonInstallProps = {}) {
   const chart = newChart();
-  const install = new TetragonInstall(chart, 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE, env: {}, ...props });
+  const install = new TetragonInstall(chart, 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE, ...props });
   return { install, manifests: Testing.synth(chart) };
 }
 
@@ -49,7 +49,7 @@ describe('TetragonInstall, flux-helmrelease renderer', () => {
     const props: TetragonInstallProps = { clusterName: 'c1', metrics: { serviceMonitorLabels: { release: 'prom' } }, extraValues: { tetragon: { debug: true } } };
     const hr = find(flux(props).manifests, 'HelmRelease');
     const chart = newChart();
-    new TetragonInstall(chart, 'Tetragon', { ...props, method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: fakeHelm(), env: {} });
+    new TetragonInstall(chart, 'Tetragon', { ...props, method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: fakeHelm() });
     const given = parse(find(Testing.synth(chart), 'ConfigMap', 'helm-call').data.values);
     // then
     expect(given).toStrictEqual(hr.spec.values);
@@ -82,6 +82,6 @@ describe('TetragonInstall, flux-helmrelease renderer', () => {
 
   test('a local chart cannot be fetched by the cluster: clear error with the fix', () => {
     expect(() => flux({ chart: ChartSource.local(FIXTURE_CHART) }))
-      .toThrow(/the flux-helmrelease method needs a chart the cluster can fetch .* Fix: set TETRAGON_CHART to a repository or OCI mirror, or render the local chart with TETRAGON_INSTALL_METHOD=helm-template/);
+      .toThrow(/chart: got "local .*"; expected a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:\/\/ reference\. Point the chart prop or the context cdk8s-tetragon:chart at a repository or OCI mirror, or render the local chart with the helm-template method/);
   });
 });

@@ -4,14 +4,14 @@ import {
   ChartSource, CrdInstallMethod, EventType, ExportFilter, ExportSidecarMode, FieldFilter, InstallMethod, MetricsLabel,
   RedactionFilter, RuntimeHooksInterface, TaintEffect, TetragonInstall, TetragonInstallProps,
 } from '../../lib/install';
-import { FIXTURE_CHART, fakeHelm, find, lines, newChart } from './helpers';
+import { FIXTURE_CHART, fakeHelm, find, lines, newChart, testHelm } from './helpers';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 function render(props: TetragonInstallProps = {}, app: App = Testing.app()) {
   const chart = newChart(app);
   const install = new TetragonInstall(chart, 'Tetragon', {
-    method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), env: {}, ...props,
+    method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm(), ...props,
   });
   return { install, manifests: Testing.synth(chart), chart };
 }
@@ -178,7 +178,9 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     const a = render({}, Testing.app());
     const app = Testing.app();
     const chart = newChart(app);
-    new TetragonInstall(chart, 'SomethingElse', { method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), env: {} });
+    new TetragonInstall(chart, 'SomethingElse', {
+      method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm(),
+    });
     const b = Testing.synth(chart);
     // then object names and namespaces do not depend on the construct id
     const names = (ms: any[]) => ms.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).sort();
@@ -236,25 +238,24 @@ describe('helm invocation seam', () => {
     const chart = newChart(app);
     let message = '';
     try {
-      new TetragonInstall(chart, 'Tetragon', { method: InstallMethod.HELM_TEMPLATE, helmExecutable: helm, env: {} });
+      new TetragonInstall(chart, 'Tetragon', { method: InstallMethod.HELM_TEMPLATE, helmExecutable: helm });
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^TetragonInstall at 'install\/Tetragon': helm template failed for the tetragon chart 1\.7\.0 from repository https:\/\/helm\.cilium\.io/);
+    expect(message).toMatch(/^install\/Tetragon: helm template failed for the tetragon chart 1\.7\.0 from repository https:\/\/helm\.cilium\.io/);
     expect(message).toContain('no such host');
-    expect(message).toContain('TETRAGON_CHART');
-    expect(message).toContain('TETRAGON_INSTALL_METHOD=flux-helmrelease');
+    expect(message).toContain('point the chart prop or the context cdk8s-tetragon:chart at a mirror');
+    expect(message).toContain('use the flux-helmrelease method');
     expect(Testing.synth(chart)).toStrictEqual([]);
   });
 
   test('a missing helm binary is a clear error', () => {
     expect(() => render({ helmExecutable: '/nonexistent/bin/helm' }))
-      .toThrow(/helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or TETRAGON_HELM\) does not exist or is not executable/);
-    expect(() => render({ env: { TETRAGON_HELM: '/nonexistent/helm2' } })).toThrow(/nonexistent\/helm2/);
+      .toThrow(/helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/);
   });
 
   test('a local chart of another version is refused', () => {
     expect(() => render({ chartVersion: '1.8.0' }))
-      .toThrow(/Chart\.yaml has version 1\.7\.0, but chartVersion is 1\.8\.0/);
+      .toThrow(/chart: got ".*helm-chart"; expected a chart of version 1\.8\.0 \(chartVersion\), but its Chart\.yaml has version 1\.7\.0/);
   });
 });

@@ -2,9 +2,15 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
+import { findOrProvisionHelm } from '../../scripts/support/helm';
 
 /** The test chart that echoes values into objects. */
 export const FIXTURE_CHART = resolve(__dirname, '..', 'fixtures', 'helm-chart');
+
+/** A real `helm` for rendering the fixture chart: from PATH, or provisioned once into the git-ignored cache. */
+export function testHelm(): string {
+  return findOrProvisionHelm({ cacheDir: resolve(__dirname, '..', '..', '.cache', 'helm') });
+}
 
 /** A fresh chart to put constructs in. */
 export function newChart(app: App = Testing.app()): Chart {

@@ -10,7 +10,7 @@ import { newChart } from './helpers';
 const UPSTREAM = parse(readReference('tetragon/v1.7.0/chart/values.yaml')) as Record<string, unknown>;
 
 function valuesOf(props: TetragonInstallProps = {}): Record<string, unknown> {
-  return new TetragonInstall(newChart(), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE, env: {}, ...props }).values;
+  return new TetragonInstall(newChart(), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE, ...props }).values;
 }
 
 /**
@@ -84,7 +84,7 @@ describe('extraValues escape hatch', () => {
 
   test('a contradiction of a typed value names the path, both values and the prop to use', () => {
     expect(() => valuesOf({ extraValues: { tetragon: { enableProcessCred: false, exportFilePerm: '644' } } })).toThrow(
-      /TetragonInstall at 'install\/Tetragon': extraValues contradicts typed values:\n  - tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Fix: set it through processCredentials and remove it from extraValues\n  - tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
+      /^install\/Tetragon: extraValues contradicts typed values\n  - tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Set it through processCredentials and remove it from extraValues\n  - tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
     );
     // replacing a typed object with a scalar is a contradiction too
     expect(() => valuesOf({ extraValues: { tetragon: { resources: 'none' } } })).toThrow(/tetragon\.resources: .* typed prop resources/);
@@ -105,19 +105,19 @@ describe('prop validation', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message.split('\n')[0]).toBe("TetragonInstall at 'install/Tetragon' has invalid props:");
+    expect(message.split('\n')[0]).toBe('install/Tetragon: invalid TetragonInstall props');
     expect(message).toContain('resources.requests.cpu: got "lots"; expected a Kubernetes quantity');
     expect(message).toContain('images.agent.digest: got "sha256:xyz"; expected sha256: followed by 64 lowercase hex digits');
-    expect(message).toContain('rthooks.interface: got undefined; rthooks.enabled needs an interface');
+    expect(message).toContain('rthooks.interface: got undefined; expected an interface, which rthooks.enabled needs');
     expect(message).toContain('export.filePermissions: got "0999"');
     expect(message).toContain('export.allowList: got []');
-    expect(message).toContain('metrics.serviceMonitor: got true; a ServiceMonitor needs metrics.enabled: true');
+    expect(message).toContain('metrics.serviceMonitor: got true; expected no ServiceMonitor while metrics.enabled is false');
     expect(message).toContain('metrics.scrapeInterval: got "often"');
   });
 
   test('contradictory switches are refused with the fix', () => {
-    expect(() => valuesOf({ export: { enabled: false } })).toThrow(/export\.sidecar: got "stdout"; .*Fix: set export\.sidecar: ExportSidecarMode\.NONE/);
-    expect(() => valuesOf({ operator: { enabled: false }, crdInstallMethod: CrdInstallMethod.OPERATOR })).toThrow(/crdInstallMethod OPERATOR needs the operator/);
+    expect(() => valuesOf({ export: { enabled: false } })).toThrow(/export\.sidecar: got "stdout"; .*\. Set export\.sidecar: ExportSidecarMode\.NONE/);
+    expect(() => valuesOf({ operator: { enabled: false }, crdInstallMethod: CrdInstallMethod.OPERATOR })).toThrow(/operator\.enabled: got false; expected the operator, which crdInstallMethod OPERATOR needs/);
     expect(valuesOf({ export: { enabled: false, sidecar: ExportSidecarMode.NONE } })).toMatchObject({ tetragon: { exportFilename: '' }, export: { mode: '' } });
   });
 
@@ -129,7 +129,7 @@ describe('prop validation', () => {
 
   test('install objects synthesize even with every default', () => {
     const chart = newChart();
-    new TetragonInstall(chart, 'Tetragon', { env: {} });
+    new TetragonInstall(chart, 'Tetragon', {});
     expect(Testing.synth(chart).map((m) => m.kind).sort()).toStrictEqual(['HelmRelease', 'HelmRepository']);
   });
 });

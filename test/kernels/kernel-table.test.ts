@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, gunzipSync } from 'node:zlib';
 import {
   bundledKernels, decodeKernelTable, encodeKernelTable, findBtf, kernelTableFromBtf, loadKernel, parseBtfFunctions, writeKernelTable,
 } from '../../lib/kernels';
@@ -51,7 +51,7 @@ describe('BTF reader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-'));
     const { table, encoded } = kernelTableFromBtf(tinyBtf(), 'my-node-6.8', 'test node');
     const file = writeKernelTable(dir, 'my-node-6.8', table.describe, encoded, table.size);
-    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({ kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1 }] });
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({ kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1, features: {} }] });
     expect(loadKernel(file).lookup('my_open')?.params).toStrictEqual(['const struct file *', 'int']);
     expect(() => writeKernelTable(dir, 'Bad Name', '', encoded, 1)).toThrow(/invalid/);
   });
@@ -90,15 +90,60 @@ describe('bundled kernel set', () => {
       const ours = loadKernel(name);
       expect(ours.size).toBe(Object.keys(ref).length);
       let typeDiffs = 0;
+      const missing: string[] = [];
+      // both drop type tags; enums carry a width marker here only when not u32
+      const norm = (s: string) => s.replace(/ \/[su]\d+\/$/, '');
       for (const [fn, p] of Object.entries(ref)) {
         const mine = ours.lookup(fn);
-        expect(mine).toBeDefined();
-        // both drop type tags; enums carry a width marker here only when not u32
-        const norm = (s: string) => s.replace(/ \/[su]\d+\/$/, '');
-        if (mine!.params.length !== p.params.length || mine!.params.some((t, i) => norm(t) !== p.params[i][1])) typeDiffs++;
+        if (!mine) missing.push(fn);
+        else if (mine.params.length !== p.params.length || mine.params.some((t, i) => norm(t) !== p.params[i][1])) typeDiffs++;
       }
+      expect({ name, missing }).toStrictEqual({ name, missing: [] });
       expect(typeDiffs).toBeLessThan(Object.keys(ref).length / 1000);
     }
+  });
+});
+
+describe('table format 4', () => {
+  // 2,000 functions: four blocks of 512 rows.
+  const fns = new Map(Array.from({ length: 2000 }, (_, i) => [`fn_${String(i).padStart(4, '0')}`, { ret: 'int', params: [`struct s${i % 7} *`, 'int'] }]));
+  const encoded = Buffer.from(encodeKernelTable('big', 'many functions', fns, { release: '6.8.0' }));
+  const header = JSON.parse(encoded.subarray(0, encoded.indexOf(0x0a)).toString()) as { format: number; functions: number; blocks: Array<[string, number]> };
+
+  test('a header line names each block\'s first function; a lookup decompresses only the block that holds its function', () => {
+    expect(header).toMatchObject({ format: 4, functions: 2000 });
+    expect(header.blocks.map(([first]) => first)).toStrictEqual(['fn_0000', 'fn_0512', 'fn_1024', 'fn_1536']);
+    // when: the last block is damaged
+    const damaged = Buffer.from(encoded);
+    damaged.fill(0x5a, damaged.length - header.blocks[3][1]);
+    const table = decodeKernelTable(damaged);
+    // then: the other blocks answer, and only a lookup in the damaged one fails
+    expect(table.size).toBe(2000);
+    expect(table.features).toStrictEqual({ release: '6.8.0' });
+    expect(table.lookup('fn_0003')).toStrictEqual({ ret: 'int', params: ['struct s3 *', 'int'] });
+    expect(table.lookup('fn_1535')).toStrictEqual({ ret: 'int', params: ['struct s2 *', 'int'] });
+    expect(table.lookup('fn_0003x')).toBeUndefined();
+    expect(table.lookup('aaa')).toBeUndefined();
+    expect(() => table.lookup('fn_1999')).toThrow(/kernel table big is damaged \(block 3 of 4\)/);
+  });
+
+  test('every function round-trips, and a result is the caller\'s own copy', () => {
+    const table = decodeKernelTable(encoded);
+    expect([...fns].filter(([fn, p]) => JSON.stringify(table.lookup(fn)) !== JSON.stringify(p))).toStrictEqual([]);
+    table.lookup('fn_0001')!.params.push('changed');
+    expect(table.lookup('fn_0001')!.params).toStrictEqual(['struct s1 *', 'int']);
+  });
+
+  test('a truncated table is refused when read, naming it', () => {
+    expect(() => decodeKernelTable(encoded.subarray(0, encoded.length - 10))).toThrow(/kernel table big is truncated or damaged/);
+  });
+
+  test('a format 3 table (one compressed stream) still loads with its features', () => {
+    const v3 = `${JSON.stringify({ format: 3, name: 'v3', describe: 'old', features: { kprobeMulti: true } })}\n["int","struct file *"]\nmy_open\t0,1\n`;
+    const table = decodeKernelTable(brotliCompressSync(Buffer.from(v3)));
+    expect(table.features).toStrictEqual({ kprobeMulti: true });
+    expect(table.lookup('my_open')).toStrictEqual({ ret: 'int', params: ['struct file *'] });
+    expect(table.size).toBe(1);
   });
 });
 

@@ -117,13 +117,13 @@ describe('AlloyLogShipping', () => {
   });
 
   test.each([
-    [{ exportFile: '/var/run/cilium/tetragon/*.log' }, /Alloy: exportFile: got '\/var\/run\/cilium\/tetragon\/\*\.log'; expected one exact file, not a glob/],
-    [{ exportFile: 'tetragon.log' }, /exportFile: got 'tetragon.log'; expected an absolute, normalized file path/],
-    [{ lokiUrl: 'loki:3100' }, /lokiUrl: got 'loki:3100'; expected an http:\/\/ or https:\/\/ URL/],
+    [{ exportFile: '/var/run/cilium/tetragon/*.log' }, /Alloy: exportFile: got "\/var\/run\/cilium\/tetragon\/\*\.log"; expected one exact file, not a glob/],
+    [{ exportFile: 'tetragon.log' }, /exportFile: got "tetragon.log"; expected an absolute, normalized file path/],
+    [{ lokiUrl: 'loki:3100' }, /lokiUrl: got "loki:3100"; expected an http:\/\/ or https:\/\/ URL/],
     [{ forwardTo: 'loki.write.default.receiver', lokiUrl: 'http://loki/x' }, /expected no lokiUrl or tenantId when forwardTo is set/],
-    [{ forwardTo: 'prometheus.remote_write.x.receiver' }, /forwardTo: got 'prometheus.remote_write.x.receiver'; expected a Loki receiver reference/],
-    [{ namespace: 'Logging' }, /namespace: got 'Logging'; expected a Kubernetes namespace name/],
-    [{ cluster: '' }, /cluster: got ''; expected a non-empty single-line string/],
+    [{ forwardTo: 'prometheus.remote_write.x.receiver' }, /forwardTo: got "prometheus.remote_write.x.receiver"; expected a Loki receiver reference/],
+    [{ namespace: 'Logging' }, /namespace: got "Logging"; expected a Kubernetes namespace name/],
+    [{ cluster: '' }, /cluster: got ""; expected a non-empty single-line string/],
   ] as Array<[AlloyLogShippingProps, RegExp]>)('given %j, when constructed, then it throws a message naming path, field and fix', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

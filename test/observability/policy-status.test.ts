@@ -282,10 +282,10 @@ describe('policy live status', () => {
 
   test.each([
     [{ policies: [] }, /policyStatus\.policies: got \[\]; expected at least one policy/],
-    [{ policies: [{ name: 'Bad Name' }] }, /policyStatus\.policies\[0\]\.name: got 'Bad Name'; expected a TracingPolicy name/],
-    [{ policies: [{ name: 'a' }, { name: 'a' }] }, /policyStatus\.policies\[1\]\.name: got 'a'; expected each policy once/],
-    [{ policies: [{ name: 'a', silentAfter: Duration.minutes(1) }] }, /policies\[0\]\.silentAfter: got '60 s'; expected a Duration from 10 minutes to 7 days/],
-    [{ policies: [{ name: 'a' }], nodeLabel: '__node' }, /policyStatus\.nodeLabel: got '__node'; expected a Prometheus label name/],
+    [{ policies: [{ name: 'Bad Name' }] }, /policyStatus\.policies\[0\]\.name: got "Bad Name"; expected a TracingPolicy name/],
+    [{ policies: [{ name: 'a' }, { name: 'a' }] }, /policyStatus\.policies\[1\]\.name: got "a"; expected each policy once/],
+    [{ policies: [{ name: 'a', silentAfter: Duration.minutes(1) }] }, /policies\[0\]\.silentAfter: got "60 s"; expected a Duration from 10 minutes to 7 days/],
+    [{ policies: [{ name: 'a' }], nodeLabel: '__node' }, /policyStatus\.nodeLabel: got "__node"; expected a Prometheus label name/],
     [{ policies: [{ name: 'a' }], rateJumpFactor: 1 }, /policyStatus\.rateJumpFactor: got 1; expected a number from 2 to 1000/],
   ] as Array<[PolicyStatusProps, RegExp]>)('given invalid policy status settings %#, when constructed, then it throws naming the field and fix', (props, message) => {
     const chart = new Chart(Testing.app(), 'observability');

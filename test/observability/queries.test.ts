@@ -60,6 +60,7 @@ describe('documented queries', () => {
   });
 
   test('given an invalid policy name, then resolving names throws with the field and an example', () => {
-    expect(() => resolvePolicyNames({ shellAccess: 'Shells!' }, 'x')).toThrow("x.shellAccess: 'Shells!' is not a TracingPolicy name; use lower-case letters, digits, '-' and '.' (for example 'shell-access-monitor')");
+    expect(() => resolvePolicyNames({ shellAccess: 'Shells!' }, 'x'))
+      .toThrow('x: policyNames.shellAccess: got "Shells!"; expected a TracingPolicy name: lower-case letters, digits, \'-\' and \'.\'. For example "shell-access-monitor"');
   });
 });

@@ -220,30 +220,30 @@ describe('SIEM sinks', () => {
     for (const name of ['splunk-hec', 'elastic-apm', 'kafka-user', 'archive-s3', 'qradar-tls']) expect(all).toContain(name);
     // And the only ways to smuggle a value into the config are refused at synth time.
     const attempt = (sink: SiemSink) => () => synth({ siemSinks: [sink] });
-    expect(attempt(SiemSink.otlpHttp({ name: 'x', endpoint: `https://user:${TOKENS[0]}@siem.example.com` }))).toThrow(/endpoint: got '<URL with credentials>'; expected a URL without user or password/);
-    expect(attempt(SiemSink.otlpHttp({ name: 'x', endpoint: 'https://siem.example.com', headers: { Authorization: `Bearer ${TOKENS[1]}` } }))).toThrow(/headers\.Authorization: got '<hidden>'; expected no credential in a plain header.*SiemAuth\.header\('Authorization'/);
-    expect(attempt(SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', headers: { 'DD-API-KEY': TOKENS[5] } }))).toThrow(/headers\.DD-API-KEY: got '<hidden>'/);
+    expect(attempt(SiemSink.otlpHttp({ name: 'x', endpoint: `https://user:${TOKENS[0]}@siem.example.com` }))).toThrow(/endpoint: got "<URL with credentials>"; expected a URL without user or password/);
+    expect(attempt(SiemSink.otlpHttp({ name: 'x', endpoint: 'https://siem.example.com', headers: { Authorization: `Bearer ${TOKENS[1]}` } }))).toThrow(/headers\.Authorization: got "<hidden>"; expected no credential in a plain header.*SiemAuth\.header\('Authorization'/);
+    expect(attempt(SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', headers: { 'DD-API-KEY': TOKENS[5] } }))).toThrow(/headers\.DD-API-KEY: got "<hidden>"/);
     let message = '';
     try { attempt(SiemSink.otlpHttp({ name: 'x', endpoint: 'https://siem.example.com', headers: { 'X-Api-Key': TOKENS[1] } }))(); } catch (e) { message = String(e); }
     expect(message).not.toContain(TOKENS[1]);
   });
 
   test.each([
-    [SiemSink.otlpGrpc({ name: 'Splunk', endpoint: 'c:4317' }), /siemSinks\[0\]\.name: got 'Splunk'; expected lower-case letters, digits and "_"/],
-    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'https://c:4317' }), /siemSinks\[0\]\(x\)\.endpoint: got 'https:\/\/c:4317'; expected host:port without a scheme/],
+    [SiemSink.otlpGrpc({ name: 'Splunk', endpoint: 'c:4317' }), /siemSinks\[0\]\.name: got "Splunk"; expected lower-case letters, digits and "_"/],
+    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'https://c:4317' }), /siemSinks\[0\]\(x\)\.endpoint: got "https:\/\/c:4317"; expected host:port without a scheme/],
     [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, auth: SiemAuth.bearer({ name: 's', key: 'k' }) }), /siemSinks\[0\]\(x\)\.insecure: got true; expected no credentials over a plaintext connection\. Enable TLS/],
-    [SiemSink.otlpHttp({ name: 'x', endpoint: 'http://collector:4318' }), /endpoint: got 'http:\/\/collector:4318'; expected an https:\/\/ URL\. .*insecure: true/],
-    [SiemSink.splunkHec({ name: 'x', endpoint: 'https://s:8088/services/collector', token: { name: 'Bad_Name', key: 'token' } }), /siemSinks\[0\]\(x\)\.token\.name: got 'Bad_Name'; expected the name of a Secret .* Create the Secret in namespace logging/],
-    [SiemSink.kafka({ name: 'x', brokers: ['k:9092'], topic: 't', protocolVersion: '3.7.0', insecure: true, sasl: { mechanism: KafkaSaslMechanism.PLAIN, username: 'u', password: { name: 'k', key: 'p' } } }), /sasl\.mechanism: got 'PLAIN'; expected SCRAM, or TLS with PLAIN/],
+    [SiemSink.otlpHttp({ name: 'x', endpoint: 'http://collector:4318' }), /endpoint: got "http:\/\/collector:4318"; expected an https:\/\/ URL\. .*insecure: true/],
+    [SiemSink.splunkHec({ name: 'x', endpoint: 'https://s:8088/services/collector', token: { name: 'Bad_Name', key: 'token' } }), /siemSinks\[0\]\(x\)\.token\.name: got "Bad_Name"; expected the name of a Secret .* Create the Secret in namespace logging/],
+    [SiemSink.kafka({ name: 'x', brokers: ['k:9092'], topic: 't', protocolVersion: '3.7.0', insecure: true, sasl: { mechanism: KafkaSaslMechanism.PLAIN, username: 'u', password: { name: 'k', key: 'p' } } }), /sasl\.mechanism: got "PLAIN"; expected SCRAM, or TLS with PLAIN/],
     [SiemSink.kafka({ name: 'x', brokers: [], topic: 't', protocolVersion: '3.7.0' }), /brokers: got \[\]; expected at least one host:port/],
-    [SiemSink.syslog({ name: 'x', host: 'h', tls: { clientCertificate: { name: 'c', key: 'tls.crt' } } }), /tls\.clientKey: got 'unset'; expected clientCertificate and clientKey together/],
-    [SiemSink.s3({ name: 'x', bucket: 'b', prefix: 'p' }), /bucket: got 'b'; expected an S3 bucket name/],
-    [SiemSink.s3({ name: 'x', bucket: 'bucket', prefix: '/p/' }), /prefix: got '\/p\/'; expected a key prefix/],
+    [SiemSink.syslog({ name: 'x', host: 'h', tls: { clientCertificate: { name: 'c', key: 'tls.crt' } } }), /tls\.clientKey: got "unset"; expected clientCertificate and clientKey together/],
+    [SiemSink.s3({ name: 'x', bucket: 'b', prefix: 'p' }), /bucket: got "b"; expected an S3 bucket name/],
+    [SiemSink.s3({ name: 'x', bucket: 'bucket', prefix: '/p/' }), /prefix: got "\/p\/"; expected a key prefix/],
     [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, filter: { eventTypes: [] } }), /filter\.eventTypes: got \[\]; expected a non-empty list\. Leave eventTypes out/],
-    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, filter: { namespaces: ['Shop'] } }), /filter\.namespaces\[0\]: got 'Shop'/],
+    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, filter: { namespaces: ['Shop'] } }), /filter\.namespaces\[0\]: got "Shop"/],
     [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, batching: { minEvents: 100, maxEvents: 10 } }), /batching\.maxEvents: got 10; expected at least minEvents \(100\)/],
     [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, buffer: { maxEvents: 100 } }), /buffer\.maxEvents: got 100; expected at least batching\.maxEvents \(5000\)/],
-    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, retry: { initialInterval: Duration.minutes(5), maxInterval: Duration.seconds(30) } }), /retry\.maxInterval: got '30s'; expected at least initialInterval \(5m\)/],
+    [SiemSink.otlpGrpc({ name: 'x', endpoint: 'c:4317', insecure: true, retry: { initialInterval: Duration.minutes(5), maxInterval: Duration.seconds(30) } }), /retry\.maxInterval: got "30s"; expected at least initialInterval \(5m\)/],
     [SiemSink.s3({ name: 'x', bucket: 'bucket', prefix: 'p', retry: {} } as any), /retry: got \{\}; expected no retry settings on an S3 sink/],
   ] as Array<[SiemSink, RegExp]>)('given an invalid sink (%#), when constructed, then it throws naming the construct, field and fix', (sink, message) => {
     expect(() => synth({ siemSinks: [sink] })).toThrow(message);
@@ -251,12 +251,12 @@ describe('SIEM sinks', () => {
 
   test('given two sinks with one name, two S3 credential pairs, or severity rules without sinks, then synth fails with the fix', () => {
     const a = SiemSink.otlpGrpc({ name: 'dup', endpoint: 'c:4317', insecure: true });
-    expect(() => synth({ siemSinks: [a, a] })).toThrow(/observability\/Alloy: siemSinks\[1\]\.name: got 'dup'; expected a name no other sink has/);
+    expect(() => synth({ siemSinks: [a, a] })).toThrow(/observability\/Alloy: siemSinks\[1\]\.name: got "dup"; expected a name no other sink has/);
     const s3 = (name: string, secret: string) => SiemSink.s3({ name, bucket: 'bucket', prefix: 'p', credentials: { accessKeyId: { name: secret, key: 'id' }, secretAccessKey: { name: secret, key: 'key' } } });
     expect(() => synth({ siemSinks: [s3('a', 's1'), s3('b', 's2')] })).toThrow(/siemSinks\[1\]\(b\)\.credentials: .*expected the same credentials as siemSinks\[0\]\(a\)/);
     expect(() => synth({ siemSinks: [s3('a', 's1'), s3('b', 's1')] })).not.toThrow();
     expect(() => synth({ siemSeverity: { policyEvents: EventSeverity.HIGH } })).toThrow(/siemSeverity: .*expected no severity rules without SIEM sinks/);
-    expect(() => synth({ siemSinks: [a], siemSeverity: { policies: { 'Not A Policy': EventSeverity.HIGH } } })).toThrow(/siemSeverity\.policies key: got 'Not A Policy'/);
+    expect(() => synth({ siemSinks: [a], siemSeverity: { policies: { 'Not A Policy': EventSeverity.HIGH } } })).toThrow(/siemSeverity\.policies key: got "Not A Policy"/);
   });
 
   test('given no sinks, when synthesized, then the Loki pipeline is unchanged and no SIEM component appears', () => {

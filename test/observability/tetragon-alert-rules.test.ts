@@ -182,10 +182,10 @@ describe('TetragonAlertRules', () => {
 
   test.each([
     [{ exportStallMinutes: 0 }, /Alerts: exportStallMinutes: got 0; expected a whole number of minutes from 1 to 1440/],
-    [{ ruleLabels: { severity: 'page' } }, /ruleLabels.severity: got 'page'; expected no severity/],
-    [{ ruleLabels: { 'team-name': 'x' } }, /ruleLabels key: got 'team-name'; expected a Prometheus label name/],
+    [{ ruleLabels: { severity: 'page' } }, /ruleLabels.severity: got "page"; expected no severity/],
+    [{ ruleLabels: { 'team-name': 'x' } }, /ruleLabels key: got "team-name"; expected a Prometheus label name/],
     [{ runbookBaseUrl: 'https://x/docs.md#top' }, /runbookBaseUrl: .*expected a URL without a fragment/],
-    [{ labels: { release: 'a b' } }, /labels.release: got 'a b'; expected a Kubernetes label value/],
+    [{ labels: { release: 'a b' } }, /labels.release: got "a b"; expected a Kubernetes label value/],
   ] as Array<[TetragonAlertRulesProps, RegExp]>)('given invalid %j, when constructed, then it throws', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -113,7 +113,7 @@ describe('TetragonDashboard', () => {
 
   test('given a user label that would change the sidecar label, when constructed, then it throws naming the fix', () => {
     expect(() => synth({ labels: { grafana_dashboard: '0' } }))
-      .toThrow(/observability\/Dashboard: labels.grafana_dashboard: got '0'; expected '1' or no such label .*set sidecarLabel/);
+      .toThrow(/observability\/Dashboard: labels.grafana_dashboard: got "0"; expected '1' or no such label .*set sidecarLabel/);
   });
 
   test('given a custom sidecar label, folder and namespace, when synthesized, then the ConfigMap uses them', () => {
@@ -159,10 +159,10 @@ describe('TetragonDashboard', () => {
   });
 
   test.each([
-    [{ uid: 'x'.repeat(41) }, /uid: got 'x{41}'; expected at most 40 letters/],
-    [{ namespace: 'Monitoring' }, /namespace: got 'Monitoring'/],
-    [{ policyNames: { shellAccess: 'Shell Access' } }, /policyNames.shellAccess: 'Shell Access' is not a TracingPolicy name/],
-    [{ nodeLabel: 'node-name' }, /nodeLabel: got 'node-name'; expected a Prometheus label name/],
+    [{ uid: 'x'.repeat(41) }, /uid: got "x{41}"; expected at most 40 letters/],
+    [{ namespace: 'Monitoring' }, /namespace: got "Monitoring"/],
+    [{ policyNames: { shellAccess: 'Shell Access' } }, /Dashboard: policyNames\.shellAccess: got "Shell Access"; expected a TracingPolicy name/],
+    [{ nodeLabel: 'node-name' }, /nodeLabel: got "node-name"; expected a Prometheus label name/],
   ] as Array<[TetragonDashboardProps, RegExp]>)('given invalid %j, when constructed, then it throws', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

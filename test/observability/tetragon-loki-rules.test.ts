@@ -61,7 +61,7 @@ describe('TetragonLokiRules', () => {
   });
 
   test('given a conflicting sidecar label, when constructed, then it throws with the fix', () => {
-    expect(() => synth({ labels: { loki_rule: 'no' } })).toThrow(/LokiRules: labels.loki_rule: got 'no'; expected '1' or no such label/);
+    expect(() => synth({ labels: { loki_rule: 'no' } })).toThrow(/LokiRules: labels.loki_rule: got "no"; expected '1' or no such label/);
   });
 });
 

@@ -45,11 +45,11 @@ describe('TetragonObservability', () => {
     expect(obs.alertRules!.groups.map((g) => g.name)).toContain('tetragon.policy-status');
     expect(obs.dashboard!.configMap.toJson().data['tetragon-security-dashboard.json']).toContain('"columnField": "kubernetes_node"');
     expect(() => synth({ enableAlertRules: false, policyStatus: { policies: [{ name: 'shells' }] } }))
-      .toThrow(/observability\/Tetragon: policyStatus: got '<set>'; expected no policy status while enableAlertRules is false/);
+      .toThrow(/observability\/Tetragon: policyStatus: got "<set>"; expected no policy status while enableAlertRules is false/);
   });
 
   test('given settings for the shipper that is not selected, when constructed, then it throws with the fix', () => {
     expect(() => synth({ promtail: { cluster: 'x' } })).toThrow(/observability\/Tetragon: promtail: .*expected no promtail settings while logShipper is alloy\. Set logShipper: LogShipper.PROMTAIL/);
-    expect(() => synth({ logShipper: 'fluentbit' as LogShipper })).toThrow(/logShipper: got 'fluentbit'; expected one of alloy, promtail/);
+    expect(() => synth({ logShipper: 'fluentbit' as LogShipper })).toThrow(/logShipper: got "fluentbit"; expected one of alloy, promtail/);
   });
 });

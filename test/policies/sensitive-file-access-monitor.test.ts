@@ -19,6 +19,13 @@ describe('SensitiveFileAccessMonitor', () => {
       ['security_mmap_file', false, ['file', 'ulong']],
       ['security_path_truncate', false, ['path']],
       ['security_file_truncate', false, ['file']],
+      ['security_path_rename', false, ['dentry', 'dentry']],
+    ]);
+    // the new name of a rename: Postfix on the watched files and suffixes, Prefix on the directories (not the tokens)
+    const rename = kprobe(policy, 'security_path_rename');
+    expect(rename.selectors.map(valuesOf)).toStrictEqual([
+      [[3, 'Postfix', [...SensitiveFileAccessMonitor.DEFAULT_FILES, ...SensitiveFileAccessMonitor.DEFAULT_WRITE_ONLY_FILES, ...SensitiveFileAccessMonitor.DEFAULT_SUFFIXES]]],
+      [[3, 'Prefix', [...SensitiveFileAccessMonitor.DEFAULT_PREFIXES]]],
     ]);
     // security_file_truncate exists from 6.2 only.
     expect(kprobe(policy, 'security_file_truncate').ignore).toStrictEqual({ callNotFound: true });

@@ -2,8 +2,21 @@ import {
   Action, Arg, ArgFilter, BinaryFilter, ENFORCEMENT_DRY_RUN_CONTEXT, EnforcementScope, KprobeHook, NEVER_KILL_BINARIES,
   PolicyMode, Selector, TracingPolicy,
 } from '../../lib';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KernelFeatures, encodeKernelTable } from '../../lib/kernels';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { newChart, synth } from '../support/synth';
+
+/** A node kernel table with the syscalls these tests hook and the given features, written to a temporary file. */
+function nodeTable(name: string, features: KernelFeatures): string {
+  const sys = { ret: 'long int', params: ['const struct pt_regs *'] };
+  const fns = new Map([['__x64_sys_symlinkat', sys], ['security_file_open', { ret: 'int', params: ['struct file *'] }]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'kt-')), `${name}.json.br`);
+  writeFileSync(file, encodeKernelTable(name, 'test node', fns, features));
+  return file;
+}
 
 const file = Arg.file(0);
 const path = Arg.string(0);
@@ -84,14 +97,36 @@ describe('enforcement guardrails', () => {
       name: 'sec', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
       hooks: [openHook([Action.override(13)])],
     });
-    new TracingPolicy(chart, 'Sys', {
+    const [sec] = synth(chart);
+    expect(sec.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'enforce' }]);
+    expect(sec.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
+  });
+
+  describe('Override on a syscall needs bpf_override_return on every kernel of the set', () => {
+    const sysPolicy = (c: ReturnType<typeof newChart>) => new TracingPolicy(c, 'Sys', {
       name: 'sys', enforcement: { mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
       hooks: [KprobeHook.syscall('sys_symlinkat', { message: 'Symlink blocked', tags: ['fs.block'], args: [path], selectors: [new Selector({ actions: [Action.override(1)] })] })],
     });
-    const [sec, sys] = synth(chart);
-    expect(sec.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'enforce' }]);
-    expect(sec.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
-    expect(sys.spec.options).toStrictEqual([{ name: 'policy-mode', value: 'enforce' }]);
+
+    test('is refused on the bundled Debian kernels (none has CONFIG_BPF_KPROBE_OVERRIDE), naming construct, field and fix', () => {
+      const msg = errorOf(sysPolicy);
+      expect(msg).toContain('test/Sys: invalid TracingPolicy');
+      expect(msg).toContain('kprobes[0](sys_symlinkat).selectors[0].matchActions[0]: Override on a syscall needs bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE), '
+        + 'and kernels debian-11-5.10, debian-12-6.1, debian-13-6.12, debian-sid-7.2 of the kernel set lack it: the policy would not load there');
+      expect(msg).toContain('Override on the security_* function that guards it');
+    });
+
+    test('is accepted when the kernel set provides the helper, and refused when a table does not know', () => {
+      const chart = newChart();
+      chart.node.setContext('cdk8s-tetragon:kernels', [nodeTable('override-node', { release: '6.8.0', overrideReturn: true, kprobeMulti: true, modifyReturn: true })]);
+      sysPolicy(chart);
+      const [sys] = synth(chart);
+      expect(sys.spec.kprobes[0].selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -1 }]);
+      expect(sys.spec.options).toStrictEqual([{ name: 'policy-mode', value: 'enforce' }]);
+
+      const unknown = errorOf((c) => { c.node.setContext('cdk8s-tetragon:kernels', [nodeTable('btf-only', {})]); sysPolicy(c); });
+      expect(unknown).toContain('for btf-only it is unknown (table made without the kernel config)');
+    });
   });
 
   test('monitor mode renders the option and keeps the action; a dry run turns enforce into monitor', () => {

@@ -1,6 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import {
-  Action, Arg, ArgFilter, BinaryFilter, KprobeHook, LsmHook, Selector, TracepointHook, TracingPolicy,
+  Action, Arg, ArgFilter, BinaryFilter, Capability, CapabilityFilter, KprobeHook, LsmHook, Selector, TracepointHook, TracingPolicy,
 } from '../../lib';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { newChart, synth } from '../support/synth';
@@ -155,15 +155,36 @@ describe('bad input fails at synth time with construct path, field, value and fi
     expect(msg).toContain('matchArgs[0].values[0]: got "write"; expected an integer');
   });
 
-  test('a Prefix over 256 and a Postfix over 127 characters', () => {
-    const long = '/' + 'a'.repeat(256);
+  test('a Prefix over 255 bytes (256 loads but never matches) and a Postfix over 127 characters', () => {
+    const long = '/' + 'a'.repeat(255);
     const msg = errorOf((c) => new TracingPolicy(c, 'Long', { name: 'long', hooks: [fileHook([
       new Selector({ matchArgs: [ArgFilter.prefix(file, [long])] }),
       new Selector({ matchArgs: [ArgFilter.postfix(file, ['/' + 'b'.repeat(127)])] }),
     ])] }));
     expect(msg).toContain('selectors[0].matchArgs[0].values[0]: got');
-    expect(msg).toContain('257 characters; Prefix values are at most 256');
+    expect(msg).toContain('256 bytes; Prefix values are at most 255 (Tetragon accepts 256, but its BPF side compares at most 255 bytes');
     expect(msg).toContain('128 characters; Postfix values are at most 127');
+    // 255 bytes is fine
+    const chart = newChart();
+    new TracingPolicy(chart, 'Ok', { name: 'ok', hooks: [fileHook([new Selector({ matchArgs: [ArgFilter.prefix(file, ['/' + 'a'.repeat(254)])] })])] });
+    expect(() => synth(chart)).not.toThrow();
+  });
+
+  test('Postfix on a sockaddr_un argument, which Tetragon loads but never matches', () => {
+    const addr = Arg.sockaddrUn(1);
+    const msg = errorOf((c) => new TracingPolicy(c, 'Unix', { name: 'unix', hooks: [KprobeHook.syscall('sys_connect', {
+      message: 'Connect', tags: ['net'], args: [addr], selectors: [new Selector({ matchArgs: [ArgFilter.postfix(addr, ['/docker.sock'])] })],
+    })] }));
+    expect(msg).toContain('selectors[0].matchArgs[0].operator: Postfix on a sockaddr_un argument loads but never matches');
+  });
+
+  test('capability names render as Tetragon spells them, and a CAP_DAC_OVERRIDE slipped in is refused', () => {
+    const chart = newChart();
+    new TracingPolicy(chart, 'Caps', { name: 'caps', hooks: [fileHook([new Selector({ matchCapabilities: [CapabilityFilter.in([Capability.DAC_OVERRIDE, Capability.SYS_ADMIN])] })])] });
+    const [policy] = synth(chart);
+    expect(policy.spec.kprobes[0].selectors[0].matchCapabilities).toStrictEqual([{ type: 'Effective', operator: 'In', values: ['DAC_OVERRIDE', 'CAP_SYS_ADMIN'] }]);
+    const msg = errorOf((c) => new TracingPolicy(c, 'Bad', { name: 'bad-caps', hooks: [fileHook([new Selector({ matchCapabilities: [CapabilityFilter.in(['CAP_DAC_OVERRIDE' as Capability])] })])] }));
+    expect(msg).toContain('matchCapabilities[0].values[0]: got "CAP_DAC_OVERRIDE"; Tetragon spells capability 1 DAC_OVERRIDE');
   });
 
   test('more than 3 actions', () => {
@@ -191,6 +212,19 @@ describe('bad input fails at synth time with construct path, field, value and fi
       .toContain('got "70000"; expected a port 0-65535 or a range \'low:high\'');
     expect(errorOf((c) => new TracingPolicy(c, 'Range', { name: 'range', hooks: [hook(ArgFilter.dport(sock, ['9000:80']))] })))
       .toContain('got "9000:80"');
+  });
+
+  test('address filters add the IPv4-mapped form of IPv4 values (not for skb, not when switched off)', () => {
+    const connect = (f: ArgFilter) => KprobeHook.function('tcp_connect', { message: 'Connect', tags: ['net'], args: [sock], selectors: [new Selector({ matchArgs: [f] })] });
+    const chart = newChart();
+    new TracingPolicy(chart, 'Mapped', { name: 'mapped', hooks: [connect(ArgFilter.notDaddr(sock, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::ffff:10.0.0.0/104']))] });
+    new TracingPolicy(chart, 'Plain', { name: 'plain', hooks: [connect(ArgFilter.daddr(sock, ['10.0.0.0/8'], { ipv4Mapped: false }))] });
+    const skb = Arg.skb(0);
+    new TracingPolicy(chart, 'Skb', { name: 'skb', hooks: [KprobeHook.function('ip_output', { message: 'Out', tags: ['net'], args: [skb], selectors: [new Selector({ matchArgs: [ArgFilter.daddr(skb, ['10.0.0.0/8'])] })] })] });
+    const [mapped, plain, onSkb] = Testing.synth(chart);
+    expect(mapped.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::ffff:10.0.0.0/104', '::ffff:192.0.2.1']);
+    expect(plain.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8']);
+    expect(onSkb.spec.kprobes[0].selectors[0].matchArgs[0].values).toStrictEqual(['10.0.0.0/8']);
   });
 
   test('invalid and duplicate policy names', () => {
@@ -227,10 +261,37 @@ describe('bad input fails at synth time with construct path, field, value and fi
       .toContain('selectors[0].matchBinaries[0].values[0]: got "sshd"; executables are matched by absolute path, e.g. "/usr/bin/sshd"');
   });
 
+  test('a loader policy refuses what needs policy filtering: namespace, pod and container selectors', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Loader', {
+      name: 'libs', loader: true, namespace: 'shop', podSelector: {}, containerSelector: { matchLabels: { name: 'web' } },
+    }));
+    for (const field of ['namespace', 'podSelector', 'containerSelector']) {
+      expect(msg).toContain(`- ${field}: is set on a loader policy, and Tetragon's loader sensor refuses policy filtering`);
+    }
+  });
+
   test('an invalid container selector key and namespace', () => {
     const msg = errorOf((c) => new TracingPolicy(c, 'Sel', { name: 'sel', namespace: 'Shop', containerSelector: { matchLabels: { image: 'x' } }, hooks: [fileHook([])] }));
     expect(msg).toContain('namespace: got "Shop"; a namespace is a DNS label');
     expect(msg).toContain('containerSelector.matchLabels: key "image" is not supported; use name or repo');
+  });
+});
+
+describe('loader policies', () => {
+  test('spec.loader renders before the options; no hooks needed', () => {
+    const chart = newChart();
+    chart.node.setContext('cdk8s-tetragon:kernels', ['debian-12-6.1']);
+    const policy = new TracingPolicy(chart, 'Libs', { name: 'libs', loader: true, disableKprobeMulti: true });
+    const [manifest] = synth(chart);
+    expect(manifest.spec).toStrictEqual({ loader: true, options: [{ name: 'disable-kprobe-multi', value: '1' }] });
+    expect(Object.keys(manifest.spec)).toStrictEqual(['loader', 'options']);
+    expect(validateAgainstCrd(manifest)).toStrictEqual([]);
+    expect(policy.kernelNotes).toStrictEqual([]);
+  });
+
+  test('the synth-time check refuses a kernel set with a kernel older than 5.19, naming it', () => {
+    const msg = errorOf((c) => new TracingPolicy(c, 'Libs', { name: 'libs', loader: true }));
+    expect(msg).toMatch(/^test\/Libs: \[loader-kernel\] policy 'libs' spec.loader: the loader sensor needs kernel 5.19\+: the policy fails to load on kernel debian-11-5.10/m);
   });
 });
 

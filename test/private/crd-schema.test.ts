@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { validateAgainstCrd, hasCrdSchema } from '../../lib/private/crd-schema';
 
 const base = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' } };
@@ -33,12 +35,35 @@ describe('validateAgainstCrd', () => {
 
 describe('jsPattern', () => {
   test('turns an RE2 inline case-insensitive flag into explicit letter classes', () => {
-    const { jsPattern } = require('../../lib/private/crd-schema');
+    const { jsPattern } = require('../../scripts/crd-validators');
     const re = new RegExp(jsPattern('^(?i)(abort|warn)?$'));
     expect(re.test('ABORT')).toBe(true);
     expect(re.test('Warn')).toBe(true);
     expect(re.test('')).toBe(true);
     expect(re.test('stop')).toBe(false);
     expect(jsPattern('^[a-z]+$')).toBe('^[a-z]+$');
+  });
+});
+
+describe('generated validators (scripts/crd-validators.js)', () => {
+  test('metadata names are checked with the same patterns the constructs use', () => {
+    const { OBJECT_META } = require('../../scripts/crd-validators');
+    const { DNS_LABEL, DNS_SUBDOMAIN } = require('../../lib/private/patterns');
+    expect([OBJECT_META.properties.name.pattern, OBJECT_META.properties.namespace.pattern]).toStrictEqual([DNS_SUBDOMAIN.source, DNS_LABEL.source]);
+  });
+
+  test('lib/private/crd-validators is what the generator makes of imports/schemas today', () => {
+    const { staleFiles } = require('../../scripts/crd-validators');
+    expect(staleFiles()).toStrictEqual([]);
+  });
+
+  test('one validator for every schema in imports/schemas, keyed by apiVersion/kind', () => {
+    const schemas = readdirSync(join(__dirname, '..', '..', 'imports', 'schemas')).filter((f) => f.endsWith('.json'));
+    expect(schemas.length).toBe(9);
+    for (const file of schemas) {
+      const [kind, version] = file.split('.').slice(-3, -1);
+      const group = file.split('.').slice(0, -3).join('.');
+      expect(hasCrdSchema(`${group}/${version}`, kind)).toBe(true);
+    }
   });
 });

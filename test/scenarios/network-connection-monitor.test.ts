@@ -45,6 +45,15 @@ describe('network-connection-monitor stays quiet for', () => {
     expect(policy).not.toMatchEvent(connect('10.100.4.2', 5432, podProcess('/usr/local/bin/app')));
   });
 
+  test('a dual-stack client (IPv6 socket) reaching a pod and a Service as ::ffff:10.244.3.17 and ::ffff:10.96.0.10', () => {
+    // Tetragon compares an AF_INET6 socket's address with the IPv6 values only: the mapped forms must be listed.
+    expect(policy).not.toMatchEvent(connect('::ffff:10.244.3.17', 8080, podProcess('/usr/bin/java')));
+    expect(policy).not.toMatchEvent(connect('::ffff:10.96.0.10', 53, podProcess('/usr/bin/java')));
+    expect(policy).not.toMatchEvent(connect('::ffff:127.0.0.1', 15001, podProcess('/usr/bin/java')));
+    // and it still reports the same client leaving the cluster
+    expect(policy).toMatchEvent(connect('::ffff:198.51.100.7', 443, podProcess('/usr/bin/java')));
+  });
+
   test('host processes only when the cluster network is excluded (kubelet to a pod probe)', () => {
     expect(policy).not.toMatchEvent(connect('10.244.1.9', 8080, hostProcess('/usr/bin/kubelet')));
   });

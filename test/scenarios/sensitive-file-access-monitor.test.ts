@@ -52,6 +52,27 @@ describe('sensitive-file-access-monitor catches', () => {
   });
 });
 
+describe('sensitive-file-access-monitor catches replacement by rename (no write to the file itself)', () => {
+  const rename = (from: string, to: string, process = hostProcess('/usr/sbin/useradd')): SimulatedEvent => ({
+    name: `rename ${from} -> ${to}`, hook: 'kprobe:security_path_rename', args: { 1: from, 3: to }, process,
+  });
+
+  test('`useradd` writing /etc/passwd+ and renaming it over /etc/passwd (shadow-utils), and /etc/shadow+ likewise', () => {
+    expect(policy).toMatchEvent(rename('/etc/passwd+', '/etc/passwd'));
+    expect(policy).toMatchEvent(rename('/etc/shadow+', '/etc/shadow', podProcess('/usr/sbin/chpasswd')));
+  });
+
+  test('an editor saving authorized_keys through a temporary file, and visudo installing /etc/sudoers.d/ rules', () => {
+    expect(policy).toMatchEvent(rename('/root/.ssh/.authorized_keys.swp', '/root/.ssh/authorized_keys', podProcess('/usr/bin/vim')));
+    expect(policy).toMatchEvent(rename('/etc/sudoers.d/ops.tmp', '/etc/sudoers.d/ops', hostProcess('/usr/sbin/visudo')));
+  });
+
+  test('but not renames of other files (a log rotated, a package file installed)', () => {
+    expect(policy).not.toMatchEvent(rename('/var/log/syslog', '/var/log/syslog.1', hostProcess('/usr/sbin/logrotate')));
+    expect(policy).not.toMatchEvent(rename('/etc/passwd', '/etc/passwd-', hostProcess('/usr/sbin/useradd')));
+  });
+});
+
 describe('sensitive-file-access-monitor stays quiet for', () => {
   test('nginx reading /etc/passwd for its worker user (MAY_READ = 4)', () => {
     expect(policy).not.toMatchEvent(permission('/etc/passwd', 4, podProcess('/usr/sbin/nginx')));

@@ -53,6 +53,15 @@ describe('string and path operators (selectors.md "Arguments filter")', () => {
     expect(simulate(p, fileEvent(long)).matched).toBe(false);
   });
 
+  test('a dentry argument takes Prefix and Postfix; Equal on it is refused at load ("MatchArgs type dentry unsupported")', () => {
+    const ev: SimulatedEvent = { hook: 'kprobe:security_path_rename', args: { 3: '/etc/passwd' }, process: { binary: '/usr/sbin/useradd' } };
+    const rename = (operator: string) => kprobePolicy('security_path_rename', [{ index: 3, type: 'dentry' }], [{ matchArgs: [{ index: 3, operator, values: ['/etc/passwd'] }] }]);
+    expect(simulate(rename('Postfix'), ev).matched).toBe(true);
+    const refused = simulate(rename('Equal'), ev);
+    expect(refused.matched).toBe(false);
+    expect(refused.loadErrors.join('\n')).toContain('MatchArgs type dentry unsupported');
+  });
+
   test('Postfix and NotPostfix compare the end of the path', () => {
     const post = kprobePolicy('security_file_permission', fileArgs, [{ matchArgs: [{ index: 0, operator: 'Postfix', values: ['/.ssh/id_rsa'] }] }]);
     expect(simulate(post, fileEvent('/home/dev/.ssh/id_rsa')).matched).toBe(true);
@@ -81,8 +90,8 @@ describe('string and path operators (selectors.md "Arguments filter")', () => {
   });
 
   test('string Equal trims a trailing NUL from values (selectors.md "Override action": "/etc/passwd\\0")', () => {
-    const p = kprobePolicy('sys_symlinkat', [{ index: 0, type: 'string' }], [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/passwd\0'] }] }]);
-    expect(simulate(p, { hook: 'kprobe:sys_symlinkat', args: ['/etc/passwd'], process: cat }).matched).toBe(true);
+    const p = kprobePolicy('sys_symlinkat', [{ index: 0, type: 'string' }], [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/passwd\0'] }] }], { syscall: true });
+    expect(simulate(p, { hook: 'kprobe:__x64_sys_symlinkat', args: ['/etc/passwd'], process: cat }).matched).toBe(true);
   });
 });
 
@@ -98,21 +107,31 @@ describe('integer operators', () => {
   });
 
   test('values use Go syntax: hex, octal and negative numbers (selectors.md "Mask": 0x200)', () => {
-    const p = kprobePolicy('sys_openat', [{ index: 2, type: 'int' }], [{ matchArgs: [{ index: 2, operator: 'Mask', values: ['1', '0x200'] }] }]);
-    const ev = (flags: number): SimulatedEvent => ({ hook: 'kprobe:sys_openat', args: { 2: flags }, process: cat });
+    const p = kprobePolicy('sys_openat', [{ index: 2, type: 'int' }], [{ matchArgs: [{ index: 2, operator: 'Mask', values: ['1', '0x200'] }] }], { syscall: true });
+    const ev = (flags: number): SimulatedEvent => ({ hook: 'kprobe:__x64_sys_openat', args: { 2: flags }, process: cat });
     expect(simulate(p, ev(0o1101)).matched).toBe(true); // O_WRONLY|O_CREAT|O_TRUNC
     expect(simulate(p, ev(0)).matched).toBe(false);
-    const neg = kprobePolicy('sys_lseek', [{ index: 0, type: 'int' }], [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['-1'] }] }]);
-    expect(simulate(neg, { hook: 'kprobe:sys_lseek', args: [-1], process: cat }).matched).toBe(true);
+    const neg = kprobePolicy('sys_lseek', [{ index: 0, type: 'int' }], [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['-1'] }] }], { syscall: true });
+    expect(simulate(neg, { hook: 'kprobe:__x64_sys_lseek', args: [-1], process: cat }).matched).toBe(true);
   });
 
   test('LT 500 ANDed with Equal 1 (selectors.md "Multiple operators")', () => {
     const p = kprobePolicy('f', [{ index: 0, type: 'int' }, { index: 2, type: 'int' }],
-      [{ matchArgs: [{ index: 0, operator: 'Equal', values: [1] }, { index: 2, operator: 'lt', values: [500] }] }]);
+      [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['1'] }, { index: 2, operator: 'LT', values: ['500'] }] }]);
     expect(simulate(p, { hook: 'kprobe:f', args: [1, 0, 499], process: cat }).matched).toBe(true);
     expect(simulate(p, { hook: 'kprobe:f', args: [1, 0, 500], process: cat }).matched).toBe(false);
     expect(simulate(p, { hook: 'kprobe:f', args: [2, 0, 10], process: cat }).matched).toBe(false);
     expect(simulate(p, { hook: 'kprobe:f', args: [1, 0, -5], process: cat }).matched).toBe(true); // int compares signed
+  });
+
+  test('operator spellings the CRD refuses (lt, prefix) do not load, although Tetragon\'s parser knows them', () => {
+    const p = (operator: string) => kprobePolicy('f', [{ index: 0, type: 'int' }], [{ matchArgs: [{ index: 0, operator, values: ['500'] }] }]);
+    const refused = simulate(p('lt'), { hook: 'kprobe:f', args: [1], process: cat });
+    expect(refused).toMatchObject({ matched: false, hooked: false });
+    expect(refused.loadErrors).toEqual([expect.stringMatching(/^crd-schema: policy 'example' spec\.kprobes\[0\]\.selectors\[0\]\.matchArgs\[0\]\.operator: got "lt"/)]);
+    // the CRD's own aliases are read as the operator they stand for
+    expect(simulate(p('LessThan'), { hook: 'kprobe:f', args: [1], process: cat }).matched).toBe(true);
+    expect(simulate(p('GreaterThan'), { hook: 'kprobe:f', args: [1], process: cat }).matched).toBe(false);
   });
 
   test('GT on uint64 compares unsigned', () => {
@@ -138,7 +157,7 @@ describe('integer operators', () => {
     const p = kprobePolicy('f', [{ index: 0, type: 'int' }], [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['1', '2', '3', '4', '5'] }] }]);
     const r = simulate(p, { hook: 'kprobe:f', args: [1], process: cat });
     expect(r.matched).toBe(false);
-    expect(r.loadErrors).toEqual([expect.stringContaining('at most 4 values')]);
+    expect(r.loadErrors).toEqual([expect.stringContaining('Equal on int has 5 values; at most 4 are supported')]);
   });
 });
 
@@ -234,7 +253,7 @@ describe('argument references', () => {
 
   test('an index that no declared argument has is a load error', () => {
     const p = kprobePolicy('f', [{ index: 0, type: 'int' }], [{ matchArgs: [{ index: 3, operator: 'Equal', values: ['1'] }] }]);
-    expect(simulate(p, { hook: 'kprobe:f', args: [1], process: cat }).loadErrors).toEqual([expect.stringContaining('index 3 is not among the declared arguments')]);
+    expect(simulate(p, { hook: 'kprobe:f', args: [1], process: cat }).loadErrors).toEqual([expect.stringContaining('match-args-index: policy \'example\' kprobes[0] f spec.kprobes[0].selectors[0].matchArgs[0].index: index 3 is not read by the hook')]);
   });
 
   test('an event without the filtered argument is reported as a problem, not as a miss', () => {

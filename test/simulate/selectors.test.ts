@@ -39,7 +39,7 @@ describe('selector semantics', () => {
   });
 
   test('filters inside a selector are ANDed: binary, argument and namespace (selectors.md "example_ns_2")', () => {
-    const p = { ...meta('example_ns_2'), spec: { kprobes: [{ call: 'fd_install', syscall: false, args: [{ index: 0, type: 'int' }, { index: 1, type: 'file' }],
+    const p = { ...meta('example-ns-2'), spec: { kprobes: [{ call: 'fd_install', syscall: false, args: [{ index: 0, type: 'int' }, { index: 1, type: 'file' }],
       selectors: [{ matchBinaries: [{ operator: 'In', values: ['/bin/cat'] }], matchArgs: [{ index: 1, operator: 'Equal', values: ['/etc/shadow'] }],
         matchNamespaces: [{ namespace: 'Mnt', operator: 'In', values: ['host_ns'] }, { namespace: 'Net', operator: 'In', values: ['host_ns'] }] }] }] } };
     const ev = (extra: object): SimulatedEvent => ({ hook: 'kprobe:fd_install', args: [3, '/etc/shadow'], process: { binary: '/bin/cat', ...extra } });
@@ -143,6 +143,19 @@ describe('matchCapabilities and changes (selectors.md "Capabilities filter")', (
     expect(simulate(p, ev(['CAP_SETUID'], ['CAP_SETUID'])).matched).toBe(false);
   });
 
+  test('names are read as Tetragon reads them: DAC_OVERRIDE (and any case) matches, CAP_DAC_OVERRIDE does not load', () => {
+    const p = (values: string[]) => ({ ...meta('caps'), spec: { kprobes: [{ call: 'fd_install', syscall: false,
+      selectors: [{ matchCapabilities: [{ type: 'Effective', operator: 'In', values }] }] }] } });
+    const ev: SimulatedEvent = { hook: 'kprobe:fd_install', process: { binary: '/x', uid: 1000, capabilities: { effective: ['CAP_DAC_OVERRIDE'] } } };
+    expect(simulate(p(['DAC_OVERRIDE']), ev).matched).toBe(true);
+    expect(simulate(p([' dac_override ']), ev).matched).toBe(true);
+    const refused = simulate(p(['CAP_DAC_OVERRIDE']), ev);
+    expect(refused.matched).toBe(false);
+    expect(refused.loadErrors.join('\n')).toContain('Tetragon spells capability 1 DAC_OVERRIDE');
+    // an event may describe the process with either spelling (Tetragon's own events print DAC_OVERRIDE)
+    expect(simulate(p(['DAC_OVERRIDE']), { ...ev, process: { binary: '/x', uid: 1000, capabilities: { effective: ['DAC_OVERRIDE'] } } }).matched).toBe(true);
+  });
+
   test('matchNamespaceChanges In Mnt fires after a setns into another mount namespace', () => {
     const p = { ...meta('ns'), spec: { kprobes: [{ call: 'fd_install', syscall: false, selectors: [{ matchNamespaceChanges: [{ operator: 'In', values: ['Mnt'] }] }] }] } };
     expect(simulate(p, { hook: 'kprobe:fd_install', process: { binary: '/usr/bin/nsenter', pod: { namespace: 'a' }, namespaces: { mnt: 'host' }, namespacesAtExec: { mnt: 4026532300 } } }).matched).toBe(true);
@@ -152,7 +165,7 @@ describe('matchCapabilities and changes (selectors.md "Capabilities filter")', (
 
 describe('matchReturnArgs (selectors.md "Return args filter")', () => {
   const p = { ...meta('ret'), spec: { kprobes: [{ call: 'sys_openat', syscall: true, return: true, args: [{ index: 1, type: 'string' }], returnArg: { index: 0, type: 'int' },
-    selectors: [{ matchArgs: [{ index: 1, operator: 'Equal', values: ['/etc/shadow'] }], matchReturnArgs: [{ operator: 'NotEqual', values: [0] }] }] }] } };
+    selectors: [{ matchArgs: [{ index: 1, operator: 'Equal', values: ['/etc/shadow'] }], matchReturnArgs: [{ operator: 'NotEqual', values: ['0'] }] }] }] } };
   test('NotEqual 0 catches the failed open of /etc/shadow by an unprivileged user', () => {
     const ev = (ret: number): SimulatedEvent => ({ hook: 'kprobe:__x64_sys_openat', args: { 1: '/etc/shadow' }, returnValue: ret, process: { binary: '/usr/bin/cat', uid: 1000 } });
     expect(simulate(p, ev(-13)).matched).toBe(true);
@@ -186,8 +199,11 @@ describe('workload filters (k8s-filtering.md)', () => {
     const p = lseek({ containerSelector: { matchExpressions: [{ key: 'name', operator: 'In', values: ['main'] }] } });
     expect(simulate(p, python({ namespace: 'default', container: { name: 'main' } })).matched).toBe(true);
     expect(simulate(p, python({ namespace: 'default', container: { name: 'sidecar' } })).matched).toBe(false);
-    const repo = lseek({ containerSelector: { matchLabels: { repo: 'docker.io/library/python' } } });
+    const repo = lseek({ containerSelector: { matchExpressions: [{ key: 'repo', operator: 'In', values: ['docker.io/library/python'] }] } });
     expect(simulate(repo, python({ namespace: 'default', container: { name: 'main', image: 'docker.io/library/python:3.12@sha256:abc' } })).matched).toBe(true);
+    // a label value holds no "/", so the CRD refuses a repository in matchLabels
+    const asLabel = lseek({ containerSelector: { matchLabels: { repo: 'docker.io/library/python' } } });
+    expect(simulate(asLabel, python({ namespace: 'default' })).loadErrors).toEqual([expect.stringContaining('crd-schema: policy \'lseek\' spec.containerSelector.matchLabels.repo')]);
   });
 
   test('hostSelector {} with the namespace label selects host processes and kube-system pods ("Filtering semantics")', () => {
@@ -224,9 +240,10 @@ describe('actions', () => {
   });
 
   test('rateLimit on anything but Post, and more than 3 actions, make the policy fail to load', () => {
-    expect(simulate(p([{ action: 'Sigkill', rateLimit: '1m' }]), ev).loadErrors).toEqual([expect.stringContaining('rateLimit can only be applied to Post')]);
+    expect(simulate(p([{ action: 'Sigkill', rateLimit: '1m' }]), ev).loadErrors).toEqual([expect.stringContaining('rate-limit: policy \'act\'')]);
+    expect(simulate(p([{ action: 'Sigkill', rateLimit: '1m' }]), ev).loadErrors[0]).toContain('rateLimit can only be used on Post, not on Sigkill');
     expect(simulate(p([{ action: 'Post' }, { action: 'Post' }, { action: 'Post' }, { action: 'Post' }]), ev).loadErrors)
-      .toEqual([expect.stringContaining('at most 3 actions')]);
+      .toEqual([expect.stringContaining('max-actions: policy \'act\' kprobes[0] security_file_open spec.kprobes[0].selectors[0].matchActions: 4 actions given, at most 3')]);
   });
 
   test('message and tags of the hook are carried on the match', () => {
@@ -249,7 +266,7 @@ describe('hooks of other kinds', () => {
 
   test('a policy that mixes hook kinds does not load', () => {
     const mixed = { ...meta('mixed'), spec: { kprobes: [{ call: 'f', syscall: false }], lsmhooks: [{ hook: 'file_open' }] } };
-    expect(simulate(mixed, { hook: 'kprobe:f', process: { binary: '/x' } }).loadErrors).toEqual([expect.stringContaining('only one hook kind')]);
+    expect(simulate(mixed, { hook: 'kprobe:f', process: { binary: '/x' } }).loadErrors).toEqual([expect.stringContaining('one-hook-kind: policy \'mixed\' spec: has kprobes and lsmhooks')]);
   });
 
   test('syscall lists expand to prefixed symbols (selectors.md "Notify Enforcer action", kprobe_multi form)', () => {
@@ -257,5 +274,73 @@ describe('hooks of other kinds', () => {
       kprobes: [{ call: 'list:syscalls', selectors: [{ matchBinaries: [{ operator: 'In', values: ['/usr/bin/bash'] }], matchActions: [{ action: 'Sigkill' }] }] }] } };
     expect(simulate(p, { hook: 'kprobe:__x64_sys_dup2', process: { binary: '/usr/bin/bash' } }).actions).toEqual(['Post', 'Sigkill']);
     expect(simulate(p, { hook: 'kprobe:__x64_sys_dup3', process: { binary: '/usr/bin/bash' } }).matched).toBe(false);
+  });
+});
+
+describe('load errors come from the policy checker; what the model cannot evaluate is a problem', () => {
+  const ev: SimulatedEvent = { hook: 'kprobe:security_file_open', args: ['/etc/shadow'], process: { binary: '/usr/bin/cat' } };
+  const open = (hook: object, spec: object = {}) => ({ ...meta('p'), spec: { ...spec, kprobes: [{ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }], ...hook }] } });
+
+  test('a refused policy is reported whatever the event hooks, with the checker\'s rule id, and selects nothing', () => {
+    const refused = { ...meta('refused'), spec: { kprobes: [{ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }],
+      selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/shadow'] }], matchActions: [{ action: 'Sigkill', rateLimit: '1m' }] }] }] } };
+    const other = simulate(refused, { hook: 'lsm:bprm_check_security', process: { binary: '/x' } });
+    expect(other.loadErrors).toEqual([expect.stringMatching(/^rate-limit: policy 'refused' /)]);
+    expect(simulate(refused, ev)).toMatchObject({ matched: false, hooked: false, matches: [] });
+  });
+
+  test('matchReturnArgs is not evaluated on a kprobe without return: true (Tetragon parses it for return probes only)', () => {
+    const r = simulate(open({ selectors: [{ matchReturnArgs: [{ index: 0, operator: 'Equal', values: ['-13'] }] }] }), ev);
+    expect(r.matched).toBe(true);
+    expect(r.matches[0].because).toEqual(['matchReturnArgs is not evaluated: only a kprobe with return: true has a return probe']);
+  });
+
+  test('a filter on a filename argument passes every call: BPF has no filter for that type', () => {
+    const p = { ...meta('p'), spec: { kprobes: [{ call: 'do_sys_open', syscall: false, args: [{ index: 1, type: 'filename' }],
+      selectors: [{ matchArgs: [{ index: 1, operator: 'Prefix', values: ['/etc/'] }] }] }] } };
+    const r = simulate(p, { hook: 'kprobe:do_sys_open', args: { 1: '/tmp/x' }, process: { binary: '/bin/x' } });
+    expect(r.matched).toBe(true);
+    expect(r.matches[0].because[0]).toContain('no filter for filename arguments');
+  });
+
+  test('CelExpr, and lists the agent expands from the node, are problems, not load errors', () => {
+    const cel = simulate(open({ selectors: [{ matchArgs: [{ index: 0, operator: 'CelExpr', values: ['true'] }] }] }), ev);
+    expect(cel).toMatchObject({ matched: false, loadErrors: [] });
+    expect(cel.problems).toEqual([expect.stringContaining('operator CelExpr is not modeled by the simulator')]);
+    const generated = { ...meta('gen'), spec: { lists: [{ name: 'all', type: 'generated_syscalls' }], kprobes: [{ call: 'list:all', syscall: true }] } };
+    const r = simulate(generated, { hook: 'kprobe:__x64_sys_dup', process: { binary: '/x' } });
+    expect(r.loadErrors).toEqual([]);
+    expect(r.problems).toEqual(["gen: list all has type 'generated_syscalls', which the simulator cannot expand offline"]);
+  });
+
+  test('a containerSelector key other than name and repo never matches (the checker warns), and NotIn on it holds', () => {
+    const lseek = (expr: object) => ({ ...meta('p'), spec: { containerSelector: { matchExpressions: [expr] },
+      kprobes: [{ call: 'sys_lseek', syscall: true }] } });
+    const ev2: SimulatedEvent = { hook: 'kprobe:__x64_sys_lseek', process: { binary: '/x', pod: { namespace: 'a', container: { name: 'main' } } } };
+    expect(simulate(lseek({ key: 'image', operator: 'In', values: ['nginx'] }), ev2)).toMatchObject({ matched: false, loadErrors: [], problems: [] });
+    expect(simulate(lseek({ key: 'image', operator: 'NotIn', values: ['nginx'] }), ev2).matched).toBe(true);
+  });
+
+  test('a TracingPolicyNamespaced without metadata.namespace is a problem: its namespace is decided when it is applied', () => {
+    const p = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicyNamespaced', metadata: { name: 'p' }, spec: { kprobes: [{ call: 'sys_lseek', syscall: true }] } };
+    const r = simulate(p, { hook: 'kprobe:__x64_sys_lseek', process: { binary: '/x', pod: { namespace: 'a' } } });
+    expect(r.loadErrors).toEqual([]);
+    expect(r.problems).toEqual([expect.stringContaining('without metadata.namespace')]);
+  });
+
+  test('Set is an enforcing action (HasEnforcementAction): under policy-mode monitor it does not act', () => {
+    const set = (options?: object[]) => open({ selectors: [{ matchActions: [{ action: 'Set', argIndex: 0, argValue: 1 }] }] }, options ? { options } : {});
+    expect(simulate(set([{ name: 'policy-mode', value: 'monitor' }]), ev).matches[0].actions).toEqual([{ action: 'Set', enforced: false, args: { argIndex: 0, argValue: 1 } }]);
+    expect(simulate(set(), ev).actions).toEqual(['Post', 'Set']);
+  });
+});
+
+describe('selectorsMacros', () => {
+  test('a selector that uses a macro is a problem, not a match on its own filters', () => {
+    const p = { ...meta('p'), spec: { selectorsMacros: { cat: { matchBinaries: [{ operator: 'In', values: ['/usr/bin/cat'] }] } },
+      kprobes: [{ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }], selectors: [{ macros: ['cat'] }] }] } };
+    const r = simulate(p, { hook: 'kprobe:security_file_open', args: ['/etc/shadow'], process: { binary: '/usr/bin/less' } });
+    expect(r).toMatchObject({ matched: false, loadErrors: [] });
+    expect(r.problems).toEqual(["p kprobe:security_file_open selector 0: macros cat: the simulator does not model selectorsMacros"]);
   });
 });

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { Construct } from 'constructs';
 import { DEFAULT_EXPORT_FILE, DEFAULT_JOB } from '../log-schema';
 import { LogShippingProps } from '../log-shipping-props';
-import { checkLabels, checkNamespace, checkSelectorValue, invalid } from './validate';
+import { checkLabels, checkNamespace, checkSelectorValue } from './validate';
+import { invalid } from '../../private/problems';
 
 /** {@link LogShippingProps} with defaults applied and checked. */
 export interface ResolvedLogShipping {

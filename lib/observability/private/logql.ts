@@ -6,7 +6,8 @@
  *
  * @see https://grafana.com/docs/loki/latest/query/
  */
-import { re2Problem, toJsRegExp } from '../../install/_re2';
+import { show } from '../../private/problems';
+import { re2Problem, toJsRegExp } from '../../install/private/re2';
 
 type TokenKind = 'string' | 'number' | 'duration' | 'bytes' | 'ident' | 'op' | 'end';
 
@@ -418,7 +419,7 @@ class Parser {
 
   private regex(pattern: string, where: string): void {
     const problem = re2Problem(pattern);
-    if (problem) throw new LogqlError(`${where}: ${JSON.stringify(pattern)} ${problem}`);
+    if (problem) throw new LogqlError(`${where}: ${show(pattern)} ${problem}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { show } from '../../private/problems';
 import { checkLogqlAlert } from './logql';
 import { AlertDefinition } from './rule-model';
 
@@ -22,14 +23,14 @@ export function lokiAlertProblems(def: AlertDefinition): LokiAlertProblem[] {
   const problems: LokiAlertProblem[] = [];
   const add = (field: string, problem: string, fix: string) => problems.push({ field, problem, fix });
   if (typeof def.alert !== 'string' || !ALERT_NAME.test(def.alert)) {
-    add('alert', `${JSON.stringify(def.alert)} is not a PascalCase alert name`, 'Name it like TetragonSomethingHappened (letters and digits, starting upper-case).');
+    add('alert', `${show(def.alert)} is not a PascalCase alert name`, 'Name it like TetragonSomethingHappened (letters and digits, starting upper-case).');
   }
   const checked = checkLogqlAlert(def.expr);
   if ('problem' in checked) {
     add('expr', `is not a LogQL metric query the Loki ruler accepts (${checked.problem})`, 'Write e.g. sum by (namespace, pod) (count_over_time({job="tetragon"} |= "x" [5m])) > 0.');
   }
   if (!SEVERITIES.includes(def.severity)) {
-    add('severity', `${JSON.stringify(def.severity)} is not a severity`, `Use one of ${SEVERITIES.join(', ')}.`);
+    add('severity', `${show(def.severity)} is not a severity`, `Use one of ${SEVERITIES.join(', ')}.`);
   }
   const kept = 'query' in checked ? checked.query.groupedBy : undefined;
   for (const [field, text] of [['summary', def.summary], ['description', def.description]] as const) {

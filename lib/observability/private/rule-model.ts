@@ -1,39 +1,11 @@
-/** Severity of an alert, set as its `severity` label (the Alertmanager routing convention). */
-export type Severity = 'critical' | 'warning' | 'info';
-
-/** One alerting rule in the Prometheus rule-file shape (also used by the Loki ruler). */
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for?: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-}
-
-/** A rule group. */
-export interface RuleGroup {
-  readonly name: string;
-  readonly rules: readonly AlertRule[];
-}
-
-/** A recording rule: `expr` evaluated and stored as the series `record`. */
-export interface RecordingRule {
-  readonly record: string;
-  readonly expr: string;
-}
-
-/** A Prometheus rule group, which may hold recording rules before the alerts that read them. */
-export interface PrometheusRuleGroup {
-  readonly name: string;
-  readonly rules: ReadonlyArray<AlertRule | RecordingRule>;
-}
+import { AlertRule, AlertSeverity } from '../rule-group';
 
 /** The definition of an alert before labels and annotations are assembled. */
 export interface AlertDefinition {
   readonly alert: string;
   readonly expr: string;
   readonly for?: string;
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   readonly summary: string;
   readonly description: string;
   /** Steps for the responder, one per line. */

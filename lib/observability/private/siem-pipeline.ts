@@ -14,7 +14,8 @@ import {
   SiemSinkSpec, SiemTls, SplunkHecSinkProps, SyslogFacility, SyslogSinkProps, TetragonEventType,
 } from '../siem-sink';
 import { AlloyRef, AlloyStatement, AlloyValue, attr, block, quote } from './alloy-syntax';
-import { invalid } from './validate';
+import { isDnsLabel, isDnsSubdomain } from '../../private/patterns';
+import { invalid } from '../../private/problems';
 
 /** Label of the shared normalization stage. */
 export const SIEM_NORMALIZE_LABEL = 'siem';
@@ -48,10 +49,7 @@ export interface SiemInputs {
 }
 
 const SINK_NAME = /^[a-z][a-z0-9_]{0,39}$/;
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-const POLICY_NAME = SECRET_NAME;
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*)$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header names that carry credentials: those go through SiemAuth so their values stay in Secrets. */
@@ -64,7 +62,7 @@ export function renderSiem(scope: Construct, inputs: SiemInputs): RenderedSiem |
   const names = new Set<string>();
   inputs.sinks.forEach((sink, i) => {
     const field = `siemSinks[${i}]`;
-    if (!(sink instanceof SiemSink)) {
+    if (!SiemSink.isSiemSink(sink)) {
       invalid(scope, field, sink, 'a SiemSink', 'Create sinks with SiemSink.otlpGrpc(), otlpHttp(), splunkHec(), kafka(), syslog() or s3().');
     }
     const name = sink.name;
@@ -106,7 +104,7 @@ function resolveSeverity(scope: Construct, props: SiemSeverityProps = {}): Resol
   };
   const policies = new Map<string, EventSeverity>();
   for (const [policy, sev] of Object.entries(props.policies ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (!POLICY_NAME.test(policy)) invalid(scope, 'siemSeverity.policies key', policy, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
+    if (!isDnsSubdomain(policy)) invalid(scope, 'siemSeverity.policies key', policy, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
     policies.set(policy, check(`siemSeverity.policies.${policy}`, sev));
   }
   return {
@@ -258,11 +256,11 @@ class RenderContext {
     });
     if (types) out.push(drop('event_type', types.map(regexEscape).join('|')));
     const policies = list('policies', filter.policies, (v, f) => {
-      if (typeof v !== 'string' || !POLICY_NAME.test(v)) invalid(this.scope, f, v, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
+      if (!isDnsSubdomain(v)) invalid(this.scope, f, v, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
     });
     if (policies) out.push(drop('policy', policies.map(regexEscape).join('|')));
     const namespaces = list('namespaces', filter.namespaces, (v, f) => {
-      if (typeof v !== 'string' || !NAMESPACE.test(v)) invalid(this.scope, f, v, 'a namespace name, or \'host\' for processes outside pods', 'Fix the namespace name.');
+      if (!isDnsLabel(v)) invalid(this.scope, f, v, 'a namespace name, or \'host\' for processes outside pods', 'Fix the namespace name.');
     });
     if (namespaces) {
       // Processes outside pods have no namespace field: 'host' admits the empty value.
@@ -508,7 +506,7 @@ class RenderContext {
 
   private auth(auth: SiemAuth | undefined, field: string, label: string): { ref: AlloyRef; statements: AlloyStatement[] } | undefined {
     if (auth === undefined) return undefined;
-    if (!(auth instanceof SiemAuth)) invalid(this.scope, field, auth, 'a SiemAuth', 'Use SiemAuth.bearer(), basic() or header().');
+    if (!SiemAuth.isSiemAuth(auth)) invalid(this.scope, field, auth, 'a SiemAuth', 'Use SiemAuth.bearer(), basic() or header().');
     const s = auth.settings;
     switch (auth.kind) {
       case 'bearer': {
@@ -582,7 +580,7 @@ class RenderContext {
   // --- Secrets ---
 
   private checkRef(ref: SecretKeyRef, field: string): void {
-    if (ref === null || typeof ref !== 'object' || typeof ref.name !== 'string' || !SECRET_NAME.test(ref.name) || ref.name.length > 253) {
+    if (ref === null || typeof ref !== 'object' || !isDnsSubdomain(ref.name)) {
       invalid(this.scope, `${field}.name`, ref?.name, 'the name of a Secret (a DNS subdomain)', `Create the Secret in namespace ${this.namespace} and name it here.`);
     }
     if (typeof ref.key !== 'string' || !SECRET_KEY.test(ref.key) || ref.key.length > 253) {

@@ -1,22 +1,10 @@
 import { Construct } from 'constructs';
-
-/**
- * Throws the library's synth-time error: where (construct path and field), what was given,
- * what is allowed and how to fix it.
- */
-export function invalid(scope: Construct, field: string, given: unknown, allowed: string, fix: string): never {
-  const shown = typeof given === 'string' ? `'${given}'` : JSON.stringify(given);
-  throw new Error(`${scope.node.path}: ${field}: got ${shown}; expected ${allowed}. ${fix}`);
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+import { isDnsLabel, isLabelKey, isLabelValue, isPrometheusLabelName } from '../../private/patterns';
+import { invalid } from '../../private/problems';
 
 /** A Kubernetes namespace name. */
 export function checkNamespace(scope: Construct, field: string, value: string): string {
-  if (!DNS_LABEL.test(value) || value.length > 63) {
+  if (!isDnsLabel(value)) {
     invalid(scope, field, value, 'a Kubernetes namespace name (lower-case letters, digits and "-", at most 63 characters)', `Set ${field} to an existing namespace such as 'monitoring'.`);
   }
   return value;
@@ -24,7 +12,7 @@ export function checkNamespace(scope: Construct, field: string, value: string): 
 
 /** A Kubernetes object name (DNS subdomain, kept to a DNS label here so it also fits label values). */
 export function checkObjectName(scope: Construct, field: string, value: string): string {
-  if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > 63) {
+  if (!isDnsLabel(value)) {
     invalid(scope, field, value, 'a Kubernetes object name (lower-case letters, digits and "-", at most 63 characters)', `Choose another ${field}.`);
   }
   return value;
@@ -33,11 +21,10 @@ export function checkObjectName(scope: Construct, field: string, value: string):
 /** Kubernetes object labels (keys and values). */
 export function checkLabels(scope: Construct, field: string, labels: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
-    const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-    if (!LABEL_NAME.test(key) || name.length > 63) {
+    if (!isLabelKey(key)) {
       invalid(scope, `${field} key`, key, 'a Kubernetes label key ([prefix/]name, name at most 63 characters)', `Rename the label '${key}'.`);
     }
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
+    if (!isLabelValue(value)) {
       invalid(scope, `${field}.${key}`, value, 'a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".")', `Change the value of label '${key}'.`);
     }
   }
@@ -55,7 +42,7 @@ export function checkSelectorValue(scope: Construct, field: string, value: strin
 /** Prometheus/Loki label names and values added to rules or streams. */
 export function checkPromLabels(scope: Construct, field: string, labels: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
-    if (!PROM_LABEL_NAME.test(key) || key.startsWith('__')) {
+    if (!isPrometheusLabelName(key)) {
       invalid(scope, `${field} key`, key, 'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")', `Rename the label '${key}'.`);
     }
     checkSelectorValue(scope, `${field}.${key}`, value);

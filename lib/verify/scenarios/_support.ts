@@ -3,7 +3,7 @@
  * argument shorthands, and the runc processes whose calls make up a container start or exec.
  */
 import { EventArg, SimulatedEvent, SimulatedProcess, SocketFamily } from '../../simulate/event';
-import { CAPABILITIES } from '../../simulate/_values';
+import { CAPABILITIES } from '../../simulate/private/values';
 import { GUEST_BUSYBOX, GUEST_RUNC, GUEST_TRIGGER_DIR, KnownLimit, Scenario, Trigger, VERIFY_POD } from '../scenario';
 
 /** The busybox applets the catalog's triggers start (`argv[0]`). */

@@ -34,10 +34,6 @@ export const KUBERNETES_API_CONTACT_SCENARIOS: Scenario[] = family('kubernetes-a
       trigger: dial('::ffff:10.96.0.1', 443),
       props: API,
       events: (p) => [connect('::ffff:10.96.0.1', 443, p)],
-      knownLimit: {
-        side: 'policy',
-        reason: 'apiServerAddresses are rendered as written: an IPv6 sockaddr is compared with IPv6 prefixes only, so a dual-stack connect to ::ffff:10.96.0.1 is missed. The detection should add the ::ffff: form of each IPv4 address (as cloud-metadata-contact lists ::ffff:169.254.169.254).',
-      },
     },
   ],
   ignore: [

@@ -78,10 +78,6 @@ export const MINING_POOL_CONNECTION_SCENARIOS: Scenario[] = family('mining-pool-
       trigger: tcp('::ffff:192.168.10.5', 3333),
       props: CLUSTER,
       events: (p) => [connect('::ffff:192.168.10.5', 3333, p)],
-      knownLimit: {
-        side: 'policy',
-        reason: 'PRIVATE_RANGES and clusterCidrs hold IPv4 prefixes (only loopback has its ::ffff: form): an IPv6 socket compares only IPv6 prefixes, so a dual-stack connect to a private IPv4 address on a pool port is reported. The detection should add the ::ffff: form of each IPv4 range.',
-      },
     },
   ],
 });

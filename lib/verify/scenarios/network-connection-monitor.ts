@@ -100,10 +100,6 @@ export const NETWORK_CONNECTION_MONITOR_SCENARIOS: Scenario[] = family('network-
       trigger: tcp('::ffff:10.244.3.17', 8080),
       props: CLUSTER,
       events: (p) => [connect('::ffff:10.244.3.17', 8080, p)],
-      knownLimit: {
-        side: 'policy',
-        reason: 'podCidrs, serviceCidrs and excludeCidrs are rendered as written: an IPv6 socket compares only IPv6 prefixes, so a dual-stack connect to ::ffff:10.244.3.17 passes NotDAddr 10.244.0.0/16. The construct should add the ::ffff: form of each IPv4 CIDR (as LOOPBACK does for 127.0.0.0/8).',
-      },
     },
   ],
 });

@@ -10,6 +10,7 @@ import { PrivilegeEscalationMonitor } from '../../policies/privilege-escalation-
 import { ProcessExecMonitor } from '../../policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor } from '../../policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor } from '../../policies/shell-access-monitor';
+import { KERNELS_CONTEXT } from '../../policy/tracing-policy';
 import { TracingPolicyManifest } from '../../simulate/policy-input';
 
 type Props = Readonly<Record<string, unknown>>;
@@ -27,11 +28,14 @@ const MONITORS: Readonly<Record<string, (scope: Construct, props: Props) => void
 export const MONITOR_NAMES: readonly string[] = Object.keys(MONITORS);
 
 /**
- * Every TracingPolicy manifest the construct named `name` (a monitor or a detection) emits with `props`.
+ * Every TracingPolicy manifest the construct named `name` (a monitor or a detection) emits with `props`, checked
+ * at synth time against `kernels` (bundled kernel table names; default: every bundled kernel).
  * @throws Error when the name is neither a monitor nor a detection
  */
-export function synthesizeConstruct(name: string, props: Props = {}): TracingPolicyManifest[] {
+export function synthesizeConstruct(name: string, props: Props = {}, kernels?: readonly string[]): TracingPolicyManifest[] {
   const chart = new Chart(new App(), 'verify');
+  // The kernel set the synth-time checks use (a loader policy needs 5.19+, so not the bundled set with 5.10).
+  if (kernels) chart.node.setContext(KERNELS_CONTEXT, kernels);
   const monitor = MONITORS[name];
   if (monitor) monitor(chart, props);
   else if ((Object.values(DetectionName) as string[]).includes(name)) {

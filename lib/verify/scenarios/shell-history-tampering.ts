@@ -56,10 +56,6 @@ export const SHELL_HISTORY_TAMPERING_SCENARIOS: Scenario[] = family('shell-histo
       summary: 'The same with symlink(2), as busybox ln and Python\'s os.symlink on x86_64 do',
       trigger: { argv: ['vt-file', 'symlink', '/dev/null', '/root/.bash_history'], setup: ['rm -f /root/.bash_history'] },
       events: (p) => [kprobe(sys('symlink'), [str('/dev/null'), str('/root/.bash_history')], p)],
-      knownLimit: {
-        side: 'policy',
-        reason: 'Only symlinkat(2) is hooked; symlink(2), which busybox ln, Python\'s os.symlink and glibc\'s symlink() use on x86_64, is not, so the history replaced by a symlink this way is missed. A sys_symlink hook (with ignoreCallNotFound for arm64) would close it.',
-      },
     },
   ],
   ignore: [
