@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CommandRunner, mustRun } from './_exec';
+import { CommandRunner, mustRun } from './private/exec';
 
 /** An agent ready to copy into the guest. */
 export interface AgentBundle {

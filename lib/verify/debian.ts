@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandRunner, mustRun } from './_exec';
+import { CommandRunner, mustRun } from './private/exec';
 
 /** A Debian release the verifier can boot. */
 export interface DebianRelease {

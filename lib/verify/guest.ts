@@ -7,7 +7,7 @@
  * The plan keeps its own activity out of the trigger windows: uptime and meminfo are read with shell
  * builtins, so only the trigger and the two marker execs run between the markers.
  */
-import { shellQuote } from './_exec';
+import { shellQuote } from './private/exec';
 import { ContainerStart, GUEST_TRIGGER_DIR, TriggerPlace } from './scenario';
 
 /** Guest paths. */

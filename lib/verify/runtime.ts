@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandRunner, mustRun } from './_exec';
+import { CommandRunner, mustRun } from './private/exec';
 import { AptRelease, DEBIAN_RELEASES } from './debian';
 
 /** One runc, ready to copy into the guest. */

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { bundledKernelInfo, loadKernel } from '../kernels/kernel-table';
-import { CommandRunner, mustRun, runCommand } from './_exec';
-import { triggerSourceDir } from './_triggers';
+import { CommandRunner, mustRun, runCommand } from './private/exec';
+import { triggerSourceDir } from './private/triggers';
 import { AgentBundle, resolveAgent } from './agent';
 import { ObservedLoad, TriggerOutcome, parsePolicyList, policyResult, predictLoad, scenarioResult } from './agreement';
 import { attributeEvents, parseExport } from './attribution';

@@ -4,7 +4,7 @@ import {
   AptRelease, DEBIAN_RELEASES, aptSources, findRelease, globMatch, kernelFilePackages, kernelFromMetaDepends, kernelMemberPatterns,
   parseAptCandidate, parseAptDepends, resolveKernel,
 } from '../../lib/verify/debian';
-import { CommandRunner } from '../../lib/verify/_exec';
+import { CommandRunner } from '../../lib/verify/private/exec';
 
 // Captured from `apt-cache` with the verifier's private configurations (Debian 12 and sid, November 2026).
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'verify', 'apt', name), 'utf8');

@@ -6,7 +6,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { MAY_READ, family, file, kprobe, runcProcess } from './_support';
+import { MAY_READ, family, file, kprobe, runcProcess } from './private/support';
 
 const progLoad = (p: SimulatedProcess): SimulatedEvent => kprobe('bpf_check', [null, { kind: 'opaque', value: { prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER' } }, null], p);
 const mapCreate = (p: SimulatedProcess): SimulatedEvent[] => [

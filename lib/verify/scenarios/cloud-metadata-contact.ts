@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario, VERIFY_POD } from '../scenario';
-import { family, kprobe, sockaddr, sockaddrLen } from './_support';
+import { family, kprobe, sockaddr, sockaddrLen } from './private/support';
 
 const connect = (addr: string, port: number, p: SimulatedProcess): SimulatedEvent =>
   kprobe('security_socket_connect', [null, sockaddr(addr, port), sockaddrLen(addr)], p, { name: `connect ${addr} port ${port}` });

@@ -6,7 +6,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe } from './_support';
+import { family, file, kprobe } from './private/support';
 
 const BPF_MAP_CREATE = 0;
 const BPF_PROG_LOAD = 5;

@@ -6,7 +6,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario, VERIFY_POD } from '../scenario';
-import { family, kprobe, pathArg, str, sys } from './_support';
+import { family, kprobe, pathArg, str, sys } from './private/support';
 
 const MS_BIND = 0x1000;
 const mount = (source: string, target: string, type: string, flags: number, p: SimulatedProcess): SimulatedEvent =>

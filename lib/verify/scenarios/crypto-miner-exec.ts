@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { binprm, family, kprobe } from './_support';
+import { binprm, family, kprobe } from './private/support';
 
 const bprm = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_bprm_check', [binprm(path)], p, { name: `exec ${path}` });
 /** Puts a copy of busybox at PATH, the stand-in payload. */

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { MAY_READ, family, file, kprobe } from './_support';
+import { MAY_READ, family, file, kprobe } from './private/support';
 
 const open = (path: string, p: SimulatedProcess, fileType: 'reg' | 'blk' = 'reg'): SimulatedEvent =>
   kprobe('security_file_open', [file(path, fileType)], p, { name: `open ${path}` });

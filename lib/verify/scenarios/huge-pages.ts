@@ -4,7 +4,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { MAY_READ, MAY_WRITE, family, file, kprobe } from './_support';
+import { MAY_READ, MAY_WRITE, family, file, kprobe } from './private/support';
 
 const access = (path: string, mask: number, p: SimulatedProcess): SimulatedEvent =>
   kprobe('security_file_permission', [file(path), mask], p, { name: `${mask === MAY_WRITE ? 'write' : 'read'} ${path}` });

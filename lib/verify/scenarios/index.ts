@@ -33,7 +33,7 @@ import { SSH_NONSTANDARD_PORT_SCENARIOS } from './ssh-nonstandard-port';
 import { SSHD_NETWORK_SCENARIOS } from './sshd-network';
 import { TMP_EXEC_SCENARIOS } from './tmp-exec';
 
-export { BUSYBOX_APPLETS } from './_support';
+export { BUSYBOX_APPLETS } from './private/support';
 export { MONITOR_NAMES, scenarioPolicy, synthesizeConstruct } from './policies';
 
 /** Every scenario, by policy family: the module's monitors, then the detections in their bundle order. */

@@ -6,7 +6,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe, str } from './_support';
+import { family, file, kprobe, str } from './private/support';
 import { MSR_MODULE_LINK, MSR_MODULE_PATH } from './msr-access';
 
 const READING_MODULE = 2;

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario, VERIFY_POD } from '../scenario';
-import { family, kprobe, sockaddr, sockaddrLen } from './_support';
+import { family, kprobe, sockaddr, sockaddrLen } from './private/support';
 
 const API = { apiServerAddresses: ['10.96.0.1', '192.0.2.10', '192.0.2.11'] };
 const connect = (addr: string, port: number, p: SimulatedProcess): SimulatedEvent =>

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe, pathArg } from './_support';
+import { family, file, kprobe, pathArg } from './private/support';
 
 /** O_TRUNC and ftruncate(2) reach a different hook before and after Linux 6.2. */
 const truncated = (path: string, p: SimulatedProcess): SimulatedEvent[] => [

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, kprobe, tcpSock } from './_support';
+import { family, kprobe, tcpSock } from './private/support';
 
 const CLUSTER = { clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'] };
 const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent =>

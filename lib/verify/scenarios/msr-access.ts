@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe, str } from './_support';
+import { family, file, kprobe, str } from './private/support';
 
 const READING_MODULE = 2;
 const READING_KEXEC_IMAGE = 3;

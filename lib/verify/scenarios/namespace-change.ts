@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { KnownLimit, Scenario } from '../scenario';
-import { family, kprobe, runcProcess, sys } from './_support';
+import { family, kprobe, runcProcess, sys } from './private/support';
 
 const CLONE_NEWNS = 0x00020000;
 const CLONE_NEWCGROUP = 0x02000000;

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, kprobe } from './_support';
+import { family, kprobe } from './private/support';
 
 const ETH_P_ALL_BE = 768;
 const socket = (fam: number, type: number, protocol: number, p: SimulatedProcess): SimulatedEvent =>

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { ALL_CAPS, RUNC_SPEC_CAPS, caps, family, kprobe, runcProcess } from './_support';
+import { ALL_CAPS, RUNC_SPEC_CAPS, caps, family, kprobe, runcProcess } from './private/support';
 
 const ids = (fn: string, values: readonly number[], p: SimulatedProcess): SimulatedEvent =>
   kprobe(`__sys_${fn}`, values.map((v) => ({ kind: 'int' as const, value: v })), p, { name: `${fn}(${values.join(', ')})` });

@@ -4,7 +4,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe } from './_support';
+import { family, file, kprobe } from './private/support';
 
 const open = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_file_open', [file(path)], p, { name: `open ${path}` });
 

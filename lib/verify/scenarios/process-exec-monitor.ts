@@ -4,7 +4,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, kprobe, runcProcess, str, sys } from './_support';
+import { family, kprobe, runcProcess, str, sys } from './private/support';
 
 const execve = (filename: string, ret: number, p: SimulatedProcess): SimulatedEvent =>
   kprobe(sys('execve'), [str(filename)], p, { name: `execve ${filename} = ${ret}`, returnValue: { kind: 'int', value: ret } });

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, kprobe, sys } from './_support';
+import { family, kprobe, sys } from './private/support';
 
 const REQUEST = { TRACEME: 0, PEEKTEXT: 1, PEEKDATA: 2, PEEKUSER: 3, POKETEXT: 4, POKEDATA: 5, POKEUSER: 6, CONT: 7, GETREGS: 12, SETREGS: 13, ATTACH: 16, DETACH: 17, SETREGSET: 0x4205, SEIZE: 0x4206, INTERRUPT: 0x4207 };
 /** The child's pid does not matter to the policy. */

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { KnownLimit, Scenario } from '../scenario';
-import { family, kprobe } from './_support';
+import { family, kprobe } from './private/support';
 
 /** sizeof(struct sockaddr_un), what vt-connect passes. */
 const SOCKADDR_UN_LEN = 110;

@@ -6,7 +6,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { MAY_READ, MAY_WRITE, family, file, kprobe, pathArg } from './_support';
+import { MAY_READ, MAY_WRITE, family, file, kprobe, pathArg } from './private/support';
 
 const open = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_file_open', [file(path)], p, { name: `open ${path}` });
 const permission = (path: string, mask: number, p: SimulatedProcess): SimulatedEvent =>

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { AT_FDCWD, family, kprobe, str, sys } from './_support';
+import { AT_FDCWD, family, kprobe, str, sys } from './private/support';
 
 const symlink = (target: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_inode_symlink', [null, null, str(target)], p, { name: `symlink to ${target}` });
 const linkat = (oldname: string, newname: string, p: SimulatedProcess): SimulatedEvent =>

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { AT_FDCWD, family, kprobe, runcProcess, str, sys } from './_support';
+import { AT_FDCWD, family, kprobe, runcProcess, str, sys } from './private/support';
 
 const execve = (filename: string, p: SimulatedProcess): SimulatedEvent => kprobe(sys('execve'), [str(filename)], p, { name: `execve ${filename}` });
 

@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { AT_FDCWD, family, file, kprobe, pathArg, str, sys } from './_support';
+import { AT_FDCWD, family, file, kprobe, pathArg, str, sys } from './private/support';
 
 const create = (path: string) => `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && echo vt >> ${path}`;
 const truncated = (path: string, p: SimulatedProcess): SimulatedEvent[] => [

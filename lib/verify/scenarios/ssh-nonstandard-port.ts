@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, kprobe, tcpSock } from './_support';
+import { family, kprobe, tcpSock } from './private/support';
 
 const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent => kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
 const ssh = (dport: number, binaryPath = '/usr/bin/ssh', place: 'container' | 'host' = 'container') =>

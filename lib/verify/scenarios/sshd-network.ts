@@ -5,7 +5,7 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { GUEST_TRIGGER_DIR, Scenario } from '../scenario';
-import { family, kprobe, tcpSock } from './_support';
+import { family, kprobe, tcpSock } from './private/support';
 
 const PORT = 2022;
 const SERVE = ['vt-connect', 'serve', String(PORT), 'vt-connect', 'tcp', '127.0.0.1', String(PORT)];

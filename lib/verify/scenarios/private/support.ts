@@ -2,9 +2,9 @@
  * Builders of the scenario catalog: the process that runs a trigger as the simulator sees it, event and
  * argument shorthands, and the runc processes whose calls make up a container start or exec.
  */
-import { EventArg, SimulatedEvent, SimulatedProcess, SocketFamily } from '../../simulate/event';
-import { CAPABILITIES } from '../../simulate/private/values';
-import { GUEST_BUSYBOX, GUEST_RUNC, GUEST_TRIGGER_DIR, KnownLimit, Scenario, Trigger, VERIFY_POD } from '../scenario';
+import { EventArg, SimulatedEvent, SimulatedProcess, SocketFamily } from '../../../simulate/event';
+import { CAPABILITIES } from '../../../simulate/private/values';
+import { GUEST_BUSYBOX, GUEST_RUNC, GUEST_TRIGGER_DIR, KnownLimit, Scenario, Trigger, VERIFY_POD } from '../../scenario';
 
 /** The busybox applets the catalog's triggers start (`argv[0]`). */
 export const BUSYBOX_APPLETS: readonly string[] = ['cat', 'id', 'ln', 'ls', 'mv', 'rm', 'sh', 'true', 'truncate'];
