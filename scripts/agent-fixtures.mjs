@@ -29,8 +29,11 @@ const events = readFileSync(join(from, 'export.jsonl'), 'utf8').split('\n').filt
 const isMarker = (e) => String(e.body?.process?.binary ?? '').endsWith('/vt-run') && String(e.body?.process?.arguments ?? '').startsWith('mark ');
 // Protobuf JSON leaves out false: a container process has a mount namespace without `is_host`.
 const inContainer = (e) => !!e.body?.process?.ns?.mnt?.inum && !e.body.process.ns.mnt.is_host;
+// A process the agent saw exec (flag `execve`) is a better sample than one it found in /proc at start (`procFS`, e.g.
+// `<kernel>`): the first seen wins, but one seen exec'ing replaces one found in /proc.
+const seenExec = (e) => String(e.body?.process?.flags ?? '').split(' ').includes('execve');
 const picked = new Map();
-const pick = (key, e) => { if (!picked.has(key)) picked.set(key, e); };
+const pick = (key, e) => { if (!picked.has(key) || (!seenExec(picked.get(key)) && seenExec(e))) picked.set(key, e); };
 for (const e of events) {
   if (isMarker(e)) continue;
   if (e.kind === 'process_exec') pick(inContainer(e) ? 'process_exec/container' : 'process_exec/host', e);
@@ -39,6 +42,15 @@ for (const e of events) {
   else pick(e.kind, e);
 }
 const keys = [...picked.keys()].sort();
+// The lines are the guest's view; a path of the machine that ran the verifier must not end up in the repository.
+for (const k of keys) {
+  for (const local of [root, from]) {
+    if (picked.get(k).line.includes(local)) {
+      console.error(`${k}: the captured line contains ${local}, a path of this machine; not writing fixtures`);
+      process.exit(1);
+    }
+  }
+}
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'events.jsonl'), keys.map((k) => picked.get(k).line).join('\n') + '\n');
 writeFileSync(join(out, 'events.index.json'), JSON.stringify(Object.fromEntries(keys.map((k, i) => [k, i + 1])), null, 2) + '\n');

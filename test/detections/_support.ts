@@ -10,6 +10,7 @@ import { KernelTable, bundledKernels, loadKernel } from '../../lib/kernels';
 import { LABEL_FIELDS, METADATA_FIELDS } from '../../lib/observability/log-schema';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { SimulatedEvent, SimulatedProcess } from '../../lib/simulate';
+import { AGENT_EVENT_KEYS, agentEvent, agentKprobe, inPod as podVariant } from '../support/agent-events';
 
 const KERNELS = bundledKernels().map((k) => loadKernel(k));
 
@@ -162,35 +163,39 @@ export function logRuleCounts(expr: string, event: unknown): boolean {
   return true;
 }
 
-/** A process_exec event line as Tetragon exports it (fields trimmed to what the rules read). */
+/**
+ * A process_exec line: the real `process_exec/container` line of the captured agent output (test/fixtures/agent/), or
+ * `process_exec/host` without a namespace, with the fields a rule reads replaced: binary, arguments (left out when not
+ * given, as the agent does for an exec without arguments), uid, binary_properties and the parent's binary; a namespace
+ * puts the process in a pod (see test/support/agent-events.ts). The rules' inputs (a miner, a setuid binary, ...) are what the verifier's
+ * run cannot produce, so they are set on a real line rather than written as a whole event.
+ */
 export function execEvent(binary: string, options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {}): unknown {
-  const pod = options.namespace === undefined ? undefined
-    : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' }, workload: 'web' };
-  return {
-    process_exec: {
-      process: {
-        exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: options.uid ?? 0, cwd: '/', binary,
-        ...(options.arguments !== undefined ? { arguments: options.arguments } : {}),
-        flags: 'execve clone', start_time: '2026-05-04T09:12:01.120433211Z',
-        ...(pod ? { pod } : {}),
-        ...(options.binaryProperties ? { binary_properties: options.binaryProperties } : {}),
-      },
-      parent: { binary: options.parent ?? '/bin/sh', pid: 4400 },
-    },
-    node_name: 'node-a',
-    time: '2026-05-04T09:12:01.120432000Z',
-  };
+  const real = agentEvent(options.namespace === undefined ? 'process_exec/host' : 'process_exec/container');
+  const event = options.namespace === undefined ? real : podVariant(real, { namespace: options.namespace });
+  const { process, parent } = event.process_exec;
+  process.binary = binary;
+  delete process.arguments;
+  if (options.arguments !== undefined) process.arguments = options.arguments;
+  process.uid = options.uid ?? 0;
+  delete process.binary_properties;
+  if (options.binaryProperties) process.binary_properties = options.binaryProperties;
+  parent.binary = options.parent ?? '/bin/sh';
+  return event;
 }
 
-/** A process_kprobe event line produced by a policy. */
+/**
+ * A process_kprobe line of a policy: the policy's real line when the captured run has one, else a real kprobe line
+ * with the policy's name; function, arguments and binary replaced, and the hook-specific fields of the line it came
+ * from (return value, message, tags) left out, since they belong to another hook. A namespace puts it in a pod.
+ */
 export function kprobeEvent(policy: string, fn: string, args: unknown[], options: { namespace?: string; binary?: string } = {}): unknown {
-  const pod = options.namespace === undefined ? undefined : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' } };
-  return {
-    process_kprobe: {
-      process: { exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: 0, binary: options.binary ?? '/usr/bin/python3', ...(pod ? { pod } : {}) },
-      function_name: fn, args, action: 'KPROBE_ACTION_POST', policy_name: policy,
-    },
-    node_name: 'node-a',
-    time: '2026-05-04T09:12:05.002114000Z',
-  };
+  const real = agentKprobe(policy) ?? agentEvent(AGENT_EVENT_KEYS.find((k) => k.startsWith('process_kprobe/'))!);
+  const event = options.namespace === undefined ? real : podVariant(real, { namespace: options.namespace });
+  const kprobe = event.process_kprobe;
+  kprobe.process.binary = options.binary ?? '/usr/bin/python3';
+  delete kprobe.process.arguments;
+  Object.assign(kprobe, { function_name: fn, args, policy_name: policy, action: 'KPROBE_ACTION_POST' });
+  for (const field of ['return', 'message', 'tags']) delete kprobe[field];
+  return event;
 }

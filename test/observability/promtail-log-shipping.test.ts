@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { AlloyLogShipping } from '../../lib/observability/alloy-log-shipping';
 import { PromtailLogShipping, PromtailLogShippingProps } from '../../lib/observability/promtail-log-shipping';
-import { EXEC_HOST_PROCESS, EXEC_SHELL_IN_POD, KPROBE_SENSITIVE_FILE } from './fixtures/events';
+import { EXEC_HOST_PROCESS, EXEC_IN_POD, KPROBE_SENSITIVE_FILE, KPROBE_TCP_CONNECT } from './fixtures/events';
 import { attrOf, findBlocks, parseAlloy } from './support/alloy-parser';
 import { ship } from './support/pipeline';
 
@@ -37,11 +37,12 @@ describe('PromtailLogShipping', () => {
   });
 
   test.each([
-    ['shell exec in a pod', EXEC_SHELL_IN_POD, { job: 'tetragon', event_type: 'process_exec', namespace: 'shop', node: 'node-a' }],
-    ['kprobe hit', KPROBE_SENSITIVE_FILE, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', node: 'node-b', policy_name: 'sensitive-file-access-monitor' }],
-    ['host process', EXEC_HOST_PROCESS, { job: 'tetragon', event_type: 'process_exec', namespace: 'host', node: 'node-c' }],
+    ['exec in a pod', EXEC_IN_POD, { job: 'tetragon', event_type: 'process_exec', namespace: 'shop' }],
+    ['kprobe hit in a pod', KPROBE_SENSITIVE_FILE, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', policy_name: 'sensitive-file-access-monitor' }],
+    ['kprobe hit on the node', KPROBE_TCP_CONNECT, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'host', policy_name: 'network-connection-monitor' }],
+    ['host process', EXEC_HOST_PROCESS, { job: 'tetragon', event_type: 'process_exec', namespace: 'host' }],
   ])('given a %s, when the Promtail stages run, then the stream labels are as the module\'s queries expect', (_name, event, labels) => {
-    expect(shipWithPromtail(synth().scrape, event).labels).toStrictEqual(labels);
+    expect(shipWithPromtail(synth().scrape, event).labels).toStrictEqual({ ...labels, node: event.node_name });
   });
 
   test('given the same event, when Promtail and Alloy pipelines run, then both produce identical streams', () => {
@@ -54,7 +55,7 @@ describe('PromtailLogShipping', () => {
     const target = (attrOf(findBlocks(alloyConfig, 'local.file_match', 'tetragon')[0], 'path_targets') as Array<Record<string, string>>)[0];
     const alloyStatic = Object.fromEntries(Object.entries(target).filter(([k]) => !k.startsWith('__')));
     expect(scrape[0].pipeline_stages[0].json.expressions).toStrictEqual(expressions);
-    for (const event of [EXEC_SHELL_IN_POD, KPROBE_SENSITIVE_FILE, EXEC_HOST_PROCESS]) {
+    for (const event of [EXEC_IN_POD, KPROBE_SENSITIVE_FILE, KPROBE_TCP_CONNECT, EXEC_HOST_PROCESS]) {
       const viaPromtail = shipWithPromtail(scrape, event);
       const viaAlloy = ship(expressions, stage('stage.labels'), stage('stage.structured_metadata'), 'time', alloyStatic, event);
       expect(viaPromtail).toStrictEqual(viaAlloy);

@@ -10,7 +10,8 @@ import {
 } from '../../lib/observability/siem-sink';
 import { synthesizeUnits } from '../../lib/synth';
 import { TetragonCluster } from '../../lib/tetragon-cluster';
-import { EXEC_HOST_PROCESS, EXEC_SHELL_IN_POD, EXIT_IN_POD, KPROBE_SENSITIVE_FILE, KPROBE_SETUID_MITRE } from './fixtures/events';
+import { bodyOf } from '../support/agent-events';
+import { EXEC_HOST_PROCESS, EXEC_IN_POD, EXIT_IN_POD, KPROBE_SENSITIVE_FILE, KPROBE_SETID_MITRE } from './fixtures/events';
 import { conformanceErrors } from './support/alloy-conformance';
 import { attrOf, Block, findBlocks, parseAlloy, Statement } from './support/alloy-parser';
 import { Delivered, runEvent } from './support/alloy-runtime';
@@ -102,14 +103,15 @@ describe('SIEM sinks', () => {
 
   test('given a MITRE-tagged kprobe event, when it runs through the pipeline, then every sink that selects it gets the intact event and the normalized fields', () => {
     const { config } = synth({ cluster: 'nlcl01k8s', siemSinks: ALL_SINKS, siemSeverity: { policies: { 'privilege-escalation-monitor': EventSeverity.HIGH } } });
-    const out = runEvent(config, KPROBE_SETUID_MITRE);
-    const line = JSON.stringify(KPROBE_SETUID_MITRE);
+    const out = runEvent(config, KPROBE_SETID_MITRE);
+    const line = JSON.stringify(KPROBE_SETID_MITRE);
     const [otlp] = got(out, 'otelcol.exporter.otlp.siem_collector');
     expect(otlp.body).toBe(line);
-    expect(otlp.timestamp).toBe('2026-05-04T09:14:00.000000100Z');
+    const process = bodyOf(KPROBE_SETID_MITRE).process;
+    expect(otlp.timestamp).toBe(KPROBE_SETID_MITRE.time);
     expect(otlp.attributes).toStrictEqual({
-      event_type: 'process_kprobe', cluster: 'nlcl01k8s', node: 'node-b', namespace: 'payments', pod: 'api-7d9c-kq2x', container: 'api',
-      workload: 'api', binary: '/usr/bin/su', arguments: '- root -c id', policy: 'privilege-escalation-monitor',
+      event_type: 'process_kprobe', cluster: 'nlcl01k8s', node: KPROBE_SETID_MITRE.node_name, namespace: 'payments', pod: process.pod.name, container: 'api',
+      workload: 'api', binary: process.binary, arguments: process.arguments, policy: 'privilege-escalation-monitor',
       tags: 'observability.privilege_escalation,mitre.T1548,mitre.T1548.001', mitre_technique: 'T1548,T1548.001',
       severity: 'high', severity_id: 4,
     });
@@ -128,9 +130,9 @@ describe('SIEM sinks', () => {
   test('given events of other kinds, namespaces and tags, when they run through the pipeline, then each sink\'s filter decides alone', () => {
     const { config } = synth({ siemSinks: ALL_SINKS });
     const sinksFor = (event: unknown) => runEvent(config, event).map((d) => d.exporter.replace(/^.*\.siem_/, '').replace(/^loki\.write\./, 'loki:')).sort();
-    // A shell exec in shop: no policy, so info severity; not a kprobe; not in payments; untagged.
-    expect(sinksFor(EXEC_SHELL_IN_POD)).toStrictEqual(['archive', 'collector', 'loki:tetragon']);
-    // A sensitive-file kprobe in shop, tagged observability.filesystem only: medium severity.
+    // An exec in shop: no policy, so info severity; not a kprobe; not in payments; untagged.
+    expect(sinksFor(EXEC_IN_POD)).toStrictEqual(['archive', 'collector', 'loki:tetragon']);
+    // A sensitive-file kprobe in shop, tagged observability.filesystem and MITRE credential-access techniques (not T1548): medium severity.
     expect(sinksFor(KPROBE_SENSITIVE_FILE)).toStrictEqual(['archive', 'collector', 'elastic', 'loki:tetragon', 'splunk']);
     const hostOnly = synth({ siemSinks: [SiemSink.otlpGrpc({ name: 'host', endpoint: 'c:4317', insecure: true, filter: { namespaces: ['host'] } })] }).config;
     expect(runEvent(hostOnly, EXEC_HOST_PROCESS).map((d) => d.exporter)).toContain('otelcol.exporter.otlp.siem_host');
@@ -138,7 +140,7 @@ describe('SIEM sinks', () => {
     // A host process has no namespace attribute (Loki's "host" label is Loki's convention only).
     const [host] = got(runEvent(hostOnly, EXEC_HOST_PROCESS), 'otelcol.exporter.otlp.siem_host');
     expect(host.attributes).not.toHaveProperty('namespace');
-    expect(host.attributes).toMatchObject({ severity: 'info', severity_id: 1, binary: '/usr/bin/sudo', node: 'node-c' });
+    expect(host.attributes).toMatchObject({ severity: 'info', severity_id: 1, binary: bodyOf(EXEC_HOST_PROCESS).process.binary, node: EXEC_HOST_PROCESS.node_name });
   });
 
   test('given policy filters and severity rules, when events run, then only the listed policies pass and severities follow the rules', () => {
@@ -146,18 +148,18 @@ describe('SIEM sinks', () => {
       siemSinks: [SiemSink.otlpGrpc({ name: 'p', endpoint: 'c:4317', insecure: true, filter: { policies: ['privilege-escalation-monitor'] } })],
       siemSeverity: { policyEvents: EventSeverity.LOW, otherEvents: EventSeverity.INFO, policies: { 'privilege-escalation-monitor': EventSeverity.CRITICAL } },
     });
-    expect(got(runEvent(config, KPROBE_SETUID_MITRE), 'otelcol.exporter.otlp.siem_p')[0].attributes).toMatchObject({ severity: 'critical', severity_id: 5 });
+    expect(got(runEvent(config, KPROBE_SETID_MITRE), 'otelcol.exporter.otlp.siem_p')[0].attributes).toMatchObject({ severity: 'critical', severity_id: 5 });
     expect(got(runEvent(config, KPROBE_SENSITIVE_FILE), 'otelcol.exporter.otlp.siem_p')).toHaveLength(0);
-    expect(got(runEvent(config, EXEC_SHELL_IN_POD), 'otelcol.exporter.otlp.siem_p')).toHaveLength(0);
+    expect(got(runEvent(config, EXEC_IN_POD), 'otelcol.exporter.otlp.siem_p')).toHaveLength(0);
     const all = synth({ siemSinks: [SiemSink.otlpGrpc({ name: 'a', endpoint: 'c:4317', insecure: true })], siemSeverity: { policyEvents: EventSeverity.LOW } }).config;
     expect(got(runEvent(all, KPROBE_SENSITIVE_FILE), 'otelcol.exporter.otlp.siem_a')[0].attributes).toMatchObject({ severity: 'low', severity_id: 2 });
   });
 
   test('given a syslog sink, when an event runs, then the RFC 5424 message is the intact event and host, app, msgid and priority come from the event', () => {
     const { config } = synth({ siemSinks: ALL_SINKS, siemSeverity: { policies: { 'privilege-escalation-monitor': EventSeverity.HIGH } } });
-    const [sys] = got(runEvent(config, KPROBE_SETUID_MITRE), 'otelcol.exporter.syslog.siem_qradar');
+    const [sys] = got(runEvent(config, KPROBE_SETID_MITRE), 'otelcol.exporter.syslog.siem_qradar');
     expect(sys.attributes).toMatchObject({
-      message: JSON.stringify(KPROBE_SETUID_MITRE), hostname: 'node-b', appname: 'tetragon', msg_id: 'process_kprobe',
+      message: JSON.stringify(KPROBE_SETID_MITRE), hostname: KPROBE_SETID_MITRE.node_name, appname: 'tetragon', msg_id: 'process_kprobe',
       priority: String(SyslogFacility.LOCAL4 * 8 + 3), // local4, error (high)
     });
     const exporter = one(config, 'otelcol.exporter.syslog', 'siem_qradar');

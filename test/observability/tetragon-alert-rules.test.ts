@@ -2,6 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { TetragonAlertRules, TetragonAlertRulesProps } from '../../lib/observability/tetragon-alert-rules';
 import { promqlErrors } from './support/grammars';
+import { agentMetricsText } from '../support/agent-events';
+import { agentTarget, pageToInputSeries, parseMetricsPage } from './support/metrics-page';
 import { requirePromtool, runPromtool } from './support/promtool';
 
 function synth(props?: TetragonAlertRulesProps) {
@@ -148,6 +150,38 @@ describe('TetragonAlertRules', () => {
     const r = runPromtool(['test', 'rules', 'tests.yaml'], {
       'rules.yaml': { groups },
       'tests.yaml': { rule_files: ['rules.yaml'], ...UNIT_TESTS },
+    });
+    expect(r.output).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  test('given the real agent\'s /metrics page scraped for 20 minutes, then the detection alerts fire for its policy hits (by binary), host hits raise no container-shell alert, and no health alert fires', () => {
+    const page = agentMetricsText();
+    const hitsOf = (policy: string) => [...new Set(parseMetricsPage(page)
+      .filter((x) => x.name === 'tetragon_policy_events_total' && x.labels.policy === policy && x.value > 0).map((x) => x.labels.binary))].sort();
+    // The agent ran outside a pod: every hit is a host process's, with namespace="" (so no namespace label once scraped).
+    expect(parseMetricsPage(page).filter((x) => x.name === 'tetragon_policy_events_total').every((x) => x.labels.namespace === '')).toBe(true);
+    expect(hitsOf('sensitive-file-access-monitor')).toContain('/bin/cat');
+    expect(hitsOf('shell-access-monitor').length).toBeGreaterThan(0);
+    const groups = synth().spec.groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }: any) => r) }));
+    const fired = (alert: string, policy: string, severity: string) => fires('2m', alert, ...hitsOf(policy).map((binary) => ({ binary, severity })));
+    const r = runPromtool(['test', 'rules', 'tests.yaml'], {
+      'rules.yaml': { groups },
+      'tests.yaml': {
+        rule_files: ['rules.yaml'], evaluation_interval: '1m',
+        tests: [{
+          interval: '1m', input_series: pageToInputSeries(page, agentTarget('node-a', 0), { steps: 20 }),
+          alert_rule_test: [
+            fired('TetragonSensitiveFileAccess', 'sensitive-file-access-monitor', 'warning'),
+            fired('TetragonPrivilegeEscalation', 'privilege-escalation-monitor', 'critical'),
+            // The first hits are 2m old at 7m: increase() over 5m sees no change, the series existed 5m ago.
+            fires('7m', 'TetragonSensitiveFileAccess'),
+            fires('2m', 'TetragonShellInContainer'),
+            ...['TetragonMetricsAbsent', 'TetragonAgentDown', 'TetragonPolicyLoadFailed', 'TetragonKernelEventsLost', 'TetragonRingBufferEventsLost',
+              'TetragonEventQueueOverflow', 'TetragonExportRateLimited', 'TetragonEnforcementNotificationsMissed'].map((alert) => fires('15m', alert)),
+          ],
+        }],
+      },
     });
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);

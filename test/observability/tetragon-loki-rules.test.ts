@@ -1,6 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { TetragonLokiRules, TetragonLokiRulesProps } from '../../lib/observability/tetragon-loki-rules';
+import { logRuleCounts } from '../detections/_support';
+import { agentEvent, inPod } from '../support/agent-events';
 import { logqlErrors } from './support/grammars';
 
 function synth(props?: TetragonLokiRulesProps) {
@@ -40,6 +42,20 @@ describe('TetragonLokiRules', () => {
     expect(byName.TetragonCryptoMinerExecuted).toContain('xmrig|xmr-stak');
     expect(byName.TetragonStratumArguments).toContain('|~ "stratum2?[+](tcp|ssl|tls)://"');
     expect(byName.TetragonExecFromScratchDirectory).toContain('binary=~"/(tmp|dev/shm|var/tmp)/.*"');
+  });
+
+  test('given real exec lines, then the interactive-shell rule counts a shell outside the container\'s init tree in a pod, and not the entrypoint or a host process', () => {
+    const rule = synth().file.groups[0].rules.find((r: any) => r.alert === 'TetragonInteractiveShellInContainer').expr;
+    // The captured container process is runc's entrypoint child (in_init_tree true); kubectl exec's shell is not in that tree.
+    const entrypoint = inPod(agentEvent('process_exec/container'), { namespace: 'shop' });
+    expect(entrypoint.process_exec.process.in_init_tree).toBe(true);
+    const shell = inPod(agentEvent('process_exec/container'), { namespace: 'shop' });
+    Object.assign(shell.process_exec.process, { binary: '/bin/sh', in_init_tree: false });
+    expect(logRuleCounts(rule, shell)).toBe(true);
+    expect(logRuleCounts(rule, { ...entrypoint, process_exec: { ...entrypoint.process_exec, process: { ...entrypoint.process_exec.process, binary: '/bin/sh' } } })).toBe(false);
+    const host = agentEvent('process_exec/host');
+    Object.assign(host.process_exec.process, { binary: '/bin/sh', in_init_tree: false });
+    expect(logRuleCounts(rule, host)).toBe(false);
   });
 
   test('given the anchored regexes, then they match the binaries they are meant for and nothing else', () => {

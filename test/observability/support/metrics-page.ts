@@ -1,7 +1,7 @@
 /**
  * Turns a Prometheus text exposition page (an agent's `/metrics`) into `promtool test rules` input series, the way
  * a scrape would store it: the page's samples with the scrape target's labels added (the Tetragon ServiceMonitor
- * scrapes with honor_labels, so a label the page sets wins over the target's), empty label values dropped.
+ * scrapes with honor_labels, so a label the page has, even empty, wins over the target's), empty label values dropped.
  * Hand-made pages and pages captured from a real agent go through the same path.
  */
 
@@ -53,12 +53,16 @@ export function seriesString(name: string, labels: Record<string, string>): stri
   return `${name}{${parts.join(', ')}}`;
 }
 
-/** The labels a sample gets when scraped from `target` with honor_labels: the page's non-empty labels win. */
+/**
+ * The labels a sample gets when scraped from `target` with honor_labels, as Prometheus' scrape loop does
+ * (mutateSampleLabels): a target label is added only when the page has no label of that name, then empty values are
+ * dropped. So a page's empty label hides the target's: Tetragon's `namespace=""` and `pod=""` on a host process's
+ * series leave the series without namespace and pod, not with the agent pod's own.
+ */
 export function scrapedLabels(sample: Sample, target: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = { ...target };
-  for (const [k, v] of Object.entries(sample.labels)) {
-    if (v !== '') out[k] = v;
-  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(target)) if (!(k in sample.labels)) out[k] = v;
+  for (const [k, v] of Object.entries(sample.labels)) if (v !== '') out[k] = v;
   return out;
 }
 
