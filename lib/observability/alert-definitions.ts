@@ -21,6 +21,8 @@ export interface PrometheusAlertInputs {
   readonly policies: ResolvedPolicyNames;
   /** `job` stream label of Tetragon events in Loki (for the runbooks' queries). */
   readonly lokiJob: string;
+  /** Label the scrape puts the node name in (the agent's own `node_name` label is empty by default). */
+  readonly nodeLabel: string;
 }
 
 /**
@@ -28,9 +30,10 @@ export interface PrometheusAlertInputs {
  * (a counter series that starts at 1) would be missed; the `unless ... offset` term counts series that
  * did not exist 5 minutes ago, and `* 1` drops the metric name so `or` keeps one value per label set.
  */
-export function policyHits(policy: string, extra = ''): string {
+export function policyHits(policy: string, nodeLabel: string, extra = ''): string {
   const m = `tetragon_policy_events_total{policy=${q(policy)}${extra}}`;
-  return `sum by (namespace, workload, pod, binary, node_name) (increase(${m}[5m]) > 0 or (${m} unless ${m} offset 5m) * 1)`;
+  // The agent's default metrics label filter leaves `node_name` empty; the scrape's node label names the node.
+  return `sum by (namespace, workload, pod, binary, ${nodeLabel}) (increase(${m}[5m]) > 0 or (${m} unless ${m} offset 5m) * 1)`;
 }
 
 /** The Prometheus alert definitions, grouped. */
@@ -127,8 +130,8 @@ export function prometheusAlertDefinitions(i: PrometheusAlertInputs): Record<str
     ],
     'tetragon.detections': [
       {
-        alert: 'TetragonSensitiveFileAccess', expr: policyHits(i.policies.sensitiveFileAccess), severity: 'warning',
-        summary: '{{ $labels.binary }} in {{ $labels.namespace }}/{{ $labels.pod }} accessed a sensitive file',
+        alert: 'TetragonSensitiveFileAccess', expr: policyHits(i.policies.sensitiveFileAccess, i.nodeLabel), severity: 'warning',
+        summary: `{{ $labels.binary }} in {{ $labels.namespace }}/{{ $labels.pod }} on {{ $labels.${i.nodeLabel} }} accessed a sensitive file`,
         description: `${i.policies.sensitiveFileAccess} matched {{ $value | humanize }} time(s) in 5 minutes (credentials, SSH keys, service-account tokens).`,
         runbook: [
           `In Loki: {job="${i.lokiJob}", policy_name="${i.policies.sensitiveFileAccess}", namespace="{{ $labels.namespace }}"} | pod="{{ $labels.pod }}" shows the files and processes.`,
@@ -136,8 +139,8 @@ export function prometheusAlertDefinitions(i: PrometheusAlertInputs): Record<str
         ],
       },
       {
-        alert: 'TetragonPrivilegeEscalation', expr: policyHits(i.policies.privilegeEscalation), severity: 'critical',
-        summary: '{{ $labels.binary }} in {{ $labels.namespace }}/{{ $labels.pod }} raised its privileges',
+        alert: 'TetragonPrivilegeEscalation', expr: policyHits(i.policies.privilegeEscalation, i.nodeLabel), severity: 'critical',
+        summary: `{{ $labels.binary }} in {{ $labels.namespace }}/{{ $labels.pod }} on {{ $labels.${i.nodeLabel} }} raised its privileges`,
         description: `${i.policies.privilegeEscalation} matched {{ $value | humanize }} time(s) in 5 minutes (setuid/setgid to root, capset, user namespaces).`,
         runbook: [
           `In Loki: {job="${i.lokiJob}", policy_name="${i.policies.privilegeEscalation}"} | pod="{{ $labels.pod }}" shows the function and arguments.`,
@@ -145,8 +148,8 @@ export function prometheusAlertDefinitions(i: PrometheusAlertInputs): Record<str
         ],
       },
       {
-        alert: 'TetragonShellInContainer', expr: policyHits(i.policies.shellAccess, ', namespace!=""'), severity: 'warning',
-        summary: 'Shell {{ $labels.binary }} started in {{ $labels.namespace }}/{{ $labels.pod }}',
+        alert: 'TetragonShellInContainer', expr: policyHits(i.policies.shellAccess, i.nodeLabel, ', namespace!=""'), severity: 'warning',
+        summary: `Shell {{ $labels.binary }} started in {{ $labels.namespace }}/{{ $labels.pod }} on {{ $labels.${i.nodeLabel} }}`,
         description: `${i.policies.shellAccess} matched {{ $value | humanize }} time(s) in 5 minutes in a pod.`,
         runbook: [
           `Check who ran kubectl exec (API server audit log) and what the shell did: {job="${i.lokiJob}", namespace="{{ $labels.namespace }}"} | pod="{{ $labels.pod }}".`,

@@ -39,7 +39,8 @@ export interface PolicyStatusProps {
   readonly policies: readonly ExpectedPolicy[];
   /**
    * Label that names the node on the agents' metrics. The Tetragon chart's ServiceMonitor sets `node` from the
-   * pod's node name.
+   * pod's node name (the agent's own `node_name` label is empty under its default metrics label filter). The
+   * detection alerts group by it too.
    * @default 'node'
    */
   readonly nodeLabel?: string;

@@ -134,6 +134,8 @@ export class TetragonAlertRules extends Construct {
       exportStallSeconds: stall * 60,
       policies: resolvePolicyNames(props.policyNames, this),
       lokiJob: checkSelectorValue(this, 'lokiJob', props.lokiJob ?? DEFAULT_JOB),
+      // Validated with the rest of policyStatus below.
+      nodeLabel: props.policyStatus?.nodeLabel ?? 'node',
     });
     const assembly = { extraLabels: ruleLabels, runbookBaseUrl: props.runbookBaseUrl };
     this.baseGroups = Object.entries(defs).map(([group, list]) => ({ name: group, rules: assemble(list, assembly) }));

@@ -42,7 +42,7 @@ describe('documented queries', () => {
     const promql = blocks('promql');
     for (const b of logql) expect({ b, errors: logqlErrors(b) }).toStrictEqual({ b, errors: [] });
     for (const b of promql) expect({ b, errors: promqlErrors(b) }).toStrictEqual({ b, errors: [] });
-    const prom = prometheusAlertDefinitions({ metricsJob: 'tetragon', tetragonNamespace: 'kube-system', daemonSetName: 'tetragon', exportStallSeconds: 900, policies: DEFAULT_POLICY_NAMES, lokiJob: 'tetragon' });
+    const prom = prometheusAlertDefinitions({ metricsJob: 'tetragon', tetragonNamespace: 'kube-system', daemonSetName: 'tetragon', exportStallSeconds: 900, policies: DEFAULT_POLICY_NAMES, lokiJob: 'tetragon', nodeLabel: 'node' });
     for (const d of Object.values(prom).flat()) {
       expect(promql).toContain(d.expr);
       expect(DOC).toContain(`#### ${d.alert}\n`);

@@ -25,7 +25,7 @@ const job = { job: 'tetragon' };
 const s = (series: string, values: string) => ({ series, values });
 const fires = (at: string, alertname: string, ...labels: Array<Record<string, string>>) =>
   ({ eval_time: at, alertname, exp_alerts: labels.map((l) => ({ exp_labels: l })) });
-const pod = { namespace: 'shop', workload: 'web', pod: 'web-1', node_name: 'node-a' };
+const pod = { namespace: 'shop', workload: 'web', pod: 'web-1', node: 'node-a' };
 
 /** Input series and expectations: each alert fires when it should and stays quiet when it should not. */
 const UNIT_TESTS = {
@@ -90,13 +90,13 @@ const UNIT_TESTS = {
       interval: '1m',
       input_series: [
         // First hit ever for this label set: the series appears at 5m with value 1 (increase() alone would miss it).
-        s('tetragon_policy_events_total{policy="sensitive-file-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/cat", node_name="node-a"}', '_x5 1x15'),
-        s('tetragon_policy_events_total{policy="privilege-escalation-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/su", node_name="node-a"}', '3 3 3 3 3 3 3 5 5x15'),
-        s('tetragon_policy_events_total{policy="shell-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/bin/sh", node_name="node-a"}', '0 0 0 0 0 0 0 1 1x15'),
+        s('tetragon_policy_events_total{policy="sensitive-file-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/cat", node_name="", node="node-a"}', '_x5 1x15'),
+        s('tetragon_policy_events_total{policy="privilege-escalation-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/su", node_name="", node="node-a"}', '3 3 3 3 3 3 3 5 5x15'),
+        s('tetragon_policy_events_total{policy="shell-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/bin/sh", node_name="", node="node-a"}', '0 0 0 0 0 0 0 1 1x15'),
         // A shell on the host (no namespace label) is not a shell in a container.
-        s('tetragon_policy_events_total{policy="shell-access-monitor", binary="/bin/bash", node_name="node-b"}', '0+1x22'),
+        s('tetragon_policy_events_total{policy="shell-access-monitor", binary="/bin/bash", node_name="", node="node-b"}', '0+1x22'),
         // Hits of other policies never raise detection alerts.
-        s('tetragon_policy_events_total{policy="process-exec-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/env", node_name="node-a"}', '0+10x22'),
+        s('tetragon_policy_events_total{policy="process-exec-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/env", node_name="", node="node-a"}', '0+10x22'),
       ],
       alert_rule_test: [
         fires('6m', 'TetragonSensitiveFileAccess', { ...pod, binary: '/usr/bin/cat', severity: 'warning' }),
@@ -164,7 +164,8 @@ describe('TetragonAlertRules', () => {
     expect(hitsOf('sensitive-file-access-monitor')).toContain('/bin/cat');
     expect(hitsOf('shell-access-monitor').length).toBeGreaterThan(0);
     const groups = synth().spec.groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }: any) => r) }));
-    const fired = (alert: string, policy: string, severity: string) => fires('2m', alert, ...hitsOf(policy).map((binary) => ({ binary, severity })));
+    // The scrape adds node="node-a"; the page's own node_name is empty (the agent's default metrics label filter).
+    const fired = (alert: string, policy: string, severity: string) => fires('2m', alert, ...hitsOf(policy).map((binary) => ({ binary, node: 'node-a', severity })));
     const r = runPromtool(['test', 'rules', 'tests.yaml'], {
       'rules.yaml': { groups },
       'tests.yaml': {
