@@ -1,6 +1,7 @@
 import { FEATURE_LABELS, FeatureName, VERSION_GATES, atLeast } from '../kernels/kernel-features';
 import type { KernelTable } from '../kernels/kernel-table';
 import { HookView, PolicyView, arr, filterTarget, obj, optionIsTrue, str } from '../model/private/policy-reader';
+import { STRING_MAP_SLOTS, stringMapSlots } from '../model/private/string-map-slots';
 import { hasArchPrefix } from '../model/private/vocabulary';
 import { FindingSink, Location } from './finding';
 
@@ -50,6 +51,26 @@ export function checkFeatureRules(sink: FindingSink, policy: PolicyView, kernels
       perKernel(sink, kernels, { hook: hook.label, field: `${hook.path}.call` }, 'duplicate-call', usesKprobeMulti,
         (k) => `${call} is already hooked by ${prev}; kprobe_multi, which attaches each symbol once, is used on kernel ${k.name}: the policy fails to load there`,
         `${call} is hooked twice, which fails where kprobe_multi is used`);
+    }
+  }
+
+  // string_maps.h: each string filter takes one slot of an 8-entry array of maps. A kprobe on its own has its own
+  // maps; with kprobe_multi every kprobe of the policy shares one program, so the slots add up across the kprobes.
+  const kprobes = policy.hooks.filter((h) => h.kind === 'kprobes');
+  for (const hook of policy.hooks) {
+    for (const [family, count] of stringMapSlots([hook])) {
+      if (count > STRING_MAP_SLOTS) {
+        sink.add('string-map-slots', { hook: hook.label, field: `${hook.path}.selectors` },
+          `${count} ${family} filters in one hook; Tetragon has ${STRING_MAP_SLOTS} ${family} map slots per program: the policy fails to load ("key too big for map")`);
+      }
+    }
+  }
+  if (!multiOff && kprobes.length > 1) {
+    for (const [family, count] of stringMapSlots(kprobes)) {
+      if (count <= STRING_MAP_SLOTS) continue;
+      perKernel(sink, kernels, { field: 'spec.kprobes' }, 'string-map-slots', usesKprobeMulti,
+        (k) => `the ${kprobes.length} kprobes hold ${count} ${family} filters; kprobe_multi, used on kernel ${k.name}, puts them in one program with ${STRING_MAP_SLOTS} ${family} map slots: the policy fails to load there ("failed to insert string_${family}_map_${STRING_MAP_SLOTS}: key too big for map")`,
+        `the kprobes hold ${count} ${family} filters, more than the ${STRING_MAP_SLOTS} slots of one kprobe_multi program`);
     }
   }
 

@@ -4,6 +4,8 @@ import * as tetragon from '../../imports/cilium.io';
 import { checkPolicy } from '../check/engine';
 import { FEATURE_LABELS } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
+import { hooksOf } from '../model/private/policy-reader';
+import { STRING_MAP_SLOTS, stringMapSlots } from '../model/private/string-map-slots';
 import { KprobeHook } from './kprobe-hook';
 import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
 import { BinaryOperator } from './process-filter';
@@ -58,8 +60,9 @@ export interface TracingPolicyProps {
    */
   readonly defaultRateLimit?: Duration;
   /**
-   * Set `disable-kprobe-multi`: attach each kprobe on its own (needed for Override on `security_*` functions and
-   * by some library policies; slower to attach).
+   * Set `disable-kprobe-multi`: attach each kprobe on its own (slower to attach). Set without asking where
+   * kprobe_multi cannot load the policy: Override on `security_*` functions, or more than 8 string filters of one
+   * kind (Postfix, Prefix, Equal on strings) across the kprobes, which then share one program's 8 map slots.
    * @default false
    */
   readonly disableKprobeMulti?: boolean;
@@ -253,7 +256,10 @@ export class TracingPolicy extends Construct {
     // Override on security_* functions uses fmod_ret, which does not work with kprobe_multi.
     const overridesSecurityHook = this.hooks.some((h) => h.kind === 'kprobes' && !h.props.syscall
       && (h.props.selectors ?? []).some((s) => (s.props.actions ?? []).some((a) => a.name === 'Override')));
-    if (this.props.disableKprobeMulti || overridesSecurityHook) options.push({ name: 'disable-kprobe-multi', value: '1' });
+    // Under kprobe_multi all kprobes share one program's string map slots; past them the policy would not load.
+    const kprobeHooks = kind === 'kprobes' ? hooksOf(spec) : [];
+    const overflowsSlots = kprobeHooks.length > 1 && [...stringMapSlots(kprobeHooks).values()].some((n) => n > STRING_MAP_SLOTS);
+    if (this.props.disableKprobeMulti || overridesSecurityHook || overflowsSlots) options.push({ name: 'disable-kprobe-multi', value: '1' });
     const mode = this.policyMode;
     if (mode) options.push({ name: 'policy-mode', value: mode });
     if (options.length) spec.options = options;

@@ -45,6 +45,25 @@ describe('kernel features, per kernel', () => {
     expect(checkPolicy(off).filter((x) => x.severity === 'error')).toStrictEqual([]);
   });
 
+  test('more than 8 Postfix filters across the kprobes: an error only where kprobe_multi shares one program (refused by the real agent on sid)', () => {
+    const calls = ['sys_unlinkat', 'sys_renameat', 'sys_renameat2', 'sys_symlinkat', 'sys_linkat', 'sys_mkdirat', 'sys_rmdir', 'sys_truncate', 'sys_chmod'];
+    const postfixes = (n: number) => ({ apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' }, spec: {
+      kprobes: calls.slice(0, n).map((call) => ({ call, syscall: true, args: [{ index: 0, type: 'string' }],
+        selectors: [{ matchArgs: [{ index: 0, operator: 'Postfix', values: ['_history'] }] }] })),
+    } });
+    const slots = (p: unknown, kernels?: string[]) => checkPolicy(p, kernels ? { kernels } : {}).filter((x) => x.ruleId === 'string-map-slots');
+    const [f, ...rest] = slots(postfixes(9));
+    expect(rest).toStrictEqual([]);
+    expect(f.severity).toBe('error');
+    expect(f.kernels).toStrictEqual(['debian-13-6.12', 'debian-sid-7.2']);
+    expect(f.message).toContain('9 postfix filters');
+    expect(slots(postfixes(8))).toStrictEqual([]);
+    expect(slots(postfixes(9), ['debian-12-6.1'])).toStrictEqual([]);
+    const off = postfixes(9);
+    (off.spec as Record<string, unknown>).options = [{ name: 'disable-kprobe-multi', value: '1' }];
+    expect(slots(off)).toStrictEqual([]);
+  });
+
   test('Override on security_* without disable-kprobe-multi: same kernels; Override on a syscall: every Debian kernel', () => {
     const override = (call: string, sys: boolean) => ({ apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'o' }, spec: {
       podSelector: { matchLabels: { app: 'x' } },

@@ -3,6 +3,7 @@
  * (pod selector `{}`) whose mount namespace is not the host's. runc joins and creates namespaces for every
  * container start and exec, before the process is in the container's cgroup: that must stay silent.
  */
+import { NamespaceChangeDetection } from '../../detections/namespace-change-detection';
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { KnownLimit, Scenario } from '../scenario';
 import { family, kprobe, runcProcess, sys } from './private/support';
@@ -73,9 +74,10 @@ export const NAMESPACE_CHANGE_SCENARIOS: Scenario[] = family('namespace-change',
     },
     {
       id: 'trusted-sandbox',
-      summary: 'bubblewrap, listed in trustedBinaries, creating a user namespace',
+      summary: 'bubblewrap, added to trustedBinaries, creating a user namespace',
       trigger: { argv: ['vt-unshare', 'unshare', 'user'], place: 'container', binaryPath: '/usr/bin/bwrap' },
-      props: { trustedBinaries: ['/usr/bin/bwrap'] },
+      // Extending the default list keeps the runtimes trusted: runc joins the container's cgroup namespace at every exec.
+      props: { trustedBinaries: [...NamespaceChangeDetection.DEFAULT_TRUSTED_BINARIES, '/usr/bin/bwrap'] },
       events: (p) => [unshare(CLONE_NEWUSER, p)],
     },
     {

@@ -106,11 +106,9 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
       trigger: { argv: ['vt-file', 'replace', '/etc/passwd', 'vt-backdoor:x:0:0::/root:/bin/sh'] },
       events: (p) => [
         ...cat('/etc/passwd', p), ...write('/etc/passwd-', p), ...write('/etc/passwd+', p),
+        // security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags): the new name is the account database.
+        kprobe('security_path_rename', [pathArg('/etc'), file('/etc/passwd+'), pathArg('/etc'), file('/etc/passwd')], p, { name: 'rename /etc/passwd+ over /etc/passwd' }),
       ],
-      knownLimit: {
-        side: 'policy',
-        reason: 'shadow-utils (useradd, usermod, chsh, vipw), busybox adduser and `sed -i` never write /etc/passwd or /etc/group: they write a new file and rename(2) it over the old one, which no hook of the policy sees; only in-place writes (`>>`, editors that write in place) are reported. A rename hook on the account databases would close it.',
-      },
     },
     {
       id: 'untrusted-copy-of-trusted-name',
