@@ -76,7 +76,7 @@ describe('TetragonInstall install context', () => {
   ])('context chart %s is refused with the construct, the key and what is allowed', (value, why) => {
     const attempt = () => new TetragonInstall(chartWith({ [CHART_CONTEXT]: value }), 'Tetragon');
     expect(attempt).toThrow(why);
-    expect(attempt).toThrow(/^install\/Tetragon: invalid TetragonInstall props\n  - context cdk8s-tetragon:chart: .*; set it to a chart/s);
+    expect(attempt).toThrow(/^install\/Tetragon: invalid TetragonInstall props\n {2}- context cdk8s-tetragon:chart: .*; set it to a chart/s);
     expect(attempt).toThrow(/a \.tgz file, oci:\/\/<registry>\/<path>\/tetragon, or an http\(s\) chart repository or \.tgz URL$/);
   });
 

@@ -84,7 +84,7 @@ describe('extraValues escape hatch', () => {
 
   test('a contradiction of a typed value names the path, both values and the prop to use', () => {
     expect(() => valuesOf({ extraValues: { tetragon: { enableProcessCred: false, exportFilePerm: '644' } } })).toThrow(
-      /^install\/Tetragon: extraValues contradicts typed values\n  - tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Set it through processCredentials and remove it from extraValues\n  - tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
+      /^install\/Tetragon: extraValues contradicts typed values\n {2}- tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Set it through processCredentials and remove it from extraValues\n {2}- tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
     );
     // replacing a typed object with a scalar is a contradiction too
     expect(() => valuesOf({ extraValues: { tetragon: { resources: 'none' } } })).toThrow(/tetragon\.resources: .* typed prop resources/);

@@ -101,7 +101,7 @@ describe('cdk8s-tetragon simulate: verdicts for CI', () => {
     expect(err).toBe('');
     expect(out.split('\n')).toStrictEqual([
       'PASS         cat-shadow  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
-      expect.stringMatching(/^PASS {9}cat-hosts  kprobe:security_file_permission  shadow-read selector 0: .*"\/etc\/hosts" does not match Equal/),
+      expect.stringMatching(/^PASS {9}cat-hosts {2}kprobe:security_file_permission {2}shadow-read selector 0: .*"\/etc\/hosts" does not match Equal/),
       'MATCH        plain  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
       '3 events: 2 passed, 0 failed, 0 inconclusive, 1 without expect (1 matched): PASS',
       '',
