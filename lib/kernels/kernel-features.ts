@@ -53,7 +53,10 @@ export function parseKernelConfig(data: Uint8Array | string): { options: KernelC
   let release: string | undefined;
   for (const line of text.split('\n')) {
     const header = /^# Linux\/\S+ (\d+\.\d+(?:\.\d+)?)\S* Kernel Configuration/.exec(line);
-    if (header) { release = header[1]; continue; }
+    if (header) {
+      release = header[1];
+      continue;
+    }
     const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
     if (m) options.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
   }

@@ -13,8 +13,8 @@
  * });
  */
 import { expect } from '@jest/globals';
-import { MatchEventOptions, tetragonMatchers } from './matchers';
 import { SimulatedEvent } from '../simulate/event';
+import { MatchEventOptions, tetragonMatchers } from './matchers';
 
 expect.extend(tetragonMatchers);
 

@@ -18,8 +18,11 @@ const KERNELS = bundledKernels().map((k) => loadKernel(k));
  * of a cluster where Override on syscalls loads. No bundled Debian kernel has it.
  */
 export const OVERRIDE_KERNELS: KernelTable[] = KERNELS.map((k) => ({
-  name: `${k.name}-override`, describe: `${k.describe}, with bpf_override_return`, size: k.size,
-  features: { ...k.features, overrideReturn: true }, lookup: (fn: string) => k.lookup(fn),
+  name: `${k.name}-override`,
+  describe: `${k.describe}, with bpf_override_return`,
+  size: k.size,
+  features: { ...k.features, overrideReturn: true },
+  lookup: (fn: string) => k.lookup(fn),
 }));
 
 /** Findings that are not clean: CRD errors and checker errors/warnings, except the rule ids allowed. */
@@ -33,13 +36,19 @@ export function problemsOf(manifest: any, allowedWarnings: readonly string[] = [
 
 /** The info findings of one rule (e.g. which kernels skip an ignored hook), one line per hook and kernel. */
 export function infos(manifest: any, ruleId: string): string[] {
-  return checkPolicy(manifest, { kernels: KERNELS }).filter((f) => f.ruleId === ruleId)
+  return checkPolicy(manifest, { kernels: KERNELS })
+    .filter((f) => f.ruleId === ruleId)
     .flatMap((f) => (f.kernels ?? [f.kernel]).map((k) => `${f.hook} ${k}`));
 }
 
 /** A process in a pod. */
 export function inPod(binary: string, namespace = 'shop', extra: Partial<SimulatedProcess> = {}): SimulatedProcess {
-  return { binary, uid: 0, pod: { namespace, name: `${namespace}-web-7d9f8-abcde`, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } }, ...extra };
+  return {
+    binary,
+    uid: 0,
+    pod: { namespace, name: `${namespace}-web-7d9f8-abcde`, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } },
+    ...extra,
+  };
 }
 
 /** A process on the node itself. */
@@ -64,7 +73,9 @@ function tree(expr: string): Node {
       stack[stack.length - 1].children.push(node);
       stack.push(node);
     },
-    leave() { stack.pop(); },
+    leave() {
+      stack.pop();
+    },
   });
   return root;
 }
@@ -78,7 +89,11 @@ function all(n: Node, name: string, out: Node[] = []): Node[] {
 /** LogQL syntax errors (empty when Grafana's grammar parses the expression). */
 export function logqlErrors(expr: string): string[] {
   const out: string[] = [];
-  parser.parse(expr).iterate({ enter(n) { if (n.type.isError) out.push(`error at ${n.from}: ${expr.slice(Math.max(0, n.from - 20), n.from + 20)}`); } });
+  parser.parse(expr).iterate({
+    enter(n) {
+      if (n.type.isError) out.push(`error at ${n.from}: ${expr.slice(Math.max(0, n.from - 20), n.from + 20)}`);
+    },
+  });
   return out;
 }
 
@@ -89,11 +104,16 @@ function unquote(s: string): string {
 function matcherHolds(op: string, actual: string | undefined, value: string): boolean {
   const a = actual ?? '';
   switch (op) {
-    case 'Eq': return a === value;
-    case 'Neq': return a !== value;
-    case 'Re': return new RegExp(`^(?:${value})$`).test(a);
-    case 'Nre': return !new RegExp(`^(?:${value})$`).test(a);
-    default: throw new Error(`matcher ${op} not modelled`);
+    case 'Eq':
+      return a === value;
+    case 'Neq':
+      return a !== value;
+    case 'Re':
+      return new RegExp(`^(?:${value})$`).test(a);
+    case 'Nre':
+      return !new RegExp(`^(?:${value})$`).test(a);
+    default:
+      throw new Error(`matcher ${op} not modelled`);
   }
 }
 
@@ -134,8 +154,16 @@ export function logRuleCounts(expr: string, event: unknown): boolean {
       for (const f of filters) {
         const op = f.children[0].children[0].name;
         const value = unquote(text(f.children.find((c) => c.name === 'String')!));
-        const ok = op === 'PipeExact' ? line.includes(value) : op === 'Neq' ? !line.includes(value)
-          : op === 'PipeMatch' ? new RegExp(value).test(line) : op === 'Nre' ? !new RegExp(value).test(line) : undefined;
+        const ok =
+          op === 'PipeExact'
+            ? line.includes(value)
+            : op === 'Neq'
+              ? !line.includes(value)
+              : op === 'PipeMatch'
+                ? new RegExp(value).test(line)
+                : op === 'Nre'
+                  ? !new RegExp(value).test(line)
+                  : undefined;
         if (ok === undefined) throw new Error(`line filter ${op} not modelled`);
         if (!ok) return false;
       }
@@ -163,15 +191,25 @@ export function logRuleCounts(expr: string, event: unknown): boolean {
 }
 
 /** A process_exec event line as Tetragon exports it (fields trimmed to what the rules read). */
-export function execEvent(binary: string, options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {}): unknown {
-  const pod = options.namespace === undefined ? undefined
-    : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' }, workload: 'web' };
+export function execEvent(
+  binary: string,
+  options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {},
+): unknown {
+  const pod =
+    options.namespace === undefined
+      ? undefined
+      : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' }, workload: 'web' };
   return {
     process_exec: {
       process: {
-        exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: options.uid ?? 0, cwd: '/', binary,
+        exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=',
+        pid: 4421,
+        uid: options.uid ?? 0,
+        cwd: '/',
+        binary,
         ...(options.arguments !== undefined ? { arguments: options.arguments } : {}),
-        flags: 'execve clone', start_time: '2026-05-04T09:12:01.120433211Z',
+        flags: 'execve clone',
+        start_time: '2026-05-04T09:12:01.120433211Z',
         ...(pod ? { pod } : {}),
         ...(options.binaryProperties ? { binary_properties: options.binaryProperties } : {}),
       },
@@ -184,11 +222,23 @@ export function execEvent(binary: string, options: { namespace?: string; argumen
 
 /** A process_kprobe event line produced by a policy. */
 export function kprobeEvent(policy: string, fn: string, args: unknown[], options: { namespace?: string; binary?: string } = {}): unknown {
-  const pod = options.namespace === undefined ? undefined : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' } };
+  const pod =
+    options.namespace === undefined
+      ? undefined
+      : { namespace: options.namespace, name: `${options.namespace}-web-7d9f8-abcde`, container: { name: 'web' } };
   return {
     process_kprobe: {
-      process: { exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=', pid: 4421, uid: 0, binary: options.binary ?? '/usr/bin/python3', ...(pod ? { pod } : {}) },
-      function_name: fn, args, action: 'KPROBE_ACTION_POST', policy_name: policy,
+      process: {
+        exec_id: 'bm9kZS1hOjEyMzQ1Njc4OjQ0MjE=',
+        pid: 4421,
+        uid: 0,
+        binary: options.binary ?? '/usr/bin/python3',
+        ...(pod ? { pod } : {}),
+      },
+      function_name: fn,
+      args,
+      action: 'KPROBE_ACTION_POST',
+      policy_name: policy,
     },
     node_name: 'node-a',
     time: '2026-05-04T09:12:05.002114000Z',

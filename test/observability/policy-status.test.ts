@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { TetragonCluster } from '../../lib/tetragon-cluster';
-import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { ExpectedPolicy, POLICY_STATUS_RECORDS, PolicyStatusProps } from '../../lib/observability/policy-status';
 import { TetragonAlertRules, TetragonAlertRulesProps } from '../../lib/observability/tetragon-alert-rules';
+import { validateAgainstCrd } from '../../lib/private/crd-schema';
+import { TetragonCluster } from '../../lib/tetragon-cluster';
 import { agentMetricsPage, AgentPolicy, LOADED } from './fixtures/agent-metrics';
 import { promqlErrors } from './support/grammars';
 import { agentTarget, InputSeries, pageToInputSeries, parseMetricsPage, Sample, scrapedLabels } from './support/metrics-page';
@@ -28,20 +28,44 @@ const statusGroup = (manifest: any) => manifest.spec.groups.find((g: any) => g.n
 const allLoaded = (): AgentPolicy[] => POLICIES.map((p) => ({ name: p.name, namespace: p.namespace, kernelMemoryBytes: LOADED }));
 
 /** Scrapes of the three agents: one page per node (hand-made here; a captured page fits the same slot). */
-function scrapes(pages: Record<string, string | undefined>, steps: number, opts: {
-  values?: (node: string, s: Sample) => string | undefined; up?: Record<string, string>;
-} = {}): InputSeries[] {
+function scrapes(
+  pages: Record<string, string | undefined>,
+  steps: number,
+  opts: {
+    values?: (node: string, s: Sample) => string | undefined;
+    up?: Record<string, string>;
+  } = {},
+): InputSeries[] {
   return NODES.flatMap((node, i) => {
     const page = pages[node];
     const target = agentTarget(node, i);
-    if (page === undefined) return [{ series: `up{${Object.entries(target).sort().map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`, values: opts.up?.[node] ?? `0x${steps}` }];
+    if (page === undefined)
+      return [
+        {
+          series: `up{${Object.entries(target)
+            .sort()
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(', ')}}`,
+          values: opts.up?.[node] ?? `0x${steps}`,
+        },
+      ];
     return pageToInputSeries(page, target, { steps, values: (s) => opts.values?.(node, s), up: opts.up?.[node] });
   });
 }
 
-const fires = (at: string, alertname: string, ...labels: Array<Record<string, string>>) => ({ eval_time: at, alertname, exp_alerts: labels.map((l) => ({ exp_labels: l })) });
-const hits = (policy: string, hook: string, binary: string, namespace: string, workload: string) =>
-  ({ policy, hook, binary, namespace, workload, count: 0 });
+const fires = (at: string, alertname: string, ...labels: Array<Record<string, string>>) => ({
+  eval_time: at,
+  alertname,
+  exp_alerts: labels.map((l) => ({ exp_labels: l })),
+});
+const hits = (policy: string, hook: string, binary: string, namespace: string, workload: string) => ({
+  policy,
+  hook,
+  binary,
+  namespace,
+  workload,
+  count: 0,
+});
 
 /** The promtool cases: series shaped like the agents' pages, alerts that must fire or stay silent. */
 function unitTests() {
@@ -51,48 +75,74 @@ function unitTests() {
     {
       name: 'a policy missing on one node of three fires naming that node and policy',
       interval: '1m',
-      input_series: scrapes({
-        'node-a': agentMetricsPage(allLoaded()),
-        'node-b': agentMetricsPage(allLoaded().filter((p) => p.name !== 'privilege-escalation-monitor')),
-        'node-c': agentMetricsPage(allLoaded()),
-      }, 15, { up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '1x15' } }),
+      input_series: scrapes(
+        {
+          'node-a': agentMetricsPage(allLoaded()),
+          'node-b': agentMetricsPage(allLoaded().filter((p) => p.name !== 'privilege-escalation-monitor')),
+          'node-c': agentMetricsPage(allLoaded()),
+        },
+        15,
+        { up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '1x15' } },
+      ),
       alert_rule_test: [
         fires('4m', 'TetragonPolicyNotLive'),
         fires('10m', 'TetragonPolicyNotLive', { node: 'node-b', policy: 'privilege-escalation-monitor', severity: 'warning' }),
         fires('10m', 'TetragonPolicyLoadError'),
       ],
-      promql_expr_test: [{
-        expr: POLICY_STATUS_RECORDS.live,
-        eval_time: '10m',
-        exp_samples: NODES.flatMap((node) => POLICIES.map((p) => ({
-          labels: `${POLICY_STATUS_RECORDS.live}{node="${node}", policy="${p.name}"${p.namespace ? `, policy_namespace="${p.namespace}"` : ''}}`,
-          value: node === 'node-b' && p.name === 'privilege-escalation-monitor' ? 0 : 1,
-        }))),
-      }],
+      promql_expr_test: [
+        {
+          expr: POLICY_STATUS_RECORDS.live,
+          eval_time: '10m',
+          exp_samples: NODES.flatMap((node) =>
+            POLICIES.map((p) => ({
+              labels: `${POLICY_STATUS_RECORDS.live}{node="${node}", policy="${p.name}"${p.namespace ? `, policy_namespace="${p.namespace}"` : ''}}`,
+              value: node === 'node-b' && p.name === 'privilege-escalation-monitor' ? 0 : 1,
+            })),
+          ),
+        },
+      ],
     },
     {
       name: 'every policy live on every node stays silent',
       interval: '1m',
-      input_series: scrapes({ 'node-a': agentMetricsPage(allLoaded()), 'node-b': agentMetricsPage(allLoaded()), 'node-c': agentMetricsPage(allLoaded()) }, 30,
-        { up: { 'node-a': '1x30', 'node-b': '1x30', 'node-c': '1x30' } }),
+      input_series: scrapes(
+        { 'node-a': agentMetricsPage(allLoaded()), 'node-b': agentMetricsPage(allLoaded()), 'node-c': agentMetricsPage(allLoaded()) },
+        30,
+        { up: { 'node-a': '1x30', 'node-b': '1x30', 'node-c': '1x30' } },
+      ),
       alert_rule_test: [
-        fires('10m', 'TetragonPolicyNotLive'), fires('30m', 'TetragonPolicyNotLive'),
-        fires('10m', 'TetragonPolicyLoadError'), fires('30m', 'TetragonPolicyLoadError'),
+        fires('10m', 'TetragonPolicyNotLive'),
+        fires('30m', 'TetragonPolicyNotLive'),
+        fires('10m', 'TetragonPolicyLoadError'),
+        fires('30m', 'TetragonPolicyLoadError'),
         fires('30m', 'TetragonPolicyEventRateJump'),
       ],
     },
     {
       name: 'a load error on one node fires naming the node and the policy without kernel memory',
       interval: '1m',
-      input_series: scrapes({
-        'node-a': agentMetricsPage(allLoaded()),
-        'node-b': agentMetricsPage(allLoaded()),
-        // A policy that failed to load stays in the agent's list, in state load_error, with no kernel memory.
-        'node-c': agentMetricsPage(allLoaded().map((p) => (p.name === 'payments-secret-access' ? { ...p, kernelMemoryBytes: 0, state: 'load_error' as const } : p))),
-      }, 15, { up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '1x15' } }),
+      input_series: scrapes(
+        {
+          'node-a': agentMetricsPage(allLoaded()),
+          'node-b': agentMetricsPage(allLoaded()),
+          // A policy that failed to load stays in the agent's list, in state load_error, with no kernel memory.
+          'node-c': agentMetricsPage(
+            allLoaded().map((p) =>
+              p.name === 'payments-secret-access' ? { ...p, kernelMemoryBytes: 0, state: 'load_error' as const } : p,
+            ),
+          ),
+        },
+        15,
+        { up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '1x15' } },
+      ),
       alert_rule_test: [
         fires('1m', 'TetragonPolicyLoadError'),
-        fires('5m', 'TetragonPolicyLoadError', { node: 'node-c', policy: 'payments-secret-access', policy_namespace: 'payments', severity: 'critical' }),
+        fires('5m', 'TetragonPolicyLoadError', {
+          node: 'node-c',
+          policy: 'payments-secret-access',
+          policy_namespace: 'payments',
+          severity: 'critical',
+        }),
         fires('10m', 'TetragonPolicyNotLive'),
         // The state gauge alone (no policy label) still fires too, from the same scrape.
         fires('5m', 'TetragonPolicyLoadFailed', { ...agentTarget('node-c', 2), state: 'load_error', severity: 'critical' }),
@@ -101,8 +151,9 @@ function unitTests() {
     {
       name: 'an agent that is down expects no policy (TetragonAgentDown covers it)',
       interval: '1m',
-      input_series: scrapes({ 'node-a': agentMetricsPage(allLoaded()), 'node-b': agentMetricsPage(allLoaded()), 'node-c': undefined }, 15,
-        { up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '0x15' } }),
+      input_series: scrapes({ 'node-a': agentMetricsPage(allLoaded()), 'node-b': agentMetricsPage(allLoaded()), 'node-c': undefined }, 15, {
+        up: { 'node-a': '1x15', 'node-b': '1x15', 'node-c': '0x15' },
+      }),
       alert_rule_test: [
         fires('10m', 'TetragonPolicyNotLive'),
         fires('10m', 'TetragonAgentDown', { ...agentTarget('node-c', 2), severity: 'critical' }),
@@ -111,15 +162,22 @@ function unitTests() {
     {
       name: 'a live policy silent longer than its silentAfter fires; one that posts, or has no silentAfter, does not',
       interval: '1m',
-      input_series: scrapes({
-        'node-a': agentMetricsPage(allLoaded(), [{ ...execHits, count: 4810 }, { ...setuidHits, count: 2 }]),
-        'node-b': agentMetricsPage(allLoaded(), [{ ...execHits, count: 100 }]),
-        'node-c': agentMetricsPage(allLoaded(), [{ ...execHits, count: 100 }]),
-      }, 80, {
-        up: { 'node-a': '1x80', 'node-b': '1x80', 'node-c': '1x80' },
-        // node-a's exec counter and setuid counter never move; the other nodes execute something every minute.
-        values: (node, s) => (s.name === 'tetragon_policy_events_total' && node !== 'node-a' ? '100+30x80' : undefined),
-      }),
+      input_series: scrapes(
+        {
+          'node-a': agentMetricsPage(allLoaded(), [
+            { ...execHits, count: 4810 },
+            { ...setuidHits, count: 2 },
+          ]),
+          'node-b': agentMetricsPage(allLoaded(), [{ ...execHits, count: 100 }]),
+          'node-c': agentMetricsPage(allLoaded(), [{ ...execHits, count: 100 }]),
+        },
+        80,
+        {
+          up: { 'node-a': '1x80', 'node-b': '1x80', 'node-c': '1x80' },
+          // node-a's exec counter and setuid counter never move; the other nodes execute something every minute.
+          values: (node, s) => (s.name === 'tetragon_policy_events_total' && node !== 'node-a' ? '100+30x80' : undefined),
+        },
+      ),
       alert_rule_test: [
         fires('50m', 'TetragonPolicySilent'),
         fires('70m', 'TetragonPolicySilent', { node: 'node-a', policy: 'process-exec-monitor', severity: 'warning' }),
@@ -128,15 +186,20 @@ function unitTests() {
     {
       name: 'a policy whose event rate jumps on one node fires for that node and policy',
       interval: '1m',
-      input_series: scrapes({
-        'node-a': agentMetricsPage(allLoaded(), [setuidHits]),
-        'node-b': agentMetricsPage(allLoaded(), [setuidHits]),
-        'node-c': agentMetricsPage(allLoaded(), [setuidHits]),
-      }, 110, {
-        up: { 'node-a': '1x110', 'node-b': '1x110', 'node-c': '1x110' },
-        // One event per second everywhere; from minute 90 two hundred per second on node-a.
-        values: (node, s) => (s.name !== 'tetragon_policy_events_total' ? undefined : node === 'node-a' ? '0+60x89 5400+12000x20' : '0+60x110'),
-      }),
+      input_series: scrapes(
+        {
+          'node-a': agentMetricsPage(allLoaded(), [setuidHits]),
+          'node-b': agentMetricsPage(allLoaded(), [setuidHits]),
+          'node-c': agentMetricsPage(allLoaded(), [setuidHits]),
+        },
+        110,
+        {
+          up: { 'node-a': '1x110', 'node-b': '1x110', 'node-c': '1x110' },
+          // One event per second everywhere; from minute 90 two hundred per second on node-a.
+          values: (node, s) =>
+            s.name !== 'tetragon_policy_events_total' ? undefined : node === 'node-a' ? '0+60x89 5400+12000x20' : '0+60x110',
+        },
+      ),
       alert_rule_test: [
         fires('85m', 'TetragonPolicyEventRateJump'),
         fires('93m', 'TetragonPolicyEventRateJump'),
@@ -154,23 +217,34 @@ function ruleFile(manifest: any, mutate: (r: any) => any = (r) => r) {
 describe('policy live status', () => {
   beforeAll(() => requirePromtool());
 
-  test('given the cluster\'s policies, when synthesized, then one group records the policy × node grid before its four alerts, and the PrometheusRule validates', () => {
+  test("given the cluster's policies, when synthesized, then one group records the policy × node grid before its four alerts, and the PrometheusRule validates", () => {
     const manifest = rules();
     expect(validateAgainstCrd(manifest)).toStrictEqual([]);
     const group = statusGroup(manifest);
     expect(group.rules.map((r: any) => r.record ?? r.alert)).toStrictEqual([
-      'tetragon:policy_expected:up', 'tetragon:policy_live:bool', 'tetragon:policy_events:rate5m', 'tetragon:policy_events:rate1h',
-      'TetragonPolicyNotLive', 'TetragonPolicyLoadError', 'TetragonPolicySilent', 'TetragonPolicyEventRateJump',
+      'tetragon:policy_expected:up',
+      'tetragon:policy_live:bool',
+      'tetragon:policy_events:rate5m',
+      'tetragon:policy_events:rate1h',
+      'TetragonPolicyNotLive',
+      'TetragonPolicyLoadError',
+      'TetragonPolicySilent',
+      'TetragonPolicyEventRateJump',
     ]);
-    for (const r of group.rules) expect({ r: r.record ?? r.alert, errors: promqlErrors(r.expr) }).toStrictEqual({ r: r.record ?? r.alert, errors: [] });
+    for (const r of group.rules)
+      expect({ r: r.record ?? r.alert, errors: promqlErrors(r.expr) }).toStrictEqual({ r: r.record ?? r.alert, errors: [] });
     const expected = group.rules[0].expr;
     // One term per deployed policy; the namespaced one carries its namespace.
     expect(expected.match(/label_replace\(up\{job="tetragon"\} == 1, "policy", "[^"]+", "", ""\)/g)).toHaveLength(3);
     expect(expected).toContain('"policy_namespace", "payments", "", ""');
-    expect(group.rules[1].expr).toBe('(max by (cluster, node, policy, policy_namespace) (tetragon_tracingpolicy_kernel_memory_bytes{job="tetragon"}) > bool 0) and on (cluster, node, policy, policy_namespace) tetragon:policy_expected:up\nor tetragon:policy_expected:up * 0');
+    expect(group.rules[1].expr).toBe(
+      '(max by (cluster, node, policy, policy_namespace) (tetragon_tracingpolicy_kernel_memory_bytes{job="tetragon"}) > bool 0) and on (cluster, node, policy, policy_namespace) tetragon:policy_expected:up\nor tetragon:policy_expected:up * 0',
+    );
     const byName = Object.fromEntries(group.rules.filter((r: any) => r.alert).map((r: any) => [r.alert, r]));
     expect(byName.TetragonPolicyNotLive.for).toBe('5m');
-    expect(byName.TetragonPolicyNotLive.annotations.summary).toBe('TracingPolicy {{ $labels.policy }} is not live on node {{ $labels.node }}');
+    expect(byName.TetragonPolicyNotLive.annotations.summary).toBe(
+      'TracingPolicy {{ $labels.policy }} is not live on node {{ $labels.node }}',
+    );
     expect(byName.TetragonPolicyLoadError.labels.severity).toBe('critical');
     expect(byName.TetragonPolicySilent.expr).toContain('tetragon:policy_live:bool{policy="process-exec-monitor"}[1h]');
     expect(byName.TetragonPolicySilent.expr).not.toContain('privilege-escalation-monitor');
@@ -182,7 +256,7 @@ describe('policy live status', () => {
     expect(r.status).toBe(0);
   });
 
-  test('given series shaped like the agents\' /metrics, when promtool runs the cases, then missing, load-error, silent and noisy policies fire naming node and policy, and a healthy cluster stays silent', () => {
+  test("given series shaped like the agents' /metrics, when promtool runs the cases, then missing, load-error, silent and noisy policies fire naming node and policy, and a healthy cluster stays silent", () => {
     const tests = unitTests();
     expect(tests.map((t) => t.name)).toHaveLength(6);
     const r = runPromtool(['test', 'rules', 'tests.yaml'], {
@@ -202,48 +276,83 @@ describe('policy live status', () => {
     expect(r.output).toContain('alertname: TetragonPolicyNotLive, time: 4m');
   }, 60_000);
 
-  test('given a page from an agent, when converted to input series, then samples get the scrape target\'s labels, page labels win and empty ones are dropped', () => {
+  test("given a page from an agent, when converted to input series, then samples get the scrape target's labels, page labels win and empty ones are dropped", () => {
     const page = readFileSync(join(__dirname, 'fixtures', 'metrics', 'tetragon-agent-node-a.prom'), 'utf8');
     const samples = parseMetricsPage(page);
     expect(samples.map((s) => s.name)).toStrictEqual([
-      'tetragon_build_info', ...Array(4).fill('tetragon_tracingpolicy_loaded'), ...Array(3).fill('tetragon_tracingpolicy_kernel_memory_bytes'),
+      'tetragon_build_info',
+      ...Array(4).fill('tetragon_tracingpolicy_loaded'),
+      ...Array(3).fill('tetragon_tracingpolicy_kernel_memory_bytes'),
       ...Array(3).fill('tetragon_policy_events_total'),
     ]);
-    expect(samples[5]).toStrictEqual({ name: 'tetragon_tracingpolicy_kernel_memory_bytes', labels: { policy: 'privilege-escalation-monitor', policy_namespace: '' }, value: 2621952 });
+    expect(samples[5]).toStrictEqual({
+      name: 'tetragon_tracingpolicy_kernel_memory_bytes',
+      labels: { policy: 'privilege-escalation-monitor', policy_namespace: '' },
+      value: 2621952,
+    });
     const target = agentTarget('node-a', 0);
     const escaped = samples[10];
     expect(escaped.labels.workload).toBe('api "v2"');
     expect(scrapedLabels(escaped, target)).toStrictEqual({
-      ...target, binary: '/usr/bin/cat', hook: 'kprobe:security_file_open', namespace: 'payments', policy: 'payments-secret-access', workload: 'api "v2"',
+      ...target,
+      binary: '/usr/bin/cat',
+      hook: 'kprobe:security_file_open',
+      namespace: 'payments',
+      policy: 'payments-secret-access',
+      workload: 'api "v2"',
     });
     const series = pageToInputSeries(page, target, { steps: 10 });
-    expect(series[0]).toStrictEqual({ series: 'up{container="tetragon", endpoint="metrics", instance="10.0.0.17:2112", job="tetragon", namespace="kube-system", node="node-a", pod="tetragon-7kq2x", service="tetragon", tetragon_pod="tetragon-7kq2x"}', values: '1x10' });
-    expect(series.find((s) => s.series.startsWith('tetragon_tracingpolicy_kernel_memory_bytes') && s.series.includes('payments'))!.series)
-      .toBe('tetragon_tracingpolicy_kernel_memory_bytes{container="tetragon", endpoint="metrics", instance="10.0.0.17:2112", job="tetragon", namespace="kube-system", node="node-a", pod="tetragon-7kq2x", policy="payments-secret-access", policy_namespace="payments", service="tetragon", tetragon_pod="tetragon-7kq2x"}');
+    expect(series[0]).toStrictEqual({
+      series:
+        'up{container="tetragon", endpoint="metrics", instance="10.0.0.17:2112", job="tetragon", namespace="kube-system", node="node-a", pod="tetragon-7kq2x", service="tetragon", tetragon_pod="tetragon-7kq2x"}',
+      values: '1x10',
+    });
+    expect(
+      series.find((s) => s.series.startsWith('tetragon_tracingpolicy_kernel_memory_bytes') && s.series.includes('payments'))!.series,
+    ).toBe(
+      'tetragon_tracingpolicy_kernel_memory_bytes{container="tetragon", endpoint="metrics", instance="10.0.0.17:2112", job="tetragon", namespace="kube-system", node="node-a", pod="tetragon-7kq2x", policy="payments-secret-access", policy_namespace="payments", service="tetragon", tetragon_pod="tetragon-7kq2x"}',
+    );
     expect(() => parseMetricsPage('tetragon_x{a="b" 1')).toThrow(/line 1: cannot read/);
   });
 
   test('given that page as one agent, when promtool evaluates the live grid, then its three policies are live', () => {
     const page = readFileSync(join(__dirname, 'fixtures', 'metrics', 'tetragon-agent-node-a.prom'), 'utf8');
-    const policies: ExpectedPolicy[] = [{ name: 'privilege-escalation-monitor' }, { name: 'process-exec-monitor' }, { name: 'payments-secret-access', namespace: 'payments' }, { name: 'shell-access-monitor' }];
+    const policies: ExpectedPolicy[] = [
+      { name: 'privilege-escalation-monitor' },
+      { name: 'process-exec-monitor' },
+      { name: 'payments-secret-access', namespace: 'payments' },
+      { name: 'shell-access-monitor' },
+    ];
     const chart = new Chart(Testing.app(), 'observability');
     new TetragonAlertRules(chart, 'Alerts', { policyStatus: { policies } });
     const r = runPromtool(['test', 'rules', 'tests.yaml'], {
       'rules.yaml': ruleFile(Testing.synth(chart)[0]),
       'tests.yaml': {
-        rule_files: ['rules.yaml'], evaluation_interval: '1m',
-        tests: [{
-          interval: '1m', input_series: pageToInputSeries(page, agentTarget('node-a', 0), { steps: 10 }),
-          promql_expr_test: [{
-            expr: `${POLICY_STATUS_RECORDS.live} == 1`, eval_time: '5m',
-            exp_samples: [
-              { labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="payments-secret-access", policy_namespace="payments"}`, value: 1 },
-              { labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="privilege-escalation-monitor"}`, value: 1 },
-              { labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="process-exec-monitor"}`, value: 1 },
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: pageToInputSeries(page, agentTarget('node-a', 0), { steps: 10 }),
+            promql_expr_test: [
+              {
+                expr: `${POLICY_STATUS_RECORDS.live} == 1`,
+                eval_time: '5m',
+                exp_samples: [
+                  {
+                    labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="payments-secret-access", policy_namespace="payments"}`,
+                    value: 1,
+                  },
+                  { labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="privilege-escalation-monitor"}`, value: 1 },
+                  { labels: `${POLICY_STATUS_RECORDS.live}{node="node-a", policy="process-exec-monitor"}`, value: 1 },
+                ],
+              },
             ],
-          }],
-          alert_rule_test: [fires('10m', 'TetragonPolicyNotLive', { node: 'node-a', policy: 'shell-access-monitor', severity: 'warning' })],
-        }],
+            alert_rule_test: [
+              fires('10m', 'TetragonPolicyNotLive', { node: 'node-a', policy: 'shell-access-monitor', severity: 'warning' }),
+            ],
+          },
+        ],
       },
     });
     expect(r.output).toContain('SUCCESS');
@@ -251,28 +360,54 @@ describe('policy live status', () => {
   }, 60_000);
 
   test('given a node label, wait, factor and minimum, then the rules use them', () => {
-    const group = statusGroup(rules({ nodeLabel: 'kubernetes_node', notLiveFor: Duration.minutes(15), rateJumpFactor: 20, rateJumpMinPerSecond: 50 }, { metricsJob: 'kube-system/tetragon' }));
+    const group = statusGroup(
+      rules(
+        { nodeLabel: 'kubernetes_node', notLiveFor: Duration.minutes(15), rateJumpFactor: 20, rateJumpMinPerSecond: 50 },
+        { metricsJob: 'kube-system/tetragon' },
+      ),
+    );
     const byName = Object.fromEntries(group.rules.map((r: any) => [r.record ?? r.alert, r]));
-    expect(byName['tetragon:policy_live:bool'].expr).toContain('max by (cluster, kubernetes_node, policy, policy_namespace) (tetragon_tracingpolicy_kernel_memory_bytes{job="kube-system/tetragon"})');
+    expect(byName['tetragon:policy_live:bool'].expr).toContain(
+      'max by (cluster, kubernetes_node, policy, policy_namespace) (tetragon_tracingpolicy_kernel_memory_bytes{job="kube-system/tetragon"})',
+    );
     expect(byName.TetragonPolicyNotLive.for).toBe('15m');
     expect(byName.TetragonPolicyNotLive.annotations.summary).toContain('{{ $labels.kubernetes_node }}');
-    expect(byName.TetragonPolicyEventRateJump.expr).toBe('tetragon:policy_events:rate5m > 50\nand tetragon:policy_events:rate5m > 20 * (tetragon:policy_events:rate1h offset 15m or tetragon:policy_events:rate5m * 0)');
+    expect(byName.TetragonPolicyEventRateJump.expr).toBe(
+      'tetragon:policy_events:rate5m > 50\nand tetragon:policy_events:rate5m > 20 * (tetragon:policy_events:rate1h offset 15m or tetragon:policy_events:rate5m * 0)',
+    );
     const noSilence = statusGroup(rules({ policies: [{ name: 'a' }, { name: 'b', namespace: 'x' }] }));
-    expect(noSilence.rules.map((r: any) => r.alert).filter(Boolean)).toStrictEqual(['TetragonPolicyNotLive', 'TetragonPolicyLoadError', 'TetragonPolicyEventRateJump']);
-    const twoWindows = statusGroup(rules({ policies: [{ name: 'a', silentAfter: Duration.hours(1) }, { name: 'b', silentAfter: Duration.minutes(30) }, { name: 'c.d', silentAfter: Duration.minutes(30) }] }));
+    expect(noSilence.rules.map((r: any) => r.alert).filter(Boolean)).toStrictEqual([
+      'TetragonPolicyNotLive',
+      'TetragonPolicyLoadError',
+      'TetragonPolicyEventRateJump',
+    ]);
+    const twoWindows = statusGroup(
+      rules({
+        policies: [
+          { name: 'a', silentAfter: Duration.hours(1) },
+          { name: 'b', silentAfter: Duration.minutes(30) },
+          { name: 'c.d', silentAfter: Duration.minutes(30) },
+        ],
+      }),
+    );
     const silent = twoWindows.rules.find((r: any) => r.alert === 'TetragonPolicySilent').expr;
     expect(silent).toContain('tetragon:policy_live:bool{policy=~"b|c\\\\.d"}[30m]');
     expect(silent).toContain('tetragon:policy_live:bool{policy="a"}[1h]');
     expect(promqlErrors(silent)).toStrictEqual([]);
   });
 
-  test('given docs/policy-status.md, then it shows the default cluster\'s records and every alert with its expression', () => {
+  test("given docs/policy-status.md, then it shows the default cluster's records and every alert with its expression", () => {
     const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'policy-status.md'), 'utf8');
     const promql = [...doc.matchAll(/```promql\n([\s\S]*?)\n```/g)].map((m) => m[1]);
     for (const b of promql) expect({ b, errors: promqlErrors(b) }).toStrictEqual({ b, errors: [] });
     const c = new TetragonCluster(new App({ outdir: '/nonexistent' }), 'nlcl01k8s', { clusterName: 'nlcl01k8s' });
-    const group = c.observabilityChart.toJson().find((m: any) => m.kind === 'PrometheusRule').spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
-    const silent = statusGroup(rules({ policies: [{ name: 'exec-audit', silentAfter: Duration.hours(1) }] })).rules.find((r: any) => r.alert === 'TetragonPolicySilent');
+    const group = c.observabilityChart
+      .toJson()
+      .find((m: any) => m.kind === 'PrometheusRule')
+      .spec.groups.find((g: any) => g.name === 'tetragon.policy-status');
+    const silent = statusGroup(rules({ policies: [{ name: 'exec-audit', silentAfter: Duration.hours(1) }] })).rules.find(
+      (r: any) => r.alert === 'TetragonPolicySilent',
+    );
     for (const r of [...group.rules, silent]) {
       expect(promql).toContain(r.expr);
       if (r.alert) expect(doc).toContain(`#### ${r.alert}\n`);
@@ -284,11 +419,17 @@ describe('policy live status', () => {
     [{ policies: [] }, /policyStatus\.policies: got \[\]; expected at least one policy/],
     [{ policies: [{ name: 'Bad Name' }] }, /policyStatus\.policies\[0\]\.name: got "Bad Name"; expected a TracingPolicy name/],
     [{ policies: [{ name: 'a' }, { name: 'a' }] }, /policyStatus\.policies\[1\]\.name: got "a"; expected each policy once/],
-    [{ policies: [{ name: 'a', silentAfter: Duration.minutes(1) }] }, /policies\[0\]\.silentAfter: got "60 s"; expected a Duration from 10 minutes to 7 days/],
+    [
+      { policies: [{ name: 'a', silentAfter: Duration.minutes(1) }] },
+      /policies\[0\]\.silentAfter: got "60 s"; expected a Duration from 10 minutes to 7 days/,
+    ],
     [{ policies: [{ name: 'a' }], nodeLabel: '__node' }, /policyStatus\.nodeLabel: got "__node"; expected a Prometheus label name/],
     [{ policies: [{ name: 'a' }], rateJumpFactor: 1 }, /policyStatus\.rateJumpFactor: got 1; expected a number from 2 to 1000/],
-  ] as Array<[PolicyStatusProps, RegExp]>)('given invalid policy status settings %#, when constructed, then it throws naming the field and fix', (props, message) => {
-    const chart = new Chart(Testing.app(), 'observability');
-    expect(() => new TetragonAlertRules(chart, 'Alerts', { policyStatus: props })).toThrow(message);
-  });
+  ] as Array<[PolicyStatusProps, RegExp]>)(
+    'given invalid policy status settings %#, when constructed, then it throws naming the field and fix',
+    (props, message) => {
+      const chart = new Chart(Testing.app(), 'observability');
+      expect(() => new TetragonAlertRules(chart, 'Alerts', { policyStatus: props })).toThrow(message);
+    },
+  );
 });

@@ -21,7 +21,9 @@ function shipWithPromtail(scrape: any[], event: unknown) {
     expect(found).toHaveLength(1);
     return found[0][name];
   };
-  const staticLabels = Object.fromEntries(Object.entries(job.static_configs[0].labels as Record<string, string>).filter(([k]) => !k.startsWith('__')));
+  const staticLabels = Object.fromEntries(
+    Object.entries(job.static_configs[0].labels as Record<string, string>).filter(([k]) => !k.startsWith('__')),
+  );
   return ship(stage('json').expressions, stage('labels'), stage('structured_metadata'), stage('timestamp').source, staticLabels, event);
 }
 
@@ -31,16 +33,28 @@ describe('PromtailLogShipping', () => {
     expect(cm.metadata).toMatchObject({ name: 'tetragon-promtail', namespace: 'logging' });
     expect(scrape).toHaveLength(1);
     expect(scrape[0].job_name).toBe('tetragon');
-    expect(scrape[0].static_configs).toStrictEqual([{ targets: ['localhost'], labels: { __path__: '/var/run/cilium/tetragon/tetragon.log', job: 'tetragon' } }]);
-    expect(scrape[0].pipeline_stages.map((s: object) => Object.keys(s)[0])).toStrictEqual(['json', 'labels', 'structured_metadata', 'timestamp', 'labeldrop']);
+    expect(scrape[0].static_configs).toStrictEqual([
+      { targets: ['localhost'], labels: { __path__: '/var/run/cilium/tetragon/tetragon.log', job: 'tetragon' } },
+    ]);
+    expect(scrape[0].pipeline_stages.map((s: object) => Object.keys(s)[0])).toStrictEqual([
+      'json',
+      'labels',
+      'structured_metadata',
+      'timestamp',
+      'labeldrop',
+    ]);
     expect(scrape[0].pipeline_stages[3].timestamp).toStrictEqual({ source: 'time', format: 'RFC3339Nano' });
   });
 
   test.each([
     ['shell exec in a pod', EXEC_SHELL_IN_POD, { job: 'tetragon', event_type: 'process_exec', namespace: 'shop', node: 'node-a' }],
-    ['kprobe hit', KPROBE_SENSITIVE_FILE, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', node: 'node-b', policy_name: 'sensitive-file-access-monitor' }],
+    [
+      'kprobe hit',
+      KPROBE_SENSITIVE_FILE,
+      { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', node: 'node-b', policy_name: 'sensitive-file-access-monitor' },
+    ],
     ['host process', EXEC_HOST_PROCESS, { job: 'tetragon', event_type: 'process_exec', namespace: 'host', node: 'node-c' }],
-  ])('given a %s, when the Promtail stages run, then the stream labels are as the module\'s queries expect', (_name, event, labels) => {
+  ])("given a %s, when the Promtail stages run, then the stream labels are as the module's queries expect", (_name, event, labels) => {
     expect(shipWithPromtail(synth().scrape, event).labels).toStrictEqual(labels);
   });
 
@@ -71,6 +85,8 @@ describe('PromtailLogShipping', () => {
   });
 
   test('given a glob export file, when constructed, then it throws with path and fix', () => {
-    expect(() => synth({ exportFile: '/var/run/cilium/tetragon/tetragon*.log' })).toThrow(/observability\/Promtail: exportFile: .*not a glob.*Name the live file only/);
+    expect(() => synth({ exportFile: '/var/run/cilium/tetragon/tetragon*.log' })).toThrow(
+      /observability\/Promtail: exportFile: .*not a glob.*Name the live file only/,
+    );
   });
 });
