@@ -2,7 +2,10 @@ import { LIMITS } from '../model/limits';
 
 const equal = LIMITS.equalStringLengthByKernel;
 
-/** How bad a finding is: `error` = Tetragon refuses the policy (or the API server does), `warning` = it loads but not as written, `info` = worth knowing. */
+/**
+ * How bad a finding is: `error` = Tetragon refuses the policy (or the API server does), `warning` = it loads but not as written,
+ * `info` = worth knowing.
+ */
 export type Severity = 'error' | 'warning' | 'info';
 
 /** One rule of the checker, exported as data so docs and tools can list them. */

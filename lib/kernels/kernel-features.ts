@@ -20,7 +20,10 @@ export interface KernelFeatures {
    * enforcer sensor's fallback when `bpf_override_return` is missing).
    */
   readonly errorInjection?: boolean;
-  /** BPF trampolines with ftrace direct calls (`CONFIG_BPF_JIT`, `CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS`): fmod_ret, Override on `security_*`. */
+  /**
+   * BPF trampolines with ftrace direct calls (`CONFIG_BPF_JIT`, `CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS`): fmod_ret, Override on
+   * `security_*`.
+   */
   readonly modifyReturn?: boolean;
   /** The BPF LSM is built (`CONFIG_BPF_LSM`). */
   readonly bpfLsm?: boolean;

@@ -128,7 +128,10 @@ export interface CapabilitySets {
 /** The container of a pod process. */
 export interface SimulatedContainer {
   readonly name?: string;
-  /** Image reference, e.g. `docker.io/library/nginx:1.27`; its repository (`docker.io/library/nginx`) feeds `containerSelector` key `repo`. */
+  /**
+   * Image reference, e.g. `docker.io/library/nginx:1.27`; its repository (`docker.io/library/nginx`) feeds `containerSelector`
+   * key `repo`.
+   */
   readonly image?: string;
   /** Image repository, when it should differ from what `image` gives. */
   readonly repo?: string;

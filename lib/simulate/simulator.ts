@@ -28,7 +28,10 @@ export type SimulatedArch = 'x86_64' | 'arm64';
 export interface SimulateOptions {
   /** Architecture of the node. @default 'x86_64' (syscalls become `__x64_sys_*`) */
   readonly arch?: SimulatedArch;
-  /** Host namespace inodes that `host_ns` stands for, per kind (`mnt`, `net`, `pid`, ...). @default the kernel's initial namespace inodes */
+  /**
+   * Host namespace inodes that `host_ns` stands for, per kind (`mnt`, `net`, `pid`, ...).
+   * @default the kernel's initial namespace inodes
+   */
   readonly hostNamespaces?: Readonly<Record<string, number>>;
 }
 

@@ -209,7 +209,10 @@ function unitTests() {
   ];
 }
 
-/** The rule file promtool tests: every group, annotations left out (promtool compares them exactly; `check rules` validates their templates). */
+/**
+ * The rule file promtool tests: every group, annotations left out (promtool compares them exactly; `check rules` validates their
+ * templates).
+ */
 function ruleFile(manifest: any, mutate: (r: any) => any = (r) => r) {
   return { groups: manifest.spec.groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }: any) => mutate(r)) })) };
 }
