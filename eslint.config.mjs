@@ -30,9 +30,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    // Type-aware rules everywhere: the .ts files through tsconfig.json, the few plain scripts through a default project.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.js', 'scripts/*.mjs', 'test/support/*.js', 'test/support/*.mjs'],
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
