@@ -50,12 +50,30 @@ export type { NetworkConnectionMonitorProps } from './policies/network-connectio
 // Detections (one per file), their shared props, and the registry and bundles
 export { EnforcementAction } from './detections/detection-props';
 export type {
-  ConnectDetectionProps, DetectionEnforcementProps, DetectionProps, ExecQueryDetectionProps, QueryDetectionProps, ScopedDetectionProps,
+  ConnectDetectionProps,
+  DetectionEnforcementProps,
+  DetectionProps,
+  ExecQueryDetectionProps,
+  QueryDetectionProps,
+  ScopedDetectionProps,
 } from './detections/detection-props';
 export {
-  BUNDLE_MEMBERS, DETECTION_CLASSES, DETECTION_REGISTRY, DetectionBundle, DetectionName, Detections, KERNEL_LIMITED_DETECTIONS,
+  BUNDLE_MEMBERS,
+  DETECTION_CLASSES,
+  DETECTION_REGISTRY,
+  DetectionBundle,
+  DetectionName,
+  Detections,
+  KERNEL_LIMITED_DETECTIONS,
 } from './detections/bundles';
-export type { DetectionClass, DetectionEntry, DetectionOf, DetectionOptions, DetectionPropsOf, DetectionsProps } from './detections/bundles';
+export type {
+  DetectionClass,
+  DetectionEntry,
+  DetectionOf,
+  DetectionOptions,
+  DetectionPropsOf,
+  DetectionsProps,
+} from './detections/bundles';
 export { BpfActivityDetection } from './detections/bpf-activity-detection';
 export type { BpfActivityDetectionProps } from './detections/bpf-activity-detection';
 export { CloudMetadataContactDetection } from './detections/cloud-metadata-contact-detection';
@@ -126,7 +144,14 @@ export { CHART_CONTEXT, HELM_CONTEXT, INSTALL_METHOD_CONTEXT, InstallMethod } fr
 export { CILIUM_CHART_REPOSITORY, ChartSource, ChartSourceKind } from './install/chart-source';
 export { CrdInstallMethod, ExportSidecarMode, MetricsLabel, RuntimeHooksInterface, TaintEffect } from './install/values';
 export type {
-  ExportOptions, ImageOptions, MetricsOptions, OperatorOptions, ResourceAmounts, ResourceRequirements, RuntimeHooksOptions, Toleration,
+  ExportOptions,
+  ImageOptions,
+  MetricsOptions,
+  OperatorOptions,
+  ResourceAmounts,
+  ResourceRequirements,
+  RuntimeHooksOptions,
+  Toleration,
 } from './install/values';
 export { ALL_EVENT_TYPES, EventType, ExportFilter, HOST_EXPORT_NAMESPACE } from './install/export-filter';
 export type { ExportFilterSpec } from './install/export-filter';
@@ -135,8 +160,13 @@ export type { FieldFilterOptions } from './install/field-filter';
 export { RedactionFilter } from './install/redaction-filter';
 export type { RedactionFilterSpec } from './install/redaction-filter';
 export {
-  DEFAULT_EXPORT_ALLOW_LIST, DEFAULT_EXPORT_DENY_LIST, DEFAULT_HOST_NOISE_BINARIES, DEFAULT_KUBELET_HELPER_BINARIES, DEFAULT_REDACTION_FILTERS,
-  KNOWN_CHART_IMAGES, defaultImages,
+  DEFAULT_EXPORT_ALLOW_LIST,
+  DEFAULT_EXPORT_DENY_LIST,
+  DEFAULT_HOST_NOISE_BINARIES,
+  DEFAULT_KUBELET_HELPER_BINARIES,
+  DEFAULT_REDACTION_FILTERS,
+  KNOWN_CHART_IMAGES,
+  defaultImages,
 } from './install/defaults';
 export type { ChartImages, ImageRef } from './install/defaults';
 
@@ -152,11 +182,35 @@ export type { AlloyLogShippingProps } from './observability/alloy-log-shipping';
 export { PromtailLogShipping } from './observability/promtail-log-shipping';
 export type { PromtailLogShippingProps } from './observability/promtail-log-shipping';
 export {
-  KafkaAcks, KafkaEncoding, KafkaSaslMechanism, OtlpHttpEncoding, S3Format, SiemAuth, SiemSink, SyslogFacility, TetragonEventType,
+  KafkaAcks,
+  KafkaEncoding,
+  KafkaSaslMechanism,
+  OtlpHttpEncoding,
+  S3Format,
+  SiemAuth,
+  SiemSink,
+  SyslogFacility,
+  TetragonEventType,
 } from './observability/siem-sink';
 export type {
-  KafkaSasl, KafkaSinkProps, OtlpGrpcSinkProps, OtlpHttpSinkProps, S3Credentials, S3SinkProps, SecretKeyRef, SiemBatching, SiemBuffer,
-  SiemFilter, SiemRetry, SiemRetryingSinkProps, SiemSeverityProps, SiemSinkBaseProps, SiemSinkSpec, SiemTls, SplunkHecSinkProps, SyslogSinkProps,
+  KafkaSasl,
+  KafkaSinkProps,
+  OtlpGrpcSinkProps,
+  OtlpHttpSinkProps,
+  S3Credentials,
+  S3SinkProps,
+  SecretKeyRef,
+  SiemBatching,
+  SiemBuffer,
+  SiemFilter,
+  SiemRetry,
+  SiemRetryingSinkProps,
+  SiemSeverityProps,
+  SiemSinkBaseProps,
+  SiemSinkSpec,
+  SiemTls,
+  SplunkHecSinkProps,
+  SyslogSinkProps,
 } from './observability/siem-sink';
 export { EventSeverity, SIEM_FIELDS } from './observability/siem-fields';
 export type { SiemField } from './observability/siem-fields';
@@ -186,9 +240,29 @@ export type { BundledKernelInfo, FunctionPrototype, KernelTable } from './kernel
 // Simulation (cdk8s-tetragon simulate) and the jest matcher
 export { EventFormatError, NAMESPACE_KINDS, parseEventsJsonl, validateEvent } from './simulate/event';
 export type {
-  CapabilitiesArg, CapabilitySets, EventArg, EventExpectation, FdArg, FileArg, FileTypeName, HookKind, HookRef, IntArg, LinuxBinprmArg,
-  NamespaceKind, OpaqueArg, SimulatedAncestor, SimulatedContainer, SimulatedEvent, SimulatedPod, SimulatedProcess, SockArg, SockaddrArg,
-  SockaddrUnArg, SocketFamily, StringArg,
+  CapabilitiesArg,
+  CapabilitySets,
+  EventArg,
+  EventExpectation,
+  FdArg,
+  FileArg,
+  FileTypeName,
+  HookKind,
+  HookRef,
+  IntArg,
+  LinuxBinprmArg,
+  NamespaceKind,
+  OpaqueArg,
+  SimulatedAncestor,
+  SimulatedContainer,
+  SimulatedEvent,
+  SimulatedPod,
+  SimulatedProcess,
+  SockArg,
+  SockaddrArg,
+  SockaddrUnArg,
+  SocketFamily,
+  StringArg,
 } from './simulate/event';
 export { loadPolicies } from './simulate/policy-input';
 export type { PolicyInput, TracingPolicyManifest } from './simulate/policy-input';

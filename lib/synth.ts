@@ -1,4 +1,15 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ApiObject, App, Chart, IResolver, Lazy, LazyResolver, ResolutionContext, Yaml } from 'cdk8s';
@@ -8,7 +19,8 @@ import { TetragonCluster } from './tetragon-cluster';
 
 export { OUTPUT_MANIFEST };
 
-const MANIFEST_HEADER = '# Written by cdk8s-tetragon synth: the next synth replaces the files listed here and refuses this folder if it holds any other file.';
+const MANIFEST_HEADER =
+  '# Written by cdk8s-tetragon synth: the next synth replaces the files listed here and refuses this folder if it holds any other file.';
 const STAGING_PREFIX = '.cdk8s-tetragon-staging-';
 
 /**
@@ -31,8 +43,10 @@ export function synthesizeUnits(app: App, outdir: string): string[] {
     validateApp(app);
     const clusters = clustersOf(app);
     if (clusters.length > 1) {
-      throw new Error(`synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), `
-        + `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`);
+      throw new Error(
+        `synthesizeUnits: the app holds ${clusters.length} TetragonClusters (${clusters.map((c) => c.node.path).join(', ')}), ` +
+          `whose units would share ${outdir}; call synthesizeClusters(app, '${dirname(outdir)}') to write each to <outdir>/<clusterName>/`,
+      );
     }
     return renderUnits(app.charts);
   });
@@ -59,24 +73,34 @@ function renderClusters(app: App, outdir: string): { clusters: TetragonCluster[]
   validateApp(app);
   const clusters = clustersOf(app);
   if (clusters.length === 0) {
-    throw new Error('synthesizeClusters: the app holds no TetragonCluster; add one, or write plain charts with synthesizeUnits(app, outdir)');
+    throw new Error(
+      'synthesizeClusters: the app holds no TetragonCluster; add one, or write plain charts with synthesizeUnits(app, outdir)',
+    );
   }
   const charts = app.charts; // sorted by dependencies each time it is read
   const loose = charts.filter((chart) => !clusters.some((c) => chart.node.scopes.includes(c)));
   if (loose.length) {
-    throw new Error(`synthesizeClusters: chart ${loose.map((c) => `'${c.node.path}'`).join(', ')} belongs to no TetragonCluster; `
-      + 'add its constructs to a cluster\'s unit (e.g. cluster.policies), or synthesize it with synthesizeUnits');
+    throw new Error(
+      `synthesizeClusters: chart ${loose.map((c) => `'${c.node.path}'`).join(', ')} belongs to no TetragonCluster; ` +
+        "add its constructs to a cluster's unit (e.g. cluster.policies), or synthesize it with synthesizeUnits",
+    );
   }
   const seen = new Map<string, string>();
   for (const c of clusters) {
     const other = seen.get(c.clusterName);
-    if (other) throw new Error(`synthesizeClusters: ${other} and ${c.node.path} both have clusterName '${c.clusterName}', which names their folder; give each cluster its own name`);
+    if (other)
+      throw new Error(
+        `synthesizeClusters: ${other} and ${c.node.path} both have clusterName '${c.clusterName}', which names their folder; give each cluster its own name`,
+      );
     seen.set(c.clusterName, c.node.path);
   }
   const rendered = new Map<string, string>();
   const targets = clusters.map((c) => ({
     folder: join(outdir, c.clusterName),
-    files: renderUnits(charts.filter((chart) => chart.node.scopes.includes(c)), rendered),
+    files: renderUnits(
+      charts.filter((chart) => chart.node.scopes.includes(c)),
+      rendered,
+    ),
   }));
   return { clusters, targets };
 }
@@ -229,7 +253,11 @@ function writeOutput(root: string, targets: readonly Target[]): void {
   const staging = mkdtempSync(join(rootPath, `${STAGING_PREFIX}${process.pid}-`));
   const staged: Staged = {
     staging,
-    moves: targets.map((t, i) => ({ folder: resolve(t.folder), fresh: join(staging, 'new', String(i)), old: join(staging, 'old', String(i)) })),
+    moves: targets.map((t, i) => ({
+      folder: resolve(t.folder),
+      fresh: join(staging, 'new', String(i)),
+      old: join(staging, 'old', String(i)),
+    })),
   };
   try {
     targets.forEach((t, i) => {
@@ -277,7 +305,11 @@ function commit(staged: readonly Staged[]): void {
     }
   } catch (e) {
     for (const [from, to] of moved.reverse()) {
-      try { renameSync(to, from); } catch { /* keep undoing the rest */ }
+      try {
+        renameSync(to, from);
+      } catch {
+        /* keep undoing the rest */
+      }
     }
     throw e;
   } finally {
@@ -298,9 +330,16 @@ function refuseDangerous(folder: string): void {
  */
 function refuseForeign(folder: string, files: Map<string, string>): void {
   if (!existsSync(folder)) return;
-  if (!lstatSync(folder).isDirectory()) throw new Error(`refusing to write into ${folder}: it is not a folder; remove it or choose another output`);
+  if (!lstatSync(folder).isDirectory())
+    throw new Error(`refusing to write into ${folder}: it is not a folder; remove it or choose another output`);
   const manifest = join(folder, OUTPUT_MANIFEST);
-  const listed = new Set(existsSync(manifest) ? readFileSync(manifest, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')) : []);
+  const listed = new Set(
+    existsSync(manifest)
+      ? readFileSync(manifest, 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+      : [],
+  );
   const foreign: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -315,9 +354,14 @@ function refuseForeign(folder: string, files: Map<string, string>): void {
   walk(folder);
   if (foreign.length === 0) return;
   const tops = [...new Set(foreign.map((f) => (f.includes('/') ? `${f.slice(0, f.indexOf('/'))}/` : f)))];
-  const shown = tops.slice(0, 3).map((t) => (t.endsWith('/') ? `${t} (${foreign.filter((f) => f.startsWith(t)).length} files)` : t)).join(', ');
-  throw new Error(`refusing to replace ${folder}: it holds ${shown}${tops.length > 3 ? `, and ${tops.length - 3} more` : ''} `
-    + `that this synth did not write (no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first`);
+  const shown = tops
+    .slice(0, 3)
+    .map((t) => (t.endsWith('/') ? `${t} (${foreign.filter((f) => f.startsWith(t)).length} files)` : t))
+    .join(', ');
+  throw new Error(
+    `refusing to replace ${folder}: it holds ${shown}${tops.length > 3 ? `, and ${tops.length - 3} more` : ''} ` +
+      `that this synth did not write (no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first`,
+  );
 }
 
 function sameBytes(path: string, text: string | undefined): boolean {

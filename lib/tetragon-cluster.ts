@@ -6,14 +6,14 @@ import { TetragonInstall, TetragonInstallProps } from './install/tetragon-instal
 import { ExportSidecarMode } from './install/values';
 import { ExpectedPolicy, PolicyStatusProps } from './observability/policy-status';
 import { TetragonObservability, TetragonObservabilityProps } from './observability/tetragon-observability';
-import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
-import { TracingPolicy } from './policy/tracing-policy';
 import { Detection, InstallRequirements, mergeRequirements } from './policies/detection';
 import { NetworkConnectionMonitor, NetworkConnectionMonitorProps } from './policies/network-connection-monitor';
 import { PrivilegeEscalationMonitor, PrivilegeEscalationMonitorProps } from './policies/privilege-escalation-monitor';
 import { ProcessExecMonitor, ProcessExecMonitorProps } from './policies/process-exec-monitor';
 import { SensitiveFileAccessMonitor, SensitiveFileAccessMonitorProps } from './policies/sensitive-file-access-monitor';
 import { ShellAccessMonitor, ShellAccessMonitorProps } from './policies/shell-access-monitor';
+import { ENFORCEMENT_DRY_RUN_CONTEXT } from './policy/enforcement';
+import { TracingPolicy } from './policy/tracing-policy';
 import { CLUSTER } from './private/cluster-scope';
 import { isDnsLabel } from './private/patterns';
 import { Problems, fail, refuse } from './private/problems';
@@ -139,8 +139,16 @@ export interface TetragonClusterProps {
    * Other observability settings (namespaces, Alloy/Promtail and SIEM sinks, alert labels).
    * @default {}
    */
-  readonly observability?: Omit<TetragonObservabilityProps, 'enableGrafanaDashboard' | 'grafanaDashboardNamespace'
-  | 'enableAlertRules' | 'enableLokiRules' | 'enableLogShipping' | 'policyNames' | 'policyStatus'>;
+  readonly observability?: Omit<
+    TetragonObservabilityProps,
+    | 'enableGrafanaDashboard'
+    | 'grafanaDashboardNamespace'
+    | 'enableAlertRules'
+    | 'enableLokiRules'
+    | 'enableLogShipping'
+    | 'policyNames'
+    | 'policyStatus'
+  >;
   /**
    * Flux Kustomizations that apply the units in order (Git source, interval, prefix).
    * @default {} - GitRepository `flux-system`, paths under `./dist`
@@ -192,7 +200,12 @@ export class TetragonCluster extends Construct {
       refuseUnknownProps(this.node.path, field, props[field as keyof typeof PART_PROPS], keys as PropKeys<unknown>);
     }
     if (!isDnsLabel(props.clusterName)) {
-      refuse(this, 'clusterName', props.clusterName, "use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events");
+      refuse(
+        this,
+        'clusterName',
+        props.clusterName,
+        "use a DNS label (lowercase letters, digits and '-', at most 63 characters), as it names the cluster's folder and labels its events",
+      );
     }
     this.clusterName = props.clusterName;
     const chartProps = { disableResourceNameHashes: true };
@@ -208,16 +221,46 @@ export class TetragonCluster extends Construct {
       shellAccess: props.shellAccessMonitor?.name ?? ShellAccessMonitor.NAME,
       networkConnection: props.networkMonitor?.name ?? NetworkConnectionMonitor.NAME,
     };
-    this.addPart('enableProcessExecMonitor', props.enableProcessExecMonitor ?? true, 'processExecMonitor', props.processExecMonitor,
-      (s, i, p) => new ProcessExecMonitor(s, i, p), 'ProcessExecMonitor');
-    this.addPart('enableSensitiveFileMonitor', props.enableSensitiveFileMonitor ?? true, 'sensitiveFileMonitor', props.sensitiveFileMonitor,
-      (s, i, p) => new SensitiveFileAccessMonitor(s, i, p), 'SensitiveFileAccessMonitor');
-    this.addPart('enablePrivilegeEscalationMonitor', props.enablePrivilegeEscalationMonitor ?? true, 'privilegeEscalationMonitor', props.privilegeEscalationMonitor,
-      (s, i, p) => new PrivilegeEscalationMonitor(s, i, p), 'PrivilegeEscalationMonitor');
-    this.addPart('enableShellAccessMonitor', props.enableShellAccessMonitor ?? true, 'shellAccessMonitor', props.shellAccessMonitor,
-      (s, i, p) => new ShellAccessMonitor(s, i, p), 'ShellAccessMonitor');
-    this.addPart('enableNetworkMonitor', props.enableNetworkMonitor ?? false, 'networkMonitor', props.networkMonitor,
-      (s, i, p) => new NetworkConnectionMonitor(s, i, p), 'NetworkConnectionMonitor');
+    this.addPart(
+      'enableProcessExecMonitor',
+      props.enableProcessExecMonitor ?? true,
+      'processExecMonitor',
+      props.processExecMonitor,
+      (s, i, p) => new ProcessExecMonitor(s, i, p),
+      'ProcessExecMonitor',
+    );
+    this.addPart(
+      'enableSensitiveFileMonitor',
+      props.enableSensitiveFileMonitor ?? true,
+      'sensitiveFileMonitor',
+      props.sensitiveFileMonitor,
+      (s, i, p) => new SensitiveFileAccessMonitor(s, i, p),
+      'SensitiveFileAccessMonitor',
+    );
+    this.addPart(
+      'enablePrivilegeEscalationMonitor',
+      props.enablePrivilegeEscalationMonitor ?? true,
+      'privilegeEscalationMonitor',
+      props.privilegeEscalationMonitor,
+      (s, i, p) => new PrivilegeEscalationMonitor(s, i, p),
+      'PrivilegeEscalationMonitor',
+    );
+    this.addPart(
+      'enableShellAccessMonitor',
+      props.enableShellAccessMonitor ?? true,
+      'shellAccessMonitor',
+      props.shellAccessMonitor,
+      (s, i, p) => new ShellAccessMonitor(s, i, p),
+      'ShellAccessMonitor',
+    );
+    this.addPart(
+      'enableNetworkMonitor',
+      props.enableNetworkMonitor ?? false,
+      'networkMonitor',
+      props.networkMonitor,
+      (s, i, p) => new NetworkConnectionMonitor(s, i, p),
+      'NetworkConnectionMonitor',
+    );
     this.detections = props.detections ? new Detections(this.policies, 'Detections', props.detections) : undefined;
     if (this.detections) this.parts.push(this.detections);
 
@@ -246,29 +289,46 @@ export class TetragonCluster extends Construct {
     const observabilityProps: TetragonObservabilityProps = {
       ...observability,
       tetragonNamespace: observability.tetragonNamespace ?? this.install.namespace,
-      alloy: (observability.logShipper ?? 'alloy') === 'alloy' ? { cluster: props.clusterName, ...observability.alloy } : observability.alloy,
-      promtail: observability.logShipper === 'promtail' ? { cluster: props.clusterName, ...observability.promtail } : observability.promtail,
+      alloy:
+        (observability.logShipper ?? 'alloy') === 'alloy' ? { cluster: props.clusterName, ...observability.alloy } : observability.alloy,
+      promtail:
+        observability.logShipper === 'promtail' ? { cluster: props.clusterName, ...observability.promtail } : observability.promtail,
       enableGrafanaDashboard: props.enableGrafanaDashboard,
       grafanaDashboardNamespace: props.grafanaDashboardNamespace,
       enableAlertRules: props.enableAlertRules,
       enableLokiRules: props.enableLokiRules,
-      lokiRules: { ...observability.lokiRules, detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...this.parts.flatMap((d) => d.lokiRules)] },
+      lokiRules: {
+        ...observability.lokiRules,
+        detectionRules: [...(observability.lokiRules?.detectionRules ?? []), ...this.parts.flatMap((d) => d.lokiRules)],
+      },
       enableLogShipping: props.enableLogShipping,
       policyNames: names,
       policyStatus: this.policyStatus(props),
     };
     // Options of a part that is off are still checked: built once with the part on, under the same path, then dropped.
-    const offWithOptions = ([
-      ['enableGrafanaDashboard', props.enableGrafanaDashboard === false && observability.dashboard !== undefined],
-      ['enableAlertRules', props.enableAlertRules === false && observability.alertRules !== undefined],
-      ['enableLokiRules', props.enableLokiRules === false && observability.lokiRules !== undefined],
-      ['enableLogShipping', props.enableLogShipping === false && (observability.alloy !== undefined || observability.promtail !== undefined)],
-    ] as const).filter(([, off]) => off).map(([toggle]) => toggle);
+    const offWithOptions = (
+      [
+        ['enableGrafanaDashboard', props.enableGrafanaDashboard === false && observability.dashboard !== undefined],
+        ['enableAlertRules', props.enableAlertRules === false && observability.alertRules !== undefined],
+        ['enableLokiRules', props.enableLokiRules === false && observability.lokiRules !== undefined],
+        [
+          'enableLogShipping',
+          props.enableLogShipping === false && (observability.alloy !== undefined || observability.promtail !== undefined),
+        ],
+      ] as const
+    )
+      .filter(([, off]) => off)
+      .map(([toggle]) => toggle);
     if (offWithOptions.length) {
       try {
-        new TetragonObservability(this.observabilityChart, 'Observability', { ...observabilityProps, ...Object.fromEntries(offWithOptions.map((t) => [t, true])) });
+        new TetragonObservability(this.observabilityChart, 'Observability', {
+          ...observabilityProps,
+          ...Object.fromEntries(offWithOptions.map((t) => [t, true])),
+        });
       } catch (e) {
-        throw new Error(`${(e as Error).message} (observability options are checked although ${offWithOptions.join(', ')} ${offWithOptions.length > 1 ? 'are' : 'is'} false)`);
+        throw new Error(
+          `${(e as Error).message} (observability options are checked although ${offWithOptions.join(', ')} ${offWithOptions.length > 1 ? 'are' : 'is'} false)`,
+        );
       } finally {
         this.observabilityChart.node.tryRemoveChild('Observability');
       }
@@ -288,35 +348,56 @@ export class TetragonCluster extends Construct {
     const { enabled, silentAfter = {}, ...rest } = props.policyStatus ?? {};
     if (enabled === false || props.enableAlertRules === false) {
       if (props.policyStatus?.silentAfter !== undefined) {
-        fail(this, 'policyStatus.silentAfter', 'set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on');
+        fail(
+          this,
+          'policyStatus.silentAfter',
+          'set while policy status is off (enabled false or enableAlertRules false); drop it or turn policy status on',
+        );
       }
       return undefined;
     }
     const deployed = () => this.policies.node.findAll().filter((c): c is TracingPolicy => TracingPolicy.isTracingPolicy(c));
-    const expected = (): ExpectedPolicy[] => deployed().map((p) => ({
-      name: p.name,
-      ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
-      ...(silentAfter[p.name] !== undefined ? { silentAfter: silentAfter[p.name] } : {}),
-    }));
+    const expected = (): ExpectedPolicy[] =>
+      deployed().map((p) => ({
+        name: p.name,
+        ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+        ...(silentAfter[p.name] !== undefined ? { silentAfter: silentAfter[p.name] } : {}),
+      }));
     // On the finished tree: a policy may be added to the policies unit after the cluster is constructed.
     this.node.addValidation({
       validate: () => {
         const names = deployed().map((p) => p.name);
         const unknown = Object.keys(silentAfter).filter((name) => !names.includes(name));
-        return unknown.length === 0 ? [] : [`${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} `
-          + `${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; use one of ${names.sort().join(', ')}`];
+        return unknown.length === 0
+          ? []
+          : [
+              `${this.node.path}: policyStatus.silentAfter: ${unknown.map((n) => `'${n}'`).join(', ')} ` +
+                `${unknown.length === 1 ? 'is' : 'are'} not deployed by this cluster; use one of ${names.sort().join(', ')}`,
+            ];
       },
     });
     if (expected().length === 0) return undefined;
     // Read when the rules render, so policies added to the policies unit after construction are expected too.
-    return { ...rest, get policies() { return expected(); } };
+    return {
+      ...rest,
+      get policies() {
+        return expected();
+      },
+    };
   }
 
   /**
    * Adds one of the module's policies when its toggle is on. When it is off, its options are still built once and
    * thrown away, so a mistake in them fails now rather than on the day the toggle is turned on.
    */
-  private addPart<P>(toggle: string, on: boolean, field: string, options: P | undefined, build: (scope: Construct, id: string, props: P | undefined) => Detection, id: string): void {
+  private addPart<P>(
+    toggle: string,
+    on: boolean,
+    field: string,
+    options: P | undefined,
+    build: (scope: Construct, id: string, props: P | undefined) => Detection,
+    id: string,
+  ): void {
     if (on) {
       this.parts.push(build(this.policies, id, options));
       return;
@@ -336,23 +417,34 @@ export class TetragonCluster extends Construct {
     const tetragon = (this.install.values.tetragon ?? {}) as Record<string, unknown>;
     const problems = new Problems();
     if (needs.processCredentials && tetragon.enableProcessCred !== true) {
-      problems.add('install.processCredentials', 'is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections');
+      problems.add(
+        'install.processCredentials',
+        'is false, but selected detections read binary_properties and credentials; leave it on (the default) or drop those detections',
+      );
     }
     const allow = String(tetragon.exportAllowList ?? '');
     const missing = (needs.exportEventTypes ?? []).filter((t) => allow !== '' && !allow.includes(`"${t}"`));
     if (missing.length) {
-      problems.add('install.export.allowList', `leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`);
+      problems.add(
+        'install.export.allowList',
+        `leaves out ${missing.join(', ')}, which selected detections emit; add them to the allow list or drop those detections`,
+      );
     }
-    const dropsHost = String(tetragon.exportDenyList ?? '').split('\n').some((line) => {
-      try {
-        const filter = JSON.parse(line) as Record<string, unknown>;
-        return Object.keys(filter).length === 1 && Array.isArray(filter.namespace) && filter.namespace.includes('');
-      } catch {
-        return false;
-      }
-    });
+    const dropsHost = String(tetragon.exportDenyList ?? '')
+      .split('\n')
+      .some((line) => {
+        try {
+          const filter = JSON.parse(line) as Record<string, unknown>;
+          return Object.keys(filter).length === 1 && Array.isArray(filter.namespace) && filter.namespace.includes('');
+        } catch {
+          return false;
+        }
+      });
     if (needs.exportHostEvents && dropsHost) {
-      problems.add('install.export.denyList', 'drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead');
+      problems.add(
+        'install.export.denyList',
+        'drops every host-process event (namespace ""), which selected node-level detections report; deny narrower filters instead',
+      );
     }
     problems.throwIfAny(this);
   }
@@ -363,47 +455,127 @@ function mergeValues(a: Record<string, unknown>, b: Record<string, unknown>): Re
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
-      ? mergeValues(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
+        ? mergeValues(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
 
 /** Every prop of {@link TetragonClusterProps}, checked at run time. */
 const CLUSTER_PROPS: PropKeys<TetragonClusterProps> = {
-  clusterName: true, tetragonVersion: true, install: true, enableProcessExecMonitor: true, enableSensitiveFileMonitor: true,
-  enablePrivilegeEscalationMonitor: true, enableShellAccessMonitor: true, enableNetworkMonitor: true, processExecMonitor: true,
-  sensitiveFileMonitor: true, privilegeEscalationMonitor: true, shellAccessMonitor: true, networkMonitor: true, detections: true,
-  enforcementDryRun: true, enableGrafanaDashboard: true, grafanaDashboardNamespace: true, enableAlertRules: true,
-  enableLokiRules: true, enableLogShipping: true, observability: true, flux: true, policyStatus: true,
+  clusterName: true,
+  tetragonVersion: true,
+  install: true,
+  enableProcessExecMonitor: true,
+  enableSensitiveFileMonitor: true,
+  enablePrivilegeEscalationMonitor: true,
+  enableShellAccessMonitor: true,
+  enableNetworkMonitor: true,
+  processExecMonitor: true,
+  sensitiveFileMonitor: true,
+  privilegeEscalationMonitor: true,
+  shellAccessMonitor: true,
+  networkMonitor: true,
+  detections: true,
+  enforcementDryRun: true,
+  enableGrafanaDashboard: true,
+  grafanaDashboardNamespace: true,
+  enableAlertRules: true,
+  enableLokiRules: true,
+  enableLogShipping: true,
+  observability: true,
+  flux: true,
+  policyStatus: true,
 };
 
 /** The props of each part's options, checked at run time one level deep. */
-const PART_PROPS: { [K in keyof TetragonClusterProps as NonNullable<TetragonClusterProps[K]> extends object ? K : never]-?: PropKeys<NonNullable<TetragonClusterProps[K]>> } = {
+const PART_PROPS: {
+  [K in keyof TetragonClusterProps as NonNullable<TetragonClusterProps[K]> extends object ? K : never]-?: PropKeys<
+    NonNullable<TetragonClusterProps[K]>
+  >;
+} = {
   install: {
-    method: true, chart: true, chartName: true, releaseName: true, namespace: true, kubeVersion: true, includeCrds: true,
-    helmExecutable: true, flux: true, export: true, processCredentials: true, processNamespaces: true, metrics: true,
-    resources: true, tolerations: true, priorityClassName: true, rthooks: true, crdInstallMethod: true, operator: true,
-    images: true, extraValues: true,
+    method: true,
+    chart: true,
+    chartName: true,
+    releaseName: true,
+    namespace: true,
+    kubeVersion: true,
+    includeCrds: true,
+    helmExecutable: true,
+    flux: true,
+    export: true,
+    processCredentials: true,
+    processNamespaces: true,
+    metrics: true,
+    resources: true,
+    tolerations: true,
+    priorityClassName: true,
+    rthooks: true,
+    crdInstallMethod: true,
+    operator: true,
+    images: true,
+    extraValues: true,
   },
   processExecMonitor: { failureErrnos: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
   sensitiveFileMonitor: {
-    files: true, writeOnlyFiles: true, prefixes: true, suffixes: true, watchServiceAccountTokens: true, name: true,
-    podSelector: true, trustedBinaries: true, rateLimit: true,
+    files: true,
+    writeOnlyFiles: true,
+    prefixes: true,
+    suffixes: true,
+    watchServiceAccountTokens: true,
+    name: true,
+    podSelector: true,
+    trustedBinaries: true,
+    rateLimit: true,
   },
   privilegeEscalationMonitor: {
-    trustedBinaries: true, watchSetuid: true, watchCapset: true, watchUserNamespaces: true, name: true, podSelector: true, rateLimit: true,
+    trustedBinaries: true,
+    watchSetuid: true,
+    watchCapset: true,
+    watchUserNamespaces: true,
+    name: true,
+    podSelector: true,
+    rateLimit: true,
   },
   shellAccessMonitor: { shells: true, containersOnly: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
-  networkMonitor: { podCidrs: true, serviceCidrs: true, excludeCidrs: true, name: true, podSelector: true, trustedBinaries: true, rateLimit: true },
+  networkMonitor: {
+    podCidrs: true,
+    serviceCidrs: true,
+    excludeCidrs: true,
+    name: true,
+    podSelector: true,
+    trustedBinaries: true,
+    rateLimit: true,
+  },
   detections: { bundles: true, include: true, exclude: true, options: true },
   observability: {
-    dashboard: true, alertRulesNamespace: true, alertRules: true, lokiRulesNamespace: true, lokiRules: true,
-    logShippingNamespace: true, logShipper: true, alloy: true, promtail: true, job: true, tetragonNamespace: true,
+    dashboard: true,
+    alertRulesNamespace: true,
+    alertRules: true,
+    lokiRulesNamespace: true,
+    lokiRules: true,
+    logShippingNamespace: true,
+    logShipper: true,
+    alloy: true,
+    promtail: true,
+    job: true,
+    tetragonNamespace: true,
   },
   policyStatus: { enabled: true, silentAfter: true, nodeLabel: true, notLiveFor: true, rateJumpFactor: true, rateJumpMinPerSecond: true },
   flux: {
-    namespace: true, units: true, installUnit: true, gitRepository: true, gitRepositoryNamespace: true, distDir: true,
-    interval: true, retryInterval: true, timeout: true, prune: true, namePrefix: true,
+    namespace: true,
+    units: true,
+    installUnit: true,
+    gitRepository: true,
+    gitRepositoryNamespace: true,
+    distDir: true,
+    interval: true,
+    retryInterval: true,
+    timeout: true,
+    prune: true,
+    namePrefix: true,
   },
 };

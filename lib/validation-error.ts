@@ -8,10 +8,16 @@ export class ValidationError extends Error {
    * @param problems one line per problem, each starting with the field
    * @param heading what the problems are about (`invalid TracingPolicy`); without one, a single problem is the message
    */
-  constructor(public readonly constructPath: string, public readonly problems: readonly string[], heading?: string) {
-    super(heading === undefined && problems.length === 1
-      ? `${constructPath}: ${problems[0]}`
-      : `${constructPath}: ${heading ?? 'invalid props'}\n  - ${problems.join('\n  - ')}`);
+  constructor(
+    public readonly constructPath: string,
+    public readonly problems: readonly string[],
+    heading?: string,
+  ) {
+    super(
+      heading === undefined && problems.length === 1
+        ? `${constructPath}: ${problems[0]}`
+        : `${constructPath}: ${heading ?? 'invalid props'}\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'ValidationError';
   }
 }

@@ -20,20 +20,29 @@ for (const f of ['export.jsonl', 'metrics.txt']) {
   }
 }
 
-const events = readFileSync(join(from, 'export.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((line) => {
-  const obj = JSON.parse(line);
-  const kind = Object.keys(obj).find((k) => k !== 'node_name' && k !== 'time');
-  return { kind, body: obj[kind], line };
-});
+const events = readFileSync(join(from, 'export.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((line) => {
+    const obj = JSON.parse(line);
+    const kind = Object.keys(obj).find((k) => k !== 'node_name' && k !== 'time');
+    return { kind, body: obj[kind], line };
+  });
 // The verifier's marker execs (`vt-run mark ...`) are not workload; leave them out.
-const isMarker = (e) => String(e.body?.process?.binary ?? '').endsWith('/vt-run') && String(e.body?.process?.arguments ?? '').startsWith('mark ');
+const isMarker = (e) =>
+  String(e.body?.process?.binary ?? '').endsWith('/vt-run') && String(e.body?.process?.arguments ?? '').startsWith('mark ');
 // Protobuf JSON leaves out false: a container process has a mount namespace without `is_host`.
 const inContainer = (e) => !!e.body?.process?.ns?.mnt?.inum && !e.body.process.ns.mnt.is_host;
 // A process the agent saw exec (flag `execve`) is a better sample than one it found in /proc at start (`procFS`, e.g.
 // `<kernel>`): the first seen wins, but one seen exec'ing replaces one found in /proc.
-const seenExec = (e) => String(e.body?.process?.flags ?? '').split(' ').includes('execve');
+const seenExec = (e) =>
+  String(e.body?.process?.flags ?? '')
+    .split(' ')
+    .includes('execve');
 const picked = new Map();
-const pick = (key, e) => { if (!picked.has(key) || (!seenExec(picked.get(key)) && seenExec(e))) picked.set(key, e); };
+const pick = (key, e) => {
+  if (!picked.has(key) || (!seenExec(picked.get(key)) && seenExec(e))) picked.set(key, e);
+};
 for (const e of events) {
   if (isMarker(e)) continue;
   if (e.kind === 'process_exec') pick(inContainer(e) ? 'process_exec/container' : 'process_exec/host', e);
@@ -55,4 +64,6 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'events.jsonl'), keys.map((k) => picked.get(k).line).join('\n') + '\n');
 writeFileSync(join(out, 'events.index.json'), JSON.stringify(Object.fromEntries(keys.map((k, i) => [k, i + 1])), null, 2) + '\n');
 writeFileSync(join(out, 'metrics.txt'), readFileSync(join(from, 'metrics.txt')));
-console.log(`test/fixtures/agent: ${keys.length} events (${[...new Set(keys.map((k) => k.split('/')[0]))].join(', ')}) and the metrics page from ${from}`);
+console.log(
+  `test/fixtures/agent: ${keys.length} events (${[...new Set(keys.map((k) => k.split('/')[0]))].join(', ')}) and the metrics page from ${from}`,
+);

@@ -41,9 +41,15 @@ function addPublic(symbol) {
 exported.forEach(addPublic);
 
 const KINDS = [
-  [ts.SyntaxKind.ClassDeclaration, 'class'], [ts.SyntaxKind.InterfaceDeclaration, 'interface'], [ts.SyntaxKind.EnumDeclaration, 'enum'],
-  [ts.SyntaxKind.TypeAliasDeclaration, 'type'], [ts.SyntaxKind.FunctionDeclaration, 'function'], [ts.SyntaxKind.VariableDeclaration, 'const'],
-  [ts.SyntaxKind.SourceFile, 'namespace'], [ts.SyntaxKind.ModuleDeclaration, 'namespace'], [ts.SyntaxKind.NamespaceExport, 'namespace'],
+  [ts.SyntaxKind.ClassDeclaration, 'class'],
+  [ts.SyntaxKind.InterfaceDeclaration, 'interface'],
+  [ts.SyntaxKind.EnumDeclaration, 'enum'],
+  [ts.SyntaxKind.TypeAliasDeclaration, 'type'],
+  [ts.SyntaxKind.FunctionDeclaration, 'function'],
+  [ts.SyntaxKind.VariableDeclaration, 'const'],
+  [ts.SyntaxKind.SourceFile, 'namespace'],
+  [ts.SyntaxKind.ModuleDeclaration, 'namespace'],
+  [ts.SyntaxKind.NamespaceExport, 'namespace'],
 ];
 const kindOf = (decl) => KINDS.find(([k]) => k === decl.kind)?.[1] ?? ts.SyntaxKind[decl.kind];
 
@@ -58,14 +64,20 @@ const internal = [];
 /** Types a public declaration names that the root does not export (consumers could not name them). */
 function collectForgotten(name, node) {
   const visit = (n) => {
-    if ((ts.isTypeReferenceNode(n) || ts.isExpressionWithTypeArguments(n) || ts.isTypeQueryNode(n))) {
+    if (ts.isTypeReferenceNode(n) || ts.isExpressionWithTypeArguments(n) || ts.isTypeQueryNode(n)) {
       const target = ts.isTypeReferenceNode(n) ? n.typeName : ts.isTypeQueryNode(n) ? n.exprName : n.expression;
       const symbol = checker.getSymbolAtLocation(target);
       const resolved = symbol && resolveAlias(symbol);
       const decl = resolved?.declarations?.[0];
       const isTypeParameter = decl && ts.isTypeParameterDeclaration(decl);
-      if (decl && !isTypeParameter && ownFile(decl.getSourceFile().fileName) && !publicSymbols.has(resolved)
-        && !(resolved.flags & ts.SymbolFlags.EnumMember) && !publicSymbols.has(resolved.parent)) {
+      if (
+        decl &&
+        !isTypeParameter &&
+        ownFile(decl.getSourceFile().fileName) &&
+        !publicSymbols.has(resolved) &&
+        !(resolved.flags & ts.SymbolFlags.EnumMember) &&
+        !publicSymbols.has(resolved.parent)
+      ) {
         const list = forgotten.get(resolved.name) ?? new Set();
         list.add(name);
         forgotten.set(resolved.name, list);
@@ -95,7 +107,11 @@ for (const symbol of [...exported].sort((a, b) => (a.name < b.name ? -1 : a.name
   let body;
   if (kind === 'namespace') {
     // A namespace of generated CRD classes (the escape hatch): its members by name only.
-    body = `namespace ${symbol.name} {\n${checker.getExportsOfModule(target).map((s) => `  ${s.name}`).sort().join('\n')}\n}`;
+    body = `namespace ${symbol.name} {\n${checker
+      .getExportsOfModule(target)
+      .map((s) => `  ${s.name}`)
+      .sort()
+      .join('\n')}\n}`;
   } else {
     body = decls.map(print).join('\n');
     for (const d of decls) {
@@ -106,7 +122,10 @@ for (const symbol of [...exported].sort((a, b) => (a.name < b.name ? -1 : a.name
   sections.push(`## ${symbol.name} (${kind})\n\n\`\`\`ts\n${body}\n\`\`\`\n`);
 }
 
-const summary = Object.entries(counts).sort().map(([k, n]) => `${n} ${k}`).join(', ');
+const summary = Object.entries(counts)
+  .sort()
+  .map(([k, n]) => `${n} ${k}`)
+  .join(', ');
 const report = [
   '# cdk8s-tetragon: public API',
   '',

@@ -42,7 +42,10 @@ function time(command, argv = () => []) {
     const cpu = childrenCpu();
     const start = process.hrtime.bigint();
     const r = spawnSync(command[0], [...command.slice(1), ...argv(out)], {
-      cwd: root, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe', encoding: 'utf8',
+      cwd: root,
+      env: { ...process.env, CDK8S_OUTDIR: out },
+      stdio: 'pipe',
+      encoding: 'utf8',
     });
     const wall = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) throw new Error(`${command.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
@@ -64,7 +67,8 @@ const cases = [
   { label: 'npm run synth (node scripts/synth.mjs)', command: [node, 'scripts/synth.mjs'] },
   { label: 'large app, 10 clusters, every detection', command: [node, 'scripts/synth.mjs', 'scripts/bench/large-app.ts'] },
   {
-    label: 'cdk8s synth --app "npx ts-node main.ts"', rounds: starterRuns,
+    label: 'cdk8s synth --app "npx ts-node main.ts"',
+    rounds: starterRuns,
     command: [join(root, 'node_modules', '.bin', 'cdk8s'), '--no-check-upgrade', 'synth', '--app', 'npx ts-node main.ts'],
     argv: (out) => ['--output', out],
   },
@@ -80,7 +84,9 @@ for (const c of cases) {
   const walls = c.samples.map((s) => s.wall);
   c.median = median(walls);
   const cpu = c.samples.every((s) => s.cpu !== undefined) ? `, cpu ${median(c.samples.map((s) => s.cpu)).toFixed(2)}` : '';
-  console.log(`${c.label.padEnd(44)} wall median ${c.median.toFixed(3)} (min ${Math.min(...walls).toFixed(3)}, max ${Math.max(...walls).toFixed(3)})${cpu}`);
+  console.log(
+    `${c.label.padEnd(44)} wall median ${c.median.toFixed(3)} (min ${Math.min(...walls).toFixed(3)}, max ${Math.max(...walls).toFixed(3)})${cpu}`,
+  );
 }
 const [bare, synth, large, starter] = cases;
 /** The ratio of the medians, and the median of the ratios of the runs of one round. */
@@ -97,5 +103,7 @@ console.log(`large app / synth:    ${ratio(large, synth)}   goal: at most 3`);
 if (args.includes('--tests')) {
   const start = process.hrtime.bigint();
   const r = spawnSync('npm', ['test', '--silent'], { cwd: root, stdio: 'ignore' });
-  console.log(`\ntest suite (npm test, type-check + jest): ${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s${r.status ? ` (failed: ${r.status})` : ''}`);
+  console.log(
+    `\ntest suite (npm test, type-check + jest): ${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s${r.status ? ` (failed: ${r.status})` : ''}`,
+  );
 }

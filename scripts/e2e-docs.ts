@@ -12,7 +12,11 @@ import { VerifyReport } from '../lib/verify/report';
 const root = resolve(__dirname, '..', '..');
 const out = join(root, 'docs', 'verification');
 const args = process.argv.slice(2);
-const inputs = args.length ? args : readdirSync(join(root, 'build', 'e2e')).filter((f) => /^report-.*\.json$/.test(f)).map((f) => join(root, 'build', 'e2e', f));
+const inputs = args.length
+  ? args
+  : readdirSync(join(root, 'build', 'e2e'))
+      .filter((f) => /^report-.*\.json$/.test(f))
+      .map((f) => join(root, 'build', 'e2e', f));
 const newest = new Map<string, { report: VerifyReport; kernel: VerifyReport['kernels'][number] }>();
 for (const file of inputs) {
   const report = JSON.parse(readFileSync(file, 'utf8')) as VerifyReport;
@@ -27,7 +31,9 @@ for (const [release, { report, kernel }] of newest) {
   writeFileSync(join(out, `${release}.json`), JSON.stringify(published, null, 2) + '\n');
   process.stdout.write(`docs/verification/${release}.json from the run of ${report.startedAt}\n`);
 }
-const all: PublishedKernel[] = readdirSync(out).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
+const all: PublishedKernel[] = readdirSync(out)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
 writeFileSync(join(root, 'docs', 'verification.md'), renderVerificationPage(all));
 process.stdout.write(`docs/verification.md: ${all.map((k) => k.release).join(', ')}\n`);
-

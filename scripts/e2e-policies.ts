@@ -11,8 +11,19 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DETECTION_CLASSES, DetectionName, Detections, EnforcementAction, EnforcementScope, KERNELS_CONTEXT, NetworkConnectionMonitor, PolicyMode,
-  PrivilegeEscalationMonitor, ProcessExecMonitor, SensitiveFileAccessMonitor, ShellAccessMonitor, synthesizeUnits,
+  DETECTION_CLASSES,
+  DetectionName,
+  Detections,
+  EnforcementAction,
+  EnforcementScope,
+  KERNELS_CONTEXT,
+  NetworkConnectionMonitor,
+  PolicyMode,
+  PrivilegeEscalationMonitor,
+  ProcessExecMonitor,
+  SensitiveFileAccessMonitor,
+  ShellAccessMonitor,
+  synthesizeUnits,
 } from '../lib';
 
 const outdir = process.argv[2];
@@ -55,7 +66,11 @@ const v = new Chart(app, 'enforcement');
 const actions = { sigkill: EnforcementAction.sigkill(), override: EnforcementAction.override(1) };
 for (const name of all) {
   for (const [label, action] of Object.entries(actions)) {
-    const props = { ...(REQUIRED as Record<string, object>)[name], name: `${name}-${label}`, enforcement: { action, mode: PolicyMode.MONITOR, scope: EnforcementScope.allPods() } };
+    const props = {
+      ...(REQUIRED as Record<string, object>)[name],
+      name: `${name}-${label}`,
+      enforcement: { action, mode: PolicyMode.MONITOR, scope: EnforcementScope.allPods() },
+    };
     // Each variant in its own app first, so one the library refuses is left out alone.
     const probe = new App();
     try {
@@ -64,7 +79,9 @@ for (const name of all) {
       if (errors.length) throw new Error(errors[0]);
       if (!probe.charts[0].toJson().some((o: any) => o.kind === 'TracingPolicy')) continue;
     } catch (e) {
-      process.stdout.write(`${name}-${label}: not emitted: ${(e as Error).message.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ')}\n`);
+      process.stdout.write(
+        `${name}-${label}: not emitted: ${(e as Error).message.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ')}\n`,
+      );
       continue;
     }
     new (DETECTION_CLASSES[name] as any)(scopeFor(v, name), `${name}-${label}`, props);

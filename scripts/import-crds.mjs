@@ -21,10 +21,7 @@ if (!existsSync(reference)) {
 
 /** API group → CRD files, relative to the reference folder. Versions are pinned in cdk8s.yaml. */
 const groups = {
-  'cilium.io': [
-    'tetragon/v1.7.0/crds/cilium.io_tracingpolicies.yaml',
-    'tetragon/v1.7.0/crds/cilium.io_tracingpoliciesnamespaced.yaml',
-  ],
+  'cilium.io': ['tetragon/v1.7.0/crds/cilium.io_tracingpolicies.yaml', 'tetragon/v1.7.0/crds/cilium.io_tracingpoliciesnamespaced.yaml'],
   'helm.toolkit.fluxcd.io': ['flux/helm.toolkit.fluxcd.io_helmreleases.yaml'],
   'source.toolkit.fluxcd.io': [
     'flux/source.toolkit.fluxcd.io_gitrepositories.yaml',

@@ -104,7 +104,10 @@ const ownDirname = {
     build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
       const contents = readFileSync(args.path, 'utf8');
       if (!/\b__(dirname|filename)\b/.test(contents)) return undefined;
-      return { contents: `var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};\n${contents}`, loader: 'js' };
+      return {
+        contents: `var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};\n${contents}`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -120,7 +123,13 @@ const sameVersionOnce = {
       const nested = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(args.importer)?.[1];
       const name = /^(@[^/]+\/)?[^/]+/.exec(args.path)[0];
       if (!nested || !existsSync(join(nested, 'node_modules', name, 'package.json'))) return undefined;
-      const version = (dir) => { try { return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return undefined; } };
+      const version = (dir) => {
+        try {
+          return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+        } catch {
+          return undefined;
+        }
+      };
       const own = version(nested);
       if (!own || own !== version(root)) return undefined;
       const shared = await build.resolve(args.path, { resolveDir: root, kind: args.kind });
@@ -176,20 +185,35 @@ async function bundle() {
  */
 function typeCheck() {
   const ts = require('typescript');
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   const buildInfo = join(root, 'build', `synth.${entry.replace(/[\\/]/g, '+')}.tsbuildinfo`);
   const projectInfo = join(root, 'build', 'typecheck.tsbuildinfo');
   if (!existsSync(buildInfo) && existsSync(projectInfo)) writeAtomic(buildInfo, readFileSync(projectInfo));
   const options = { ...config.options, noEmit: true, incremental: true, tsBuildInfoFile: buildInfo };
   const program = ts.createIncrementalProgram({ rootNames: [join(root, entry)], options, host: ts.createIncrementalCompilerHost(options) });
   const diagnostics = [
-    ...program.getConfigFileParsingDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(),
-    ...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(),
+    ...program.getConfigFileParsingDiagnostics(),
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...program.getSemanticDiagnostics(),
   ];
   program.emit(); // writes the .tsbuildinfo only (noEmit)
-  const files = program.getProgram().getSourceFiles().map((f) => relative(root, f.fileName))
-    .filter((f) => !f.startsWith('..') && !f.split(/[\\/]/).includes('node_modules')).sort();
-  const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' });
+  const files = program
+    .getProgram()
+    .getSourceFiles()
+    .map((f) => relative(root, f.fileName))
+    .filter((f) => !f.startsWith('..') && !f.split(/[\\/]/).includes('node_modules'))
+    .sort();
+  const text = ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => root,
+    getNewLine: () => '\n',
+  });
   return { text, files };
 }
 
@@ -210,16 +234,25 @@ function runBundle(bundled) {
   const pending = [];
   const load = (file, key) => {
     if (loaded.has(file)) return loaded.get(file).exports;
-    const cachefile = file === outfile ? `${outfile}.v8cache` : join(root, 'build', 'synth', '.code-cache', `${relative(root, file).replace(/[\\/]/g, '+')}.v8cache`);
+    const cachefile =
+      file === outfile
+        ? `${outfile}.v8cache`
+        : join(root, 'build', 'synth', '.code-cache', `${relative(root, file).replace(/[\\/]/g, '+')}.v8cache`);
     const source = readFileSync(file, 'utf8');
     key ??= createHash('sha256').update(source).digest('hex');
     let cachedData;
     try {
       const data = readFileSync(cachefile);
       if (data.subarray(0, 64).toString('latin1') === key) cachedData = data.subarray(64);
-    } catch { /* no cache yet */ }
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData });
-    if (!cachedData || script.cachedDataRejected) pending.push(() => writeAtomic(cachefile, Buffer.concat([Buffer.from(key, 'latin1'), script.createCachedData()])));
+    } catch {
+      /* no cache yet */
+    }
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+      filename: file,
+      cachedData,
+    });
+    if (!cachedData || script.cachedDataRejected)
+      pending.push(() => writeAtomic(cachefile, Buffer.concat([Buffer.from(key, 'latin1'), script.createCachedData()])));
     const module = new Module(file);
     module.filename = file;
     loaded.set(file, module);

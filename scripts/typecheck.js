@@ -38,13 +38,16 @@ const NOT_FOR_DOCS = new Set([6133, 6138, 6192, 6196, 6198, 6199, 6205, 7029, 70
 function docsExamples() {
   const files = new Map();
   const dir = join(ROOT, 'docs');
-  for (const page of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+  for (const page of readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()) {
     const text = readFileSync(join(dir, page), 'utf8');
     [...text.matchAll(/```ts\n([\s\S]*?)```/g)].forEach((m, i) => {
       const code = m[1];
       if (!code.startsWith('import ')) return;
-      const free = Object.entries(FREE).filter(([name]) => new RegExp(`\\b${name}\\b`).test(code)
-        && !new RegExp(`\\b(const|let|var|function|class)\\s+${name}\\b`).test(code));
+      const free = Object.entries(FREE).filter(
+        ([name]) => new RegExp(`\\b${name}\\b`).test(code) && !new RegExp(`\\b(const|let|var|function|class)\\s+${name}\\b`).test(code),
+      );
       const source = code.replace(/(from\s+|import\s+)'cdk8s-tetragon'/g, "$1'../lib'");
       files.set(join(dir, `${page}.${i}.ts`), `${source}\n${free.map(([n, t]) => `declare const ${n}: ${t};`).join('\n')}\nexport {};\n`);
     });
@@ -71,9 +74,15 @@ function projectDigests(fileNames, virtual) {
  */
 function typeCheck({ docsOnly = false, pretty = false } = {}) {
   const ts = require('typescript');
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   const examples = docsExamples();
-  const options = docsOnly ? { ...config.options, noEmit: true } : { ...config.options, noEmit: true, incremental: true, tsBuildInfoFile: BUILD_INFO };
+  const options = docsOnly
+    ? { ...config.options, noEmit: true }
+    : { ...config.options, noEmit: true, incremental: true, tsBuildInfoFile: BUILD_INFO };
   const host = docsOnly ? ts.createCompilerHost(options) : ts.createIncrementalCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
   host.getSourceFile = (name, ...rest) => {
@@ -89,8 +98,11 @@ function typeCheck({ docsOnly = false, pretty = false } = {}) {
     ? ts.createProgram({ rootNames, options, host })
     : ts.createIncrementalProgram({ rootNames, options, host, configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(config) });
   const diagnostics = [
-    ...(docsOnly ? [] : program.getConfigFileParsingDiagnostics()), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(),
-    ...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(),
+    ...(docsOnly ? [] : program.getConfigFileParsingDiagnostics()),
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...program.getSemanticDiagnostics(),
   ].filter((d) => !(d.file && examples.has(d.file.fileName) && NOT_FOR_DOCS.has(d.code)));
   if (!docsOnly) program.emit(); // the .tsbuildinfo only (noEmit), for a faster next pass
   const formatHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' };

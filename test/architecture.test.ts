@@ -8,8 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 const LIB = resolve(__dirname, '..', 'lib');
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function isFolder(path: string): boolean {
@@ -73,9 +74,9 @@ describe('layers of lib/', () => {
   test('no file imports from a folder that imports it back, directly or through other folders', () => {
     // given every import between the folders (and top-level files) of lib/
     // when each import is followed onward
-    const cycles = [...graph].flatMap(([from, edges]) => [...edges]
-      .filter(([to]) => reachable(graph, to).has(from))
-      .map(([to, files]) => `${from} -> ${to} (${files.join(', ')})`));
+    const cycles = [...graph].flatMap(([from, edges]) =>
+      [...edges].filter(([to]) => reachable(graph, to).has(from)).map(([to, files]) => `${from} -> ${to} (${files.join(', ')})`),
+    );
     // then none of them comes back
     expect(cycles).toStrictEqual([]);
   });
@@ -85,7 +86,9 @@ describe('the public surface', () => {
   const index = readFileSync(join(LIB, 'index.ts'), 'utf8');
 
   test('private code lives in private/ folders: no _name.ts file in lib/ outside lib/verify', () => {
-    const underscored = sourceFiles(LIB).map((f) => relative(LIB, f)).filter((f) => f.split('/').some((part) => part.startsWith('_')));
+    const underscored = sourceFiles(LIB)
+      .map((f) => relative(LIB, f))
+      .filter((f) => f.split('/').some((part) => part.startsWith('_')));
     expect(underscored.filter((f) => !f.startsWith('verify/'))).toStrictEqual([]);
   });
 

@@ -8,7 +8,9 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 /** The README's ```lang block whose first line starts with `first`. */
 function readmeBlock(lang: string, first: string): string {
-  const block = [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]).find((b) => b.startsWith(first));
+  const block = [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))]
+    .map((m) => m[1])
+    .find((b) => b.startsWith(first));
   if (!block) throw new Error(`README has no ${lang} block starting with ${first}`);
   return block;
 }
@@ -21,15 +23,34 @@ function consumerProject(): string {
   mkdirSync(join(ROOT, 'build'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, 'build', 'consumer-'));
   const pkgDir = join(dir, 'node_modules', 'cdk8s-tetragon');
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.build.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!;
   // The declarations `npm run build` publishes, written without type-checking every body again (noCheck gives the
   // same files byte for byte; the code itself is checked by npm test's type-check pass and by `npm run build`).
   const program = ts.createProgram([join(ROOT, 'lib', 'index.ts'), join(ROOT, 'lib', 'testing', 'jest-globals.ts')], {
-    ...config.options, declaration: true, emitDeclarationOnly: true, noEmit: false, noCheck: true, outDir: join(pkgDir, 'build'), rootDir: ROOT,
+    ...config.options,
+    declaration: true,
+    emitDeclarationOnly: true,
+    noEmit: false,
+    noCheck: true,
+    outDir: join(pkgDir, 'build'),
+    rootDir: ROOT,
   });
   const emitted = program.emit();
-  expect(ts.formatDiagnostics(emitted.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' })).toBe('');
-  const published = { name: PKG.name, version: PKG.version, main: PKG.main, types: PKG.types, typesVersions: PKG.typesVersions, exports: PKG.exports };
+  expect(
+    ts.formatDiagnostics(emitted.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' }),
+  ).toBe('');
+  const published = {
+    name: PKG.name,
+    version: PKG.version,
+    main: PKG.main,
+    types: PKG.types,
+    typesVersions: PKG.typesVersions,
+    exports: PKG.exports,
+  };
   writeFileSync(join(pkgDir, 'package.json'), JSON.stringify(published));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
   return dir;
@@ -52,20 +73,32 @@ function typeErrors(dir: string, files: Record<string, string>, options: ts.Comp
     if (!parsed.has(key)) parsed.set(key, read.call(host, name, version, ...rest)!);
     return parsed.get(key);
   };
-  const program = ts.createProgram(Object.keys(files).map((f) => join(dir, f)), { ...options, noEmit: true }, host);
-  const ours = program.getSourceFiles().filter((f) => !f.fileName.includes('/node_modules/') || f.fileName.includes('/node_modules/cdk8s-tetragon/'));
+  const program = ts.createProgram(
+    Object.keys(files).map((f) => join(dir, f)),
+    { ...options, noEmit: true },
+    host,
+  );
+  const ours = program
+    .getSourceFiles()
+    .filter((f) => !f.fileName.includes('/node_modules/') || f.fileName.includes('/node_modules/cdk8s-tetragon/'));
   expect(ours.filter((f) => f.fileName.includes('/node_modules/cdk8s-tetragon/')).length).toBeGreaterThan(50);
-  return [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...ours.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])]
-    .map((d) => `${d.file ? relative(dir, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...ours.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+  ].map((d) => `${d.file ? relative(dir, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
 describe('the package as a consumer compiles it', () => {
   const dir = consumerProject();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // The README's tsconfig, with what TypeScript 7 defaults to: no @types packages unless listed, declarations checked.
-  const readmeOptions = ts.convertCompilerOptionsFromJson(JSON.parse(readmeBlock('json', '{\n  "compilerOptions"')).compilerOptions, dir).options;
+  const readmeOptions = ts.convertCompilerOptionsFromJson(
+    JSON.parse(readmeBlock('json', '{\n  "compilerOptions"')).compilerOptions,
+    dir,
+  ).options;
 
-  test('the README\'s consumer main.ts compiles against the published declarations without @types/node', () => {
+  test("the README's consumer main.ts compiles against the published declarations without @types/node", () => {
     const main = readmeBlock('ts', '// main.ts in your project');
     expect(main).toContain("from 'cdk8s-tetragon'");
     expect(typeErrors(dir, { 'main.ts': main }, { ...readmeOptions, types: [], skipLibCheck: false })).toStrictEqual([]);
@@ -87,7 +120,7 @@ describe('the package as a consumer compiles it', () => {
     expect(typeErrors(dir, { 'globals.test.ts': test }, { ...readmeOptions, types: [], skipLibCheck: false })).toStrictEqual([]);
   }, 60_000);
 
-  test('toMatchEvent is typed on jest\'s global expect after expect.extend(tetragonMatchers)', () => {
+  test("toMatchEvent is typed on jest's global expect after expect.extend(tetragonMatchers)", () => {
     const test = [
       "import { Chart, Testing } from 'cdk8s';",
       "import { SensitiveFileAccessMonitor, tetragonMatchers } from 'cdk8s-tetragon';",

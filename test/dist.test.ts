@@ -10,10 +10,12 @@ import { sharedTree } from './support/shared-trees';
 const ROOT = join(__dirname, '..');
 
 function files(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((n) => {
-    const full = join(dir, n);
-    return statSync(full).isDirectory() ? files(full) : [full];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const full = join(dir, n);
+      return statSync(full).isDirectory() ? files(full) : [full];
+    });
 }
 
 /** The files of a tree `npm run synth` wrote (two separate runs, shared with other suites), by relative path. */
@@ -59,7 +61,9 @@ describe('dist/', () => {
 
 describe('dist/ core objects', () => {
   test('every object of a Kubernetes core kind validates against the Kubernetes API schema', () => {
-    const objects = files(join(ROOT, 'dist')).filter((f) => f.endsWith('.yaml')).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()))
+    const objects = files(join(ROOT, 'dist'))
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()))
       .filter((o) => !hasCrdSchema(o.apiVersion, o.kind));
     expect(objects.length).toBeGreaterThanOrEqual(3);
     const results = validateCoreObjects(objects);
@@ -82,8 +86,14 @@ describe('npm run synth with helm-template', () => {
   test('renders the chart through the synth bundle (cdk8s Helm runs from the bundled app) into plain objects', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'dist-helm-'));
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.mjs'), '--no-typecheck'], {
-      cwd: ROOT, stdio: 'pipe',
-      env: { ...process.env, CDK8S_OUTDIR: outdir, TETRAGON_INSTALL_METHOD: 'helm-template', TETRAGON_CHART: join(ROOT, 'test', 'fixtures', 'helm-chart') },
+      cwd: ROOT,
+      stdio: 'pipe',
+      env: {
+        ...process.env,
+        CDK8S_OUTDIR: outdir,
+        TETRAGON_INSTALL_METHOD: 'helm-template',
+        TETRAGON_CHART: join(ROOT, 'test', 'fixtures', 'helm-chart'),
+      },
     });
     const install = readdirSync(join(outdir, 'nlcl01k8s', 'install'));
     expect(install).toContain('daemonset-kube-system.tetragon.yaml');

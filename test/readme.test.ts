@@ -29,13 +29,13 @@ describe('README', () => {
     }
   });
 
-  test('every LogQL example parses with Grafana\'s LogQL grammar', () => {
+  test("every LogQL example parses with Grafana's LogQL grammar", () => {
     const queries = blocks('logql').flatMap((b) => b.split('\n').filter((l) => l.trim() && !l.startsWith('#')));
     expect(queries.length).toBeGreaterThanOrEqual(4);
     for (const q of queries) expect({ q, errors: logqlErrors(q) }).toStrictEqual({ q, errors: [] });
   });
 
-  test('the module\'s invalid shell query is not in the README', () => {
+  test("the module's invalid shell query is not in the README", () => {
     expect(README).not.toContain('|= "bash" or |= "/bin/sh"');
   });
 });
@@ -48,7 +48,15 @@ describe('README coverage tables', () => {
     const rows = [];
     let inTable = false;
     for (const line of lines) {
-      if (line.startsWith('|')) { inTable = true; rows.push(line.split('|').slice(1, -1).map((c) => c.trim())); } else if (inTable) break;
+      if (line.startsWith('|')) {
+        inTable = true;
+        rows.push(
+          line
+            .split('|')
+            .slice(1, -1)
+            .map((c) => c.trim()),
+        );
+      } else if (inTable) break;
     }
     return rows.slice(2);
   }
@@ -66,7 +74,8 @@ describe('README coverage tables', () => {
     const rows = table(/### Coverage: Tetragon's observability policy library/);
     expect(rows).toHaveLength(14);
     for (const [, constructs] of rows) {
-      for (const name of constructs.match(/`([A-Za-z]+)`/g)!.map((n) => n.slice(1, -1))) expect({ name, exported: typeof lib[name] }).toStrictEqual({ name, exported: 'function' });
+      for (const name of constructs.match(/`([A-Za-z]+)`/g)!.map((n) => n.slice(1, -1)))
+        expect({ name, exported: typeof lib[name] }).toStrictEqual({ name, exported: 'function' });
     }
   });
 });

@@ -1,5 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { OUTPUT_MANIFEST } from '../lib';
@@ -45,40 +56,55 @@ function beta(app: App) {
   if (bad === 'validate') new ShellAccessMonitor(c.policies, 'Twin', {});
 }
 `;
-  const imports = "import { App } from 'cdk8s';\nimport { ShellAccessMonitor, TetragonCluster, synthesizeClusters, synthesizeUnits } from '../../lib';\n";
-  writeFileSync(join(entries, 'one-app.ts'), `${imports}${clusters}
+  const imports =
+    "import { App } from 'cdk8s';\nimport { ShellAccessMonitor, TetragonCluster, synthesizeClusters, synthesizeUnits } from '../../lib';\n";
+  writeFileSync(
+    join(entries, 'one-app.ts'),
+    `${imports}${clusters}
 const app = new App();
 new TetragonCluster(app, 'alpha', { clusterName: 'alpha', enableGrafanaDashboard: false, enableShellAccessMonitor: !bad });
 beta(app);
 synthesizeClusters(app, process.env.CDK8S_OUTDIR!);
-`);
+`,
+  );
   // The pattern of one app per cluster, one call each: the first call's output must wait for the second.
-  writeFileSync(join(entries, 'app-per-cluster.ts'), `${imports}${clusters}
+  writeFileSync(
+    join(entries, 'app-per-cluster.ts'),
+    `${imports}${clusters}
 const alpha = new App();
 new TetragonCluster(alpha, 'alpha', { clusterName: 'alpha', enableGrafanaDashboard: false, enableShellAccessMonitor: !bad });
 synthesizeUnits(alpha, process.env.CDK8S_OUTDIR! + '/alpha');
 const app = new App();
 beta(app);
 synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
-`);
+`,
+  );
 
-  test.each(['one-app.ts', 'app-per-cluster.ts'])('%s: with one bad cluster, dist/ stays byte-identical', (entry) => {
-    // given: a dist/ holding the project's own cluster and the two clusters from a good synth
-    const dist = join(tmp('dist-'), 'dist');
-    cpSync(join(ROOT, 'dist'), dist, { recursive: true });
-    const good = synthScript(`build/test-entries/${entry}`, dist);
-    expect(good).toMatchObject({ status: 0 });
-    expect(readdirSync(dist).sort()).toStrictEqual(['alpha', 'beta', 'nlcl01k8s']);
-    const before = tree(dist);
-    for (const bad of ['construct', 'validate']) {
-      // when: the second cluster fails (the first would change: its shell monitor goes)
-      const run = synthScript(`build/test-entries/${entry}`, dist, { env: { BAD: bad } });
-      // then
-      expect(run.status).toBe(1);
-      expect(run.output).toMatch(bad === 'construct' ? /beta\/policies\/NetworkConnectionMonitor[\s\S]*"10\.0\.0\.0\/33"; prefix length must be 0-32/ : /policy name "shell-access-monitor" is also used by/);
-      expect(tree(dist)).toStrictEqual(before);
-    }
-  }, 120_000);
+  test.each(['one-app.ts', 'app-per-cluster.ts'])(
+    '%s: with one bad cluster, dist/ stays byte-identical',
+    (entry) => {
+      // given: a dist/ holding the project's own cluster and the two clusters from a good synth
+      const dist = join(tmp('dist-'), 'dist');
+      cpSync(join(ROOT, 'dist'), dist, { recursive: true });
+      const good = synthScript(`build/test-entries/${entry}`, dist);
+      expect(good).toMatchObject({ status: 0 });
+      expect(readdirSync(dist).sort()).toStrictEqual(['alpha', 'beta', 'nlcl01k8s']);
+      const before = tree(dist);
+      for (const bad of ['construct', 'validate']) {
+        // when: the second cluster fails (the first would change: its shell monitor goes)
+        const run = synthScript(`build/test-entries/${entry}`, dist, { env: { BAD: bad } });
+        // then
+        expect(run.status).toBe(1);
+        expect(run.output).toMatch(
+          bad === 'construct'
+            ? /beta\/policies\/NetworkConnectionMonitor[\s\S]*"10\.0\.0\.0\/33"; prefix length must be 0-32/
+            : /policy name "shell-access-monitor" is also used by/,
+        );
+        expect(tree(dist)).toStrictEqual(before);
+      }
+    },
+    120_000,
+  );
 
   /**
    * A copy of the project (sources, examples, dist/ and this synth script; node_modules linked), so the commands that
@@ -88,7 +114,18 @@ synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
    */
   function projectCopy(): string {
     const box = join(tmp('project-'), 'project');
-    for (const entry of ['scripts', 'lib', 'imports', 'kernels', 'examples', 'dist', 'main.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    for (const entry of [
+      'scripts',
+      'lib',
+      'imports',
+      'kernels',
+      'examples',
+      'dist',
+      'main.ts',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+    ]) {
       cpSync(join(ROOT, entry), join(box, entry), { recursive: true });
     }
     const caches = join(ROOT, 'build', 'synth', 'examples');
@@ -101,10 +138,20 @@ synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
     const box = projectCopy();
     const committed = tree(join(box, 'dist'));
     // The exact command, type-checked as a user runs it.
-    const exact = execFileSync('sh', ['-c', 'CDK8S_OUTDIR=dist node scripts/synth.mjs examples/custom-policy.ts 2>&1; echo "exit $?"'], { cwd: box, encoding: 'utf8' });
-    expect(exact).toBe(`synth failed: refusing to replace dist: it holds nlcl01k8s/ (${Object.keys(committed).length} files) that this synth did not write `
-      + `(no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first\nexit 1\n`);
-    const run = (entry: string) => spawnSync(process.execPath, ['scripts/synth.mjs', entry, '--no-typecheck'], { cwd: box, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: 'dist' } });
+    const exact = execFileSync('sh', ['-c', 'CDK8S_OUTDIR=dist node scripts/synth.mjs examples/custom-policy.ts 2>&1; echo "exit $?"'], {
+      cwd: box,
+      encoding: 'utf8',
+    });
+    expect(exact).toBe(
+      `synth failed: refusing to replace dist: it holds nlcl01k8s/ (${Object.keys(committed).length} files) that this synth did not write ` +
+        `(no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first\nexit 1\n`,
+    );
+    const run = (entry: string) =>
+      spawnSync(process.execPath, ['scripts/synth.mjs', entry, '--no-typecheck'], {
+        cwd: box,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_OUTDIR: 'dist' },
+      });
     expect(run('examples/enforcement.ts').status).toBe(1);
     expect(tree(join(box, 'dist'))).toStrictEqual(committed);
     // detections.ts writes <outdir>/prod/: beside the cluster, never over it.
@@ -117,12 +164,37 @@ synthesizeUnits(app, process.env.CDK8S_OUTDIR! + '/beta');
   test('pointed at the project folder or a source folder, it refuses and deletes nothing', () => {
     const box = projectCopy();
     const before = tree(join(box, 'lib'));
-    const run = (outdir: string) => spawnSync(process.execPath, ['scripts/synth.mjs', 'examples/custom-policy.ts', '--no-typecheck'], { cwd: box, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir } });
-    expect(run('.')).toMatchObject({ status: 1, stderr: 'synth failed: refusing to write into .: it contains the working directory; set the output to a folder of its own, e.g. dist\n' });
+    const run = (outdir: string) =>
+      spawnSync(process.execPath, ['scripts/synth.mjs', 'examples/custom-policy.ts', '--no-typecheck'], {
+        cwd: box,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_OUTDIR: outdir },
+      });
+    expect(run('.')).toMatchObject({
+      status: 1,
+      stderr:
+        'synth failed: refusing to write into .: it contains the working directory; set the output to a folder of its own, e.g. dist\n',
+    });
     expect(run('lib').stderr).toMatch(/^synth failed: refusing to replace lib: it holds .* that this synth did not write/);
     expect(run('..').stderr).toMatch(/^synth failed: refusing to write into \.\.: it contains the working directory/);
     expect(tree(join(box, 'lib'))).toStrictEqual(before);
-    expect(readdirSync(box).sort()).toStrictEqual(['dist', 'examples', 'imports', 'kernels', 'lib', 'main.ts', 'node_modules', 'package-lock.json', 'package.json', 'scripts', 'tsconfig.json'].concat(readdirSync(box).includes('build') ? ['build'] : []).sort());
+    expect(readdirSync(box).sort()).toStrictEqual(
+      [
+        'dist',
+        'examples',
+        'imports',
+        'kernels',
+        'lib',
+        'main.ts',
+        'node_modules',
+        'package-lock.json',
+        'package.json',
+        'scripts',
+        'tsconfig.json',
+      ]
+        .concat(readdirSync(box).includes('build') ? ['build'] : [])
+        .sort(),
+    );
   }, 60_000);
 });
 
@@ -130,40 +202,50 @@ describe('scripts/synth.mjs: type-check and cache', () => {
   const entries = join(ROOT, 'build', 'test-entries');
   mkdirSync(entries, { recursive: true });
 
-  test('a misspelt prop fails the synth with the compiler\'s error, and without the type-check the construct refuses it', () => {
-    writeFileSync(join(entries, 'typo.ts'), [
-      "import { App } from 'cdk8s';",
-      "import { TetragonCluster, synthesizeClusters } from '../../lib';",
-      'const app = new App();',
-      "new TetragonCluster(app, 'typo', { clusterName: 'typo', enableNetworkMonitr: true });",
-      'synthesizeClusters(app, process.env.CDK8S_OUTDIR!);',
-      '',
-    ].join('\n'));
+  test("a misspelt prop fails the synth with the compiler's error, and without the type-check the construct refuses it", () => {
+    writeFileSync(
+      join(entries, 'typo.ts'),
+      [
+        "import { App } from 'cdk8s';",
+        "import { TetragonCluster, synthesizeClusters } from '../../lib';",
+        'const app = new App();',
+        "new TetragonCluster(app, 'typo', { clusterName: 'typo', enableNetworkMonitr: true });",
+        'synthesizeClusters(app, process.env.CDK8S_OUTDIR!);',
+        '',
+      ].join('\n'),
+    );
     const out = tmp('typo-');
     const checked = synthScript('build/test-entries/typo.ts', out, { typecheck: true });
     expect(checked.status).toBe(1);
-    expect(checked.output).toContain("synth failed: build/test-entries/typo.ts does not type-check (nothing was written):\n"
-      + "build/test-entries/typo.ts(4,57): error TS2561: Object literal may only specify known properties, but 'enableNetworkMonitr' does not exist in type 'TetragonClusterProps'. Did you mean to write 'enableNetworkMonitor'?");
+    expect(checked.output).toContain(
+      'synth failed: build/test-entries/typo.ts does not type-check (nothing was written):\n' +
+        "build/test-entries/typo.ts(4,57): error TS2561: Object literal may only specify known properties, but 'enableNetworkMonitr' does not exist in type 'TetragonClusterProps'. Did you mean to write 'enableNetworkMonitor'?",
+    );
     const unchecked = synthScript('build/test-entries/typo.ts', out);
     expect(unchecked.status).toBe(1);
-    expect(unchecked.output).toContain("synth failed: typo: enableNetworkMonitr: unknown prop, so it would be ignored; did you mean 'enableNetworkMonitor'?");
+    expect(unchecked.output).toContain(
+      "synth failed: typo: enableNetworkMonitr: unknown prop, so it would be ignored; did you mean 'enableNetworkMonitor'?",
+    );
     expect(readdirSync(out)).toStrictEqual([]);
   }, 120_000);
 
-  test('the bundle is rebuilt when an input\'s content changes, even if the file is restored with an older time', () => {
+  test("the bundle is rebuilt when an input's content changes, even if the file is restored with an older time", () => {
     const helper = join(entries, 'cache-name.ts');
-    writeFileSync(join(entries, 'cache.ts'), [
-      "import { App, Chart } from 'cdk8s';",
-      "import { Arg, ArgFilter, KprobeHook, Selector, TracingPolicy, synthesizeUnits } from '../../lib';",
-      "import { POLICY_NAME } from './cache-name';",
-      'const app = new App();',
-      'const file = Arg.file(0);',
-      "new TracingPolicy(new Chart(app, 'policies'), 'P', { name: POLICY_NAME, hooks: [KprobeHook.function('security_file_open', {",
-      "  message: 'Secret opened', tags: ['observability.filesystem'], args: [file],",
-      "  selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/secret'])] })] })] });",
-      'synthesizeUnits(app, process.env.CDK8S_OUTDIR!);',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(entries, 'cache.ts'),
+      [
+        "import { App, Chart } from 'cdk8s';",
+        "import { Arg, ArgFilter, KprobeHook, Selector, TracingPolicy, synthesizeUnits } from '../../lib';",
+        "import { POLICY_NAME } from './cache-name';",
+        'const app = new App();',
+        'const file = Arg.file(0);',
+        "new TracingPolicy(new Chart(app, 'policies'), 'P', { name: POLICY_NAME, hooks: [KprobeHook.function('security_file_open', {",
+        "  message: 'Secret opened', tags: ['observability.filesystem'], args: [file],",
+        "  selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/secret'])] })] })] });",
+        'synthesizeUnits(app, process.env.CDK8S_OUTDIR!);',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(helper, "export const POLICY_NAME = 'first-name';\n");
     const out = join(tmp('cache-'), 'out');
     expect(synthScript('build/test-entries/cache.ts', out)).toMatchObject({ status: 0 });
@@ -177,21 +259,26 @@ describe('scripts/synth.mjs: type-check and cache', () => {
   }, 120_000);
 
   test('a code cache V8 refuses is written anew, and the synth writes the same files', () => {
-    writeFileSync(join(entries, 'code-cache.ts'), [
-      "import { App, Chart } from 'cdk8s';",
-      "import { Arg, KprobeHook, TracingPolicy, synthesizeUnits } from '../../lib';",
-      'const app = new App();',
-      "new TracingPolicy(new Chart(app, 'policies'), 'P', { name: 'cached', hooks: [KprobeHook.function('security_file_open', {",
-      "  message: 'File opened', tags: ['observability.filesystem'], args: [Arg.file(0)] })] });",
-      'synthesizeUnits(app, process.env.CDK8S_OUTDIR!);',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(entries, 'code-cache.ts'),
+      [
+        "import { App, Chart } from 'cdk8s';",
+        "import { Arg, KprobeHook, TracingPolicy, synthesizeUnits } from '../../lib';",
+        'const app = new App();',
+        "new TracingPolicy(new Chart(app, 'policies'), 'P', { name: 'cached', hooks: [KprobeHook.function('security_file_open', {",
+        "  message: 'File opened', tags: ['observability.filesystem'], args: [Arg.file(0)] })] });",
+        'synthesizeUnits(app, process.env.CDK8S_OUTDIR!);',
+        '',
+      ].join('\n'),
+    );
     const first = join(tmp('code-cache-'), 'out');
     expect(synthScript('build/test-entries/code-cache.ts', first)).toMatchObject({ status: 0 });
     // Node 22+ keeps the bundle's compiled code in its own compile cache; before, it sits beside the bundle, after
     // the digest of the bundle's inputs.
     const cache = join(ROOT, 'build', 'synth', 'build', 'test-entries', 'code-cache.js.v8cache');
-    expect(existsSync(cache) || typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function').toBe(true);
+    expect(existsSync(cache) || typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function').toBe(
+      true,
+    );
     if (existsSync(cache)) {
       // when: the cached code is damaged (its digest still matches)
       const data = readFileSync(cache);
@@ -201,7 +288,12 @@ describe('scripts/synth.mjs: type-check and cache', () => {
     expect(synthScript('build/test-entries/code-cache.ts', second)).toMatchObject({ status: 0, output: '' });
     // then: the same files, and a cache V8 accepts again
     expect(tree(second)).toStrictEqual(tree(first));
-    if (existsSync(cache)) expect(readFileSync(cache).subarray(64).every((b) => b === 0x5a)).toBe(false);
+    if (existsSync(cache))
+      expect(
+        readFileSync(cache)
+          .subarray(64)
+          .every((b) => b === 0x5a),
+      ).toBe(false);
   }, 120_000);
 
   test('the bundle holds the app and what it uses: cdk8s with one yaml, no simulator, CLI or verifier, the CRD validators apart', () => {
@@ -211,6 +303,10 @@ describe('scripts/synth.mjs: type-check and cache', () => {
     expect(inputs).toContain('main.ts');
     expect(inputs).toContain('node_modules/cdk8s/lib/index.js');
     expect(inputs).toContain('lib/private/crd-validators/index.ts');
-    expect(inputs.filter((f) => /^lib\/(simulate|cli|verify)\/|^lib\/private\/crd-validators\/.*\.js$|node_modules\/(ajv|cdk8s\/node_modules\/yaml)\//.test(f))).toStrictEqual([]);
+    expect(
+      inputs.filter((f) =>
+        /^lib\/(simulate|cli|verify)\/|^lib\/private\/crd-validators\/.*\.js$|node_modules\/(ajv|cdk8s\/node_modules\/yaml)\//.test(f),
+      ),
+    ).toStrictEqual([]);
   }, 120_000);
 });

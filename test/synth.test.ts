@@ -2,7 +2,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ApiObject, App, Chart, IResolver, Lazy } from 'cdk8s';
-import { Arg, ArgFilter, KprobeHook, OUTPUT_MANIFEST, Selector, TetragonCluster, TracingPolicy, synthesizeClusters, synthesizeUnits } from '../lib';
+import {
+  Arg,
+  ArgFilter,
+  KprobeHook,
+  OUTPUT_MANIFEST,
+  Selector,
+  TetragonCluster,
+  TracingPolicy,
+  synthesizeClusters,
+  synthesizeUnits,
+} from '../lib';
 import { dangerousOutputReason } from '../lib/private/output-folder';
 
 /** Every file under a folder with its bytes, by relative path (empty folders included as `dir/`). */
@@ -32,10 +42,14 @@ function policyApp(name = 'payments-secret-access', path = '/etc/payments/api-ke
   const file = Arg.file(0);
   new TracingPolicy(chart, 'Secret', {
     name,
-    hooks: [KprobeHook.function('security_file_open', {
-      message: 'Secret opened', tags: ['observability.filesystem'], args: [file],
-      selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, [path])] })],
-    })],
+    hooks: [
+      KprobeHook.function('security_file_open', {
+        message: 'Secret opened',
+        tags: ['observability.filesystem'],
+        args: [file],
+        selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, [path])] })],
+      }),
+    ],
   });
   return app;
 }
@@ -44,8 +58,11 @@ describe('synthesizeUnits: output safety', () => {
   test('writes the units and the list of what it wrote, and the next synth replaces exactly those files', () => {
     const out = join(tmp('units-'), 'out');
     expect(synthesizeUnits(policyApp(), out)).toStrictEqual(['policies/tracingpolicy-payments-secret-access.yaml']);
-    expect(readFileSync(join(out, OUTPUT_MANIFEST), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')))
-      .toStrictEqual(['policies/tracingpolicy-payments-secret-access.yaml']);
+    expect(
+      readFileSync(join(out, OUTPUT_MANIFEST), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#')),
+    ).toStrictEqual(['policies/tracingpolicy-payments-secret-access.yaml']);
     // when: the policy is renamed, the old file goes and the new one comes
     synthesizeUnits(policyApp('payments-key-access'), out);
     expect(Object.keys(tree(out)).sort()).toStrictEqual([OUTPUT_MANIFEST, 'policies/tracingpolicy-payments-key-access.yaml']);
@@ -58,9 +75,15 @@ describe('synthesizeUnits: output safety', () => {
     writeFileSync(join(out, 'notes.md'), 'mine\n');
     const before = tree(out);
     let message = '';
-    try { synthesizeUnits(policyApp(), out); } catch (e) { message = (e as Error).message; }
-    expect(message).toBe(`refusing to replace ${out}: it holds nlcl01k8s/ (1 files), notes.md that this synth did not write `
-      + `(no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first`);
+    try {
+      synthesizeUnits(policyApp(), out);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      `refusing to replace ${out}: it holds nlcl01k8s/ (1 files), notes.md that this synth did not write ` +
+        `(no ${OUTPUT_MANIFEST} lists them); write to an empty or new folder, or move them away first`,
+    );
     expect(tree(out)).toStrictEqual(before);
   });
 
@@ -78,10 +101,17 @@ describe('synthesizeUnits: output safety', () => {
   test('knows the folders it must never replace: the filesystem root, the home folder, the working directory and its parents', () => {
     const reason = (path: string) => dangerousOutputReason(path, '/home/ann/work/project', '/home/ann');
     expect(['/', '/home/ann', '/home/ann/work/project', '/home/ann/work', '/home'].map(reason)).toStrictEqual([
-      'it is the filesystem root', 'it is the home folder', 'it contains the working directory', 'it contains the working directory',
+      'it is the filesystem root',
+      'it is the home folder',
+      'it contains the working directory',
+      'it contains the working directory',
       'it contains the working directory',
     ]);
-    expect(['/home/ann/work/project/dist', '/home/ann/work/project-dist', '/tmp/out'].map(reason)).toStrictEqual([undefined, undefined, undefined]);
+    expect(['/home/ann/work/project/dist', '/home/ann/work/project-dist', '/tmp/out'].map(reason)).toStrictEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test('refuses the working directory and its parents (inside a sandbox here) and leaves them as they were', () => {
@@ -93,7 +123,9 @@ describe('synthesizeUnits: output safety', () => {
     const saved = process.cwd();
     process.chdir(project);
     try {
-      expect(() => synthesizeUnits(policyApp(), '.')).toThrow(/^refusing to write into \.: it contains the working directory; set the output to a folder of its own, e\.g\. dist$/);
+      expect(() => synthesizeUnits(policyApp(), '.')).toThrow(
+        /^refusing to write into \.: it contains the working directory; set the output to a folder of its own, e\.g\. dist$/,
+      );
       expect(() => synthesizeUnits(policyApp(), '..')).toThrow(/^refusing to write into \.\.: it contains the working directory;/);
       expect(() => synthesizeUnits(policyApp(), box)).toThrow(/: it contains the working directory;/);
     } finally {
@@ -124,7 +156,8 @@ describe('one synth, one production of each Lazy', () => {
     const chart = new Chart(app, 'unit');
     let produced = 0;
     const object = new ApiObject(chart, 'Map', {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: 'lazy', annotations: { produced: Lazy.any({ produce: () => String(++produced) }) as unknown as string } },
     });
     chart.node.addValidation({ validate: () => (object.toJson().metadata.annotations.produced ? [] : ['no annotation']) });
@@ -144,8 +177,12 @@ describe('one synth, one production of each Lazy', () => {
     expect(app.resolvers).toStrictEqual(resolvers);
   });
 
-  test('an app\'s own resolvers still come first', () => {
-    const mine: IResolver = { resolve: (c) => { if (c.value instanceof Lazy) c.replaceValue('mine'); } };
+  test("an app's own resolvers still come first", () => {
+    const mine: IResolver = {
+      resolve: (c) => {
+        if (c.value instanceof Lazy) c.replaceValue('mine');
+      },
+    };
     const { app, produced } = lazyApp([mine]);
     const out = join(tmp('lazy-'), 'out');
     synthesizeUnits(app, out);
@@ -155,7 +192,8 @@ describe('one synth, one production of each Lazy', () => {
 });
 
 describe('several clusters in one app', () => {
-  const cluster = (app: App, name: string, props: object = {}) => new TetragonCluster(app, name, { clusterName: name, enableGrafanaDashboard: false, ...props });
+  const cluster = (app: App, name: string, props: object = {}) =>
+    new TetragonCluster(app, name, { clusterName: name, enableGrafanaDashboard: false, ...props });
 
   test('synthesizeClusters writes each cluster to <outdir>/<clusterName>/ and leaves other folders alone', () => {
     const out = tmp('clusters-');
@@ -176,7 +214,9 @@ describe('several clusters in one app', () => {
     const app = new App();
     cluster(app, 'alpha');
     cluster(app, 'beta');
-    expect(() => synthesizeUnits(app, join(tmp('two-'), 'alpha'))).toThrow(/the app holds 2 TetragonClusters \(alpha, beta\), whose units would share .*; call synthesizeClusters\(app, '.*'\) to write each to <outdir>\/<clusterName>\//);
+    expect(() => synthesizeUnits(app, join(tmp('two-'), 'alpha'))).toThrow(
+      /the app holds 2 TetragonClusters \(alpha, beta\), whose units would share .*; call synthesizeClusters\(app, '.*'\) to write each to <outdir>\/<clusterName>\//,
+    );
   });
 
   test('two clusters with one clusterName, or a chart outside any cluster, are refused', () => {
@@ -189,4 +229,3 @@ describe('several clusters in one app', () => {
     expect(() => synthesizeClusters(loose, tmp('loose-'))).toThrow(/chart 'policies' belongs to no TetragonCluster/);
   });
 });
-

@@ -1,13 +1,13 @@
 import { atLeast } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
-import { validateAgainstCrd } from '../private/crd-schema';
 import { narrows, obj, readPolicy, str } from '../model/private/policy-reader';
 import { POLICY_KINDS } from '../model/private/vocabulary';
+import { validateAgainstCrd } from '../private/crd-schema';
 import { checkFeatureRules } from './feature-rules';
 import { CheckOptions, Finding, FindingSink, brief } from './finding';
-import { expandLists, looksLikeTracingPolicy, valueAt } from './manifests';
 import { checkHookRules, checkUnfilteredEnforcement } from './hook-rules';
 import { checkKernelRules } from './kernel-rules';
+import { expandLists, looksLikeTracingPolicy, valueAt } from './manifests';
 import { checkPolicyRules, checkScopeRules } from './policy-rules';
 import { checkPostActionsBefore511 } from './post-action-rules';
 import { checkSelectors } from './selector-rules';
@@ -49,17 +49,31 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
   const sink = new FindingSink(policy.name);
   const m = obj(manifest);
   if (!m || !looksLikeTracingPolicy(m)) {
-    sink.add('crd-schema', { field: 'kind' }, `is not a TracingPolicy or TracingPolicyNamespaced (apiVersion ${JSON.stringify(m?.apiVersion)}, kind ${JSON.stringify(m?.kind)})`);
+    sink.add(
+      'crd-schema',
+      { field: 'kind' },
+      `is not a TracingPolicy or TracingPolicyNamespaced (apiVersion ${JSON.stringify(m?.apiVersion)}, kind ${JSON.stringify(m?.kind)})`,
+    );
     return sink.findings;
   }
   if (m.apiVersion !== API_VERSION || !POLICY_KINDS.has(str(m.kind) ?? '')) {
     const field = m.apiVersion !== API_VERSION ? 'apiVersion' : 'kind';
-    sink.add('api-version', { field }, `no CRD serves ${JSON.stringify(m.kind)} in ${JSON.stringify(m.apiVersion)}: the API server refuses the object (no matches for kind) and no agent ever sees it; Tetragon's CRDs serve TracingPolicy and TracingPolicyNamespaced in ${API_VERSION}`);
+    sink.add(
+      'api-version',
+      { field },
+      `no CRD serves ${JSON.stringify(m.kind)} in ${JSON.stringify(m.apiVersion)}: the API server refuses the object (no matches for kind) and no agent ever sees it; Tetragon's CRDs serve TracingPolicy and TracingPolicyNamespaced in ${API_VERSION}`,
+    );
     return sink.findings;
   }
   for (const line of validateAgainstCrd(m)) {
     const sep = line.indexOf(': ');
-    const path = line.slice(0, sep).split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    const path = line
+      .slice(0, sep)
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
     sink.add('crd-schema', { field: path || '(root)' }, crdMessage(m, path, line.slice(sep + 2)));
   }
   const spec = policy.spec;
@@ -68,8 +82,12 @@ export function checkPolicy(manifest: unknown, options: CheckOptions = {}): Find
   checkPolicyRules(sink, policy, effective);
   checkScopeRules(sink, str(m.kind)!, spec);
   checkFeatureRules(sink, policy, kernels);
-  const scope = m.kind === 'TracingPolicyNamespaced' || narrows(policy.podSelector) || narrows(policy.containerSelector) ? 'narrowed'
-    : policy.podSelector ? 'pods' : 'node';
+  const scope =
+    m.kind === 'TracingPolicyNamespaced' || narrows(policy.podSelector) || narrows(policy.containerSelector)
+      ? 'narrowed'
+      : policy.podSelector
+        ? 'pods'
+        : 'node';
   for (const hook of policy.hooks) {
     checkHookRules(sink, hook, policy);
     checkUnfilteredEnforcement(sink, hook, scope);
@@ -90,7 +108,9 @@ function crdMessage(manifest: unknown, path: string, detail: string): string {
 
 /** `major.minor` of the oldest kernel of the set whose release is known (it sets the Equal string limit). */
 function oldestRelease(kernels: readonly KernelTable[]): string | undefined {
-  const releases = kernels.map((k) => k.features.release).filter((r): r is string => !!r)
+  const releases = kernels
+    .map((k) => k.features.release)
+    .filter((r): r is string => !!r)
     .map((r) => r.split(/[.-]/).slice(0, 2).join('.'));
   return releases.sort((a, b) => (atLeast(a, b) ? 1 : -1))[0];
 }
@@ -103,10 +123,16 @@ function groupByKernel(findings: readonly Finding[]): Finding[] {
   const groups = new Map<string, { first: Finding; kernels: string[] }>();
   const order: Array<Finding | { first: Finding; kernels: string[] }> = [];
   for (const f of findings) {
-    if (f.kernel === undefined) { order.push(f); continue; }
+    if (f.kernel === undefined) {
+      order.push(f);
+      continue;
+    }
     const key = [f.ruleId, f.field, f.message.split(`kernel ${f.kernel}`).join('\u0000'), f.fix].join('\u0001');
     const g = groups.get(key);
-    if (g) { g.kernels.push(f.kernel); continue; }
+    if (g) {
+      g.kernels.push(f.kernel);
+      continue;
+    }
     const group = { first: f, kernels: [f.kernel] };
     groups.set(key, group);
     order.push(group);
@@ -114,13 +140,17 @@ function groupByKernel(findings: readonly Finding[]): Finding[] {
   return order.map((x) => {
     if (!('first' in x)) return x;
     const { first, kernels } = x;
-    const message = kernels.length > 1 ? first.message.split(`kernel ${first.kernel}`).join(`kernels ${kernels.join(', ')}`) : first.message;
+    const message =
+      kernels.length > 1 ? first.message.split(`kernel ${first.kernel}`).join(`kernels ${kernels.join(', ')}`) : first.message;
     return { ...first, kernels, message };
   });
 }
 
 function sortFindings(findings: Finding[]): Finding[] {
-  return findings.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.i - b.i).map((x) => x.f);
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.i - b.i)
+    .map((x) => x.f);
 }
 
 /**
@@ -137,7 +167,11 @@ export function checkManifests(manifests: readonly unknown[], options: CheckOpti
     const key = `${str(obj(m)!.kind)}/${policyName(m)}`;
     if (seen.has(key)) {
       const sink = new FindingSink(policyName(m));
-      sink.add('duplicate-policy-name', { field: 'metadata.name' }, `another ${str(obj(m)!.kind)} has the same name${obj(m)!.kind === 'TracingPolicyNamespaced' ? ' in this namespace' : ''}; the later one replaces the earlier`);
+      sink.add(
+        'duplicate-policy-name',
+        { field: 'metadata.name' },
+        `another ${str(obj(m)!.kind)} has the same name${obj(m)!.kind === 'TracingPolicyNamespaced' ? ' in this namespace' : ''}; the later one replaces the earlier`,
+      );
       out.push(...sink.findings);
     }
     seen.add(key);

@@ -1,5 +1,5 @@
-import { show } from '../private/problems';
 import type { KernelTable } from '../kernels/kernel-table';
+import { show } from '../private/problems';
 import { Severity, rule } from './rules';
 
 /** One problem found in a policy. */

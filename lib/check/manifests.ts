@@ -48,10 +48,18 @@ export function readYamlManifests(text: string): YamlManifests {
     if ('errors' in doc && doc.errors.length > 0) {
       const sink = new FindingSink('<yaml>');
       if (helm) {
-        sink.add('helm-template', { field: '(document)' }, `this is a Helm template, not YAML (it holds template actions such as ${JSON.stringify(helm[0].slice(0, 40))}), so it cannot be checked as written`);
+        sink.add(
+          'helm-template',
+          { field: '(document)' },
+          `this is a Helm template, not YAML (it holds template actions such as ${JSON.stringify(helm[0].slice(0, 40))}), so it cannot be checked as written`,
+        );
       } else {
         const line = doc.errors[0].linePos?.[0]?.line;
-        sink.add('yaml-syntax', { field: '(document)' }, `YAML does not parse${line ? ` (line ${line})` : ''}: ${doc.errors[0].message.split('\n')[0]}`);
+        sink.add(
+          'yaml-syntax',
+          { field: '(document)' },
+          `YAML does not parse${line ? ` (line ${line})` : ''}: ${doc.errors[0].message.split('\n')[0]}`,
+        );
       }
       findings.push(...sink.findings);
       continue;
@@ -62,7 +70,11 @@ export function readYamlManifests(text: string): YamlManifests {
   }
   if (helm && findings.length === 0 && manifests.some(looksLikeTracingPolicy)) {
     const sink = new FindingSink('<yaml>');
-    sink.add('helm-template', { field: '(document)' }, `this file holds Helm template actions (${JSON.stringify(helm[0].slice(0, 40))}) that parse as plain strings: the findings are about the unrendered text`);
+    sink.add(
+      'helm-template',
+      { field: '(document)' },
+      `this file holds Helm template actions (${JSON.stringify(helm[0].slice(0, 40))}) that parse as plain strings: the findings are about the unrendered text`,
+    );
     findings.push(...sink.findings);
   }
   return { manifests, findings };

@@ -13,8 +13,21 @@ import { CheckOptions, FindingSink } from './finding';
 
 /** Action codes (pkg/selectors/kernel.go actionTypeTable). */
 const CODES: Record<string, number> = {
-  post: 0, followfd: 1, sigkill: 2, unfollowfd: 3, override: 4, copyfd: 5, geturl: 6, dnslookup: 7, nopost: 8,
-  signal: 9, tracksock: 10, untracksock: 11, notifyenforcer: 12, cleanupenforcernotification: 13, set: 14,
+  post: 0,
+  followfd: 1,
+  sigkill: 2,
+  unfollowfd: 3,
+  override: 4,
+  copyfd: 5,
+  geturl: 6,
+  dnslookup: 7,
+  nopost: 8,
+  signal: 9,
+  tracksock: 10,
+  untracksock: 11,
+  notifyenforcer: 12,
+  cleanupenforcernotification: 13,
+  set: 14,
 };
 const NAMES = Object.fromEntries(Object.entries(CODES).map(([name, code]) => [code, name]));
 /** How many argument slots the pre-5.11 BPF action loop reads after each action code (do_action). */
@@ -37,17 +50,34 @@ function encode(a: Record<string, unknown>): number[] {
     case 'post': {
       const rate = str(a.rateLimit) ?? '';
       const limited = rate !== '' && !/^0+[smh]?$/i.test(rate);
-      const scope = limited ? ({ process: 1, global: 2 } as Record<string, number>)[str(a.rateLimitScope) ?? ''] ?? 0 : 0;
+      const scope = limited ? (({ process: 1, global: 2 } as Record<string, number>)[str(a.rateLimitScope) ?? ''] ?? 0) : 0;
       return [code, limited ? 1 : 0, scope, flag(a.kernelStackTrace), flag(a.userStackTrace), flag(a.imaHash)];
     }
-    case 'followfd': case 'unfollowfd': case 'copyfd': return [code, num(a.argFd), num(a.argName)];
-    case 'override': return [code, num(a.argError, UNKNOWN)];
-    case 'geturl': case 'dnslookup': return [code, UNKNOWN];
-    case 'signal': return [code, num(a.argSig, UNKNOWN)];
-    case 'tracksock': case 'untracksock': return [code, num(a.argSock)];
-    case 'notifyenforcer': return [code, num(a.argError), num(a.argSig), a.enforcerNotifyActionArgIndex === undefined ? UNKNOWN : num(a.enforcerNotifyActionArgIndex)];
-    case 'set': return [code, num(a.argIndex), num(a.argValue)];
-    default: return [code];
+    case 'followfd':
+    case 'unfollowfd':
+    case 'copyfd':
+      return [code, num(a.argFd), num(a.argName)];
+    case 'override':
+      return [code, num(a.argError, UNKNOWN)];
+    case 'geturl':
+    case 'dnslookup':
+      return [code, UNKNOWN];
+    case 'signal':
+      return [code, num(a.argSig, UNKNOWN)];
+    case 'tracksock':
+    case 'untracksock':
+      return [code, num(a.argSock)];
+    case 'notifyenforcer':
+      return [
+        code,
+        num(a.argError),
+        num(a.argSig),
+        a.enforcerNotifyActionArgIndex === undefined ? UNKNOWN : num(a.enforcerNotifyActionArgIndex),
+      ];
+    case 'set':
+      return [code, num(a.argIndex), num(a.argValue)];
+    default:
+      return [code];
   }
 }
 
@@ -98,8 +128,10 @@ export function replayActionsBefore511(actions: readonly Record<string, unknown>
  * made without the config, `linux X.Y` in its description or a name ending in `-X.Y`.
  */
 export function kernelRelease(table: KernelTable): [number, number] | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(table.features.release ?? '')
-    ?? /\blinux (\d+)\.(\d+)\b/.exec(table.describe) ?? /-(\d+)\.(\d+)$/.exec(table.name);
+  const m =
+    /^(\d+)\.(\d+)/.exec(table.features.release ?? '') ??
+    /\blinux (\d+)\.(\d+)\b/.exec(table.describe) ??
+    /-(\d+)\.(\d+)$/.exec(table.name);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
@@ -110,10 +142,12 @@ const before511 = ([major, minor]: [number, number]) => major < 5 || (major === 
  * such kernel of the set, or once without a kernel when `minKernel` is below 5.11.
  */
 export function checkPostActionsBefore511(sink: FindingSink, hook: HookView, kernels: readonly KernelTable[], options: CheckOptions): void {
-  const oldKernels: (string | undefined)[] = kernels.filter((k) => {
-    const release = kernelRelease(k);
-    return release !== undefined && before511(release);
-  }).map((k) => k.name);
+  const oldKernels: (string | undefined)[] = kernels
+    .filter((k) => {
+      const release = kernelRelease(k);
+      return release !== undefined && before511(release);
+    })
+    .map((k) => k.name);
   const min = options.minKernel?.split('.').map(Number);
   if (oldKernels.length === 0 && min && min.length >= 2 && before511([min[0], min[1]])) oldKernels.push(undefined);
   if (oldKernels.length === 0) return;
@@ -129,19 +163,25 @@ export function checkPostActionsBefore511(sink: FindingSink, hook: HookView, ker
       const stacks = wrong.phantoms.filter((p) => p.action === 'post' && p.values.slice(2).some(nonZero));
       if (stacks.length > 0) {
         const from = wrong.readsNextSelector ? `the header of selectors[${i + 1}]` : 'the values of the following action';
-        what.push(`an extra Post takes its stack-trace flags from ${from}, so the first event this selector matches crashes the agent `
-          + '(nil pointer in handleMsgGenericKprobe) unless the hook requests stack traces, and then its events carry stack traces nobody asked for');
+        what.push(
+          `an extra Post takes its stack-trace flags from ${from}, so the first event this selector matches crashes the agent ` +
+            '(nil pointer in handleMsgGenericKprobe) unless the hook requests stack traces, and then its events carry stack traces nobody asked for',
+        );
       }
       if (wrong.phantoms.some((p) => p.action === 'post' && !stacks.includes(p) && p.values.some(nonZero))) {
         what.push('an extra Post takes a rate limit from other values, which can drop events');
       }
       const others = wrong.phantoms.filter((p) => p.action !== 'post');
       if (others.length > 0) what.push(`values of other actions run as ${others.map((p) => p.action).join(', ')}`);
-      if (wrong.skipped.length > 0) what.push(`${wrong.skipped.map((k) => `${list}[${k}] (${str(actions[k].action)})`).join(', ')} never runs`);
+      if (wrong.skipped.length > 0)
+        what.push(`${wrong.skipped.map((k) => `${list}[${k}] (${str(actions[k].action)})`).join(', ')} never runs`);
       for (const kernel of oldKernels) {
         const where = kernel ? `on ${kernel}` : `on kernels before 5.11 (min kernel ${options.minKernel})`;
-        sink.add('post-action-pre-511', { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].${list}`, kernel },
-          `${where} Tetragon's BPF objects read a Post action one value short: ${what.join('; ')}`);
+        sink.add(
+          'post-action-pre-511',
+          { hook: hook.label, selector: i, field: `${hook.path}.selectors[${i}].${list}`, kernel },
+          `${where} Tetragon's BPF objects read a Post action one value short: ${what.join('; ')}`,
+        );
       }
     }
   });

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPolicy, policyName } from '../check/engine';
-import { looksLikeTracingPolicy, readYamlManifests } from '../check/manifests';
 import { Finding } from '../check/finding';
+import { looksLikeTracingPolicy, readYamlManifests } from '../check/manifests';
 import { nameScope } from '../check/name-scope';
 import { KernelTable, loadKernel } from '../kernels/kernel-table';
 
@@ -27,15 +27,19 @@ function usage(message: string): number {
 function yamlFiles(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
-  return readdirSync(path).sort().flatMap((name) => {
-    const full = join(path, name);
-    const s = statSync(full);
-    if (s.isDirectory()) return name.startsWith('.') || name === 'node_modules' ? [] : yamlFiles(full);
-    return /\.ya?ml$/.test(name) ? [full] : [];
-  });
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => {
+      const full = join(path, name);
+      const s = statSync(full);
+      if (s.isDirectory()) return name.startsWith('.') || name === 'node_modules' ? [] : yamlFiles(full);
+      return /\.ya?ml$/.test(name) ? [full] : [];
+    });
 }
 
-interface FileFinding extends Finding { readonly file: string }
+interface FileFinding extends Finding {
+  readonly file: string;
+}
 
 /** `cdk8s-tetragon check`: checks TracingPolicy YAML against the load rules and kernel tables. */
 export async function run(args: string[]): Promise<number> {
@@ -48,7 +52,10 @@ export async function run(args: string[]): Promise<number> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string | undefined => args[++i];
-    if (a === '--help' || a === '-h') { process.stdout.write(USAGE + '\n'); return 0; }
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
     if (a === '--kernel' || a === '--kernel-file' || a === '--format' || a === '--min-kernel') {
       const v = value();
       if (v === undefined) return usage(`${a} needs a value`);
@@ -83,14 +90,20 @@ export async function run(args: string[]): Promise<number> {
   const empty: string[] = [];
   for (const p of paths) {
     let files: string[];
-    try { files = yamlFiles(p); } catch { return usage(`${p}: no such file or folder`); }
+    try {
+      files = yamlFiles(p);
+    } catch {
+      return usage(`${p}: no such file or folder`);
+    }
     const before = { policies, findings: findings.length };
     for (const file of files) {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch (e) {
-        process.stderr.write(`cdk8s-tetragon check: ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+        process.stderr.write(
+          `cdk8s-tetragon check: ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`,
+        );
         return 2;
       }
       // Lists are expanded; a document that does not parse is reported (plainly so for a Helm template).
@@ -106,17 +119,26 @@ export async function run(args: string[]): Promise<number> {
         findings.push(...found.map((f) => ({ file, ...f })));
         const dup = findings.find((f) => f.ruleId === '__seen' && f.policy === key);
         if (dup) {
-          findings.push({ file, ruleId: 'duplicate-policy-name', severity: 'error', policy: policyName(manifest), field: 'metadata.name',
+          findings.push({
+            file,
+            ruleId: 'duplicate-policy-name',
+            severity: 'error',
+            policy: policyName(manifest),
+            field: 'metadata.name',
             message: `policy '${policyName(manifest)}' metadata.name: another ${String(manifest.kind)} with this name is in ${dup.file}; the later one replaces the earlier`,
-            fix: 'Give every policy a unique metadata.name' });
+            fix: 'Give every policy a unique metadata.name',
+          });
         } else {
           findings.push({ file, ruleId: '__seen', severity: 'info', policy: key, field: '', message: '', fix: '' });
         }
       }
     }
     if (policies === before.policies && findings.length === before.findings) {
-      empty.push(`${p}: holds no TracingPolicy or TracingPolicyNamespaced (${files.length === 0 ? 'no *.yaml or *.yml file in it'
-        : `${files.length} file${files.length === 1 ? '' : 's'} read, none holds one`})`);
+      empty.push(
+        `${p}: holds no TracingPolicy or TracingPolicyNamespaced (${
+          files.length === 0 ? 'no *.yaml or *.yml file in it' : `${files.length} file${files.length === 1 ? '' : 's'} read, none holds one`
+        })`,
+      );
     }
   }
   if (empty.length) {
@@ -132,7 +154,9 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ findings: real, summary: { policies, errors, warnings, infos } }, null, 2) + '\n');
   } else {
     for (const f of real) process.stdout.write(`${f.file}: ${f.severity} ${f.ruleId} ${f.message} (fix: ${f.fix})\n`);
-    process.stdout.write(`${policies} ${policies === 1 ? 'policy' : 'policies'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''}\n`);
+    process.stdout.write(
+      `${policies} ${policies === 1 ? 'policy' : 'policies'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''}\n`,
+    );
   }
   return errors > 0 ? 1 : 0;
 }

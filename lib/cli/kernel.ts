@@ -1,8 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  KernelFeatures, SyscallTable, bundledKernelInfo, describeFeatures, encodeSyscallTable, featuresFromConfig, kernelTableFromBtf,
-  loadKernel, mergeSyscallTables, parseSyscallMetadata, readSyscallTable, writeKernelTable,
+  KernelFeatures,
+  SyscallTable,
+  bundledKernelInfo,
+  describeFeatures,
+  encodeSyscallTable,
+  featuresFromConfig,
+  kernelTableFromBtf,
+  loadKernel,
+  mergeSyscallTables,
+  parseSyscallMetadata,
+  readSyscallTable,
+  writeKernelTable,
 } from '../kernels';
 
 const USAGE = `usage:
@@ -77,7 +87,11 @@ export async function run(args: string[]): Promise<number> {
   }
   if (sub === 'syscalls') {
     let parsed;
-    try { parsed = parseArgs(rest, ['--out']); } catch (e) { return fail((e as Error).message); }
+    try {
+      parsed = parseArgs(rest, ['--out']);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
     const out = parsed.flags.get('--out');
     if (parsed.positional.length === 0 || !out) return fail('syscalls needs at least one INPUT and --out FILE');
     const tables: SyscallTable[] = parsed.positional.map((f) => {
@@ -91,18 +105,27 @@ export async function run(args: string[]): Promise<number> {
   }
   if (sub === 'add') {
     let parsed;
-    try { parsed = parseArgs(rest, ['--name', '--describe', '--out', '--config', '--release']); } catch (e) { return fail((e as Error).message); }
+    try {
+      parsed = parseArgs(rest, ['--name', '--describe', '--out', '--config', '--release']);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
     const [file, extra] = parsed.positional;
     if (extra) return fail(`one FILE only (got ${file} and ${extra})`);
     if (!file) return fail('add needs a FILE');
     const name = parsed.flags.get('--name');
     if (!name) return fail('add needs --name NAME (e.g. --name my-node-6.8)');
     const release = parsed.flags.get('--release');
-    if (release !== undefined && !/^\d+\.\d+(\.\d+)?/.test(release)) return fail(`--release ${release}: write the kernel release, e.g. 6.8.0`);
+    if (release !== undefined && !/^\d+\.\d+(\.\d+)?/.test(release))
+      return fail(`--release ${release}: write the kernel release, e.g. 6.8.0`);
     const config = parsed.flags.get('--config');
     let features: KernelFeatures = release ? { release } : {};
     if (config) {
-      try { features = featuresFromConfig(readFileSync(config), release); } catch (e) { return fail(`--config ${config}: ${(e as Error).message}`); }
+      try {
+        features = featuresFromConfig(readFileSync(config), release);
+      } catch (e) {
+        return fail(`--config ${config}: ${(e as Error).message}`);
+      }
     }
     const describe = parsed.flags.get('--describe') ?? `BTF of ${name}, read from ${file}${config ? `, config ${config}` : ''}`;
     let built;
@@ -124,10 +147,13 @@ export async function run(args: string[]): Promise<number> {
     mkdirSync(out, { recursive: true });
     const written = writeKernelTable(out, name, table.describe, encoded, table.size, features);
     process.stdout.write(`${resolve(written)}: ${table.size} functions, ${encoded.length} bytes\n`);
-    process.stdout.write(config ? `features: ${describeFeatures(features)}\n`
-      : `features: unknown: no --config given, so check cannot tell whether this kernel has kprobe_multi, bpf_override_return, fmod_ret or the BPF LSM`
-        + `${release ? '' : ', nor its release (version gates: loader 5.19+, sockaddr_un filters 5.11+)'}, and says so for every policy that depends on them.`
-        + ' Add --config /proc/config.gz (or /boot/config-$(uname -r)) to know them.\n');
+    process.stdout.write(
+      config
+        ? `features: ${describeFeatures(features)}\n`
+        : `features: unknown: no --config given, so check cannot tell whether this kernel has kprobe_multi, bpf_override_return, fmod_ret or the BPF LSM` +
+            `${release ? '' : ', nor its release (version gates: loader 5.19+, sockaddr_un filters 5.11+)'}, and says so for every policy that depends on them.` +
+            ' Add --config /proc/config.gz (or /boot/config-$(uname -r)) to know them.\n',
+    );
     return 0;
   }
   return fail(`unknown subcommand '${sub}'`);

@@ -16,8 +16,15 @@ const COMMANDS: Record<string, { summary: string; module: string }> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ['usage: cdk8s-tetragon <command> [options]', '       cdk8s-tetragon --version', '', 'commands:', ...lines, '',
-    'Run a command with --help for its options.'].join('\n');
+  return [
+    'usage: cdk8s-tetragon <command> [options]',
+    '       cdk8s-tetragon --version',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run a command with --help for its options.',
+  ].join('\n');
 }
 
 /** The package's version, from its package.json (two or three levels up, from lib/ or build/lib/). */
@@ -52,8 +59,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-    process.stderr.write(`cdk8s-tetragon: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`cdk8s-tetragon: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

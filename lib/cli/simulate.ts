@@ -42,7 +42,11 @@ const defaultIo: CliIo = {
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, v[k]]),
+      );
     }
     return v;
   });
@@ -51,11 +55,13 @@ export function stableJson(value: unknown): string {
 function yamlFiles(path: string): string[] {
   const st = statSync(path);
   if (!st.isDirectory()) return [path];
-  return readdirSync(path).sort().flatMap((name) => {
-    const full = join(path, name);
-    if (statSync(full).isDirectory()) return yamlFiles(full);
-    return /\.ya?ml$/.test(name) ? [full] : [];
-  });
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => {
+      const full = join(path, name);
+      if (statSync(full).isDirectory()) return yamlFiles(full);
+      return /\.ya?ml$/.test(name) ? [full] : [];
+    });
 }
 
 interface Parsed {
@@ -77,20 +83,37 @@ export function verdictOf(result: SimulationResult, expected?: EventExpectation)
   if (!result.hooked) return { status: 'INCONCLUSIVE', detail: `no policy hooks ${result.hook} (misspelt hook?)` };
   if (result.loadErrors.length) return { status: 'INCONCLUSIVE', detail: `a policy would not load: ${result.loadErrors[0]}` };
   if (result.problems.length) return { status: 'INCONCLUSIVE', detail: `the event lacks data a filter reads: ${result.problems[0]}` };
-  const reported = result.matches.map((m) => `${m.policy} ${m.hook}${m.selector !== undefined ? ` selector ${m.selector}` : ''}`
-    + ` -> ${m.actions.map((a) => a.action + (a.enforced === false ? ' (monitor)' : '')).join(', ')}`).join('; ');
+  const reported = result.matches
+    .map(
+      (m) =>
+        `${m.policy} ${m.hook}${m.selector !== undefined ? ` selector ${m.selector}` : ''}` +
+        ` -> ${m.actions.map((a) => a.action + (a.enforced === false ? ' (monitor)' : '')).join(', ')}`,
+    )
+    .join('; ');
   // The telling miss is one of a policy that hooks the call; "does not hook" misses of the others say little.
-  const miss = result.misses.find((m) => m.hook !== undefined) ?? result.misses.find((m) => !m.reason.startsWith('does not hook')) ?? result.misses[0];
-  const missed = miss ? `${[miss.policy, miss.selector !== undefined ? `selector ${miss.selector}` : ''].filter(Boolean).join(' ')}: ${miss.reason}` : 'no policy selected it';
+  const miss =
+    result.misses.find((m) => m.hook !== undefined) ?? result.misses.find((m) => !m.reason.startsWith('does not hook')) ?? result.misses[0];
+  const missed = miss
+    ? `${[miss.policy, miss.selector !== undefined ? `selector ${miss.selector}` : ''].filter(Boolean).join(' ')}: ${miss.reason}`
+    : 'no policy selected it';
   if (expected === undefined) return result.posted ? { status: 'MATCH', detail: reported } : { status: 'NO-MATCH', detail: missed };
   if (expected === 'match') {
-    return result.posted ? { status: 'PASS', detail: reported }
-      : { status: 'FAIL', detail: `expected a match; ${result.matched ? `matched without posting (NoPost): ${reported}` : `nothing matched: ${missed}`}` };
+    return result.posted
+      ? { status: 'PASS', detail: reported }
+      : {
+          status: 'FAIL',
+          detail: `expected a match; ${result.matched ? `matched without posting (NoPost): ${reported}` : `nothing matched: ${missed}`}`,
+        };
   }
-  if (expected === 'no-match') return result.posted ? { status: 'FAIL', detail: `expected no match; reported by ${reported}` } : { status: 'PASS', detail: missed };
+  if (expected === 'no-match')
+    return result.posted ? { status: 'FAIL', detail: `expected no match; reported by ${reported}` } : { status: 'PASS', detail: missed };
   const missing = expected.actions.filter((a) => !result.actions.includes(a));
-  return missing.length === 0 && result.matched ? { status: 'PASS', detail: reported }
-    : { status: 'FAIL', detail: `expected ${expected.actions.join(', ')}; effective actions [${result.actions.join(', ')}]${reported ? `: ${reported}` : `: ${missed}`}` };
+  return missing.length === 0 && result.matched
+    ? { status: 'PASS', detail: reported }
+    : {
+        status: 'FAIL',
+        detail: `expected ${expected.actions.join(', ')}; effective actions [${result.actions.join(', ')}]${reported ? `: ${reported}` : `: ${missed}`}`,
+      };
 }
 
 function parseArgs(args: string[]): Parsed | string {
@@ -102,9 +125,19 @@ function parseArgs(args: string[]): Parsed | string {
   let mode: 'policies' | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--help' || a === '-h') { help = true; continue; }
-    if (a === '--policies') { mode = 'policies'; continue; }
-    if (a.startsWith('--policies=')) { policies.push(a.slice('--policies='.length)); mode = 'policies'; continue; }
+    if (a === '--help' || a === '-h') {
+      help = true;
+      continue;
+    }
+    if (a === '--policies') {
+      mode = 'policies';
+      continue;
+    }
+    if (a.startsWith('--policies=')) {
+      policies.push(a.slice('--policies='.length));
+      mode = 'policies';
+      continue;
+    }
     if (a === '--events' || a === '--arch' || a === '--format') {
       const v = args[++i];
       if (v === undefined) return `${a} needs a value`;
@@ -117,9 +150,16 @@ function parseArgs(args: string[]): Parsed | string {
       mode = undefined;
       continue;
     }
-    if (a.startsWith('--events=')) { events = a.slice('--events='.length); mode = undefined; continue; }
+    if (a.startsWith('--events=')) {
+      events = a.slice('--events='.length);
+      mode = undefined;
+      continue;
+    }
     if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
-    if (mode === 'policies') { policies.push(a); continue; }
+    if (mode === 'policies') {
+      policies.push(a);
+      continue;
+    }
     return `unexpected argument '${a}'`;
   }
   return { policies, events, arch, format, help };
@@ -181,12 +221,16 @@ export async function run(args: string[], io: CliIo = defaultIo): Promise<number
     }
     const verdict = verdictOf(result, event.expect);
     counts[verdict.status]++;
-    lines.push(parsed.format === 'json' ? stableJson(result) : `${verdict.status.padEnd(12)} ${result.event}  ${result.hook}  ${verdict.detail}`);
+    lines.push(
+      parsed.format === 'json' ? stableJson(result) : `${verdict.status.padEnd(12)} ${result.event}  ${result.hook}  ${verdict.detail}`,
+    );
   }
   const failed = counts.FAIL + counts.INCONCLUSIVE;
   if (parsed.format === 'summary') {
-    lines.push(`${events.length} event${events.length === 1 ? '' : 's'}: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.INCONCLUSIVE} inconclusive, `
-      + `${counts.MATCH + counts['NO-MATCH']} without expect (${counts.MATCH} matched): ${failed ? 'FAIL' : 'PASS'}`);
+    lines.push(
+      `${events.length} event${events.length === 1 ? '' : 's'}: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.INCONCLUSIVE} inconclusive, ` +
+        `${counts.MATCH + counts['NO-MATCH']} without expect (${counts.MATCH} matched): ${failed ? 'FAIL' : 'PASS'}`,
+    );
   }
   io.out(lines.map((l) => l + '\n').join(''));
   return failed ? 1 : 0;

@@ -8,12 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { AgentUnavailableError } from '../verify/agent';
 import { builtInScenarios } from '../verify/catalog';
 import { readPolicies, scenarioVariants } from '../verify/policies';
-import { scenarioPolicy } from '../verify/scenarios';
 import { HostLookup, PrerequisiteError, hostLookup, requireHostTools } from '../verify/prerequisites';
 import { DEFAULT_AGENT_IMAGE, agentFromRegistry } from '../verify/registry';
 import { VerifyExit, summaryText } from '../verify/report';
-import { readScenarioFile, scenarioMatches } from '../verify/scenario-file';
 import { Scenario } from '../verify/scenario';
+import { readScenarioFile, scenarioMatches } from '../verify/scenario-file';
+import { scenarioPolicy } from '../verify/scenarios';
 import { DownloadError, reanalyze, releasesFromNames, verify } from '../verify/verifier';
 import { Accelerator, chooseAccelerator } from '../verify/vm';
 
@@ -98,45 +98,106 @@ export interface VerifyArgs {
   readonly paths: string[];
 }
 
-const VALUE_FLAGS = ['--kernel', '--tetragon', '--scenario-file', '--scenarios', '--runtime', '--report', '--artifacts', '--cache', '--accel',
-  '--cpus', '--memory', '--parallel', '--timeout', '--max-restarts'];
+const VALUE_FLAGS = [
+  '--kernel',
+  '--tetragon',
+  '--scenario-file',
+  '--scenarios',
+  '--runtime',
+  '--report',
+  '--artifacts',
+  '--cache',
+  '--accel',
+  '--cpus',
+  '--memory',
+  '--parallel',
+  '--timeout',
+  '--max-restarts',
+];
 
 /** Parses the arguments; returns a usage error as a string. */
 export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
   const a = {
-    kernels: [] as string[], scenarioFiles: [] as string[], scenarioPatterns: [] as string[], runtimes: [] as string[], paths: [] as string[],
-    noScenarios: false, offline: false, cpus: 2, memory: 3072, parallel: 1, maxRestarts: 2,
+    kernels: [] as string[],
+    scenarioFiles: [] as string[],
+    scenarioPatterns: [] as string[],
+    runtimes: [] as string[],
+    paths: [] as string[],
+    noScenarios: false,
+    offline: false,
+    cpus: 2,
+    memory: 3072,
+    parallel: 1,
+    maxRestarts: 2,
   } as any;
-  const numeric = (flag: string, v: string, min: number): number | string => (/^\d+$/.test(v) && Number(v) >= min ? Number(v) : `${flag} ${v}: give a whole number of at least ${min}`);
+  const numeric = (flag: string, v: string, min: number): number | string =>
+    /^\d+$/.test(v) && Number(v) >= min ? Number(v) : `${flag} ${v}: give a whole number of at least ${min}`;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
-    if (flag === '--no-scenarios') { a.noScenarios = true; continue; }
-    if (flag === '--offline') { a.offline = true; continue; }
-    if (flag === '--reanalyze') { a.reanalyze = true; continue; }
-    if (!flag.startsWith('--')) { a.paths.push(flag); continue; }
+    if (flag === '--no-scenarios') {
+      a.noScenarios = true;
+      continue;
+    }
+    if (flag === '--offline') {
+      a.offline = true;
+      continue;
+    }
+    if (flag === '--reanalyze') {
+      a.reanalyze = true;
+      continue;
+    }
+    if (!flag.startsWith('--')) {
+      a.paths.push(flag);
+      continue;
+    }
     if (!VALUE_FLAGS.includes(flag)) return `unknown option ${flag}`;
     const v = args[++i];
     if (v === undefined) return `${flag} needs a value`;
     switch (flag) {
-      case '--kernel': a.kernels.push(v); break;
-      case '--tetragon': a.tetragon = v; break;
-      case '--scenario-file': a.scenarioFiles.push(v); break;
-      case '--scenarios': a.scenarioPatterns.push(v); break;
-      case '--runtime': a.runtimes.push(v); break;
-      case '--report': a.report = v; break;
-      case '--artifacts': a.artifacts = v; break;
-      case '--cache': a.cache = v; break;
+      case '--kernel':
+        a.kernels.push(v);
+        break;
+      case '--tetragon':
+        a.tetragon = v;
+        break;
+      case '--scenario-file':
+        a.scenarioFiles.push(v);
+        break;
+      case '--scenarios':
+        a.scenarioPatterns.push(v);
+        break;
+      case '--runtime':
+        a.runtimes.push(v);
+        break;
+      case '--report':
+        a.report = v;
+        break;
+      case '--artifacts':
+        a.artifacts = v;
+        break;
+      case '--cache':
+        a.cache = v;
+        break;
       case '--accel':
         if (v !== 'kvm' && v !== 'tcg') return `--accel ${v}: use kvm or tcg`;
         a.accel = v;
         break;
-      case '--cpus': case '--memory': case '--parallel': case '--timeout': case '--max-restarts': {
+      case '--cpus':
+      case '--memory':
+      case '--parallel':
+      case '--timeout':
+      case '--max-restarts': {
         const n = numeric(flag, v, flag === '--memory' ? 1024 : flag === '--max-restarts' ? 0 : 1);
         if (typeof n === 'string') return n;
-        a[{ '--cpus': 'cpus', '--memory': 'memory', '--parallel': 'parallel', '--timeout': 'timeout', '--max-restarts': 'maxRestarts' }[flag]!] = n;
+        a[
+          { '--cpus': 'cpus', '--memory': 'memory', '--parallel': 'parallel', '--timeout': 'timeout', '--max-restarts': 'maxRestarts' }[
+            flag
+          ]!
+        ] = n;
         break;
       }
-      default: return `unknown option ${flag}`;
+      default:
+        return `unknown option ${flag}`;
     }
   }
   if (a.paths.length === 0) return 'no PATH given';
@@ -148,7 +209,8 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs | string {
 export function selectScenarios(all: readonly Scenario[], patterns: readonly string[], policyNames: ReadonlySet<string>): Scenario[] {
   const seen = new Set<string>();
   for (const s of all) {
-    if (seen.has(s.id)) throw new Error(`scenario id ${s.id} is defined twice (a --scenario-file repeats a built-in or another file's id); rename one`);
+    if (seen.has(s.id))
+      throw new Error(`scenario id ${s.id} is defined twice (a --scenario-file repeats a built-in or another file's id); rename one`);
     seen.add(s.id);
   }
   return all.filter((s) => policyNames.has(s.policy) && (patterns.length === 0 || patterns.some((p) => scenarioMatches(s.id, p))));
@@ -156,15 +218,24 @@ export function selectScenarios(all: readonly Scenario[], patterns: readonly str
 
 /** `cdk8s-tetragon verify`. */
 export async function run(args: string[], io: VerifyIo = defaultIo, deps: VerifyDeps = defaultDeps): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) { io.out(USAGE + '\n'); return VerifyExit.PASS; }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE + '\n');
+    return VerifyExit.PASS;
+  }
   const parsed = parseVerifyArgs(args);
-  if (typeof parsed === 'string') { io.err(`cdk8s-tetragon verify: ${parsed}\n\n${USAGE}\n`); return VerifyExit.USAGE; }
+  if (typeof parsed === 'string') {
+    io.err(`cdk8s-tetragon verify: ${parsed}\n\n${USAGE}\n`);
+    return VerifyExit.USAGE;
+  }
   const log = (line: string) => io.err(line + '\n');
   let tools = { qemu: '', busybox: '', gcc: '' };
   try {
     if (!parsed.reanalyze) tools = requireHostTools(deps.lookup);
   } catch (e) {
-    if (e instanceof PrerequisiteError) { io.err(`cdk8s-tetragon verify: ${e.message}\n`); return VerifyExit.PREREQUISITES; }
+    if (e instanceof PrerequisiteError) {
+      io.err(`cdk8s-tetragon verify: ${e.message}\n`);
+      return VerifyExit.PREREQUISITES;
+    }
     throw e;
   }
   let kernels;
@@ -176,7 +247,10 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     policies = readPolicies(parsed.paths);
     if (policies.length === 0) throw new Error(`no TracingPolicy found in ${parsed.paths.join(', ')}`);
     if (!parsed.noScenarios) {
-      const all = [...builtInScenarios(parsed.runtimes, [...new Set(policies.map((p) => p.name))]), ...parsed.scenarioFiles.flatMap((f) => readScenarioFile(f))];
+      const all = [
+        ...builtInScenarios(parsed.runtimes, [...new Set(policies.map((p) => p.name))]),
+        ...parsed.scenarioFiles.flatMap((f) => readScenarioFile(f)),
+      ];
       scenarios = selectScenarios(all, parsed.scenarioPatterns, new Set(policies.flatMap((p) => [p.name, p.agentName])));
       const { variants, policyOf } = scenarioVariants(scenarios, policies, (policy, props) => scenarioPolicy(policy, props));
       policies = [...policies, ...variants];
@@ -187,7 +261,9 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     return VerifyExit.USAGE;
   }
   const cacheDir = cacheDirectory(parsed.cache, deps.env);
-  const artifactsDir = parsed.artifacts ? resolve(parsed.artifacts) : join(cacheDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
+  const artifactsDir = parsed.artifacts
+    ? resolve(parsed.artifacts)
+    : join(cacheDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
   let accelerator;
   try {
     accelerator = chooseAccelerator(undefined, parsed.accel);
@@ -196,7 +272,10 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     return VerifyExit.USAGE;
   }
   if (parsed.reanalyze) {
-    if (!parsed.artifacts) { io.err('cdk8s-tetragon verify: --reanalyze needs --artifacts DIR (the earlier run\'s)\n'); return VerifyExit.USAGE; }
+    if (!parsed.artifacts) {
+      io.err("cdk8s-tetragon verify: --reanalyze needs --artifacts DIR (the earlier run's)\n");
+      return VerifyExit.USAGE;
+    }
     const report = reanalyze({ kernels, policies, scenarios, scenarioPolicies, runtimes: parsed.runtimes, artifactsDir, accelerator });
     if (parsed.report) {
       mkdirSync(dirname(resolve(parsed.report)), { recursive: true });
@@ -206,13 +285,29 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     return report.exitCode;
   }
   try {
-    const tetragon = parsed.tetragon ?? deps.env.CDK8S_TETRAGON_AGENT ?? await deps.agentFromRegistry(cacheDir, log);
+    const tetragon = parsed.tetragon ?? deps.env.CDK8S_TETRAGON_AGENT ?? (await deps.agentFromRegistry(cacheDir, log));
     const own = policies.filter((p) => !p.variantOf);
-    log(`verifying ${own.length} policies${own.some((p) => p.podLess) ? ` (${own.filter((p) => p.podLess).length} pod-scoped, loaded as pod-less variants)` : ''}${policies.length > own.length ? ` plus ${policies.length - own.length} variants for scenario props` : ''} and ${scenarios.length} scenarios on ${kernels.map((k) => k.name).join(', ')}; artifacts in ${artifactsDir}`);
+    log(
+      `verifying ${own.length} policies${own.some((p) => p.podLess) ? ` (${own.filter((p) => p.podLess).length} pod-scoped, loaded as pod-less variants)` : ''}${policies.length > own.length ? ` plus ${policies.length - own.length} variants for scenario props` : ''} and ${scenarios.length} scenarios on ${kernels.map((k) => k.name).join(', ')}; artifacts in ${artifactsDir}`,
+    );
     const report = await deps.verify({
-      kernels, policies, scenarios, scenarioPolicies, tetragon, runtimes: parsed.runtimes, cacheDir, artifactsDir, accelerator,
-      cpus: parsed.cpus, memoryMb: parsed.memory, parallel: parsed.parallel, maxRestarts: parsed.maxRestarts, offline: parsed.offline,
-      ...(parsed.timeout ? { bootTimeoutSeconds: parsed.timeout * 60 } : {}), tools, log,
+      kernels,
+      policies,
+      scenarios,
+      scenarioPolicies,
+      tetragon,
+      runtimes: parsed.runtimes,
+      cacheDir,
+      artifactsDir,
+      accelerator,
+      cpus: parsed.cpus,
+      memoryMb: parsed.memory,
+      parallel: parsed.parallel,
+      maxRestarts: parsed.maxRestarts,
+      offline: parsed.offline,
+      ...(parsed.timeout ? { bootTimeoutSeconds: parsed.timeout * 60 } : {}),
+      tools,
+      log,
     });
     if (parsed.report) {
       mkdirSync(dirname(resolve(parsed.report)), { recursive: true });
@@ -221,8 +316,14 @@ export async function run(args: string[], io: VerifyIo = defaultIo, deps: Verify
     io.out(summaryText(report));
     return report.exitCode;
   } catch (e) {
-    if (e instanceof AgentUnavailableError) { io.err(`cdk8s-tetragon verify: ${e.message}\n`); return VerifyExit.NO_AGENT; }
-    if (e instanceof DownloadError) { io.err(`cdk8s-tetragon verify: ${e.message}\n`); return VerifyExit.DOWNLOAD; }
+    if (e instanceof AgentUnavailableError) {
+      io.err(`cdk8s-tetragon verify: ${e.message}\n`);
+      return VerifyExit.NO_AGENT;
+    }
+    if (e instanceof DownloadError) {
+      io.err(`cdk8s-tetragon verify: ${e.message}\n`);
+      return VerifyExit.DOWNLOAD;
+    }
     throw e;
   }
 }

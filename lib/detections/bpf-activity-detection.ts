@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link BpfActivityDetection}. */
 export interface BpfActivityDetectionProps extends ScopedDetectionProps {
@@ -42,9 +42,17 @@ export class BpfActivityDetection extends DetectionConstruct {
   public static readonly NAME = 'bpf-activity';
   /** Node agents that load BPF by design: Cilium, Tetragon, systemd and the OCI runtimes. */
   public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = [
-    '/usr/bin/cilium-agent', '/usr/bin/cilium-envoy', '/usr/bin/cilium-health-responder', '/usr/bin/tetragon',
-    '/usr/lib/systemd/systemd', '/lib/systemd/systemd', '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc',
-    '/usr/local/sbin/runc', '/usr/bin/crun',
+    '/usr/bin/cilium-agent',
+    '/usr/bin/cilium-envoy',
+    '/usr/bin/cilium-health-responder',
+    '/usr/bin/tetragon',
+    '/usr/lib/systemd/systemd',
+    '/lib/systemd/systemd',
+    '/usr/bin/runc',
+    '/usr/sbin/runc',
+    '/usr/local/bin/runc',
+    '/usr/local/sbin/runc',
+    '/usr/bin/crun',
   ];
   /** MAY_WRITE | MAY_READ in the mask of `security_file_permission`. */
   public static readonly MAY_READ_OR_WRITE = 6;
@@ -56,9 +64,16 @@ export class BpfActivityDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: BpfActivityDetectionProps = {}) {
     super(scope, id);
     const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? BpfActivityDetection.DEFAULT_TRUSTED_BINARIES };
-    const actions = enforcementActions(this, props, false, 'bpf_check and the map and perf hooks are not syscalls, and Override on them is refused by Tetragon');
+    const actions = enforcementActions(
+      this,
+      props,
+      false,
+      'bpf_check and the map and perf hooks are not syscalls, and Override on them is refused by Tetragon',
+    );
     const namespaces = inContainer(props.containersOnly ?? false);
-    const selectors = (extra: Partial<{ matchArgs: ArgFilter[] }> = {}) => [detectionSelector(scoped, { ...extra, matchNamespaces: namespaces }, actions)];
+    const selectors = (extra: Partial<{ matchArgs: ArgFilter[] }> = {}) => [
+      detectionSelector(scoped, { ...extra, matchNamespaces: namespaces }, actions),
+    ];
     const tags = ['observability.bpf', 'mitre.T1014'];
     const file = Arg.file(0);
     const mask = Arg.int(1, { label: 'mask' });
@@ -89,21 +104,27 @@ export class BpfActivityDetection extends DetectionConstruct {
         message: 'BPF filesystem object read or written',
         tags,
         args: [file, mask],
-        selectors: selectors({ matchArgs: [ArgFilter.prefix(file, ['/sys/fs/bpf/']), ArgFilter.mask(mask, [BpfActivityDetection.MAY_READ_OR_WRITE])] }),
+        selectors: selectors({
+          matchArgs: [ArgFilter.prefix(file, ['/sys/fs/bpf/']), ArgFilter.mask(mask, [BpfActivityDetection.MAY_READ_OR_WRITE])],
+        }),
       }),
     ];
     if (props.watchPerfEvents ?? true) {
-      hooks.push(KprobeHook.function('security_perf_event_alloc', {
-        message: 'Perf event opened',
-        tags,
-        args: [Arg.opaque(0, ArgType.PERF_EVENT)],
-        selectors: selectors(),
-      }));
+      hooks.push(
+        KprobeHook.function('security_perf_event_alloc', {
+          message: 'Perf event opened',
+          tags,
+          args: [Arg.opaque(0, ArgType.PERF_EVENT)],
+          selectors: selectors(),
+        }),
+      );
     }
-    this.policies = [detectionPolicy(this, scoped, {
-      name: BpfActivityDetection.NAME,
-      description: 'BPF programs, maps, perf events and BPF filesystem access',
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, scoped, {
+        name: BpfActivityDetection.NAME,
+        description: 'BPF programs, maps, perf events and BPF filesystem access',
+        hooks,
+      }),
+    ];
   }
 }

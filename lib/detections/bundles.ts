@@ -8,9 +8,9 @@ import { CloudMetadataContactDetection } from './cloud-metadata-contact-detectio
 import { ContainerKernelLoadDetection } from './container-kernel-load-detection';
 import { ContainerMountDetection } from './container-mount-detection';
 import { CryptoMinerExecDetection } from './crypto-miner-exec-detection';
+import { FilelessExecDetection } from './fileless-exec-detection';
 import { HostPathAccessDetection } from './host-path-access-detection';
 import { HugePagesDetection } from './huge-pages-detection';
-import { FilelessExecDetection } from './fileless-exec-detection';
 import { KernelControlWriteDetection } from './kernel-control-write-detection';
 import { KernelModuleDetection } from './kernel-module-detection';
 import { KubernetesApiContactDetection } from './kubernetes-api-contact-detection';
@@ -19,21 +19,21 @@ import { MiningPoolConnectionDetection } from './mining-pool-connection-detectio
 import { MsrAccessDetection } from './msr-access-detection';
 import { NamespaceChangeDetection } from './namespace-change-detection';
 import { PacketSocketDetection } from './packet-socket-detection';
-import { ProcEnvironReadDetection } from './proc-environ-read-detection';
 import { PrivilegeEscalationDetection } from './privilege-escalation-detection';
+import { ProcEnvironReadDetection } from './proc-environ-read-detection';
 import { PtraceDetection } from './ptrace-detection';
 import { ReleaseAgentDetection } from './release-agent-detection';
 import { RuntimeSocketDetection } from './runtime-socket-detection';
 import { SensitiveLinkDetection } from './sensitive-link-detection';
 import { SharedLibraryLoadDetection } from './shared-library-load-detection';
 import { ShellHistoryDetection } from './shell-history-detection';
+import { SshNonStandardPortDetection } from './ssh-nonstandard-port-detection';
 import { SshdNetworkDetection } from './sshd-network-detection';
 import { StratumProtocolDetection } from './stratum-protocol-detection';
 import { SudoDetection } from './sudo-detection';
 import { SuidExecDetection } from './suid-exec-detection';
-import { TmpExecDetection } from './tmp-exec-detection';
 import { SuspiciousCommandDetection } from './suspicious-command-detection';
-import { SshNonStandardPortDetection } from './ssh-nonstandard-port-detection';
+import { TmpExecDetection } from './tmp-exec-detection';
 
 /**
  * Every detection of the library, by its well-known name (the `NAME` of its construct, which is also the
@@ -167,7 +167,9 @@ export const DETECTION_REGISTRY = [
   entry({ name: DetectionName.CLOUD_METADATA_CONTACT, construct: CloudMetadataContactDetection, bundles: [] }),
   entry({ name: DetectionName.KERNEL_MODULE_LOAD, construct: KernelModuleDetection, bundles: [] }),
   entry({
-    name: DetectionName.KUBERNETES_API_CONTACT, construct: KubernetesApiContactDetection, bundles: [],
+    name: DetectionName.KUBERNETES_API_CONTACT,
+    construct: KubernetesApiContactDetection,
+    bundles: [],
     requiredOptions: 'apiServerAddresses (the kubernetes Service ClusterIP and its endpoint addresses)',
   }),
   entry({ name: DetectionName.LOG_CLEARING, construct: LogClearingDetection, bundles: [] }),
@@ -176,7 +178,9 @@ export const DETECTION_REGISTRY = [
   entry({ name: DetectionName.PTRACE, construct: PtraceDetection, bundles: [BASELINE] }),
   entry({ name: DetectionName.SENSITIVE_LINK, construct: SensitiveLinkDetection, bundles: [BASELINE] }),
   entry({
-    name: DetectionName.SHARED_LIBRARY_LOAD, construct: SharedLibraryLoadDetection, bundles: [],
+    name: DetectionName.SHARED_LIBRARY_LOAD,
+    construct: SharedLibraryLoadDetection,
+    bundles: [],
     notInStrict: 'the loader sensor needs kernel 5.19+, and Debian 11 (5.10) refuses it',
   }),
   entry({ name: DetectionName.SHELL_HISTORY_TAMPERING, construct: ShellHistoryDetection, bundles: [BASELINE] }),
@@ -226,11 +230,13 @@ export const BUNDLE_MEMBERS: Readonly<Record<DetectionBundle, readonly Detection
 
 /** Detections that do not load on every bundled kernel, and why: they are left out of `strict` (include them by name). */
 export const KERNEL_LIMITED_DETECTIONS: Readonly<Partial<Record<DetectionName, string>>> = Object.fromEntries(
-  REGISTRY.filter((e) => e.notInStrict !== undefined).map((e) => [e.name, e.notInStrict]));
+  REGISTRY.filter((e) => e.notInStrict !== undefined).map((e) => [e.name, e.notInStrict]),
+);
 
 /** The construct class of each detection, for docs and tools (its `NAME`, where it has one, equals the key). */
 export const DETECTION_CLASSES: Readonly<Record<DetectionName, DetectionClass<never, Detection>>> = Object.fromEntries(
-  REGISTRY.map((e) => [e.name, e.construct])) as Record<DetectionName, DetectionClass<never, Detection>>;
+  REGISTRY.map((e) => [e.name, e.construct]),
+) as Record<DetectionName, DetectionClass<never, Detection>>;
 
 /** Props of a {@link Detections}. */
 export interface DetectionsProps {
@@ -303,7 +309,8 @@ export class Detections extends DetectionConstruct {
     const fail = (field: string, detail: string): never => failWith(this, field, detail);
     const checkNames = (field: string, list: readonly string[], allowed: readonly string[], what: string) => {
       list.forEach((n, i) => {
-        if (!allowed.includes(n)) fail(`${field}[${i}]`, `got ${JSON.stringify(n)}, which is not a ${what}; use one of ${allowed.join(', ')}`);
+        if (!allowed.includes(n))
+          fail(`${field}[${i}]`, `got ${JSON.stringify(n)}, which is not a ${what}; use one of ${allowed.join(', ')}`);
         if (list.indexOf(n) !== i) fail(`${field}[${i}]`, `${JSON.stringify(n)} is listed twice; remove the duplicate`);
       });
     };
@@ -314,11 +321,16 @@ export class Detections extends DetectionConstruct {
     const fromBundles = new Map<DetectionName, DetectionBundle>();
     for (const b of bundles) for (const n of BUNDLE_MEMBERS[b]) if (!fromBundles.has(n)) fromBundles.set(n, b);
     include.forEach((n, i) => {
-      if (fromBundles.has(n)) fail(`include[${i}]`, `${JSON.stringify(n)} is already in bundle ${JSON.stringify(fromBundles.get(n))}; remove it from include`);
+      if (fromBundles.has(n))
+        fail(`include[${i}]`, `${JSON.stringify(n)} is already in bundle ${JSON.stringify(fromBundles.get(n))}; remove it from include`);
       if (exclude.includes(n)) fail(`include[${i}]`, `${JSON.stringify(n)} is also in exclude; keep it in one list`);
     });
     exclude.forEach((n, i) => {
-      if (!fromBundles.has(n)) fail(`exclude[${i}]`, `${JSON.stringify(n)} is not in the chosen bundles (${bundles.join(', ') || 'none'}), so there is nothing to exclude; remove it`);
+      if (!fromBundles.has(n))
+        fail(
+          `exclude[${i}]`,
+          `${JSON.stringify(n)} is not in the chosen bundles (${bundles.join(', ') || 'none'}), so there is nothing to exclude; remove it`,
+        );
     });
     const chosen = new Set<string>([...fromBundles.keys(), ...include].filter((n) => !exclude.includes(n)));
     const selected = REGISTRY.filter((e) => chosen.has(e.name));
@@ -326,10 +338,12 @@ export class Detections extends DetectionConstruct {
     if (this.names.length === 0) fail('bundles', 'no detection is selected; choose at least one bundle or include a detection');
     for (const key of Object.keys(options).sort()) {
       if (!known.includes(key)) fail(`options.${key}`, `${JSON.stringify(key)} is not a detection; use one of ${known.join(', ')}`);
-      if (!chosen.has(key)) fail(`options.${key}`, `${JSON.stringify(key)} is not selected, so its options would be ignored; include it or remove the options`);
+      if (!chosen.has(key))
+        fail(`options.${key}`, `${JSON.stringify(key)} is not selected, so its options would be ignored; include it or remove the options`);
     }
     for (const e of selected) {
-      if (e.requiredOptions && options[e.name] === undefined) fail(`options.${e.name}`, `is required: this detection needs ${e.requiredOptions}`);
+      if (e.requiredOptions && options[e.name] === undefined)
+        fail(`options.${e.name}`, `is required: this detection needs ${e.requiredOptions}`);
     }
 
     // `options` is keyed by name (DetectionOptions), so each construct receives its own props type.

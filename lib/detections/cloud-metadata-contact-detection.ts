@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { connectPolicy } from './private/connect';
 import { ConnectDetectionProps } from './detection-props';
+import { connectPolicy } from './private/connect';
 
 /** Props of a {@link CloudMetadataContactDetection}. */
 export interface CloudMetadataContactDetectionProps extends ConnectDetectionProps {
@@ -40,12 +40,14 @@ export class CloudMetadataContactDetection extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: CloudMetadataContactDetectionProps = {}) {
     super(scope, id);
-    this.policies = [connectPolicy(this, props, {
-      name: CloudMetadataContactDetection.NAME,
-      description: 'Pods connecting to the cloud instance metadata service',
-      message: 'Pod connected to the cloud instance metadata service',
-      tags: ['observability.network', 'mitre.T1552.005'],
-      addresses: props.addresses ?? CloudMetadataContactDetection.DEFAULT_ADDRESSES,
-    })];
+    this.policies = [
+      connectPolicy(this, props, {
+        name: CloudMetadataContactDetection.NAME,
+        description: 'Pods connecting to the cloud instance metadata service',
+        message: 'Pod connected to the cloud instance metadata service',
+        tags: ['observability.network', 'mitre.T1552.005'],
+        addresses: props.addresses ?? CloudMetadataContactDetection.DEFAULT_ADDRESSES,
+      }),
+    ];
   }
 }

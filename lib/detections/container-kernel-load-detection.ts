@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { fail } from '../private/problems';
-import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link ContainerKernelLoadDetection}. */
 export interface ContainerKernelLoadDetectionProps extends ScopedDetectionProps {
@@ -56,7 +56,11 @@ export class ContainerKernelLoadDetection extends DetectionConstruct {
   public static readonly NAME = 'container-kernel-load';
   /** eBPF agents that load programs from pods by design. */
   public static readonly DEFAULT_BPF_LOADERS: readonly string[] = [
-    '/usr/bin/cilium-agent', '/usr/bin/tetragon', '/usr/bin/falco', '/usr/bin/calico-node', '/opt/datadog-agent/embedded/bin/system-probe',
+    '/usr/bin/cilium-agent',
+    '/usr/bin/tetragon',
+    '/usr/bin/falco',
+    '/usr/bin/calico-node',
+    '/opt/datadog-agent/embedded/bin/system-probe',
   ];
 
   /** The generated policies. */
@@ -67,7 +71,14 @@ export class ContainerKernelLoadDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: ContainerKernelLoadDetectionProps = {}) {
     super(scope, id);
     const loaders = props.bpfLoaders ?? ContainerKernelLoadDetection.DEFAULT_BPF_LOADERS;
-    checkList(this, 'bpfLoaders', loaders, (v) => v.startsWith('/'), 'give absolute executable paths as the kernel resolves them, e.g. "/usr/bin/cilium-agent" ([] for none)', true);
+    checkList(
+      this,
+      'bpfLoaders',
+      loaders,
+      (v) => v.startsWith('/'),
+      'give absolute executable paths as the kernel resolves them, e.g. "/usr/bin/cilium-agent" ([] for none)',
+      true,
+    );
     const watchBpf = props.watchBpf ?? true;
     const watchModules = props.watchModules ?? true;
     if (!watchBpf && !watchModules) {
@@ -78,34 +89,42 @@ export class ContainerKernelLoadDetection extends DetectionConstruct {
     if (watchBpf) {
       const cmd = Arg.int(0, { label: 'cmd' });
       const bpfProps = { ...props, trustedBinaries: [...new Set([...(props.trustedBinaries ?? []), ...loaders])] };
-      hooks.push(KprobeHook.function('security_bpf', {
-        message: 'BPF program loaded from a pod',
-        tags: [...tags, 'mitre.T1014'],
-        args: [cmd, Arg.opaque(1, ArgType.BPF_ATTR, { label: 'attr' })],
-        selectors: detectionSelectors(bpfProps, true, [[ArgFilter.equal(cmd, [BPF_PROG_LOAD])]]),
-      }));
+      hooks.push(
+        KprobeHook.function('security_bpf', {
+          message: 'BPF program loaded from a pod',
+          tags: [...tags, 'mitre.T1014'],
+          args: [cmd, Arg.opaque(1, ArgType.BPF_ATTR, { label: 'attr' })],
+          selectors: detectionSelectors(bpfProps, true, [[ArgFilter.equal(cmd, [BPF_PROG_LOAD])]]),
+        }),
+      );
     }
     if (watchModules) {
       const readId = Arg.int(1, { label: 'id' });
-      hooks.push(KprobeHook.function('security_kernel_read_file', {
-        message: 'Kernel module loaded from a pod (finit_module)',
-        tags: [...tags, 'mitre.T1547.006'],
-        args: [Arg.file(0), readId],
-        selectors: detectionSelectors(props, true, [[ArgFilter.equal(readId, [MODULE_ID])]]),
-      }));
+      hooks.push(
+        KprobeHook.function('security_kernel_read_file', {
+          message: 'Kernel module loaded from a pod (finit_module)',
+          tags: [...tags, 'mitre.T1547.006'],
+          args: [Arg.file(0), readId],
+          selectors: detectionSelectors(props, true, [[ArgFilter.equal(readId, [MODULE_ID])]]),
+        }),
+      );
       const loadId = Arg.int(0, { label: 'id' });
-      hooks.push(KprobeHook.function('security_kernel_load_data', {
-        message: 'Kernel module loaded from a pod (init_module)',
-        tags: [...tags, 'mitre.T1547.006'],
-        args: [loadId],
-        selectors: detectionSelectors(props, true, [[ArgFilter.equal(loadId, [MODULE_ID])]]),
-      }));
+      hooks.push(
+        KprobeHook.function('security_kernel_load_data', {
+          message: 'Kernel module loaded from a pod (init_module)',
+          tags: [...tags, 'mitre.T1547.006'],
+          args: [loadId],
+          selectors: detectionSelectors(props, true, [[ArgFilter.equal(loadId, [MODULE_ID])]]),
+        }),
+      );
     }
-    this.policies = [detectionPolicy(this, props, {
-      name: ContainerKernelLoadDetection.NAME,
-      description: 'BPF programs and kernel modules loaded from pods',
-      containersOnly: true,
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: ContainerKernelLoadDetection.NAME,
+        description: 'BPF programs and kernel modules loaded from pods',
+        containersOnly: true,
+        hooks,
+      }),
+    ];
   }
 }

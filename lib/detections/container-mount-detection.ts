@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
-import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link ContainerMountDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface ContainerMountDetectionProps extends ScopedDetectionProps {
@@ -61,12 +61,32 @@ export class ContainerMountDetection extends DetectionConstruct {
   public static readonly NAME = 'container-mount';
   /** Pseudo file systems used in escapes, and the disk file systems that mean a host disk is being mounted. */
   public static readonly DEFAULT_FILESYSTEMS: readonly string[] = [
-    'cgroup', 'cgroup2', 'proc', 'sysfs', 'debugfs', 'tracefs', 'securityfs', 'bpf',
-    'ext4', 'ext3', 'ext2', 'xfs', 'btrfs',
+    'cgroup',
+    'cgroup2',
+    'proc',
+    'sysfs',
+    'debugfs',
+    'tracefs',
+    'securityfs',
+    'bpf',
+    'ext4',
+    'ext3',
+    'ext2',
+    'xfs',
+    'btrfs',
   ];
   /** Block devices of common disks: SCSI/SATA, NVMe, virtio, Xen, IDE, device-mapper, MD RAID. */
   public static readonly DEFAULT_DEVICE_PREFIXES: readonly string[] = [
-    '/dev/sd', '/dev/nvme', '/dev/vd', '/dev/xvd', '/dev/hd', '/dev/dm-', '/dev/mapper/', '/dev/md', '/dev/disk/', '/dev/root',
+    '/dev/sd',
+    '/dev/nvme',
+    '/dev/vd',
+    '/dev/xvd',
+    '/dev/hd',
+    '/dev/dm-',
+    '/dev/mapper/',
+    '/dev/md',
+    '/dev/disk/',
+    '/dev/root',
   ];
 
   /** Container runtimes and shims: they mount proc and sysfs and switch roots for every container. */
@@ -82,8 +102,22 @@ export class ContainerMountDetection extends DetectionConstruct {
     const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? ContainerMountDetection.DEFAULT_TRUSTED_BINARIES };
     const filesystems = props.filesystems ?? ContainerMountDetection.DEFAULT_FILESYSTEMS;
     const devices = props.devicePrefixes ?? ContainerMountDetection.DEFAULT_DEVICE_PREFIXES;
-    checkList(this, 'filesystems', filesystems, (v) => /^[a-z0-9_.-]+$/.test(v), 'give file-system type names as in /proc/filesystems, e.g. "cgroup"');
-    if (props.devicePrefixes) checkList(this, 'devicePrefixes', devices, (v) => v.startsWith('/dev/'), 'give device path prefixes starting with /dev/, e.g. "/dev/sd" ([] to skip)', true);
+    checkList(
+      this,
+      'filesystems',
+      filesystems,
+      (v) => /^[a-z0-9_.-]+$/.test(v),
+      'give file-system type names as in /proc/filesystems, e.g. "cgroup"',
+    );
+    if (props.devicePrefixes)
+      checkList(
+        this,
+        'devicePrefixes',
+        devices,
+        (v) => v.startsWith('/dev/'),
+        'give device path prefixes starting with /dev/, e.g. "/dev/sd" ([] to skip)',
+        true,
+      );
     const tags = ['observability.filesystem', 'mitre.T1611'];
 
     const source = Arg.string(0, { label: 'source' });
@@ -102,34 +136,42 @@ export class ContainerMountDetection extends DetectionConstruct {
       }),
     ];
     const fsname = Arg.string(0, { label: 'fsname' });
-    hooks.push(KprobeHook.syscall('sys_fsopen', {
-      message: 'File-system context opened from a pod (new mount API)',
-      tags,
-      args: [fsname, Arg.integer(1, ArgType.UINT32, { label: 'flags' })],
-      selectors: detectionSelectors(scoped, true, [[ArgFilter.equal(fsname, filesystems)]]),
-    }));
-    if (props.watchMoveMount ?? true) {
-      hooks.push(KprobeHook.function('security_move_mount', {
-        message: 'Mount attached from a pod with move_mount',
+    hooks.push(
+      KprobeHook.syscall('sys_fsopen', {
+        message: 'File-system context opened from a pod (new mount API)',
         tags,
-        args: [Arg.path(0, { label: 'from' }), Arg.path(1, { label: 'to' })],
-        selectors: detectionSelectors(scoped, true, []),
-      }));
+        args: [fsname, Arg.integer(1, ArgType.UINT32, { label: 'flags' })],
+        selectors: detectionSelectors(scoped, true, [[ArgFilter.equal(fsname, filesystems)]]),
+      }),
+    );
+    if (props.watchMoveMount ?? true) {
+      hooks.push(
+        KprobeHook.function('security_move_mount', {
+          message: 'Mount attached from a pod with move_mount',
+          tags,
+          args: [Arg.path(0, { label: 'from' }), Arg.path(1, { label: 'to' })],
+          selectors: detectionSelectors(scoped, true, []),
+        }),
+      );
     }
     if (props.watchPivotRoot ?? true) {
-      hooks.push(KprobeHook.syscall('sys_pivot_root', {
-        message: 'Root file system switched from a pod with pivot_root',
-        tags,
-        args: [Arg.string(0, { label: 'new_root' }), Arg.string(1, { label: 'put_old' })],
-        selectors: detectionSelectors(scoped, true, []),
-      }));
+      hooks.push(
+        KprobeHook.syscall('sys_pivot_root', {
+          message: 'Root file system switched from a pod with pivot_root',
+          tags,
+          args: [Arg.string(0, { label: 'new_root' }), Arg.string(1, { label: 'put_old' })],
+          selectors: detectionSelectors(scoped, true, []),
+        }),
+      );
     }
 
-    this.policies = [detectionPolicy(this, scoped, {
-      name: ContainerMountDetection.NAME,
-      description: 'Mounts of host disks and escape-prone file systems, new-API attaches and pivot_root from pods',
-      containersOnly: true,
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, scoped, {
+        name: ContainerMountDetection.NAME,
+        description: 'Mounts of host disks and escape-prone file systems, new-API attaches and pivot_root from pods',
+        containersOnly: true,
+        hooks,
+      }),
+    ];
   }
 }

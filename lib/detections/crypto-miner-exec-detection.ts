@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { Arg } from '../policy/argument';
+import { DetectionConstruct } from '../policies/detection';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkList, detectionPolicy, detectionSelectors, escapeRegex, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 import { QueryDetectionProps, ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors, escapeRegex, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link CryptoMinerExecDetection}. Spread `DEFAULT_MINERS` to extend it. */
 export interface CryptoMinerExecDetectionProps extends ScopedDetectionProps, QueryDetectionProps {
@@ -39,8 +39,27 @@ export class CryptoMinerExecDetection extends DetectionConstruct {
   public static readonly NAME = 'crypto-miner-exec';
   /** Falco's `miner_binaries`. */
   public static readonly DEFAULT_MINERS: readonly string[] = [
-    'xmrig', 'xmr-stak', 'minerd', 'minergate', 'cpuminer', 'ccminer', 'ethminer', 'cgminer', 'bfgminer', 'sgminer', 'claymore',
-    'nbminer', 't-rex', 'gminer', 'lolminer', 'phoenixminer', 'teamredminer', 'nanominer', 'bminer', 'wildrig', 'srbminer',
+    'xmrig',
+    'xmr-stak',
+    'minerd',
+    'minergate',
+    'cpuminer',
+    'ccminer',
+    'ethminer',
+    'cgminer',
+    'bfgminer',
+    'sgminer',
+    'claymore',
+    'nbminer',
+    't-rex',
+    'gminer',
+    'lolminer',
+    'phoenixminer',
+    'teamredminer',
+    'nanominer',
+    'bminer',
+    'wildrig',
+    'srbminer',
   ];
 
   /** The generated policies. */
@@ -53,28 +72,48 @@ export class CryptoMinerExecDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: CryptoMinerExecDetectionProps = {}) {
     super(scope, id);
     const miners = props.miners ?? CryptoMinerExecDetection.DEFAULT_MINERS;
-    checkList(this, 'miners', miners, (v) => /^[A-Za-z0-9._+-]{1,126}$/.test(v), 'give bare executable names such as "xmrig" (no slashes; any directory matches)');
+    checkList(
+      this,
+      'miners',
+      miners,
+      (v) => /^[A-Za-z0-9._+-]{1,126}$/.test(v),
+      'give bare executable names such as "xmrig" (no slashes; any directory matches)',
+    );
     const binprm = Arg.linuxBinprm(0, { label: 'file' });
-    this.policies = [detectionPolicy(this, props, {
-      name: CryptoMinerExecDetection.NAME,
-      description: 'Execution of known crypto-miner programs',
-      containersOnly: false,
-      hooks: [KprobeHook.function('security_bprm_check', {
-        message: 'Known crypto-miner program executed',
-        tags: ['observability.process', 'mitre.T1496'],
-        args: [binprm],
-        selectors: detectionSelectors(props, false, [[ArgFilter.postfix(binprm, miners.map((m) => `/${m}`))]]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: CryptoMinerExecDetection.NAME,
+        description: 'Execution of known crypto-miner programs',
+        containersOnly: false,
+        hooks: [
+          KprobeHook.function('security_bprm_check', {
+            message: 'Known crypto-miner program executed',
+            tags: ['observability.process', 'mitre.T1496'],
+            args: [binprm],
+            selectors: detectionSelectors(props, false, [
+              [
+                ArgFilter.postfix(
+                  binprm,
+                  miners.map((m) => `/${m}`),
+                ),
+              ],
+            ]),
+          }),
+        ],
+      }),
+    ];
     const regex = `(.*/)?(${miners.map(escapeRegex).join('|')})([-_.][^/]*)?`;
-    this.lokiRules = [lokiRule({
-      alert: 'TetragonCryptoMinerExecuted',
-      expr: logRuleExpr(this, props, { stream: [['event_type', '=', 'process_exec']], pipeline: [labelRegex('binary', regex)] }),
-      severity: 'critical',
-      summary: 'A known crypto-miner program was executed in {{ $labels.namespace }}/{{ $labels.pod }}: {{ $labels.binary }}',
-      runbook: 'Check the pod image and how the binary got there (image layer, download, exec). Miners are almost always '
-        + 'the payload of a compromise: isolate the pod, rotate its credentials, and look for the entry point (exposed '
-        + 'dashboard, leaked kubeconfig, vulnerable app).',
-    })];
+    this.lokiRules = [
+      lokiRule({
+        alert: 'TetragonCryptoMinerExecuted',
+        expr: logRuleExpr(this, props, { stream: [['event_type', '=', 'process_exec']], pipeline: [labelRegex('binary', regex)] }),
+        severity: 'critical',
+        summary: 'A known crypto-miner program was executed in {{ $labels.namespace }}/{{ $labels.pod }}: {{ $labels.binary }}',
+        runbook:
+          'Check the pod image and how the binary got there (image layer, download, exec). Miners are almost always ' +
+          'the payload of a compromise: isolate the pod, rotate its credentials, and look for the entry point (exposed ' +
+          'dashboard, leaked kubeconfig, vulnerable app).',
+      }),
+    ];
   }
 }

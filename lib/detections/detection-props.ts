@@ -1,6 +1,6 @@
+import { LibraryPolicyProps } from '../policies/library-policy-props';
 import { Action, Signal } from '../policy/action';
 import { EnforcementScope, NeverKillOptOut, PolicyMode } from '../policy/enforcement';
-import { LibraryPolicyProps } from '../policies/library-policy-props';
 import { LabelSelector } from '../policy/label-selector';
 
 /** What an enforcing detection does on a match. */
@@ -17,7 +17,10 @@ export class EnforcementAction {
   public static signal(signal: Signal | number): EnforcementAction {
     return new EnforcementAction(() => Action.signal(signal), false);
   }
-  private constructor(private readonly make: () => Action, public readonly isOverride: boolean) {}
+  private constructor(
+    private readonly make: () => Action,
+    public readonly isOverride: boolean,
+  ) {}
   /** The selector action. */
   public toAction(): Action {
     return this.make();

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
 import { ExecQueryDetectionProps } from './detection-props';
+import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link FilelessExecDetection}. */
 export type FilelessExecDetectionProps = ExecQueryDetectionProps;
@@ -33,15 +33,22 @@ export class FilelessExecDetection extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: FilelessExecDetectionProps = {}) {
     super(scope, id);
-    this.lokiRules = [lokiRule({
-      alert: 'TetragonFilelessExec',
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_exec']],
-        pipeline: ['| json links="process_exec.process.binary_properties.file.inode.links"', '| links="0"', ...excludeBinariesStage(this, props)],
+    this.lokiRules = [
+      lokiRule({
+        alert: 'TetragonFilelessExec',
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [
+            '| json links="process_exec.process.binary_properties.file.inode.links"',
+            '| links="0"',
+            ...excludeBinariesStage(this, props),
+          ],
+        }),
+        severity: 'critical',
+        summary: 'A program was executed from memory (memfd) or from a deleted file',
+        runbook:
+          'Keep the process running if possible and copy /proc/<pid>/exe from the node for analysis; check the parent and how the payload arrived (network fetch, pipe). Isolate the pod.',
       }),
-      severity: 'critical',
-      summary: 'A program was executed from memory (memfd) or from a deleted file',
-      runbook: 'Keep the process running if possible and copy /proc/<pid>/exe from the node for analysis; check the parent and how the payload arrived (network fetch, pipe). Isolate the pod.',
-    })];
+    ];
   }
 }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter, FileType } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { fail } from '../private/problems';
-import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link HostPathAccessDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface HostPathAccessDetectionProps extends ScopedDetectionProps {
@@ -60,27 +60,44 @@ export class HostPathAccessDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: HostPathAccessDetectionProps = {}) {
     super(scope, id);
     const prefixes = props.hostPrefixes ?? HostPathAccessDetection.DEFAULT_HOST_PREFIXES;
-    checkList(this, 'hostPrefixes', prefixes, (v) => /^\/.+\/$/.test(v), 'give absolute directory prefixes ending with "/", e.g. "/host/" ([] to watch block devices only)', true);
+    checkList(
+      this,
+      'hostPrefixes',
+      prefixes,
+      (v) => /^\/.+\/$/.test(v),
+      'give absolute directory prefixes ending with "/", e.g. "/host/" ([] to watch block devices only)',
+      true,
+    );
     const ignored = props.ignoredPrefixes ?? prefixes.flatMap((p) => [`${p}proc/`, `${p}sys/`]);
     checkList(this, 'ignoredPrefixes', ignored, (v) => v.startsWith('/'), 'give absolute path prefixes, e.g. "/host/proc/"', true);
     const watchBlock = props.watchBlockDevices ?? true;
     if (!prefixes.length && !watchBlock) {
-      fail(this, 'hostPrefixes', 'is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them');
+      fail(
+        this,
+        'hostPrefixes',
+        'is empty and watchBlockDevices is false, so the detection would watch nothing; remove it or enable one of them',
+      );
     }
     const file = Arg.file(0);
-    this.policies = [detectionPolicy(this, props, {
-      name: HostPathAccessDetection.NAME,
-      description: 'Node files opened through host mounts, and block devices opened, from pods',
-      containersOnly: true,
-      hooks: [KprobeHook.function('security_file_open', {
-        message: 'Host file or block device opened from a pod',
-        tags: ['observability.filesystem', 'mitre.T1611', 'mitre.T1006'],
-        args: [file],
-        selectors: detectionSelectors(props, true, [
-          ...(prefixes.length ? [[ArgFilter.prefix(file, prefixes), ...(ignored.length ? [ArgFilter.notPrefix(file, ignored)] : [])]] : []),
-          ...(watchBlock ? [[ArgFilter.fileType(file, [FileType.BLOCK_DEVICE])]] : []),
-        ]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: HostPathAccessDetection.NAME,
+        description: 'Node files opened through host mounts, and block devices opened, from pods',
+        containersOnly: true,
+        hooks: [
+          KprobeHook.function('security_file_open', {
+            message: 'Host file or block device opened from a pod',
+            tags: ['observability.filesystem', 'mitre.T1611', 'mitre.T1006'],
+            args: [file],
+            selectors: detectionSelectors(props, true, [
+              ...(prefixes.length
+                ? [[ArgFilter.prefix(file, prefixes), ...(ignored.length ? [ArgFilter.notPrefix(file, ignored)] : [])]]
+                : []),
+              ...(watchBlock ? [[ArgFilter.fileType(file, [FileType.BLOCK_DEVICE])]] : []),
+            ]),
+          }),
+        ],
+      }),
+    ];
   }
 }

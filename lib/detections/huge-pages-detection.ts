@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link HugePagesDetection}. */
 export interface HugePagesDetectionProps extends ScopedDetectionProps {}
@@ -33,7 +33,9 @@ export class HugePagesDetection extends DetectionConstruct {
   public static readonly NAME = 'huge-pages';
   /** The procfs sysctls of the default pool. */
   public static readonly SYSCTL_FILES: readonly string[] = [
-    '/proc/sys/vm/nr_hugepages', '/proc/sys/vm/nr_hugepages_mempolicy', '/proc/sys/vm/nr_overcommit_hugepages',
+    '/proc/sys/vm/nr_hugepages',
+    '/proc/sys/vm/nr_hugepages_mempolicy',
+    '/proc/sys/vm/nr_overcommit_hugepages',
   ];
 
   /** The generated policies. */
@@ -46,19 +48,27 @@ export class HugePagesDetection extends DetectionConstruct {
     const file = Arg.file(0);
     const mask = Arg.int(1, { label: 'mask' });
     const written = ArgFilter.mask(mask, [MAY_WRITE]);
-    this.policies = [detectionPolicy(this, props, {
-      name: HugePagesDetection.NAME,
-      description: 'Writes to the huge-page pool sizes',
-      containersOnly: false,
-      hooks: [KprobeHook.function('security_file_permission', {
-        message: 'Huge-page pool size written',
-        tags: ['observability.process', 'mitre.T1496'],
-        args: [file, mask],
-        selectors: detectionSelectors(props, false, [
-          [ArgFilter.equal(file, HugePagesDetection.SYSCTL_FILES), written],
-          [ArgFilter.prefix(file, ['/sys/devices/system/node/', '/sys/kernel/mm/hugepages/']), ArgFilter.postfix(file, ['/nr_hugepages', '/nr_overcommit_hugepages']), written],
-        ]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: HugePagesDetection.NAME,
+        description: 'Writes to the huge-page pool sizes',
+        containersOnly: false,
+        hooks: [
+          KprobeHook.function('security_file_permission', {
+            message: 'Huge-page pool size written',
+            tags: ['observability.process', 'mitre.T1496'],
+            args: [file, mask],
+            selectors: detectionSelectors(props, false, [
+              [ArgFilter.equal(file, HugePagesDetection.SYSCTL_FILES), written],
+              [
+                ArgFilter.prefix(file, ['/sys/devices/system/node/', '/sys/kernel/mm/hugepages/']),
+                ArgFilter.postfix(file, ['/nr_hugepages', '/nr_overcommit_hugepages']),
+                written,
+              ],
+            ]),
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link KernelControlWriteDetection}. */
 export interface KernelControlWriteDetectionProps extends ScopedDetectionProps {
@@ -41,8 +41,12 @@ export class KernelControlWriteDetection extends DetectionConstruct {
   public static readonly NAME = 'kernel-control-write';
   /** Kernel control files that run programs or crash the node. */
   public static readonly DEFAULT_SUFFIXES: readonly string[] = [
-    '/sys/kernel/core_pattern', '/sys/kernel/modprobe', '/sys/kernel/hotplug', '/sys/kernel/uevent_helper',
-    '/sys/fs/binfmt_misc/register', '/sysrq-trigger',
+    '/sys/kernel/core_pattern',
+    '/sys/kernel/modprobe',
+    '/sys/kernel/hotplug',
+    '/sys/kernel/uevent_helper',
+    '/sys/fs/binfmt_misc/register',
+    '/sysrq-trigger',
   ];
   /** Boot-time sysctl application. */
   public static readonly DEFAULT_TRUSTED_BINARIES: readonly string[] = ['/usr/lib/systemd/systemd-sysctl', '/lib/systemd/systemd-sysctl'];
@@ -61,18 +65,28 @@ export class KernelControlWriteDetection extends DetectionConstruct {
     const actions = enforcementActions(this, props, true, '');
     const file = Arg.file(0);
     const mask = Arg.int(1, { label: 'mask' });
-    this.policies = [detectionPolicy(this, scoped, {
-      name: KernelControlWriteDetection.NAME,
-      description: 'Writes to core_pattern, modprobe, uevent_helper, binfmt_misc and sysrq-trigger',
-      hooks: [KprobeHook.function('security_file_permission', {
-        message: 'Kernel control file written (core_pattern, modprobe, uevent_helper, binfmt_misc or sysrq-trigger)',
-        tags: ['observability.privilege_escalation', 'mitre.T1611', 'mitre.T1547.006'],
-        args: [file, mask],
-        selectors: [detectionSelector(scoped, {
-          matchArgs: [ArgFilter.postfix(file, suffixes), ArgFilter.mask(mask, [KernelControlWriteDetection.MAY_WRITE])],
-          matchNamespaces: inContainer(props.containersOnly ?? false),
-        }, actions)],
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, scoped, {
+        name: KernelControlWriteDetection.NAME,
+        description: 'Writes to core_pattern, modprobe, uevent_helper, binfmt_misc and sysrq-trigger',
+        hooks: [
+          KprobeHook.function('security_file_permission', {
+            message: 'Kernel control file written (core_pattern, modprobe, uevent_helper, binfmt_misc or sysrq-trigger)',
+            tags: ['observability.privilege_escalation', 'mitre.T1611', 'mitre.T1547.006'],
+            args: [file, mask],
+            selectors: [
+              detectionSelector(
+                scoped,
+                {
+                  matchArgs: [ArgFilter.postfix(file, suffixes), ArgFilter.mask(mask, [KernelControlWriteDetection.MAY_WRITE])],
+                  matchNamespaces: inContainer(props.containersOnly ?? false),
+                },
+                actions,
+              ),
+            ],
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
+import { trustedBinariesFilter } from '../policies/library-policy-props';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { trustedBinariesFilter } from '../policies/library-policy-props';
-import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link KernelModuleDetection}. */
 export interface KernelModuleDetectionProps extends ScopedDetectionProps {
@@ -62,13 +62,25 @@ export class KernelModuleDetection extends DetectionConstruct {
         message: 'Kernel module loaded from a file (finit_module)',
         tags,
         args: [Arg.file(0), readId],
-        selectors: [detectionSelector(props, { matchArgs: [ArgFilter.equal(readId, [KernelModuleDetection.MODULE_ID])], matchNamespaces: namespaces }, actions)],
+        selectors: [
+          detectionSelector(
+            props,
+            { matchArgs: [ArgFilter.equal(readId, [KernelModuleDetection.MODULE_ID])], matchNamespaces: namespaces },
+            actions,
+          ),
+        ],
       }),
       KprobeHook.function('security_kernel_load_data', {
         message: 'Kernel module loaded from memory (init_module)',
         tags,
         args: [loadId],
-        selectors: [detectionSelector(props, { matchArgs: [ArgFilter.equal(loadId, [KernelModuleDetection.MODULE_ID])], matchNamespaces: namespaces }, actions)],
+        selectors: [
+          detectionSelector(
+            props,
+            { matchArgs: [ArgFilter.equal(loadId, [KernelModuleDetection.MODULE_ID])], matchNamespaces: namespaces },
+            actions,
+          ),
+        ],
       }),
       KprobeHook.function('do_init_module', {
         message: 'Kernel module initialised',
@@ -79,18 +91,22 @@ export class KernelModuleDetection extends DetectionConstruct {
       }),
     ];
     if (props.watchRequests ?? true) {
-      hooks.push(KprobeHook.function('security_kernel_module_request', {
-        message: 'Kernel module requested for automatic loading',
-        tags,
-        args: [Arg.string(0, { label: 'module' })],
-        returnArg: Arg.int(0),
-        selectors: [detectionSelector(props, { matchNamespaces: namespaces }, actions)],
-      }));
+      hooks.push(
+        KprobeHook.function('security_kernel_module_request', {
+          message: 'Kernel module requested for automatic loading',
+          tags,
+          args: [Arg.string(0, { label: 'module' })],
+          returnArg: Arg.int(0),
+          selectors: [detectionSelector(props, { matchNamespaces: namespaces }, actions)],
+        }),
+      );
     }
-    this.policies = [detectionPolicy(this, props, {
-      name: KernelModuleDetection.NAME,
-      description: 'Kernel modules loaded, initialised and requested',
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: KernelModuleDetection.NAME,
+        description: 'Kernel modules loaded, initialised and requested',
+        hooks,
+      }),
+    ];
   }
 }

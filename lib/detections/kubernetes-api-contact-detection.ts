@@ -3,8 +3,8 @@ import { DetectionConstruct } from '../policies/detection';
 import { PortSpec } from '../policy/arg-filter';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { refuse } from '../private/problems';
-import { connectPolicy } from './private/connect';
 import { ConnectDetectionProps } from './detection-props';
+import { connectPolicy } from './private/connect';
 
 /** Props of a {@link KubernetesApiContactDetection}. */
 export interface KubernetesApiContactDetectionProps extends ConnectDetectionProps {
@@ -50,16 +50,23 @@ export class KubernetesApiContactDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: KubernetesApiContactDetectionProps) {
     super(scope, id);
     if (!props || !Array.isArray(props.apiServerAddresses) || props.apiServerAddresses.length === 0) {
-      refuse(this, 'apiServerAddresses', props?.apiServerAddresses, "the API server's ClusterIP and endpoint addresses are required (there is no safe default)",
-        'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice');
+      refuse(
+        this,
+        'apiServerAddresses',
+        props?.apiServerAddresses,
+        "the API server's ClusterIP and endpoint addresses are required (there is no safe default)",
+        'Give e.g. ["10.96.0.1", "192.0.2.10"] from `kubectl get svc kubernetes` and its EndpointSlice',
+      );
     }
-    this.policies = [connectPolicy(this, props, {
-      name: KubernetesApiContactDetection.NAME,
-      description: 'Pods connecting to the Kubernetes API server',
-      message: 'Pod connected to the Kubernetes API server',
-      tags: ['observability.network', 'mitre.T1613', 'mitre.T1552.007'],
-      addresses: props.apiServerAddresses,
-      ports: props.ports ?? KubernetesApiContactDetection.DEFAULT_PORTS,
-    })];
+    this.policies = [
+      connectPolicy(this, props, {
+        name: KubernetesApiContactDetection.NAME,
+        description: 'Pods connecting to the Kubernetes API server',
+        message: 'Pod connected to the Kubernetes API server',
+        tags: ['observability.network', 'mitre.T1613', 'mitre.T1552.007'],
+        addresses: props.apiServerAddresses,
+        ports: props.ports ?? KubernetesApiContactDetection.DEFAULT_PORTS,
+      }),
+    ];
   }
 }

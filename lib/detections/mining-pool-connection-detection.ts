@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, cidrProblem, portProblem } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkList, detectionPolicy, detectionSelectors, refuseOverride } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors, refuseOverride } from './private/kit';
 
 /** Props of a {@link MiningPoolConnectionDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface MiningPoolConnectionDetectionProps extends ScopedDetectionProps {
@@ -47,15 +47,36 @@ export class MiningPoolConnectionDetection extends DetectionConstruct {
   public static readonly NAME = 'mining-pool-connection';
   /** Falco `miner_ports` minus the generic ports 25, 8000, 8001, 8008, 8080, 8118, 8333, 8888 and 8899. */
   public static readonly DEFAULT_POOL_PORTS: readonly PortSpec[] = [
-    '3333:3336', 3357, 4444, '5555:5556', 5588, 5730, 6099, 6666, '7777:7778', 9332, 9999, 14433, 14444, 45560, 45700,
+    '3333:3336',
+    3357,
+    4444,
+    '5555:5556',
+    5588,
+    5730,
+    6099,
+    6666,
+    '7777:7778',
+    9332,
+    9999,
+    14433,
+    14444,
+    45560,
+    45700,
   ];
   /**
    * Loopback, RFC 1918, carrier-grade NAT, link-local, and their IPv6 counterparts. The filter adds the IPv4-mapped
    * form of each IPv4 range (`::ffff:10.0.0.0/104`, ...), which IPv6 sockets of dual-stack clients hold.
    */
   public static readonly PRIVATE_RANGES: readonly string[] = [
-    '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16',
-    '::1/128', 'fc00::/7', 'fe80::/10',
+    '127.0.0.0/8',
+    '10.0.0.0/8',
+    '172.16.0.0/12',
+    '192.168.0.0/16',
+    '100.64.0.0/10',
+    '169.254.0.0/16',
+    '::1/128',
+    'fc00::/7',
+    'fe80::/10',
   ];
 
   /** The generated policies. */
@@ -74,19 +95,22 @@ export class MiningPoolConnectionDetection extends DetectionConstruct {
     checkList(this, 'excludeCidrs', excluded, (v) => cidrProblem(v) === undefined, 'give IPv4 or IPv6 CIDRs such as 10.0.0.0/8', true);
     const sock = Arg.sock(0);
     const notInternal = [...new Set([...excluded, ...cluster])];
-    this.policies = [detectionPolicy(this, props, {
-      name: MiningPoolConnectionDetection.NAME,
-      description: 'Outbound TCP connections to mining-pool ports outside private and cluster ranges',
-      containersOnly: false,
-      hooks: [KprobeHook.function('tcp_connect', {
-        message: 'Outbound connection to a mining-pool port',
-        tags: ['observability.network', 'mitre.T1496'],
-        args: [sock],
-        selectors: detectionSelectors(props, false, [[
-          ArgFilter.dport(sock, ports),
-          ...(notInternal.length ? [ArgFilter.notDaddr(sock, notInternal)] : []),
-        ]]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: MiningPoolConnectionDetection.NAME,
+        description: 'Outbound TCP connections to mining-pool ports outside private and cluster ranges',
+        containersOnly: false,
+        hooks: [
+          KprobeHook.function('tcp_connect', {
+            message: 'Outbound connection to a mining-pool port',
+            tags: ['observability.network', 'mitre.T1496'],
+            args: [sock],
+            selectors: detectionSelectors(props, false, [
+              [ArgFilter.dport(sock, ports), ...(notInternal.length ? [ArgFilter.notDaddr(sock, notInternal)] : [])],
+            ]),
+          }),
+        ],
+      }),
+    ];
   }
 }

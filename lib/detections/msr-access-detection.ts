@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link MsrAccessDetection}. */
 export interface MsrAccessDetectionProps extends ScopedDetectionProps {}
@@ -44,36 +44,40 @@ export class MsrAccessDetection extends DetectionConstruct {
     const moduleFile = Arg.file(0);
     const readId = Arg.int(1, { label: 'id' });
     const moduleName = Arg.string(0, { label: 'module' });
-    this.policies = [detectionPolicy(this, props, {
-      name: MsrAccessDetection.NAME,
-      description: 'CPU model-specific-register device opens and msr module loads',
-      containersOnly: false,
-      hooks: [
-        KprobeHook.function('security_file_open', {
-          message: 'CPU model-specific register device opened',
-          tags,
-          args: [opened],
-          selectors: detectionSelectors(props, false, [[ArgFilter.prefix(opened, ['/dev/cpu/']), ArgFilter.postfix(opened, ['/msr'])]]),
-        }),
-        KprobeHook.function('security_kernel_read_file', {
-          message: 'msr kernel module loaded',
-          tags,
-          args: [moduleFile, readId],
-          selectors: detectionSelectors(props, false, [[
-            ArgFilter.postfix(moduleFile, ['/msr.ko', '/msr.ko.xz', '/msr.ko.zst', '/msr.ko.gz']),
-            ArgFilter.equal(readId, [READING_MODULE]),
-          ]]),
-        }),
-        KprobeHook.function('security_kernel_module_request', {
-          message: 'Kernel asked to load the msr module',
-          tags,
-          args: [moduleName],
-          selectors: detectionSelectors(props, false, [
-            [ArgFilter.equal(moduleName, ['msr', 'char-major-202'])],
-            [ArgFilter.prefix(moduleName, ['char-major-202-'])],
-          ]),
-        }),
-      ],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: MsrAccessDetection.NAME,
+        description: 'CPU model-specific-register device opens and msr module loads',
+        containersOnly: false,
+        hooks: [
+          KprobeHook.function('security_file_open', {
+            message: 'CPU model-specific register device opened',
+            tags,
+            args: [opened],
+            selectors: detectionSelectors(props, false, [[ArgFilter.prefix(opened, ['/dev/cpu/']), ArgFilter.postfix(opened, ['/msr'])]]),
+          }),
+          KprobeHook.function('security_kernel_read_file', {
+            message: 'msr kernel module loaded',
+            tags,
+            args: [moduleFile, readId],
+            selectors: detectionSelectors(props, false, [
+              [
+                ArgFilter.postfix(moduleFile, ['/msr.ko', '/msr.ko.xz', '/msr.ko.zst', '/msr.ko.gz']),
+                ArgFilter.equal(readId, [READING_MODULE]),
+              ],
+            ]),
+          }),
+          KprobeHook.function('security_kernel_module_request', {
+            message: 'Kernel asked to load the msr module',
+            tags,
+            args: [moduleName],
+            selectors: detectionSelectors(props, false, [
+              [ArgFilter.equal(moduleName, ['msr', 'char-major-202'])],
+              [ArgFilter.prefix(moduleName, ['char-major-202-'])],
+            ]),
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
+import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { CONTAINER_RUNTIME_BINARIES } from '../policies/private/container-runtimes';
 import { fail, refuse } from '../private/problems';
-import { detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelectors } from './private/kit';
 
 /** `CLONE_NEW*` flags of `unshare(2)` and `setns(2)`, as the kernel defines them. */
 export enum NamespaceFlag {
@@ -87,7 +87,12 @@ export class NamespaceChangeDetection extends DetectionConstruct {
     const known = Object.values(NamespaceFlag).filter((v) => typeof v === 'number') as number[];
     const unknown = flags.filter((f) => !known.includes(f));
     if (unknown.length) {
-      refuse(this, 'unshareFlags', unknown, 'use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare');
+      refuse(
+        this,
+        'unshareFlags',
+        unknown,
+        'use NamespaceFlag values (USER, MOUNT, CGROUP, PID, NET, IPC, UTS, TIME), or [] to skip unshare',
+      );
     }
     const watchSetns = props.watchSetns ?? true;
     const scoped = { ...props, trustedBinaries: props.trustedBinaries ?? NamespaceChangeDetection.DEFAULT_TRUSTED_BINARIES };
@@ -97,29 +102,35 @@ export class NamespaceChangeDetection extends DetectionConstruct {
     const tags = ['observability.privilege_escalation', 'mitre.T1611'];
     const hooks: KprobeHook[] = [];
     if (watchSetns) {
-      hooks.push(KprobeHook.syscall('sys_setns', {
-        message: 'Process in a pod joined another namespace with setns',
-        tags,
-        args: [Arg.int(0, { label: 'fd' }), Arg.int(1, { label: 'nstype' })],
-        selectors: detectionSelectors(scoped, true, []),
-      }));
+      hooks.push(
+        KprobeHook.syscall('sys_setns', {
+          message: 'Process in a pod joined another namespace with setns',
+          tags,
+          args: [Arg.int(0, { label: 'fd' }), Arg.int(1, { label: 'nstype' })],
+          selectors: detectionSelectors(scoped, true, []),
+        }),
+      );
     }
     if (flags.length) {
       const unshareFlagsArg = Arg.integer(0, ArgType.UINT64, { label: 'flags' });
       // One OR-ed mask: Mask matches when any of its bits is set in the flags.
       const mask = '0x' + flags.reduce((a, f) => a | f, 0).toString(16);
-      hooks.push(KprobeHook.syscall('sys_unshare', {
-        message: 'Process in a pod created a namespace with unshare',
-        tags: [...tags, 'mitre.T1548'],
-        args: [unshareFlagsArg],
-        selectors: detectionSelectors(scoped, true, [[ArgFilter.mask(unshareFlagsArg, [mask])]]),
-      }));
+      hooks.push(
+        KprobeHook.syscall('sys_unshare', {
+          message: 'Process in a pod created a namespace with unshare',
+          tags: [...tags, 'mitre.T1548'],
+          args: [unshareFlagsArg],
+          selectors: detectionSelectors(scoped, true, [[ArgFilter.mask(unshareFlagsArg, [mask])]]),
+        }),
+      );
     }
-    this.policies = [detectionPolicy(this, props, {
-      name: NamespaceChangeDetection.NAME,
-      description: 'setns and unshare of user, mount and cgroup namespaces from pods',
-      containersOnly: true,
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: NamespaceChangeDetection.NAME,
+        description: 'setns and unshare of user, mount and cgroup namespaces from pods',
+        containersOnly: true,
+        hooks,
+      }),
+    ];
   }
 }

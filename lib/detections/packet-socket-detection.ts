@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link PacketSocketDetection}. */
 export interface PacketSocketDetectionProps extends ScopedDetectionProps {
@@ -51,15 +51,23 @@ export class PacketSocketDetection extends DetectionConstruct {
       message: 'Packet socket (AF_PACKET) created',
       tags: ['observability.network', 'mitre.T1557.002', 'mitre.T1040'],
       args: [family, Arg.int(1, { label: 'type' }), Arg.int(2, { label: 'protocol' }), kern],
-      selectors: [detectionSelector(props, {
-        matchArgs: [ArgFilter.equal(family, [PacketSocketDetection.AF_PACKET]), ArgFilter.equal(kern, [0])],
-        matchNamespaces: inContainer(props.containersOnly ?? true),
-      }, actions)],
+      selectors: [
+        detectionSelector(
+          props,
+          {
+            matchArgs: [ArgFilter.equal(family, [PacketSocketDetection.AF_PACKET]), ArgFilter.equal(kern, [0])],
+            matchNamespaces: inContainer(props.containersOnly ?? true),
+          },
+          actions,
+        ),
+      ],
     });
-    this.policies = [detectionPolicy(this, props, {
-      name: PacketSocketDetection.NAME,
-      description: 'Packet sockets (AF_PACKET) created by user processes',
-      hooks: [hook],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: PacketSocketDetection.NAME,
+        description: 'Packet sockets (AF_PACKET) created by user processes',
+        hooks: [hook],
+      }),
+    ];
   }
 }

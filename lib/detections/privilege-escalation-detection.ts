@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { TracingPolicy } from '../policy/tracing-policy';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { PrivilegeEscalationMonitor } from '../policies/privilege-escalation-monitor';
-import { refuse } from '../private/problems';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { isDnsSubdomain } from '../private/patterns';
-import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { refuse } from '../private/problems';
 import { QueryDetectionProps } from './detection-props';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link PrivilegeEscalationDetection}. */
 export interface PrivilegeEscalationDetectionProps extends QueryDetectionProps {
@@ -47,24 +47,41 @@ export class PrivilegeEscalationDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: PrivilegeEscalationDetectionProps = {}) {
     super(scope, id);
     const policy = props.monitor?.policy.name ?? props.policyName ?? PrivilegeEscalationMonitor.NAME;
-    if (!isDnsSubdomain(policy)) refuse(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
-    const rule = (alert: string, functions: string, summary: string, runbook: string) => lokiRule({
-      alert,
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_kprobe'], ['policy_name', '=', policy]],
-        pipeline: [labelRegex('function_name', functions)],
-      }),
-      severity: 'warning',
-      summary,
-      runbook,
-    });
+    if (!isDnsSubdomain(policy))
+      refuse(this, 'policyName', policy, 'a TracingPolicy name', 'Use the name of the deployed privilege escalation policy');
+    const rule = (alert: string, functions: string, summary: string, runbook: string) =>
+      lokiRule({
+        alert,
+        expr: logRuleExpr(this, props, {
+          stream: [
+            ['event_type', '=', 'process_kprobe'],
+            ['policy_name', '=', policy],
+          ],
+          pipeline: [labelRegex('function_name', functions)],
+        }),
+        severity: 'warning',
+        summary,
+        runbook,
+      });
     this.lokiRules = [
-      rule('TetragonSetidToRoot', '__sys_set(res|re|fs)?[ug]id', 'A process switched its user or group id to root',
-        'Check the binary and parent: sudo, su, login, sshd and container runtimes do this by design; anything else in a pod gained root.'),
-      rule('TetragonUnprivilegedUserNamespace', 'create_user_ns', 'A process without CAP_SYS_ADMIN created a user namespace',
-        'Unprivileged user namespaces expose root-only kernel interfaces and precede most container-escape exploits. Check the binary (unshare, browsers and build sandboxes use them) and block them where not needed.'),
-      rule('TetragonCapsetRaised', 'security_capset', 'A process raised its effective capabilities with capset',
-        'Compare the new sets (cap_*_arg in the event) with what the workload needs; runtimes set capabilities at container start.'),
+      rule(
+        'TetragonSetidToRoot',
+        '__sys_set(res|re|fs)?[ug]id',
+        'A process switched its user or group id to root',
+        'Check the binary and parent: sudo, su, login, sshd and container runtimes do this by design; anything else in a pod gained root.',
+      ),
+      rule(
+        'TetragonUnprivilegedUserNamespace',
+        'create_user_ns',
+        'A process without CAP_SYS_ADMIN created a user namespace',
+        'Unprivileged user namespaces expose root-only kernel interfaces and precede most container-escape exploits. Check the binary (unshare, browsers and build sandboxes use them) and block them where not needed.',
+      ),
+      rule(
+        'TetragonCapsetRaised',
+        'security_capset',
+        'A process raised its effective capabilities with capset',
+        'Compare the new sets (cap_*_arg in the event) with what the workload needs; runtimes set capabilities at container start.',
+      ),
     ];
   }
 }

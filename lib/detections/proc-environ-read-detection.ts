@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link ProcEnvironReadDetection}. */
 export interface ProcEnvironReadDetectionProps extends ScopedDetectionProps {
@@ -43,18 +43,28 @@ export class ProcEnvironReadDetection extends DetectionConstruct {
     super(scope, id);
     const actions = enforcementActions(this, props, true, '');
     const file = Arg.file(0);
-    this.policies = [detectionPolicy(this, props, {
-      name: ProcEnvironReadDetection.NAME,
-      description: 'Process environments read through /proc/<pid>/environ',
-      hooks: [KprobeHook.function('security_file_open', {
-        message: 'Process environment read from /proc',
-        tags: ['observability.filesystem', 'mitre.T1552.001', 'mitre.T1057'],
-        args: [file],
-        selectors: [detectionSelector(props, {
-          matchArgs: [ArgFilter.prefix(file, ['/proc/']), ArgFilter.postfix(file, ['/environ'])],
-          matchNamespaces: inContainer(props.containersOnly ?? true),
-        }, actions)],
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: ProcEnvironReadDetection.NAME,
+        description: 'Process environments read through /proc/<pid>/environ',
+        hooks: [
+          KprobeHook.function('security_file_open', {
+            message: 'Process environment read from /proc',
+            tags: ['observability.filesystem', 'mitre.T1552.001', 'mitre.T1057'],
+            args: [file],
+            selectors: [
+              detectionSelector(
+                props,
+                {
+                  matchArgs: [ArgFilter.prefix(file, ['/proc/']), ArgFilter.postfix(file, ['/environ'])],
+                  matchNamespaces: inContainer(props.containersOnly ?? true),
+                },
+                actions,
+              ),
+            ],
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link PtraceDetection}. */
 export interface PtraceDetectionProps extends ScopedDetectionProps {
@@ -42,7 +42,10 @@ export class PtraceDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'ptrace';
   /** Requests that attach to or write into another process, as two selectors of at most four values. */
-  public static readonly REQUESTS: readonly (readonly number[])[] = [[16, 0x4206, 4, 5], [6, 13, 0x4205]];
+  public static readonly REQUESTS: readonly (readonly number[])[] = [
+    [16, 0x4206, 4, 5],
+    [6, 13, 0x4205],
+  ];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
   /** The MITRE ATT&CK techniques it reports. */
@@ -58,23 +61,33 @@ export class PtraceDetection extends DetectionConstruct {
         message: 'Process attached to or wrote into another process with ptrace',
         tags: ['observability.process', 'mitre.T1055.008'],
         args: [request, Arg.integer(1, ArgType.LONG, { label: 'pid' })],
-        selectors: PtraceDetection.REQUESTS.map((values) => detectionSelector(props, {
-          matchArgs: [ArgFilter.equal(request, values)],
-          matchNamespaces: namespaces,
-        }, actions)),
+        selectors: PtraceDetection.REQUESTS.map((values) =>
+          detectionSelector(
+            props,
+            {
+              matchArgs: [ArgFilter.equal(request, values)],
+              matchNamespaces: namespaces,
+            },
+            actions,
+          ),
+        ),
       }),
     ];
     if (props.watchAntiDebug ?? true) {
-      hooks.push(KprobeHook.function('security_ptrace_traceme', {
-        message: 'Process asked to be traced by its parent (PTRACE_TRACEME anti-debugging)',
-        tags: ['observability.process', 'mitre.T1622'],
-        selectors: [detectionSelector(props, { matchNamespaces: namespaces }, actions)],
-      }));
+      hooks.push(
+        KprobeHook.function('security_ptrace_traceme', {
+          message: 'Process asked to be traced by its parent (PTRACE_TRACEME anti-debugging)',
+          tags: ['observability.process', 'mitre.T1622'],
+          selectors: [detectionSelector(props, { matchNamespaces: namespaces }, actions)],
+        }),
+      );
     }
-    this.policies = [detectionPolicy(this, props, {
-      name: PtraceDetection.NAME,
-      description: 'ptrace attach and memory writes into other processes, and PTRACE_TRACEME anti-debugging',
-      hooks,
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: PtraceDetection.NAME,
+        description: 'ptrace attach and memory writes into other processes, and PTRACE_TRACEME anti-debugging',
+        hooks,
+      }),
+    ];
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link ReleaseAgentDetection}. */
 export interface ReleaseAgentDetectionProps extends ScopedDetectionProps {}
@@ -44,16 +44,22 @@ export class ReleaseAgentDetection extends DetectionConstruct {
     super(scope, id);
     const file = Arg.file(0);
     const mask = Arg.int(1, { label: 'mask' });
-    this.policies = [detectionPolicy(this, props, {
-      name: ReleaseAgentDetection.NAME,
-      description: 'Writes to cgroup v1 release_agent and notify_on_release from pods',
-      containersOnly: true,
-      hooks: [KprobeHook.function('security_file_permission', {
-        message: 'cgroup release_agent or notify_on_release written from a pod',
-        tags: ['observability.privilege_escalation', 'mitre.T1611'],
-        args: [file, mask],
-        selectors: detectionSelectors(props, true, [[ArgFilter.postfix(file, ReleaseAgentDetection.FILES), ArgFilter.mask(mask, [MAY_WRITE])]]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: ReleaseAgentDetection.NAME,
+        description: 'Writes to cgroup v1 release_agent and notify_on_release from pods',
+        containersOnly: true,
+        hooks: [
+          KprobeHook.function('security_file_permission', {
+            message: 'cgroup release_agent or notify_on_release written from a pod',
+            tags: ['observability.privilege_escalation', 'mitre.T1611'],
+            args: [file, mask],
+            selectors: detectionSelectors(props, true, [
+              [ArgFilter.postfix(file, ReleaseAgentDetection.FILES), ArgFilter.mask(mask, [MAY_WRITE])],
+            ]),
+          }),
+        ],
+      }),
+    ];
   }
 }

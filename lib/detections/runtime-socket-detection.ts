@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkList, detectionPolicy, detectionSelectors } from './private/kit';
 
 /** Props of a {@link RuntimeSocketDetection}. Spread `DEFAULT_SOCKETS` to extend it. */
 export interface RuntimeSocketDetectionProps extends ScopedDetectionProps {
@@ -41,8 +41,13 @@ export class RuntimeSocketDetection extends DetectionConstruct {
   /** containerd (and its ttrpc socket), Docker, CRI-O, Podman, cri-dockerd and k3s, under `/run` and `/var/run`, and under `/host`. */
   public static readonly DEFAULT_SOCKETS: readonly string[] = [
     ...['/run', '/var/run', '/host/run', '/host/var/run'].flatMap((dir) => [
-      `${dir}/containerd/containerd.sock`, `${dir}/containerd/containerd.sock.ttrpc`, `${dir}/docker.sock`,
-      `${dir}/crio/crio.sock`, `${dir}/podman/podman.sock`, `${dir}/cri-dockerd.sock`, `${dir}/k3s/containerd/containerd.sock`,
+      `${dir}/containerd/containerd.sock`,
+      `${dir}/containerd/containerd.sock.ttrpc`,
+      `${dir}/docker.sock`,
+      `${dir}/crio/crio.sock`,
+      `${dir}/podman/podman.sock`,
+      `${dir}/cri-dockerd.sock`,
+      `${dir}/k3s/containerd/containerd.sock`,
     ]),
   ];
 
@@ -55,18 +60,28 @@ export class RuntimeSocketDetection extends DetectionConstruct {
     super(scope, id);
     const sockets = props.sockets ?? RuntimeSocketDetection.DEFAULT_SOCKETS;
     // sun_path holds 108 bytes including the terminating NUL.
-    checkList(this, 'sockets', sockets, (v) => v.startsWith('/') && v.length <= 107, 'give absolute Unix socket paths of at most 107 characters, e.g. "/run/containerd/containerd.sock"');
+    checkList(
+      this,
+      'sockets',
+      sockets,
+      (v) => v.startsWith('/') && v.length <= 107,
+      'give absolute Unix socket paths of at most 107 characters, e.g. "/run/containerd/containerd.sock"',
+    );
     const address = Arg.sockaddrUn(1, { label: 'address' });
-    this.policies = [detectionPolicy(this, props, {
-      name: RuntimeSocketDetection.NAME,
-      description: 'Connections from pods to container runtime API sockets',
-      containersOnly: true,
-      hooks: [KprobeHook.function('security_socket_connect', {
-        message: 'Process in a pod connected to a container runtime socket',
-        tags: ['observability.network', 'mitre.T1611', 'mitre.T1610'],
-        args: [address, Arg.int(2, { label: 'addrlen' })],
-        selectors: detectionSelectors(props, true, [[ArgFilter.equal(address, [...new Set(sockets)])]]),
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: RuntimeSocketDetection.NAME,
+        description: 'Connections from pods to container runtime API sockets',
+        containersOnly: true,
+        hooks: [
+          KprobeHook.function('security_socket_connect', {
+            message: 'Process in a pod connected to a container runtime socket',
+            tags: ['observability.network', 'mitre.T1611', 'mitre.T1610'],
+            args: [address, Arg.int(2, { label: 'addrlen' })],
+            selectors: detectionSelectors(props, true, [[ArgFilter.equal(address, [...new Set(sockets)])]]),
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link SensitiveLinkDetection}. Spread the `DEFAULT_*` lists to extend them. */
 export interface SensitiveLinkDetectionProps extends ScopedDetectionProps {
@@ -46,7 +46,12 @@ export class SensitiveLinkDetection extends DetectionConstruct {
   public static readonly NAME = 'sensitive-link';
   /** Falco's `sensitive_file_names` plus `/etc/gshadow` and `/etc/passwd`. */
   public static readonly DEFAULT_FILES: readonly string[] = [
-    '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/pam.conf', '/etc/security/pwquality.conf', '/etc/passwd',
+    '/etc/shadow',
+    '/etc/gshadow',
+    '/etc/sudoers',
+    '/etc/pam.conf',
+    '/etc/security/pwquality.conf',
+    '/etc/passwd',
   ];
   /** Falco's `sensitive_directory_names`. */
   public static readonly DEFAULT_DIRECTORIES: readonly string[] = ['/', '/etc', '/etc/', '/root', '/root/'];
@@ -68,33 +73,43 @@ export class SensitiveLinkDetection extends DetectionConstruct {
     const target = Arg.string(2, { label: 'target' });
     const linkOld = Arg.string(1, { label: 'oldname' });
     const linkOldLegacy = Arg.string(0, { label: 'oldname' });
-    const hardlinkSelector = (arg: Arg<'string'>) => [detectionSelector(props, { matchArgs: [ArgFilter.equal(arg, files)], matchNamespaces: namespaces }, actions)];
+    const hardlinkSelector = (arg: Arg<'string'>) => [
+      detectionSelector(props, { matchArgs: [ArgFilter.equal(arg, files)], matchNamespaces: namespaces }, actions),
+    ];
 
-    this.policies = [detectionPolicy(this, props, {
-      name: SensitiveLinkDetection.NAME,
-      description: 'Symlinks to and hardlinks of credential files',
-      hooks: [
-        KprobeHook.function('security_inode_symlink', {
-          message: 'Symlink created to a sensitive file or directory',
-          tags,
-          args: [target],
-          selectors: [detectionSelector(props, { matchArgs: [ArgFilter.equal(target, [...new Set([...files, ...directories])])], matchNamespaces: namespaces }, actions)],
-        }),
-        KprobeHook.syscall('sys_linkat', {
-          message: 'Hardlink created of a sensitive file',
-          tags,
-          args: [Arg.int(0, { label: 'olddfd' }), linkOld, Arg.string(3, { label: 'newname' })],
-          selectors: hardlinkSelector(linkOld),
-        }),
-        KprobeHook.syscall('sys_link', {
-          message: 'Hardlink created of a sensitive file',
-          tags,
-          args: [linkOldLegacy, Arg.string(1, { label: 'newname' })],
-          selectors: hardlinkSelector(linkOldLegacy),
-          // link(2) exists on x86_64 but not on arm64, which only has linkat(2).
-          ignoreCallNotFound: true,
-        }),
-      ],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: SensitiveLinkDetection.NAME,
+        description: 'Symlinks to and hardlinks of credential files',
+        hooks: [
+          KprobeHook.function('security_inode_symlink', {
+            message: 'Symlink created to a sensitive file or directory',
+            tags,
+            args: [target],
+            selectors: [
+              detectionSelector(
+                props,
+                { matchArgs: [ArgFilter.equal(target, [...new Set([...files, ...directories])])], matchNamespaces: namespaces },
+                actions,
+              ),
+            ],
+          }),
+          KprobeHook.syscall('sys_linkat', {
+            message: 'Hardlink created of a sensitive file',
+            tags,
+            args: [Arg.int(0, { label: 'olddfd' }), linkOld, Arg.string(3, { label: 'newname' })],
+            selectors: hardlinkSelector(linkOld),
+          }),
+          KprobeHook.syscall('sys_link', {
+            message: 'Hardlink created of a sensitive file',
+            tags,
+            args: [linkOldLegacy, Arg.string(1, { label: 'newname' })],
+            selectors: hardlinkSelector(linkOldLegacy),
+            // link(2) exists on x86_64 but not on arm64, which only has linkat(2).
+            ignoreCallNotFound: true,
+          }),
+        ],
+      }),
+    ];
   }
 }

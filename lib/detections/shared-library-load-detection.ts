@@ -3,8 +3,8 @@ import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { SCRATCH_DIR_BINARY_REGEX } from '../observability/queries';
 import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
 import { QueryDetectionProps } from './detection-props';
+import { labelRegex, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link SharedLibraryLoadDetection}. */
 export interface SharedLibraryLoadDetectionProps extends QueryDetectionProps {
@@ -47,22 +47,27 @@ export class SharedLibraryLoadDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: SharedLibraryLoadDetectionProps = {}) {
     super(scope, id);
     // The synth-time check of TracingPolicy refuses a kernel set with a kernel older than 5.19, naming it.
-    this.policies = [new TracingPolicy(this, 'Policy', {
-      name: props.name ?? SharedLibraryLoadDetection.NAME,
-      description: 'Shared libraries loaded by processes (loader sensor)',
-      loader: true,
-      disableKprobeMulti: true,
-    })];
-    this.lokiRules = [lokiRule({
-      alert: 'TetragonLibraryLoadedFromScratchDir',
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_loader']],
-        pipeline: ['| json library="process_loader.path"', labelRegex('library', SCRATCH_DIR_BINARY_REGEX)],
-        by: ['namespace', 'pod', 'binary', 'library'],
+    this.policies = [
+      new TracingPolicy(this, 'Policy', {
+        name: props.name ?? SharedLibraryLoadDetection.NAME,
+        description: 'Shared libraries loaded by processes (loader sensor)',
+        loader: true,
+        disableKprobeMulti: true,
       }),
-      severity: 'warning',
-      summary: 'A process loaded a shared library from /tmp, /var/tmp or /dev/shm',
-      runbook: 'Libraries are not installed in scratch directories: check LD_PRELOAD and the process environment, the file\'s origin and build id, and isolate the pod if it was not a build step.',
-    })];
+    ];
+    this.lokiRules = [
+      lokiRule({
+        alert: 'TetragonLibraryLoadedFromScratchDir',
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_loader']],
+          pipeline: ['| json library="process_loader.path"', labelRegex('library', SCRATCH_DIR_BINARY_REGEX)],
+          by: ['namespace', 'pod', 'binary', 'library'],
+        }),
+        severity: 'warning',
+        summary: 'A process loaded a shared library from /tmp, /var/tmp or /dev/shm',
+        runbook:
+          "Libraries are not installed in scratch directories: check LD_PRELOAD and the process environment, the file's origin and build id, and isolate the pod if it was not a build step.",
+      }),
+    ];
   }
 }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, detectionSelector, enforcementActions, inContainer } from './private/kit';
 
 /** Props of a {@link ShellHistoryDetection}. */
 export interface ShellHistoryDetectionProps extends ScopedDetectionProps {
@@ -55,7 +55,9 @@ export class ShellHistoryDetection extends DetectionConstruct {
     const actions = enforcementActions(this, props, true, '');
     const namespaces = inContainer(props.containersOnly ?? false);
     const tags = ['observability.filesystem', 'mitre.T1070.003'];
-    const ending = (arg: Arg<'string' | 'file'>) => [detectionSelector(props, { matchArgs: [ArgFilter.postfix(arg, suffixes)], matchNamespaces: namespaces }, actions)];
+    const ending = (arg: Arg<'string' | 'file'>) => [
+      detectionSelector(props, { matchArgs: [ArgFilter.postfix(arg, suffixes)], matchNamespaces: namespaces }, actions),
+    ];
     const name = (index: number, label: string) => Arg.string(index, { label });
 
     const unlinkat = name(1, 'pathname');
@@ -68,24 +70,76 @@ export class ShellHistoryDetection extends DetectionConstruct {
     const truncatedPath = Arg.path(0);
     const truncatedFile = Arg.file(0);
 
-    this.policies = [detectionPolicy(this, props, {
-      name: ShellHistoryDetection.NAME,
-      description: 'Shell history files deleted, renamed, truncated or replaced by a symlink',
-      hooks: [
-        KprobeHook.syscall('sys_unlinkat', { message: 'Shell history file deleted', tags, args: [Arg.int(0, { label: 'dfd' }), unlinkat], selectors: ending(unlinkat) }),
-        // unlink(2) and rename(2) exist on x86_64 but not on arm64 (which has only the *at forms).
-        KprobeHook.syscall('sys_unlink', { message: 'Shell history file deleted', tags, args: [unlink], selectors: ending(unlink), ignoreCallNotFound: true }),
-        KprobeHook.syscall('sys_renameat2', { message: 'Shell history file renamed', tags, args: [renameat2, name(3, 'newname')], selectors: ending(renameat2) }),
-        // renameat(2) is not in arm64's syscall table.
-        KprobeHook.syscall('sys_renameat', { message: 'Shell history file renamed', tags, args: [renameat, name(3, 'newname')], selectors: ending(renameat), ignoreCallNotFound: true }),
-        KprobeHook.syscall('sys_rename', { message: 'Shell history file renamed', tags, args: [rename, name(1, 'newname')], selectors: ending(rename), ignoreCallNotFound: true }),
-        KprobeHook.syscall('sys_symlinkat', { message: 'Shell history file replaced by a symlink', tags, args: [name(0, 'target'), symlinkat], selectors: ending(symlinkat) }),
-        // symlink(2), which busybox ln calls; x86_64 only, like unlink(2) and rename(2).
-        KprobeHook.syscall('sys_symlink', { message: 'Shell history file replaced by a symlink', tags, args: [name(0, 'target'), symlink], selectors: ending(symlink), ignoreCallNotFound: true }),
-        KprobeHook.function('security_path_truncate', { message: 'Shell history file truncated', tags, args: [truncatedPath], selectors: ending(truncatedPath) }),
-        // Added in 6.2: absent from 5.10 and 6.1, where security_path_truncate sees O_TRUNC too.
-        KprobeHook.function('security_file_truncate', { message: 'Shell history file truncated', tags, args: [truncatedFile], selectors: ending(truncatedFile), ignoreCallNotFound: true }),
-      ],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: ShellHistoryDetection.NAME,
+        description: 'Shell history files deleted, renamed, truncated or replaced by a symlink',
+        hooks: [
+          KprobeHook.syscall('sys_unlinkat', {
+            message: 'Shell history file deleted',
+            tags,
+            args: [Arg.int(0, { label: 'dfd' }), unlinkat],
+            selectors: ending(unlinkat),
+          }),
+          // unlink(2) and rename(2) exist on x86_64 but not on arm64 (which has only the *at forms).
+          KprobeHook.syscall('sys_unlink', {
+            message: 'Shell history file deleted',
+            tags,
+            args: [unlink],
+            selectors: ending(unlink),
+            ignoreCallNotFound: true,
+          }),
+          KprobeHook.syscall('sys_renameat2', {
+            message: 'Shell history file renamed',
+            tags,
+            args: [renameat2, name(3, 'newname')],
+            selectors: ending(renameat2),
+          }),
+          // renameat(2) is not in arm64's syscall table.
+          KprobeHook.syscall('sys_renameat', {
+            message: 'Shell history file renamed',
+            tags,
+            args: [renameat, name(3, 'newname')],
+            selectors: ending(renameat),
+            ignoreCallNotFound: true,
+          }),
+          KprobeHook.syscall('sys_rename', {
+            message: 'Shell history file renamed',
+            tags,
+            args: [rename, name(1, 'newname')],
+            selectors: ending(rename),
+            ignoreCallNotFound: true,
+          }),
+          KprobeHook.syscall('sys_symlinkat', {
+            message: 'Shell history file replaced by a symlink',
+            tags,
+            args: [name(0, 'target'), symlinkat],
+            selectors: ending(symlinkat),
+          }),
+          // symlink(2), which busybox ln calls; x86_64 only, like unlink(2) and rename(2).
+          KprobeHook.syscall('sys_symlink', {
+            message: 'Shell history file replaced by a symlink',
+            tags,
+            args: [name(0, 'target'), symlink],
+            selectors: ending(symlink),
+            ignoreCallNotFound: true,
+          }),
+          KprobeHook.function('security_path_truncate', {
+            message: 'Shell history file truncated',
+            tags,
+            args: [truncatedPath],
+            selectors: ending(truncatedPath),
+          }),
+          // Added in 6.2: absent from 5.10 and 6.1, where security_path_truncate sees O_TRUNC too.
+          KprobeHook.function('security_file_truncate', {
+            message: 'Shell history file truncated',
+            tags,
+            args: [truncatedFile],
+            selectors: ending(truncatedFile),
+            ignoreCallNotFound: true,
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { DetectionConstruct } from '../policies/detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter, PortSpec, portProblem } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { refuse } from '../private/problems';
-import { checkPaths, detectionPolicy, enforcementActions, inContainer } from './private/kit';
 import { ScopedDetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, enforcementActions, inContainer } from './private/kit';
 
 /** Props of an {@link SshNonStandardPortDetection}. */
 export interface SshNonStandardPortDetectionProps extends ScopedDetectionProps {
@@ -53,7 +53,14 @@ export class SshNonStandardPortDetection extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: SshNonStandardPortDetectionProps = {}) {
     super(scope, id);
-    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the ssh client itself with its only binary filter', 'Scope with podSelector or containerSelector instead');
+    if (props.trustedBinaries)
+      refuse(
+        this,
+        'trustedBinaries',
+        props.trustedBinaries,
+        'this detection selects the ssh client itself with its only binary filter',
+        'Scope with podSelector or containerSelector instead',
+      );
     const ports = props.allowedPorts ?? [22];
     if (ports.length === 0) refuse(this, 'allowedPorts', ports, 'at least one port', 'Leave the prop out for [22]');
     for (const p of ports) {
@@ -64,20 +71,26 @@ export class SshNonStandardPortDetection extends DetectionConstruct {
     checkPaths(this, 'sshClients', clients);
     const actions = enforcementActions(this, props, false, 'tcp_connect is neither a syscall nor an LSM function');
     const sock = Arg.sock(0);
-    this.policies = [detectionPolicy(this, props, {
-      name: SshNonStandardPortDetection.NAME,
-      description: 'SSH clients connecting to non-standard ports',
-      hooks: [KprobeHook.function('tcp_connect', {
-        message: 'SSH client connected to a non-standard port',
-        tags: ['observability.network', 'mitre.T1571'],
-        args: [sock],
-        selectors: [new Selector({
-          matchArgs: [ArgFilter.notDport(sock, ports)],
-          matchBinaries: BinaryFilter.in(clients),
-          matchNamespaces: inContainer(props.containersOnly ?? true),
-          actions,
-        })],
-      })],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: SshNonStandardPortDetection.NAME,
+        description: 'SSH clients connecting to non-standard ports',
+        hooks: [
+          KprobeHook.function('tcp_connect', {
+            message: 'SSH client connected to a non-standard port',
+            tags: ['observability.network', 'mitre.T1571'],
+            args: [sock],
+            selectors: [
+              new Selector({
+                matchArgs: [ArgFilter.notDport(sock, ports)],
+                matchBinaries: BinaryFilter.in(clients),
+                matchNamespaces: inContainer(props.containersOnly ?? true),
+                actions,
+              }),
+            ],
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -5,10 +5,10 @@ import { KprobeHook } from '../policy/kprobe-hook';
 import { BinaryFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
-import { DetectionProps } from './detection-props';
 import { refuse } from '../private/problems';
-import { checkPaths, detectionPolicy, refuseEnforcement } from './private/kit';
+import { DetectionProps } from './detection-props';
 import { ScopedDetectionProps } from './detection-props';
+import { checkPaths, detectionPolicy, refuseEnforcement } from './private/kit';
 
 /** Props of an {@link SshdNetworkDetection}. */
 export interface SshdNetworkDetectionProps extends DetectionProps {
@@ -39,7 +39,11 @@ export class SshdNetworkDetection extends DetectionConstruct {
   public static readonly NAME = 'sshd-network';
   /** OpenSSH (listener and per-session binaries on Debian, Ubuntu, Fedora and RHEL) and Dropbear. */
   public static readonly DEFAULT_SSHD_BINARIES: readonly string[] = [
-    '/usr/sbin/sshd', '/usr/sbin/sshd-session', '/usr/lib/openssh/sshd-session', '/usr/libexec/openssh/sshd-session', '/usr/sbin/dropbear',
+    '/usr/sbin/sshd',
+    '/usr/sbin/sshd-session',
+    '/usr/lib/openssh/sshd-session',
+    '/usr/libexec/openssh/sshd-session',
+    '/usr/sbin/dropbear',
   ];
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
@@ -51,36 +55,57 @@ export class SshdNetworkDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: SshdNetworkDetectionProps = {}) {
     super(scope, id);
     refuseEnforcement(this, props, 'killing or blocking sshd would lock administrators out of the node');
-    if (props.podSelector) refuse(this, 'podSelector', props.podSelector, 'sshd runs on the node, outside pods, so a pod selector would select nothing', 'Remove podSelector');
+    if (props.podSelector)
+      refuse(
+        this,
+        'podSelector',
+        props.podSelector,
+        'sshd runs on the node, outside pods, so a pod selector would select nothing',
+        'Remove podSelector',
+      );
     // Not in the props type; refused for callers without types, as it would select nothing either.
     const { containerSelector } = props as ScopedDetectionProps;
     if (containerSelector) {
-      refuse(this, 'containerSelector', containerSelector, 'sshd runs on the node, outside containers, so a container selector would select nothing',
-        'Remove containerSelector');
+      refuse(
+        this,
+        'containerSelector',
+        containerSelector,
+        'sshd runs on the node, outside containers, so a container selector would select nothing',
+        'Remove containerSelector',
+      );
     }
-    if (props.trustedBinaries) refuse(this, 'trustedBinaries', props.trustedBinaries, 'this detection selects the sshd binaries themselves', 'Set sshdBinaries instead');
+    if (props.trustedBinaries)
+      refuse(
+        this,
+        'trustedBinaries',
+        props.trustedBinaries,
+        'this detection selects the sshd binaries themselves',
+        'Set sshdBinaries instead',
+      );
     const binaries = props.sshdBinaries ?? SshdNetworkDetection.DEFAULT_SSHD_BINARIES;
     checkPaths(this, 'sshdBinaries', binaries);
     const sshd = () => [new Selector({ matchBinaries: BinaryFilter.in(binaries) })];
     const tags = ['observability.network', 'mitre.T1021.004'];
-    this.policies = [detectionPolicy(this, props, {
-      name: SshdNetworkDetection.NAME,
-      description: 'Connections accepted and opened by the SSH daemon on the nodes',
-      hooks: [
-        KprobeHook.function('inet_csk_accept', {
-          message: 'SSH daemon accepted a connection',
-          tags,
-          args: [Arg.sock(0, { label: 'listener' })],
-          returnArg: Arg.sock(0),
-          selectors: sshd(),
-        }),
-        KprobeHook.function('tcp_connect', {
-          message: 'SSH daemon opened an outbound connection (TCP forwarding or tunnel)',
-          tags: [...tags, 'mitre.T1572'],
-          args: [Arg.sock(0)],
-          selectors: sshd(),
-        }),
-      ],
-    })];
+    this.policies = [
+      detectionPolicy(this, props, {
+        name: SshdNetworkDetection.NAME,
+        description: 'Connections accepted and opened by the SSH daemon on the nodes',
+        hooks: [
+          KprobeHook.function('inet_csk_accept', {
+            message: 'SSH daemon accepted a connection',
+            tags,
+            args: [Arg.sock(0, { label: 'listener' })],
+            returnArg: Arg.sock(0),
+            selectors: sshd(),
+          }),
+          KprobeHook.function('tcp_connect', {
+            message: 'SSH daemon opened an outbound connection (TCP forwarding or tunnel)',
+            tags: [...tags, 'mitre.T1572'],
+            args: [Arg.sock(0)],
+            selectors: sshd(),
+          }),
+        ],
+      }),
+    ];
   }
 }

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { TracingPolicy } from '../policy/tracing-policy';
-import { logRuleExpr, lokiRule } from './private/kit';
-import { QueryDetectionProps } from './detection-props';
 import { q, STRATUM_REGEX } from '../observability/queries';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { TracingPolicy } from '../policy/tracing-policy';
+import { QueryDetectionProps } from './detection-props';
+import { logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link StratumProtocolDetection}. */
 export interface StratumProtocolDetectionProps extends QueryDetectionProps {}
@@ -40,18 +40,21 @@ export class StratumProtocolDetection extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: StratumProtocolDetectionProps = {}) {
     super(scope, id);
-    this.lokiRules = [lokiRule({
-      // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
-      alert: 'TetragonStratumArguments',
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_exec']],
-        pipeline: [`|~ ${q(StratumProtocolDetection.STRATUM_URL_REGEX)}`],
+    this.lokiRules = [
+      lokiRule({
+        // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
+        alert: 'TetragonStratumArguments',
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [`|~ ${q(StratumProtocolDetection.STRATUM_URL_REGEX)}`],
+        }),
+        severity: 'critical',
+        summary: 'A process in {{ $labels.namespace }}/{{ $labels.pod }} was started with a Stratum mining-pool URL ({{ $labels.binary }})',
+        runbook:
+          'A Stratum URL in the arguments means a crypto miner, whatever the binary is called. Isolate the pod, ' +
+          'keep the image and the event for analysis, rotate the workload credentials, and find how the process was ' +
+          'started (parent binary in the event).',
       }),
-      severity: 'critical',
-      summary: 'A process in {{ $labels.namespace }}/{{ $labels.pod }} was started with a Stratum mining-pool URL ({{ $labels.binary }})',
-      runbook: 'A Stratum URL in the arguments means a crypto miner, whatever the binary is called. Isolate the pod, '
-        + 'keep the image and the event for analysis, rotate the workload credentials, and find how the process was '
-        + 'started (parent binary in the event).',
-    })];
+    ];
   }
 }

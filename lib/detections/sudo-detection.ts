@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { refuse } from '../private/problems';
-import { escapeRegex, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 import { ExecQueryDetectionProps } from './detection-props';
+import { escapeRegex, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link SudoDetection}. */
 export interface SudoDetectionProps extends ExecQueryDetectionProps {
@@ -42,17 +42,22 @@ export class SudoDetection extends DetectionConstruct {
   constructor(scope: Construct, id: string, props: SudoDetectionProps = {}) {
     super(scope, id);
     const programs = props.programs ?? SudoDetection.DEFAULT_PROGRAMS;
-    if (programs.length === 0) refuse(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
-    for (const p of programs) if (!/^[A-Za-z0-9._+-]+$/.test(p)) refuse(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
-    this.lokiRules = [lokiRule({
-      alert: 'TetragonSudoInvoked',
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_exec']],
-        pipeline: [labelRegex('binary', `(.*/)?(${programs.map(escapeRegex).join('|')})`), ...excludeBinariesStage(this, props)],
+    if (programs.length === 0)
+      refuse(this, 'programs', programs, 'the list is empty', 'Give at least one program name, or leave the prop out');
+    for (const p of programs)
+      if (!/^[A-Za-z0-9._+-]+$/.test(p)) refuse(this, 'programs', p, 'a bare program name (no slashes)', 'Write e.g. "sudo"');
+    this.lokiRules = [
+      lokiRule({
+        alert: 'TetragonSudoInvoked',
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [labelRegex('binary', `(.*/)?(${programs.map(escapeRegex).join('|')})`), ...excludeBinariesStage(this, props)],
+        }),
+        severity: 'info',
+        summary: 'sudo, su, doas or pkexec was run',
+        runbook:
+          'Check the command (process_exec.process.arguments), the user (uid, auid) and the parent. In a pod, sudo means someone is working interactively as another user: find the session (kubectl exec) and who opened it.',
       }),
-      severity: 'info',
-      summary: 'sudo, su, doas or pkexec was run',
-      runbook: 'Check the command (process_exec.process.arguments), the user (uid, auid) and the parent. In a pod, sudo means someone is working interactively as another user: find the session (kubectl exec) and who opened it.',
-    })];
+    ];
   }
 }

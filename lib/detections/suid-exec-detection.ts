@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { TracingPolicy } from '../policy/tracing-policy';
 import { q } from '../observability/queries';
-import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { ExecQueryDetectionProps } from './detection-props';
+import { excludeBinariesStage, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link SuidExecDetection}. */
 export type SuidExecDetectionProps = ExecQueryDetectionProps;
@@ -39,18 +39,26 @@ export class SuidExecDetection extends DetectionConstruct {
       lokiRule({
         alert: 'TetragonSuidExec',
         // setuid/setgid keys appear only in binary_properties (credentials use uid, euid, suid, ...).
-        expr: logRuleExpr(this, props, { stream: [['event_type', '=', 'process_exec']], pipeline: [`|~ ${q('"set[ug]id":')}`, ...exclude] }),
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [`|~ ${q('"set[ug]id":')}`, ...exclude],
+        }),
         severity: 'warning',
         summary: 'A set-user-ID or set-group-ID binary was executed',
-        runbook: 'Compare process_credentials (uid vs euid) and binary_properties: which file owner the process became. '
-          + 'In a pod, find out why the image holds a SUID binary and who ran it; on a node, check it is a known system tool.',
+        runbook:
+          'Compare process_credentials (uid vs euid) and binary_properties: which file owner the process became. ' +
+          'In a pod, find out why the image holds a SUID binary and who ran it; on a node, check it is a known system tool.',
       }),
       lokiRule({
         alert: 'TetragonFileCapabilitiesExec',
-        expr: logRuleExpr(this, props, { stream: [['event_type', '=', 'process_exec']], pipeline: [`|= ${q('PRIVILEGES_RAISED_EXEC_FILE_CAP')}`, ...exclude] }),
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [`|= ${q('PRIVILEGES_RAISED_EXEC_FILE_CAP')}`, ...exclude],
+        }),
         severity: 'warning',
         summary: 'A binary with file capabilities was executed and gained capabilities',
-        runbook: 'Check process.cap in the event for the capabilities gained and `getcap` on the file. A capability set on a copied or new binary is a persistence technique.',
+        runbook:
+          'Check process.cap in the event for the capabilities gained and `getcap` on the file. A capability set on a copied or new binary is a persistence technique.',
       }),
     ];
   }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
-import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { TracingPolicy } from '../policy/tracing-policy';
 import { HOST_NAMESPACE } from '../observability/log-schema';
+import { LokiDetectionRule } from '../observability/loki-detection-rule';
 import { SHELL_BINARY_REGEX } from '../observability/queries';
 import { Matcher } from '../observability/queries';
-import { excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
+import { TracingPolicy } from '../policy/tracing-policy';
 import { ExecQueryDetectionProps } from './detection-props';
+import { excludeBinariesStage, labelRegex, logRuleExpr, lokiRule } from './private/kit';
 
 /** Props of a {@link SuspiciousCommandDetection}. */
 export type SuspiciousCommandDetectionProps = ExecQueryDetectionProps;
@@ -44,28 +44,71 @@ export class SuspiciousCommandDetection extends DetectionConstruct {
     super(scope, id);
     const exclude = excludeBinariesStage(this, props);
     const search = labelRegex('binary', `(.*/)?(${SuspiciousCommandDetection.SEARCH_TOOLS.join('|')})`);
-    const rule = (alert: string, stream: Matcher[], pipeline: string[], severity: LokiDetectionRule['severity'], summary: string, runbook: string) =>
-      lokiRule({ alert, expr: logRuleExpr(this, props, { stream, pipeline: [...pipeline, ...exclude] }), severity, summary, runbook });
+    const rule = (
+      alert: string,
+      stream: Matcher[],
+      pipeline: string[],
+      severity: LokiDetectionRule['severity'],
+      summary: string,
+      runbook: string,
+    ) => lokiRule({ alert, expr: logRuleExpr(this, props, { stream, pipeline: [...pipeline, ...exclude] }), severity, summary, runbook });
     this.lokiRules = [
-      rule('TetragonPrivateKeySearch', [EXEC], [search, ARGS, labelRegex('args', '.*(id_rsa|id_dsa|id_ecdsa|id_ed25519|[.]ssh|BEGIN [A-Z ]*PRIVATE KEY|[.]pem|passw).*')],
-        'warning', 'A process searched for private keys or passwords',
-        'Look at the search arguments and what ran before and after it in the same pod or session (parent exec_id). Credential searches follow an initial foothold: check for exfiltration and rotate what the process could read.'),
-      rule('TetragonAwsCredentialSearch', [EXEC], [search, ARGS, labelRegex('args', '.*([.]aws/credentials|aws_secret_access_key|aws_access_key_id|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{4}).*')],
-        'warning', 'A process searched for AWS credentials',
-        'Find which credentials were reachable (files, environment, instance role) and rotate them; check CloudTrail for use from unknown addresses.'),
-      rule('TetragonBulkDataRemoval', [EXEC], [labelRegex('binary', '(.*/)?(shred|wipe|srm|wipefs)')],
-        'warning', 'A data-wiping tool was run',
-        'Check what was wiped (arguments) and whether a maintenance job explains it; wiping logs or volumes after an intrusion destroys evidence: snapshot the volumes.'),
-      rule('TetragonNetcatRemoteExecution', [EXEC, IN_POD], [labelRegex('binary', '(.*/)?(nc|ncat|netcat|nc[.]traditional|nc[.]openbsd)'), ARGS,
-        labelRegex('args', '(.* )?(-[a-zA-Z]*[ec]|--(sh-|lua-)?exec)( .*)?')],
-      'critical', 'netcat was started with command execution (-e/-c) in a pod',
-      'This is a bind or reverse shell. Find the remote address (arguments, network events of the pod) and the process that started it; isolate the pod.'),
-      rule('TetragonSystemUserInteractive', [EXEC], [labelRegex('binary', SHELL_BINARY_REGEX), '| json uid="process_exec.process.uid"', labelRegex('uid', '[1-9][0-9]{0,2}|65534')],
-        'warning', 'A system account (uid 1-999 or nobody) ran a shell',
-        'Service accounts such as www-data or nobody do not use shells interactively: find the parent (a web server or worker running commands) and the command line; it is often command injection.'),
-      rule('TetragonDebugfsInContainer', [EXEC, IN_POD], [labelRegex('binary', '(.*/)?debugfs')],
-        'critical', 'debugfs was run in a pod',
-        'debugfs opens block devices to read and write the node\'s filesystems below all permissions; in a pod it is an escape attempt from a privileged container. Check the pod\'s privileges and isolate it.'),
+      rule(
+        'TetragonPrivateKeySearch',
+        [EXEC],
+        [search, ARGS, labelRegex('args', '.*(id_rsa|id_dsa|id_ecdsa|id_ed25519|[.]ssh|BEGIN [A-Z ]*PRIVATE KEY|[.]pem|passw).*')],
+        'warning',
+        'A process searched for private keys or passwords',
+        'Look at the search arguments and what ran before and after it in the same pod or session (parent exec_id). Credential searches follow an initial foothold: check for exfiltration and rotate what the process could read.',
+      ),
+      rule(
+        'TetragonAwsCredentialSearch',
+        [EXEC],
+        [
+          search,
+          ARGS,
+          labelRegex('args', '.*([.]aws/credentials|aws_secret_access_key|aws_access_key_id|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{4}).*'),
+        ],
+        'warning',
+        'A process searched for AWS credentials',
+        'Find which credentials were reachable (files, environment, instance role) and rotate them; check CloudTrail for use from unknown addresses.',
+      ),
+      rule(
+        'TetragonBulkDataRemoval',
+        [EXEC],
+        [labelRegex('binary', '(.*/)?(shred|wipe|srm|wipefs)')],
+        'warning',
+        'A data-wiping tool was run',
+        'Check what was wiped (arguments) and whether a maintenance job explains it; wiping logs or volumes after an intrusion destroys evidence: snapshot the volumes.',
+      ),
+      rule(
+        'TetragonNetcatRemoteExecution',
+        [EXEC, IN_POD],
+        [
+          labelRegex('binary', '(.*/)?(nc|ncat|netcat|nc[.]traditional|nc[.]openbsd)'),
+          ARGS,
+          labelRegex('args', '(.* )?(-[a-zA-Z]*[ec]|--(sh-|lua-)?exec)( .*)?'),
+        ],
+        'critical',
+        'netcat was started with command execution (-e/-c) in a pod',
+        'This is a bind or reverse shell. Find the remote address (arguments, network events of the pod) and the process that started it; isolate the pod.',
+      ),
+      rule(
+        'TetragonSystemUserInteractive',
+        [EXEC],
+        [labelRegex('binary', SHELL_BINARY_REGEX), '| json uid="process_exec.process.uid"', labelRegex('uid', '[1-9][0-9]{0,2}|65534')],
+        'warning',
+        'A system account (uid 1-999 or nobody) ran a shell',
+        'Service accounts such as www-data or nobody do not use shells interactively: find the parent (a web server or worker running commands) and the command line; it is often command injection.',
+      ),
+      rule(
+        'TetragonDebugfsInContainer',
+        [EXEC, IN_POD],
+        [labelRegex('binary', '(.*/)?debugfs')],
+        'critical',
+        'debugfs was run in a pod',
+        "debugfs opens block devices to read and write the node's filesystems below all permissions; in a pod it is an escape attempt from a privileged container. Check the pod's privileges and isolate it.",
+      ),
     ];
   }
 }

@@ -1,15 +1,23 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
-import { Arg } from '../policy/argument';
+import { DetectionConstruct, InstallRequirements } from '../policies/detection';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { TracingPolicy } from '../policy/tracing-policy';
 import { refuse } from '../private/problems';
-import {
-  checkPaths, detectionPolicy, detectionSelector, enforcementActions, excludeBinariesStage, labelRegex, logRuleExpr, lokiRule, underDirectoriesRegex,
-} from './private/kit';
 import { ExecQueryDetectionProps, ScopedDetectionProps } from './detection-props';
+import {
+  checkPaths,
+  detectionPolicy,
+  detectionSelector,
+  enforcementActions,
+  excludeBinariesStage,
+  labelRegex,
+  logRuleExpr,
+  lokiRule,
+  underDirectoriesRegex,
+} from './private/kit';
 
 /** Props of a {@link TmpExecDetection}. */
 export interface TmpExecDetectionProps extends ScopedDetectionProps, ExecQueryDetectionProps {
@@ -62,35 +70,43 @@ export class TmpExecDetection extends DetectionConstruct {
     super(scope, id);
     const directories = props.directories ?? TmpExecDetection.DEFAULT_DIRECTORIES;
     checkPaths(this, 'directories', directories);
-    for (const d of directories) if (!d.endsWith('/')) refuse(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
+    for (const d of directories)
+      if (!d.endsWith('/')) refuse(this, 'directories', d, 'a directory ends with "/"', `Write ${JSON.stringify(d + '/')}`);
 
-    this.lokiRules = [lokiRule({
-      // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
-      alert: 'TetragonExecFromScratchDirectory',
-      expr: logRuleExpr(this, props, {
-        stream: [['event_type', '=', 'process_exec']],
-        pipeline: [labelRegex('binary', underDirectoriesRegex(directories)), ...excludeBinariesStage(this, props)],
+    this.lokiRules = [
+      lokiRule({
+        // The built-in alert's name: the cluster's Loki rules keep one alert per event, this one (it takes the options).
+        alert: 'TetragonExecFromScratchDirectory',
+        expr: logRuleExpr(this, props, {
+          stream: [['event_type', '=', 'process_exec']],
+          pipeline: [labelRegex('binary', underDirectoriesRegex(directories)), ...excludeBinariesStage(this, props)],
+        }),
+        severity: 'warning',
+        summary: 'A program was executed from a world-writable scratch directory',
+        runbook:
+          "Find who wrote the file (parent process, arguments, the pod's recent execs) and whether it is a build step. " +
+          'An unknown binary in /tmp or /dev/shm is a dropped payload: isolate the pod, keep the file, rotate credentials it could reach.',
       }),
-      severity: 'warning',
-      summary: 'A program was executed from a world-writable scratch directory',
-      runbook: 'Find who wrote the file (parent process, arguments, the pod\'s recent execs) and whether it is a build step. '
-        + 'An unknown binary in /tmp or /dev/shm is a dropped payload: isolate the pod, keep the file, rotate credentials it could reach.',
-    })];
+    ];
 
     this.policies = [];
     if (props.inKernel || props.enforcement) {
       const actions = enforcementActions(this, props, true, '');
       const file = Arg.linuxBinprm(0, { label: 'file' });
-      this.policies.push(detectionPolicy(this, props, {
-        name: TmpExecDetection.NAME,
-        description: 'Programs executed from /tmp, /var/tmp or /dev/shm',
-        hooks: [KprobeHook.function('security_bprm_check', {
-          message: 'Program executed from a world-writable scratch directory',
-          tags: ['observability.process', 'mitre.T1059', 'mitre.T1105'],
-          args: [file],
-          selectors: [detectionSelector(props, { matchArgs: [ArgFilter.prefix(file, directories)] }, actions)],
-        })],
-      }));
+      this.policies.push(
+        detectionPolicy(this, props, {
+          name: TmpExecDetection.NAME,
+          description: 'Programs executed from /tmp, /var/tmp or /dev/shm',
+          hooks: [
+            KprobeHook.function('security_bprm_check', {
+              message: 'Program executed from a world-writable scratch directory',
+              tags: ['observability.process', 'mitre.T1059', 'mitre.T1105'],
+              args: [file],
+              selectors: [detectionSelector(props, { matchArgs: [ArgFilter.prefix(file, directories)] }, actions)],
+            }),
+          ],
+        }),
+      );
     }
   }
 }

@@ -87,7 +87,9 @@ export class FluxKustomizations extends Construct {
   /** Kustomizations by unit name. */
   public readonly kustomizations = new Map<string, kustomize.Kustomization>();
   private readonly units = new Map<string, GitOpsUnitSpec>();
-  private readonly settings: Required<Omit<FluxKustomizationsProps, 'units' | 'install' | 'cluster' | 'gitRepositoryNamespace'>> & { gitRepositoryNamespace: string };
+  private readonly settings: Required<Omit<FluxKustomizationsProps, 'units' | 'install' | 'cluster' | 'gitRepositoryNamespace'>> & {
+    gitRepositoryNamespace: string;
+  };
 
   public constructor(scope: Construct, id: string, props: FluxKustomizationsProps) {
     super(scope, id);
@@ -107,23 +109,43 @@ export class FluxKustomizations extends Construct {
     };
     const s = this.settings;
     const problems = new Problems('invalid FluxKustomizations props');
-    problems.check(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''), 'cluster', props.cluster, 'a folder name such as nlcl01k8s');
+    problems.check(
+      /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.cluster ?? ''),
+      'cluster',
+      props.cluster,
+      'a folder name such as nlcl01k8s',
+    );
     problems.check(isDnsLabel(s.namespace), 'namespace', s.namespace, 'a namespace name');
     problems.check(isDnsLabel(s.gitRepositoryNamespace), 'gitRepositoryNamespace', s.gitRepositoryNamespace, 'a namespace name');
     problems.check(isDnsSubdomain(s.gitRepository), 'gitRepository', s.gitRepository, 'a GitRepository name');
-    problems.check(/^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix), 'namePrefix', s.namePrefix, "lowercase letters, digits and '-', e.g. 'tetragon-'");
-    problems.check(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'), 'distDir', s.distDir, "a relative folder such as 'dist'");
+    problems.check(
+      /^[a-z0-9]([-a-z0-9]*-)?$/.test(s.namePrefix),
+      'namePrefix',
+      s.namePrefix,
+      "lowercase letters, digits and '-', e.g. 'tetragon-'",
+    );
+    problems.check(
+      /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(s.distDir) && !s.distDir.split('/').includes('..'),
+      'distDir',
+      s.distDir,
+      "a relative folder such as 'dist'",
+    );
     for (const f of ['interval', 'retryInterval', 'timeout'] as const) problems.check(isDuration(s[f]), f, s[f], 'a duration such as 5m');
     problems.throwIfAny(this);
 
     for (const unit of props.units ?? DEFAULT_GITOPS_UNITS) {
-      const healthChecks = unit.name === s.installUnit && props.install
-        ? [...(props.install.healthChecks), ...(unit.healthChecks ?? [])]
-        : unit.healthChecks;
+      const healthChecks =
+        unit.name === s.installUnit && props.install ? [...props.install.healthChecks, ...(unit.healthChecks ?? [])] : unit.healthChecks;
       this.addUnit({ ...unit, healthChecks });
     }
     if (props.install && !this.units.has(s.installUnit)) {
-      invalid(this, 'installUnit', s.installUnit, `one of the units (${[...this.units.keys()].join(', ')})`, 'Add the unit or set installUnit');
+      invalid(
+        this,
+        'installUnit',
+        s.installUnit,
+        `one of the units (${[...this.units.keys()].join(', ')})`,
+        'Add the unit or set installUnit',
+      );
     }
     this.node.addValidation({ validate: () => this.validateGraph() });
   }
@@ -141,8 +163,10 @@ export class FluxKustomizations extends Construct {
   /** Adds a unit; throws on a duplicate or invalid name. Returns its Kustomization. */
   public addUnit(unit: GitOpsUnitSpec): kustomize.Kustomization {
     const field = `units[${show(unit.name)}]`;
-    if (!isDnsLabel(unit.name)) fail(this, field, gotExpected(unit.name, "a DNS label (lowercase letters, digits, '-'), as it names a folder and a Kustomization"));
-    if (unit.name === GitOpsUnit.FLUX) fail(this, field, "unit 'flux' holds these Kustomizations themselves and is applied by the cluster's bootstrap; it cannot be a unit");
+    if (!isDnsLabel(unit.name))
+      fail(this, field, gotExpected(unit.name, "a DNS label (lowercase letters, digits, '-'), as it names a folder and a Kustomization"));
+    if (unit.name === GitOpsUnit.FLUX)
+      fail(this, field, "unit 'flux' holds these Kustomizations themselves and is applied by the cluster's bootstrap; it cannot be a unit");
     if (this.units.has(unit.name)) fail(this, field, `unit ${show(unit.name)} is defined twice`);
     if (unit.wait && unit.healthChecks?.length) {
       fail(this, field, 'sets wait: true and healthChecks; Flux ignores health checks when wait is on. Drop one of them');
@@ -197,7 +221,8 @@ export class FluxKustomizations extends Construct {
     for (const [name, unit] of this.units) {
       for (const d of unit.dependsOn ?? []) {
         if (d === name) errors.push(`unit ${show(name)} depends on itself`);
-        else if (!this.units.has(d)) errors.push(`unit ${show(name)} depends on ${show(d)}, which is not a unit (units: ${[...this.units.keys()].join(', ')})`);
+        else if (!this.units.has(d))
+          errors.push(`unit ${show(name)} depends on ${show(d)}, which is not a unit (units: ${[...this.units.keys()].join(', ')})`);
       }
     }
     if (errors.length === 0) {

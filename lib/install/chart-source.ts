@@ -43,7 +43,9 @@ export class ChartSource {
   /** An OCI chart reference including the chart name, e.g. `oci://registry.example.com/charts/tetragon`. */
   public static oci(reference: string): ChartSource {
     if (!/^oci:\/\/[^\s/]+(\/[^\s/:@]+)+$/.test(reference)) {
-      throw new Error(`OCI chart reference ${JSON.stringify(reference)} must look like oci://<registry>/<path>/<chart> without a tag (the version is the chartVersion prop)`);
+      throw new Error(
+        `OCI chart reference ${JSON.stringify(reference)} must look like oci://<registry>/<path>/<chart> without a tag (the version is the chartVersion prop)`,
+      );
     }
     return new ChartSource(ChartSourceKind.OCI, reference);
   }
@@ -59,7 +61,9 @@ export class ChartSource {
     }
     if (statSync(abs).isDirectory()) {
       if (!existsSync(join(abs, 'Chart.yaml'))) {
-        throw new Error(`local chart directory ${abs} has no Chart.yaml; point at the chart's own folder (the one holding Chart.yaml and templates/)`);
+        throw new Error(
+          `local chart directory ${abs} has no Chart.yaml; point at the chart's own folder (the one holding Chart.yaml and templates/)`,
+        );
       }
     } else if (!/\.tgz$|\.tar\.gz$/.test(abs)) {
       throw new Error(`local chart ${abs} is a file but not a packaged chart (.tgz)`);
@@ -69,7 +73,8 @@ export class ChartSource {
 
   /** A packaged chart at an HTTP(S) URL ending in `.tgz`. */
   public static archiveUrl(url: string): ChartSource {
-    if (!/^https?:\/\/\S+\.tgz$/.test(url)) throw new Error(`chart archive URL ${JSON.stringify(url)} must be an http(s) URL ending in .tgz`);
+    if (!/^https?:\/\/\S+\.tgz$/.test(url))
+      throw new Error(`chart archive URL ${JSON.stringify(url)} must be an http(s) URL ending in .tgz`);
     return new ChartSource(ChartSourceKind.ARCHIVE_URL, url);
   }
 

@@ -35,9 +35,7 @@ export const KUBELET_BINARY_REGEX = '^/usr/(local/)?bin/kubelet$';
  * which silently drops the output of loader and USDT policies and hides throttling and rate-limit
  * drops from the log pipeline.
  */
-export const DEFAULT_EXPORT_ALLOW_LIST: readonly ExportFilter[] = Object.freeze([
-  ExportFilter.eventTypes(...ALL_EVENT_TYPES),
-]);
+export const DEFAULT_EXPORT_ALLOW_LIST: readonly ExportFilter[] = Object.freeze([ExportFilter.eventTypes(...ALL_EVENT_TYPES)]);
 
 /**
  * Export deny list. Unlike the chart's default (which drops every event of the host, `cilium` and

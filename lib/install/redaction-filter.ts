@@ -33,9 +33,11 @@ export class RedactionFilter {
     for (const re of spec.redact) {
       const problem = re2Problem(re);
       if (problem) problems.push(`redact regex ${JSON.stringify(re)} ${problem}`);
-      else if (captureGroupCount(re) === 0) problems.push(`redact regex ${JSON.stringify(re)} has no capture group, so it would redact nothing; wrap the secret part in (...)`);
+      else if (captureGroupCount(re) === 0)
+        problems.push(`redact regex ${JSON.stringify(re)} has no capture group, so it would redact nothing; wrap the secret part in (...)`);
     }
-    if (spec.binaryRegex && spec.binaryRegex.length === 0) problems.push('binaryRegex is an empty list; leave it out to apply to every binary');
+    if (spec.binaryRegex && spec.binaryRegex.length === 0)
+      problems.push('binaryRegex is an empty list; leave it out to apply to every binary');
     for (const re of spec.binaryRegex ?? []) {
       const problem = re2Problem(re);
       if (problem) problems.push(`binaryRegex ${JSON.stringify(re)} ${problem}`);

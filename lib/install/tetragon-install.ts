@@ -11,8 +11,14 @@ import { isPlainObject } from './private/merge';
 import { renderFluxRelease } from './private/render-flux';
 import { parseValues, withExtraValues } from './private/values';
 import {
-  CrdInstallMethod, ExportOptions, ImageOptions, MetricsOptions, OperatorOptions, ResourceRequirements,
-  RuntimeHooksOptions, Toleration,
+  CrdInstallMethod,
+  ExportOptions,
+  ImageOptions,
+  MetricsOptions,
+  OperatorOptions,
+  ResourceRequirements,
+  RuntimeHooksOptions,
+  Toleration,
 } from './values';
 
 /** The Tetragon chart version this library is written and tested against. */
@@ -182,13 +188,22 @@ export class TetragonInstall extends Construct {
     const kubeVersion = props.kubeVersion ?? '1.32.0';
     const flux = props.flux ?? {};
     const fluxNamespace = flux.namespace ?? 'flux-system';
-    problems.check(SEMVER.test(this.chartVersion), 'chartVersion', this.chartVersion, 'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)');
+    problems.check(
+      SEMVER.test(this.chartVersion),
+      'chartVersion',
+      this.chartVersion,
+      'an exact chart version such as 1.7.0 (ranges would make dist/ change without a commit)',
+    );
     problems.check(isDnsLabel(this.chartName), 'chartName', this.chartName, 'a chart name such as tetragon');
     problems.check(isDnsLabel(this.releaseName, 53), 'releaseName', this.releaseName, 'a DNS label of at most 53 characters (Helm limit)');
     problems.check(isDnsLabel(this.namespace), 'namespace', this.namespace, 'a namespace name');
     problems.check(isDnsLabel(fluxNamespace), 'flux.namespace', fluxNamespace, 'a namespace name');
     problems.check(/^v?[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(kubeVersion), 'kubeVersion', kubeVersion, 'a Kubernetes version such as 1.32.0');
-    for (const [field, value] of [['flux.interval', flux.interval], ['flux.sourceInterval', flux.sourceInterval], ['flux.timeout', flux.timeout]] as const) {
+    for (const [field, value] of [
+      ['flux.interval', flux.interval],
+      ['flux.sourceInterval', flux.sourceInterval],
+      ['flux.timeout', flux.timeout],
+    ] as const) {
       if (value !== undefined) problems.check(isDuration(value), field, value, 'a duration such as 10m or 1h');
     }
     if (props.extraValues !== undefined) {
@@ -213,16 +228,22 @@ export class TetragonInstall extends Construct {
 
     if (this.method === InstallMethod.HELM_TEMPLATE) {
       const helmExecutable = locateHelm(props.helmExecutable ?? contextString(this, HELM_CONTEXT));
-      this.helmChart = renderHelmTemplate(this, 'Chart', {
-        source: this.chartSource,
-        chartName: this.chartName,
-        version: this.chartVersion,
-        releaseName: this.releaseName,
-        namespace: this.namespace,
-        kubeVersion,
-        includeCrds: props.includeCrds ?? false,
-        apiVersions: serviceMonitor ? ['monitoring.coreos.com/v1'] : [],
-      }, this.values, helmExecutable);
+      this.helmChart = renderHelmTemplate(
+        this,
+        'Chart',
+        {
+          source: this.chartSource,
+          chartName: this.chartName,
+          version: this.chartVersion,
+          releaseName: this.releaseName,
+          namespace: this.namespace,
+          kubeVersion,
+          includeCrds: props.includeCrds ?? false,
+          apiVersions: serviceMonitor ? ['monitoring.coreos.com/v1'] : [],
+        },
+        this.values,
+        helmExecutable,
+      );
       this.healthChecks = installChecks;
     } else {
       const release = renderFluxRelease(this, {
@@ -264,8 +285,12 @@ function parseMethod(scope: Construct, method: InstallMethod | undefined, proble
   const methods = Object.values(InstallMethod);
   const fromContext = contextString(scope, INSTALL_METHOD_CONTEXT);
   if (method === undefined && fromContext !== undefined && !methods.includes(fromContext as InstallMethod)) {
-    problems.invalid(`context ${INSTALL_METHOD_CONTEXT}`, fromContext, `one of ${methods.join(', ')}`,
-      'Set it to one of them, or leave it unset for the method in code');
+    problems.invalid(
+      `context ${INSTALL_METHOD_CONTEXT}`,
+      fromContext,
+      `one of ${methods.join(', ')}`,
+      'Set it to one of them, or leave it unset for the method in code',
+    );
   }
   const resolved = method ?? (fromContext as InstallMethod | undefined) ?? InstallMethod.FLUX_HELM_RELEASE;
   if (method !== undefined && !methods.includes(method)) problems.invalid('method', method, `one of ${methods.join(', ')}`);
@@ -280,8 +305,11 @@ function parseChartSource(scope: Construct, chart: ChartSource | undefined, prob
   try {
     return ChartSource.parse(fromContext);
   } catch (err) {
-    problems.add(`context ${CHART_CONTEXT}`, `${(err as Error).message}; set it to a chart directory, a .tgz file, `
-      + 'oci://<registry>/<path>/tetragon, or an http(s) chart repository or .tgz URL');
+    problems.add(
+      `context ${CHART_CONTEXT}`,
+      `${(err as Error).message}; set it to a chart directory, a .tgz file, ` +
+        'oci://<registry>/<path>/tetragon, or an http(s) chart repository or .tgz URL',
+    );
     return ChartSource.cilium();
   }
 }

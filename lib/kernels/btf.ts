@@ -16,9 +16,26 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /** BTF kinds, numbered as in `include/uapi/linux/btf.h`. */
 const enum Kind {
-  VOID = 0, INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYPEDEF = 8,
-  VOLATILE = 9, CONST = 10, RESTRICT = 11, FUNC = 12, FUNC_PROTO = 13, VAR = 14, DATASEC = 15,
-  FLOAT = 16, DECL_TAG = 17, TYPE_TAG = 18, ENUM64 = 19,
+  VOID = 0,
+  INT = 1,
+  PTR = 2,
+  ARRAY = 3,
+  STRUCT = 4,
+  UNION = 5,
+  ENUM = 6,
+  FWD = 7,
+  TYPEDEF = 8,
+  VOLATILE = 9,
+  CONST = 10,
+  RESTRICT = 11,
+  FUNC = 12,
+  FUNC_PROTO = 13,
+  VAR = 14,
+  DATASEC = 15,
+  FLOAT = 16,
+  DECL_TAG = 17,
+  TYPE_TAG = 18,
+  ENUM64 = 19,
 }
 
 const BTF_MAGIC = 0xeb9f;
@@ -109,24 +126,54 @@ function parseTypes(btf: Buffer): BtfType[] {
     p += 12;
     const vlen = info & 0xffff;
     const kind = ((info >>> 24) & 0x1f) as Kind;
-    const kindFlag = (info >>> 31) === 1;
+    const kindFlag = info >>> 31 === 1;
     const name = str(nameOff);
     switch (kind) {
-      case Kind.INT: p += 4; types.push({ kind, name, ref, kindFlag }); break;
-      case Kind.ARRAY: types.push({ kind, name, ref: btf.readUInt32LE(p), kindFlag, nelems: btf.readUInt32LE(p + 8) }); p += 12; break;
-      case Kind.STRUCT: case Kind.UNION: p += 12 * vlen; types.push({ kind, name, ref, kindFlag }); break;
-      case Kind.ENUM: p += 8 * vlen; types.push({ kind, name, ref, kindFlag }); break;
-      case Kind.ENUM64: p += 12 * vlen; types.push({ kind, name, ref, kindFlag }); break;
+      case Kind.INT:
+        p += 4;
+        types.push({ kind, name, ref, kindFlag });
+        break;
+      case Kind.ARRAY:
+        types.push({ kind, name, ref: btf.readUInt32LE(p), kindFlag, nelems: btf.readUInt32LE(p + 8) });
+        p += 12;
+        break;
+      case Kind.STRUCT:
+      case Kind.UNION:
+        p += 12 * vlen;
+        types.push({ kind, name, ref, kindFlag });
+        break;
+      case Kind.ENUM:
+        p += 8 * vlen;
+        types.push({ kind, name, ref, kindFlag });
+        break;
+      case Kind.ENUM64:
+        p += 12 * vlen;
+        types.push({ kind, name, ref, kindFlag });
+        break;
       case Kind.FUNC_PROTO: {
         const params: Array<readonly [string, number]> = [];
         for (let i = 0; i < vlen; i++, p += 8) params.push([str(btf.readUInt32LE(p)), btf.readUInt32LE(p + 4)]);
         types.push({ kind, name, ref, kindFlag, params });
         break;
       }
-      case Kind.VAR: case Kind.DECL_TAG: p += 4; types.push({ kind, name, ref, kindFlag }); break;
-      case Kind.DATASEC: p += 12 * vlen; types.push({ kind, name, ref, kindFlag }); break;
-      case Kind.PTR: case Kind.FWD: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
-      case Kind.FUNC: case Kind.FLOAT: case Kind.TYPE_TAG:
+      case Kind.VAR:
+      case Kind.DECL_TAG:
+        p += 4;
+        types.push({ kind, name, ref, kindFlag });
+        break;
+      case Kind.DATASEC:
+        p += 12 * vlen;
+        types.push({ kind, name, ref, kindFlag });
+        break;
+      case Kind.PTR:
+      case Kind.FWD:
+      case Kind.TYPEDEF:
+      case Kind.VOLATILE:
+      case Kind.CONST:
+      case Kind.RESTRICT:
+      case Kind.FUNC:
+      case Kind.FLOAT:
+      case Kind.TYPE_TAG:
         types.push({ kind, name, ref, kindFlag });
         break;
       default:
@@ -146,24 +193,35 @@ function typeString(types: BtfType[], id: number, depth = 0): string {
   const t = types[id];
   if (!t) return '?';
   switch (t.kind) {
-    case Kind.VOID: return 'void';
-    case Kind.INT: case Kind.FLOAT: case Kind.TYPEDEF: return t.name;
-    case Kind.STRUCT: return `struct ${t.name || '{...}'}`;
-    case Kind.UNION: return `union ${t.name || '{...}'}`;
-    case Kind.FWD: return `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
-    case Kind.ENUM: case Kind.ENUM64: {
+    case Kind.VOID:
+      return 'void';
+    case Kind.INT:
+    case Kind.FLOAT:
+    case Kind.TYPEDEF:
+      return t.name;
+    case Kind.STRUCT:
+      return `struct ${t.name || '{...}'}`;
+    case Kind.UNION:
+      return `union ${t.name || '{...}'}`;
+    case Kind.FWD:
+      return `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
+    case Kind.ENUM:
+    case Kind.ENUM64: {
       const base = `enum ${t.name || '{...}'}`;
       const signed = t.kindFlag;
       return !signed && t.ref === 4 ? base : `${base} /${signed ? 's' : 'u'}${t.ref * 8}/`;
     }
-    case Kind.CONST: case Kind.VOLATILE: case Kind.RESTRICT: {
+    case Kind.CONST:
+    case Kind.VOLATILE:
+    case Kind.RESTRICT: {
       const q = t.kind === Kind.CONST ? 'const' : t.kind === Kind.VOLATILE ? 'volatile' : 'restrict';
       const inner = types[t.ref];
       // A qualified pointer is written after the star (`char *const`), anything else before the type.
-      if (inner && (inner.kind === Kind.PTR)) return `${typeString(types, t.ref, depth + 1)}${q}`;
+      if (inner && inner.kind === Kind.PTR) return `${typeString(types, t.ref, depth + 1)}${q}`;
       return `${q} ${typeString(types, t.ref, depth + 1)}`;
     }
-    case Kind.TYPE_TAG: return typeString(types, t.ref, depth + 1);
+    case Kind.TYPE_TAG:
+      return typeString(types, t.ref, depth + 1);
     case Kind.PTR: {
       const target = types[t.ref];
       if (target?.kind === Kind.FUNC_PROTO) {
@@ -173,9 +231,12 @@ function typeString(types: BtfType[], id: number, depth = 0): string {
       const inner = typeString(types, t.ref, depth + 1);
       return inner.endsWith('*') ? `${inner}*` : `${inner} *`;
     }
-    case Kind.ARRAY: return `${typeString(types, t.ref, depth + 1)}[${t.nelems ?? ''}]`;
-    case Kind.FUNC_PROTO: return 'function';
-    default: return '?';
+    case Kind.ARRAY:
+      return `${typeString(types, t.ref, depth + 1)}[${t.nelems ?? ''}]`;
+    case Kind.FUNC_PROTO:
+      return 'function';
+    default:
+      return '?';
   }
 }
 
@@ -190,7 +251,8 @@ export function parseBtfFunctions(btfOrElf: Uint8Array): FunctionTable {
     types = parseTypes(asBuffer(findBtf(btfOrElf)));
   } catch (e) {
     // Reads past the end: the headers describe more data than the file holds.
-    if ((e as Error).name === 'RangeError') throw new Error(`the data ends before what its headers describe (${btfOrElf.length} bytes): the file is truncated or not BTF`);
+    if ((e as Error).name === 'RangeError')
+      throw new Error(`the data ends before what its headers describe (${btfOrElf.length} bytes): the file is truncated or not BTF`);
     throw e;
   }
   const out: FunctionTable = new Map();

@@ -5,14 +5,41 @@
 export { parseBtfFunctions, findBtf } from './btf';
 export type { FunctionPrototype, FunctionTable } from './btf';
 export {
-  KernelTable, BundledKernelInfo, TABLE_FORMAT, TABLE_SUFFIX, bundledKernelDir, bundledKernelInfo, bundledKernels, decodeKernelTable,
-  encodeKernelTable, kernelTableFromBtf, kernelTableOf, loadKernel, tablesIn, writeKernelTable,
+  KernelTable,
+  BundledKernelInfo,
+  TABLE_FORMAT,
+  TABLE_SUFFIX,
+  bundledKernelDir,
+  bundledKernelInfo,
+  bundledKernels,
+  decodeKernelTable,
+  encodeKernelTable,
+  kernelTableFromBtf,
+  kernelTableOf,
+  loadKernel,
+  tablesIn,
+  writeKernelTable,
 } from './kernel-table';
 export {
-  FEATURE_LABELS, FEATURE_NAMES, FeatureName, KernelConfig, KernelFeatures, VERSION_GATES, atLeast, bpfObjectVariant, describeFeatures,
-  featuresFromConfig, parseKernelConfig,
+  FEATURE_LABELS,
+  FEATURE_NAMES,
+  FeatureName,
+  KernelConfig,
+  KernelFeatures,
+  VERSION_GATES,
+  atLeast,
+  bpfObjectVariant,
+  describeFeatures,
+  featuresFromConfig,
+  parseKernelConfig,
 } from './kernel-features';
 export {
-  SYSCALL_TABLE_FILE, SyscallArg, SyscallTable, bundledSyscallTable, encodeSyscallTable, mergeSyscallTables, parseSyscallMetadata,
+  SYSCALL_TABLE_FILE,
+  SyscallArg,
+  SyscallTable,
+  bundledSyscallTable,
+  encodeSyscallTable,
+  mergeSyscallTables,
+  parseSyscallMetadata,
   readSyscallTable,
 } from './syscall-metadata';

@@ -20,7 +20,10 @@ export interface KernelFeatures {
    * enforcer sensor's fallback when `bpf_override_return` is missing).
    */
   readonly errorInjection?: boolean;
-  /** BPF trampolines with ftrace direct calls (`CONFIG_BPF_JIT`, `CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS`): fmod_ret, Override on `security_*`. */
+  /**
+   * BPF trampolines with ftrace direct calls (`CONFIG_BPF_JIT`, `CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS`): fmod_ret, Override on
+   * `security_*`.
+   */
   readonly modifyReturn?: boolean;
   /** The BPF LSM is built (`CONFIG_BPF_LSM`). */
   readonly bpfLsm?: boolean;
@@ -53,7 +56,10 @@ export function parseKernelConfig(data: Uint8Array | string): { options: KernelC
   let release: string | undefined;
   for (const line of text.split('\n')) {
     const header = /^# Linux\/\S+ (\d+\.\d+(?:\.\d+)?)\S* Kernel Configuration/.exec(line);
-    if (header) { release = header[1]; continue; }
+    if (header) {
+      release = header[1];
+      continue;
+    }
     const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
     if (m) options.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
   }

@@ -56,10 +56,18 @@ const BROTLI_MAX = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibCo
 const HEADER_START = Buffer.from('{"format":');
 
 class MapKernelTable implements KernelTable {
-  constructor(public readonly name: string, public readonly describe: string, private readonly fns: FunctionTable,
-    public readonly features: KernelFeatures = {}) {}
-  public get size(): number { return this.fns.size; }
-  public lookup(fn: string): FunctionPrototype | undefined { return this.fns.get(fn); }
+  constructor(
+    public readonly name: string,
+    public readonly describe: string,
+    private readonly fns: FunctionTable,
+    public readonly features: KernelFeatures = {},
+  ) {}
+  public get size(): number {
+    return this.fns.size;
+  }
+  public lookup(fn: string): FunctionPrototype | undefined {
+    return this.fns.get(fn);
+  }
 }
 
 /** Finds `fn` among sorted `name<TAB>ids` rows (starting at the given offsets) and decodes its prototype. */
@@ -73,10 +81,14 @@ function searchRows(text: string, starts: readonly number[], types: readonly str
     const name = text.slice(start, tab);
     if (name === fn) {
       const nl = text.indexOf('\n', tab);
-      const ids = text.slice(tab + 1, nl < 0 ? undefined : nl).split(',').map(Number);
+      const ids = text
+        .slice(tab + 1, nl < 0 ? undefined : nl)
+        .split(',')
+        .map(Number);
       return { ret: types[ids[0]], params: ids.slice(1).map((i) => types[i]) };
     }
-    if (name < fn) lo = mid + 1; else hi = mid - 1;
+    if (name < fn) lo = mid + 1;
+    else hi = mid - 1;
   }
   return undefined;
 }
@@ -96,12 +108,22 @@ function lineStarts(text: string, from: number): number[] {
 /** A format 2 or 3 table: decompressed whole, looked up by binary search over the rows (no per-function objects). */
 class EncodedKernelTable implements KernelTable {
   private readonly starts: number[];
-  constructor(public readonly name: string, public readonly describe: string, public readonly features: KernelFeatures,
-    private readonly types: string[], private readonly text: string, firstRow: number) {
+  constructor(
+    public readonly name: string,
+    public readonly describe: string,
+    public readonly features: KernelFeatures,
+    private readonly types: string[],
+    private readonly text: string,
+    firstRow: number,
+  ) {
     this.starts = lineStarts(text, firstRow);
   }
-  public get size(): number { return this.starts.length; }
-  public lookup(fn: string): FunctionPrototype | undefined { return searchRows(this.text, this.starts, this.types, fn); }
+  public get size(): number {
+    return this.starts.length;
+  }
+  public lookup(fn: string): FunctionPrototype | undefined {
+    return searchRows(this.text, this.starts, this.types, fn);
+  }
 }
 
 /** A format 4 table: each lookup decompresses (once) the block that may hold the function, and the types on first hit. */
@@ -118,7 +140,11 @@ class IndexedKernelTable implements KernelTable {
   private readonly found = new Map<string, FunctionPrototype | undefined>();
   private types?: string[];
 
-  constructor(header: TableHeader, private readonly data: Uint8Array, bodyStart: number) {
+  constructor(
+    header: TableHeader,
+    private readonly data: Uint8Array,
+    bodyStart: number,
+  ) {
     this.name = header.name;
     this.describe = header.describe;
     this.features = header.features ?? {};
@@ -128,7 +154,9 @@ class IndexedKernelTable implements KernelTable {
     this.offsets = [bodyStart, bodyStart + (header.types ?? 0)];
     for (const [, bytes] of blocks) this.offsets.push(this.offsets[this.offsets.length - 1] + bytes);
     if (this.offsets[this.offsets.length - 1] !== data.length) {
-      throw new Error(`kernel table ${header.name} is truncated or damaged (${data.length} bytes, the header describes ${this.offsets[this.offsets.length - 1]})`);
+      throw new Error(
+        `kernel table ${header.name} is truncated or damaged (${data.length} bytes, the header describes ${this.offsets[this.offsets.length - 1]})`,
+      );
     }
   }
 
@@ -144,7 +172,8 @@ class IndexedKernelTable implements KernelTable {
     let hi = this.firsts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.firsts[mid] <= fn) lo = mid; else hi = mid - 1;
+      if (this.firsts[mid] <= fn) lo = mid;
+      else hi = mid - 1;
     }
     if (this.firsts.length === 0 || this.firsts[lo] > fn) return undefined;
     let block = this.blocks.get(lo);
@@ -154,7 +183,9 @@ class IndexedKernelTable implements KernelTable {
       // A damaged block must not read as a kernel without these functions: it has to hold its rows, from its first name.
       const rows = Math.min(BLOCK_ROWS, this.size - lo * BLOCK_ROWS);
       if (block.starts.length !== rows || !text.startsWith(`${this.firsts[lo]}\t`)) {
-        throw new Error(`kernel table ${this.name} is damaged (block ${lo} of ${this.firsts.length}); rebuild it with \`cdk8s-tetragon kernel add\``);
+        throw new Error(
+          `kernel table ${this.name} is damaged (block ${lo} of ${this.firsts.length}); rebuild it with \`cdk8s-tetragon kernel add\``,
+        );
       }
       this.blocks.set(lo, block);
     }
@@ -167,14 +198,20 @@ class IndexedKernelTable implements KernelTable {
     try {
       return brotliDecompressSync(this.data.subarray(this.offsets[i], this.offsets[i + 1])).toString('utf8');
     } catch (e) {
-      throw new Error(`kernel table ${this.name} is damaged (${i ? `block ${i - 1} of ${this.firsts.length}` : 'type list'}: ${(e as Error).message}); rebuild it with \`cdk8s-tetragon kernel add\``);
+      throw new Error(
+        `kernel table ${this.name} is damaged (${i ? `block ${i - 1} of ${this.firsts.length}` : 'type list'}: ${(e as Error).message}); rebuild it with \`cdk8s-tetragon kernel add\``,
+      );
     }
   }
 }
 
 /** A kernel table over an in-memory function list (tests, or a table built on the fly from BTF). */
-export function kernelTableOf(name: string, describe: string, functions: Record<string, FunctionPrototype> | FunctionTable,
-  features: KernelFeatures = {}): KernelTable {
+export function kernelTableOf(
+  name: string,
+  describe: string,
+  functions: Record<string, FunctionPrototype> | FunctionTable,
+  features: KernelFeatures = {},
+): KernelTable {
   const map = functions instanceof Map ? functions : new Map(Object.entries(functions));
   return new MapKernelTable(name, describe, map, features);
 }
@@ -185,7 +222,11 @@ export function encodeKernelTable(name: string, describe: string, functions: Fun
   const types: string[] = [];
   const intern = (t: string) => {
     let i = typeIndex.get(t);
-    if (i === undefined) { i = types.length; types.push(t); typeIndex.set(t, i); }
+    if (i === undefined) {
+      i = types.length;
+      types.push(t);
+      typeIndex.set(t, i);
+    }
     return i;
   };
   const names = [...functions.keys()].sort();
@@ -202,7 +243,13 @@ export function encodeKernelTable(name: string, describe: string, functions: Fun
     index.push([names[i], blocks[blocks.length - 1].length]);
   }
   const header: TableHeader = {
-    format: TABLE_FORMAT, name, describe, features: sortedFeatures(features), functions: names.length, types: typesPart.length, blocks: index,
+    format: TABLE_FORMAT,
+    name,
+    describe,
+    features: sortedFeatures(features),
+    functions: names.length,
+    types: typesPart.length,
+    blocks: index,
   };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), typesPart, ...blocks]);
 }
@@ -221,26 +268,47 @@ export function decodeKernelTable(data: Uint8Array): KernelTable {
   const second = text.indexOf('\n', first + 1);
   const header = JSON.parse(text.slice(0, first)) as TableHeader;
   checkFormat(header, [2, 3]);
-  return new EncodedKernelTable(header.name, header.describe, header.features ?? {}, JSON.parse(text.slice(first + 1, second)) as string[], text, second + 1);
+  return new EncodedKernelTable(
+    header.name,
+    header.describe,
+    header.features ?? {},
+    JSON.parse(text.slice(first + 1, second)) as string[],
+    text,
+    second + 1,
+  );
 }
 
 function checkFormat(header: TableHeader, layout: number[]): void {
   if (!READABLE_FORMATS.includes(header.format)) {
-    throw new Error(`unsupported kernel table format ${String(header.format)} (this version reads ${READABLE_FORMATS.join(', ').replace(/, (\d+)$/, ' and $1')}); rebuild it with \`cdk8s-tetragon kernel add\``);
+    throw new Error(
+      `unsupported kernel table format ${String(header.format)} (this version reads ${READABLE_FORMATS.join(', ').replace(/, (\d+)$/, ' and $1')}); rebuild it with \`cdk8s-tetragon kernel add\``,
+    );
   }
-  if (!layout.includes(header.format)) throw new Error(`kernel table ${header.name}: format ${header.format} in the wrong layout; the file is damaged, rebuild it with \`cdk8s-tetragon kernel add\``);
+  if (!layout.includes(header.format))
+    throw new Error(
+      `kernel table ${header.name}: format ${header.format} in the wrong layout; the file is damaged, rebuild it with \`cdk8s-tetragon kernel add\``,
+    );
 }
 
 /** Features with keys in a fixed order, so the serialized header is deterministic. */
 function sortedFeatures(f: KernelFeatures): KernelFeatures {
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))) as KernelFeatures;
+  return Object.fromEntries(
+    Object.entries(f)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  ) as KernelFeatures;
 }
 
 /**
  * Builds a table from raw BTF (`/sys/kernel/btf/vmlinux`) or an ELF vmlinux with a `.BTF` section, with the features
  * its kernel config gives (see `featuresFromConfig`; empty = unknown).
  */
-export function kernelTableFromBtf(data: Uint8Array, name: string, describe: string, features: KernelFeatures = {}): { table: KernelTable; encoded: Uint8Array } {
+export function kernelTableFromBtf(
+  data: Uint8Array,
+  name: string,
+  describe: string,
+  features: KernelFeatures = {},
+): { table: KernelTable; encoded: Uint8Array } {
   const fns = parseBtfFunctions(data);
   return { table: new MapKernelTable(name, describe, fns, features), encoded: encodeKernelTable(name, describe, fns, features) };
 }
@@ -310,16 +378,24 @@ export function loadKernel(nameOrPath: string): KernelTable {
       table = kernelTableFromBtf(data, name, `BTF read from ${nameOrPath}`).table;
     }
   } else {
-    throw new Error(`unknown kernel '${nameOrPath}': not a bundled table (${bundledKernels().join(', ')}) and no such file; `
-      + 'pass a bundled name, a table written by `cdk8s-tetragon kernel add`, or a BTF file such as /sys/kernel/btf/vmlinux');
+    throw new Error(
+      `unknown kernel '${nameOrPath}': not a bundled table (${bundledKernels().join(', ')}) and no such file; ` +
+        'pass a bundled name, a table written by `cdk8s-tetragon kernel add`, or a BTF file such as /sys/kernel/btf/vmlinux',
+    );
   }
   cache.set(nameOrPath, table);
   return table;
 }
 
 /** Writes a table into a folder and records it in that folder's `index.json` (sorted by name). */
-export function writeKernelTable(outDir: string, name: string, describe: string, encoded: Uint8Array, functions: number,
-  features: KernelFeatures = {}): string {
+export function writeKernelTable(
+  outDir: string,
+  name: string,
+  describe: string,
+  encoded: Uint8Array,
+  functions: number,
+  features: KernelFeatures = {},
+): string {
   if (!/^[a-z0-9][a-z0-9._+-]*$/.test(name)) {
     throw new Error(`kernel table name '${name}' is invalid: use lower-case letters, digits, '.', '_', '+' or '-' (e.g. my-node-6.8)`);
   }
@@ -327,16 +403,23 @@ export function writeKernelTable(outDir: string, name: string, describe: string,
   writeFileSync(file, encoded);
   const indexFile = join(outDir, 'index.json');
   const current: BundledKernelInfo[] = existsSync(indexFile)
-    ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { kernels: BundledKernelInfo[] }).kernels : [];
+    ? (JSON.parse(readFileSync(indexFile, 'utf8')) as { kernels: BundledKernelInfo[] }).kernels
+    : [];
   const next = [...current.filter((k) => k.name !== name), { name, describe, functions, features: sortedFeatures(features) }]
     .filter((k) => existsSync(join(outDir, k.name + TABLE_SUFFIX)))
     .sort((a, b) => a.name.localeCompare(b.name));
   writeFileSync(indexFile, JSON.stringify({ kernels: next }, null, 2) + '\n');
-  if (resolve(outDir) === bundledDir) { index = undefined; cache.delete(name); }
+  if (resolve(outDir) === bundledDir) {
+    index = undefined;
+    cache.delete(name);
+  }
   return file;
 }
 
 /** Names of the tables in a folder (for `kernel list --dir`). */
 export function tablesIn(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith(TABLE_SUFFIX)).map((f) => f.slice(0, -TABLE_SUFFIX.length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(TABLE_SUFFIX))
+    .map((f) => f.slice(0, -TABLE_SUFFIX.length))
+    .sort();
 }

@@ -24,10 +24,16 @@ export interface SyscallArg {
 /** Syscall prototypes by name without the `sys_` prefix (`execve`). */
 export type SyscallTable = ReadonlyMap<string, readonly SyscallArg[]>;
 
-interface Section { readonly name: string; readonly addr: bigint; readonly offset: number; readonly size: number }
+interface Section {
+  readonly name: string;
+  readonly addr: bigint;
+  readonly offset: number;
+  readonly size: number;
+}
 
 function sections(elf: Buffer): Section[] {
-  if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46) throw new Error('not an ELF image (decompress the vmlinuz first, see scripts/kernel-tables.sh)');
+  if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46)
+    throw new Error('not an ELF image (decompress the vmlinuz first, see scripts/kernel-tables.sh)');
   if (elf[4] !== 2 || elf[5] !== 1) throw new Error('only 64-bit little-endian ELF kernels are supported');
   const shoff = Number(elf.readBigUInt64LE(0x28));
   const shentsize = elf.readUInt16LE(0x3a);
@@ -35,7 +41,12 @@ function sections(elf: Buffer): Section[] {
   const shstrndx = elf.readUInt16LE(0x3e);
   const raw = (i: number) => {
     const at = shoff + i * shentsize;
-    return { name: elf.readUInt32LE(at), addr: elf.readBigUInt64LE(at + 16), offset: Number(elf.readBigUInt64LE(at + 24)), size: Number(elf.readBigUInt64LE(at + 32)) };
+    return {
+      name: elf.readUInt32LE(at),
+      addr: elf.readBigUInt64LE(at + 16),
+      offset: Number(elf.readBigUInt64LE(at + 24)),
+      size: Number(elf.readBigUInt64LE(at + 32)),
+    };
   };
   const names = raw(shstrndx);
   const out: Section[] = [];
@@ -84,7 +95,11 @@ export function parseSyscallMetadata(bytes: Uint8Array): SyscallTable {
     const args = types.map((t, i) => ({ type: cstring(t), name: cstring(names[i]) }));
     if (args.some((a) => a.type === undefined || a.name === undefined)) continue;
     const key = name.slice(4);
-    if (!found.has(key)) found.set(key, args.map((a) => ({ type: a.type!, name: a.name! })));
+    if (!found.has(key))
+      found.set(
+        key,
+        args.map((a) => ({ type: a.type!, name: a.name! })),
+      );
   }
   if (found.size === 0) throw new Error('no syscall metadata found (kernel built without CONFIG_FTRACE_SYSCALLS?)');
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -43,14 +43,22 @@ export function eventFieldExpression(path: string): string {
 
 /** Stream labels: few values each, used in every stream selector. */
 export const LABEL_FIELDS: readonly ExtractedField[] = [
-  { name: 'event_type', expression: EVENT_TYPE_EXPRESSION, description: 'event kind: process_exec, process_exit, process_kprobe, process_tracepoint, process_lsm, ...' },
+  {
+    name: 'event_type',
+    expression: EVENT_TYPE_EXPRESSION,
+    description: 'event kind: process_exec, process_exit, process_kprobe, process_tracepoint, process_lsm, ...',
+  },
   {
     name: 'namespace',
     // Loki drops labels with empty values, so host processes get a visible value instead.
     expression: `*.process.pod.namespace | [0] || '${HOST_NAMESPACE}'`,
     description: `Kubernetes namespace of the process's pod; "${HOST_NAMESPACE}" for processes outside pods`,
   },
-  { name: 'policy_name', expression: eventFieldExpression('policy_name'), description: 'TracingPolicy that produced a kprobe, tracepoint, LSM or uprobe event (absent on exec and exit events)' },
+  {
+    name: 'policy_name',
+    expression: eventFieldExpression('policy_name'),
+    description: 'TracingPolicy that produced a kprobe, tracepoint, LSM or uprobe event (absent on exec and exit events)',
+  },
   { name: 'node', expression: 'node_name', description: 'Kubernetes node that observed the event' },
 ];
 
@@ -58,10 +66,22 @@ export const LABEL_FIELDS: readonly ExtractedField[] = [
 export const METADATA_FIELDS: readonly ExtractedField[] = [
   { name: 'pod', expression: eventFieldExpression('process.pod.name'), description: 'pod name' },
   { name: 'container', expression: eventFieldExpression('process.pod.container.name'), description: 'container name' },
-  { name: 'workload', expression: eventFieldExpression('process.pod.workload'), description: 'owning workload (Deployment, DaemonSet, ...)' },
+  {
+    name: 'workload',
+    expression: eventFieldExpression('process.pod.workload'),
+    description: 'owning workload (Deployment, DaemonSet, ...)',
+  },
   { name: 'binary', expression: eventFieldExpression('process.binary'), description: 'executable path as given to exec' },
-  { name: 'function_name', expression: eventFieldExpression('function_name'), description: 'hooked kernel function (kprobe and LSM events)' },
-  { name: 'exec_id', expression: eventFieldExpression('process.exec_id'), description: 'process execution id, to correlate events of one process' },
+  {
+    name: 'function_name',
+    expression: eventFieldExpression('function_name'),
+    description: 'hooked kernel function (kprobe and LSM events)',
+  },
+  {
+    name: 'exec_id',
+    expression: eventFieldExpression('process.exec_id'),
+    description: 'process execution id, to correlate events of one process',
+  },
 ];
 
 /** The event time field, RFC 3339 with nanoseconds, used as the log line's timestamp. */

@@ -12,8 +12,8 @@
  */
 import { Duration } from 'cdk8s';
 import { AlertDefinition } from './private/rule-model';
-import { RecordingRule } from './rule-group';
 import { q } from './queries';
+import { RecordingRule } from './rule-group';
 
 /** A TracingPolicy the cluster deploys. */
 export interface ExpectedPolicy {
@@ -126,7 +126,8 @@ export function policyStatusRules(i: PolicyStatusInputs): { records: RecordingRu
     {
       alert: 'TetragonPolicyNotLive',
       expr: `${R.live} == 0 unless on (${by}) (${loadErrors})`,
-      for: promDuration(i.notLiveFor), severity: 'warning',
+      for: promDuration(i.notLiveFor),
+      severity: 'warning',
       summary: `TracingPolicy {{ $labels.policy }} is not live on node ${nodeRef}`,
       description: `The agent on ${nodeRef} is up but holds no kernel memory for {{ $labels.policy }}: the policy is not loaded there (not yet received, disabled, or deleted), so its detections are absent on this node.`,
       runbook: [
@@ -138,13 +139,14 @@ export function policyStatusRules(i: PolicyStatusInputs): { records: RecordingRu
     {
       alert: 'TetragonPolicyLoadError',
       expr: `${R.live} == 0 and on (${by}) (${loadErrors})`,
-      for: '2m', severity: 'critical',
+      for: '2m',
+      severity: 'critical',
       summary: `TracingPolicy {{ $labels.policy }} failed to load on node ${nodeRef}`,
       description: `The agent on ${nodeRef} reports a policy in state load_error or error, and {{ $labels.policy }} holds no kernel memory there. Its detections are absent on this node.`,
       runbook: [
         `${verify} shows the policy in state load_error or error, with the error.`,
         `kubectl -n ${i.tetragonNamespace} logs <agent pod on ${nodeRef}> -c tetragon | grep {{ $labels.policy }} gives the reason (missing kernel symbol, BTF, verifier, unsupported selector).`,
-        'Run cdk8s-tetragon check on the policy against that node\'s kernel (cdk8s-tetragon kernel add for its BTF), fix the hook and redeploy.',
+        "Run cdk8s-tetragon check on the policy against that node's kernel (cdk8s-tetragon kernel add for its BTF), fix the hook and redeploy.",
       ],
     },
   ];
@@ -156,13 +158,15 @@ export function policyStatusRules(i: PolicyStatusInputs): { records: RecordingRu
     silent.set(s, [...(silent.get(s) ?? []), p]);
   }
   if (silent.size > 0) {
-    const terms = [...silent.entries()].sort(([a], [b]) => a - b).map(([seconds, ps]) => {
-      const window = promDuration(Duration.seconds(seconds));
-      const names = [...new Set(ps.map((p) => p.name))].sort();
-      const sel = names.length === 1 ? `policy=${q(names[0])}` : `policy=~${q(names.map(regexEscape).join('|'))}`;
-      const m = events(`, ${sel}`);
-      return `(min_over_time(${R.live}{${sel}}[${window}]) == 1)\n  unless on (${by}, policy)\n  (sum by (${by}, policy) (increase(${m}[${window}])) > 0\n    or sum by (${by}, policy) (${m} unless ${m} offset ${window}))`;
-    });
+    const terms = [...silent.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([seconds, ps]) => {
+        const window = promDuration(Duration.seconds(seconds));
+        const names = [...new Set(ps.map((p) => p.name))].sort();
+        const sel = names.length === 1 ? `policy=${q(names[0])}` : `policy=~${q(names.map(regexEscape).join('|'))}`;
+        const m = events(`, ${sel}`);
+        return `(min_over_time(${R.live}{${sel}}[${window}]) == 1)\n  unless on (${by}, policy)\n  (sum by (${by}, policy) (increase(${m}[${window}])) > 0\n    or sum by (${by}, policy) (${m} unless ${m} offset ${window}))`;
+      });
     alerts.push({
       alert: 'TetragonPolicySilent',
       expr: terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join('\nor '),
@@ -180,12 +184,13 @@ export function policyStatusRules(i: PolicyStatusInputs): { records: RecordingRu
   alerts.push({
     alert: 'TetragonPolicyEventRateJump',
     expr: `${R.rate5m} > ${i.rateJumpMinPerSecond}\nand ${R.rate5m} > ${i.rateJumpFactor} * (${R.rate1h} offset 15m or ${R.rate5m} * 0)`,
-    for: '5m', severity: 'warning',
+    for: '5m',
+    severity: 'warning',
     summary: `TracingPolicy {{ $labels.policy }} on node ${nodeRef} jumped to {{ $value | humanize }} events/s`,
     description: `The policy's event rate on this node is more than ${i.rateJumpFactor} times its rate of the hour before. A noisy policy fills the ring buffer, and the kernel then drops events of every policy on the node (TetragonKernelEventsLost).`,
     runbook: [
       `sum by (hook, binary, namespace) (rate(tetragon_policy_events_total{policy="{{ $labels.policy }}", ${node}="${nodeRef}"}[5m])) shows what matches.`,
-      'An attack in progress? Follow the policy\'s own alert and events first. A new workload or a deploy? Add the binary to the policy\'s trusted binaries, narrow its selectors, or add a rate limit.',
+      "An attack in progress? Follow the policy's own alert and events first. A new workload or a deploy? Add the binary to the policy's trusted binaries, narrow its selectors, or add a rate limit.",
       'Watch tetragon_bpf_missed_events_total and tetragon_observer_ringbuf_events_lost_total on the node while it lasts.',
     ],
   });

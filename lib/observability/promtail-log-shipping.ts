@@ -47,17 +47,19 @@ export class PromtailLogShipping extends Construct {
 
     const staticLabels: Record<string, string> = { __path__: base.exportFile, job: base.job };
     if (base.cluster !== undefined) staticLabels.cluster = base.cluster;
-    this.scrapeConfigs = [{
-      job_name: 'tetragon',
-      static_configs: [{ targets: ['localhost'], labels: staticLabels }],
-      pipeline_stages: [
-        { json: { expressions: extractionExpressions() } },
-        { labels: Object.fromEntries(LABEL_FIELDS.map((f) => [f.name, ''])) },
-        { structured_metadata: Object.fromEntries(METADATA_FIELDS.map((f) => [f.name, ''])) },
-        { timestamp: { source: TIME_FIELD.name, format: TIME_FORMAT } },
-        { labeldrop: ['filename'] },
-      ],
-    }];
+    this.scrapeConfigs = [
+      {
+        job_name: 'tetragon',
+        static_configs: [{ targets: ['localhost'], labels: staticLabels }],
+        pipeline_stages: [
+          { json: { expressions: extractionExpressions() } },
+          { labels: Object.fromEntries(LABEL_FIELDS.map((f) => [f.name, ''])) },
+          { structured_metadata: Object.fromEntries(METADATA_FIELDS.map((f) => [f.name, ''])) },
+          { timestamp: { source: TIME_FIELD.name, format: TIME_FORMAT } },
+          { labeldrop: ['filename'] },
+        ],
+      },
+    ];
     const scrapeYaml = stringify(this.scrapeConfigs, { sortMapEntries: true, lineWidth: 0 });
 
     this.helmValues = {

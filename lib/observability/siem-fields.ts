@@ -25,7 +25,11 @@ export enum EventSeverity {
 
 /** Severities from lowest to highest; the position + 1 is the OCSF `severity_id`. */
 export const SEVERITY_ORDER: readonly EventSeverity[] = [
-  EventSeverity.INFO, EventSeverity.LOW, EventSeverity.MEDIUM, EventSeverity.HIGH, EventSeverity.CRITICAL,
+  EventSeverity.INFO,
+  EventSeverity.LOW,
+  EventSeverity.MEDIUM,
+  EventSeverity.HIGH,
+  EventSeverity.CRITICAL,
 ];
 
 /** The OCSF `severity_id` of a severity (1 informational ... 5 critical). */
@@ -51,7 +55,7 @@ export interface SiemField {
 export const MITRE_TAG_PREFIX = 'mitre.';
 
 /** The tags of the hook that produced the event, when any: `*.tags` holds them on policy events. */
-const TAGS = "*.tags | [0] || `[]`";
+const TAGS = '*.tags | [0] || `[]`';
 
 /**
  * The normalized fields, in the order the docs list them. `timestamp` is the log record's own time (set from the
@@ -59,70 +63,106 @@ const TAGS = "*.tags | [0] || `[]`";
  */
 export const SIEM_FIELDS: readonly SiemField[] = [
   {
-    name: 'timestamp', description: 'event time (`time`, RFC 3339 with nanoseconds), set as the log record\'s timestamp',
-    ecs: '`@timestamp`', ocsf: '`time` (epoch milliseconds)',
+    name: 'timestamp',
+    description: "event time (`time`, RFC 3339 with nanoseconds), set as the log record's timestamp",
+    ecs: '`@timestamp`',
+    ocsf: '`time` (epoch milliseconds)',
   },
   {
-    name: 'event_type', expression: EVENT_TYPE_EXPRESSION,
-    description: 'the event\'s kind: `process_exec`, `process_exit`, `process_kprobe`, `process_tracepoint`, `process_lsm`, `process_uprobe`, ...',
-    ecs: '`event.action`', ocsf: '`metadata.event_code`',
+    name: 'event_type',
+    expression: EVENT_TYPE_EXPRESSION,
+    description:
+      "the event's kind: `process_exec`, `process_exit`, `process_kprobe`, `process_tracepoint`, `process_lsm`, `process_uprobe`, ...",
+    ecs: '`event.action`',
+    ocsf: '`metadata.event_code`',
   },
   {
-    name: 'cluster', expression: 'cluster_name',
-    description: 'Kubernetes cluster (`cluster_name`, else the construct\'s `cluster`)',
-    ecs: '`orchestrator.cluster.name`', ocsf: 'no core attribute: `unmapped.cluster`',
+    name: 'cluster',
+    expression: 'cluster_name',
+    description: "Kubernetes cluster (`cluster_name`, else the construct's `cluster`)",
+    ecs: '`orchestrator.cluster.name`',
+    ocsf: 'no core attribute: `unmapped.cluster`',
   },
   {
-    name: 'node', expression: 'node_name', description: 'node that observed the event (`node_name`)',
-    ecs: '`host.name`', ocsf: '`device.hostname`',
+    name: 'node',
+    expression: 'node_name',
+    description: 'node that observed the event (`node_name`)',
+    ecs: '`host.name`',
+    ocsf: '`device.hostname`',
   },
   {
-    name: 'namespace', expression: eventFieldExpression('process.pod.namespace'),
-    description: 'namespace of the process\'s pod; absent for processes outside pods',
-    ecs: '`orchestrator.namespace`', ocsf: 'no core attribute: `unmapped.namespace`',
+    name: 'namespace',
+    expression: eventFieldExpression('process.pod.namespace'),
+    description: "namespace of the process's pod; absent for processes outside pods",
+    ecs: '`orchestrator.namespace`',
+    ocsf: 'no core attribute: `unmapped.namespace`',
   },
   {
-    name: 'pod', expression: eventFieldExpression('process.pod.name'), description: 'pod name',
-    ecs: '`orchestrator.resource.name` (with `orchestrator.resource.type: pod`)', ocsf: 'no core attribute: `unmapped.pod`',
+    name: 'pod',
+    expression: eventFieldExpression('process.pod.name'),
+    description: 'pod name',
+    ecs: '`orchestrator.resource.name` (with `orchestrator.resource.type: pod`)',
+    ocsf: 'no core attribute: `unmapped.pod`',
   },
   {
-    name: 'container', expression: eventFieldExpression('process.pod.container.name'), description: 'container name',
-    ecs: '`container.name`', ocsf: '`container.name`',
+    name: 'container',
+    expression: eventFieldExpression('process.pod.container.name'),
+    description: 'container name',
+    ecs: '`container.name`',
+    ocsf: '`container.name`',
   },
   {
-    name: 'workload', expression: eventFieldExpression('process.pod.workload'), description: 'owning workload (Deployment, DaemonSet, ...)',
-    ecs: 'no ECS field: `labels.workload`', ocsf: 'no core attribute: `unmapped.workload`',
+    name: 'workload',
+    expression: eventFieldExpression('process.pod.workload'),
+    description: 'owning workload (Deployment, DaemonSet, ...)',
+    ecs: 'no ECS field: `labels.workload`',
+    ocsf: 'no core attribute: `unmapped.workload`',
   },
   {
-    name: 'binary', expression: eventFieldExpression('process.binary'), description: 'executable path of the process',
-    ecs: '`process.executable`', ocsf: '`process.file.path`',
+    name: 'binary',
+    expression: eventFieldExpression('process.binary'),
+    description: 'executable path of the process',
+    ecs: '`process.executable`',
+    ocsf: '`process.file.path`',
   },
   {
-    name: 'arguments', expression: eventFieldExpression('process.arguments'),
-    description: 'the process\'s arguments as one string (Tetragon does not keep the argv boundaries)',
+    name: 'arguments',
+    expression: eventFieldExpression('process.arguments'),
+    description: "the process's arguments as one string (Tetragon does not keep the argv boundaries)",
     ecs: '`process.command_line` (as `binary` + " " + `arguments`; `process.args` wants an array)',
     ocsf: '`process.cmd_line` (as `binary` + " " + `arguments`)',
   },
   {
-    name: 'policy', expression: eventFieldExpression('policy_name'), description: 'TracingPolicy that produced the event (policy events only)',
-    ecs: '`rule.name`', ocsf: '`policy.name`',
+    name: 'policy',
+    expression: eventFieldExpression('policy_name'),
+    description: 'TracingPolicy that produced the event (policy events only)',
+    ecs: '`rule.name`',
+    ocsf: '`policy.name`',
   },
   {
-    name: 'tags', expression: `join(',', ${TAGS}) || \`null\``, description: 'the hook\'s tags, comma-separated (policy events only)',
-    ecs: '`tags` (split on commas)', ocsf: '`metadata.labels` (split on commas)',
+    name: 'tags',
+    expression: `join(',', ${TAGS}) || \`null\``,
+    description: "the hook's tags, comma-separated (policy events only)",
+    ecs: '`tags` (split on commas)',
+    ocsf: '`metadata.labels` (split on commas)',
   },
   {
-    name: 'mitre_technique', expression: `join(',', ${TAGS} | [?starts_with(@, '${MITRE_TAG_PREFIX}')]) || \`null\``,
+    name: 'mitre_technique',
+    expression: `join(',', ${TAGS} | [?starts_with(@, '${MITRE_TAG_PREFIX}')]) || \`null\``,
     description: `MITRE ATT&CK technique ids from the hook's \`${MITRE_TAG_PREFIX}*\` tags, comma-separated, prefix removed (\`T1611\`, \`T1552.005\`)`,
     ecs: '`threat.technique.id`, sub-techniques in `threat.technique.subtechnique.id`, with `threat.framework: "MITRE ATT&CK"`',
     ocsf: '`attacks[].technique.uid`, sub-techniques in `attacks[].sub_technique.uid`',
   },
   {
-    name: 'severity', description: '`info`, `low`, `medium`, `high` or `critical`: by policy (see severity rules)',
-    ecs: '`event.severity` takes the number: map `severity_id`', ocsf: '`severity` (the caption of `severity_id`)',
+    name: 'severity',
+    description: '`info`, `low`, `medium`, `high` or `critical`: by policy (see severity rules)',
+    ecs: '`event.severity` takes the number: map `severity_id`',
+    ocsf: '`severity` (the caption of `severity_id`)',
   },
   {
-    name: 'severity_id', description: 'the severity as a number, 1 (info) to 5 (critical)',
-    ecs: '`event.severity`', ocsf: '`severity_id`',
+    name: 'severity_id',
+    description: 'the severity as a number, 1 (info) to 5 (critical)',
+    ecs: '`event.severity`',
+    ocsf: '`severity_id`',
   },
 ];

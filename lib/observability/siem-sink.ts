@@ -79,8 +79,12 @@ export class SiemAuth {
     public readonly kind: 'bearer' | 'basic' | 'header',
     /** Its settings. */
     public readonly settings: {
-      readonly token?: SecretKeyRef; readonly scheme?: string; readonly username?: string; readonly password?: SecretKeyRef;
-      readonly header?: string; readonly value?: SecretKeyRef;
+      readonly token?: SecretKeyRef;
+      readonly scheme?: string;
+      readonly username?: string;
+      readonly password?: SecretKeyRef;
+      readonly header?: string;
+      readonly value?: SecretKeyRef;
     },
   ) {
     SIEM_AUTH.mark(this);

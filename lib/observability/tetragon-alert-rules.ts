@@ -1,15 +1,15 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as monitoring from '../../imports/monitoring.coreos.com';
+import { isDnsSubdomain } from '../private/patterns';
+import { invalid } from '../private/problems';
 import { prometheusAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
 import { PolicyStatusProps, policyStatusRules } from './policy-status';
 import { assemble, RuleAssembly } from './private/rule-model';
-import { AlertRule, PrometheusRuleGroup } from './rule-group';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, sorted } from './private/validate';
-import { isDnsSubdomain } from '../private/patterns';
-import { invalid } from '../private/problems';
 import { DetectionPolicyNames, resolvePolicyNames } from './queries';
+import { AlertRule, PrometheusRuleGroup } from './rule-group';
 
 /** Props of {@link TetragonAlertRules}. */
 export interface TetragonAlertRulesProps {
@@ -104,7 +104,10 @@ export class TetragonAlertRules extends Construct {
   public readonly namespace: string;
   private readonly baseGroups: readonly PrometheusRuleGroup[];
   private readonly policyStatus?: {
-    readonly props: PolicyStatusProps; readonly metricsJob: string; readonly tetragonNamespace: string; readonly assembly: RuleAssembly;
+    readonly props: PolicyStatusProps;
+    readonly metricsJob: string;
+    readonly tetragonNamespace: string;
+    readonly assembly: RuleAssembly;
   };
 
   public constructor(scope: Construct, id: string, props: TetragonAlertRulesProps = {}) {
@@ -113,17 +116,41 @@ export class TetragonAlertRules extends Construct {
     const name = checkObjectName(this, 'name', props.name ?? 'tetragon-alerts');
     const stall = props.exportStallMinutes ?? 15;
     if (!Number.isInteger(stall) || stall < 1 || stall > 1440) {
-      invalid(this, 'exportStallMinutes', stall, 'a whole number of minutes from 1 to 1440', 'Pick how long a node may go without exporting an event, e.g. 15.');
+      invalid(
+        this,
+        'exportStallMinutes',
+        stall,
+        'a whole number of minutes from 1 to 1440',
+        'Pick how long a node may go without exporting an event, e.g. 15.',
+      );
     }
     if (props.runbookBaseUrl !== undefined && !/^https?:\/\/\S+$/.test(props.runbookBaseUrl)) {
-      invalid(this, 'runbookBaseUrl', props.runbookBaseUrl, 'an http:// or https:// URL without a fragment', 'Point it at the rendered docs/observability.md.');
+      invalid(
+        this,
+        'runbookBaseUrl',
+        props.runbookBaseUrl,
+        'an http:// or https:// URL without a fragment',
+        'Point it at the rendered docs/observability.md.',
+      );
     }
     if (props.runbookBaseUrl?.includes('#')) {
-      invalid(this, 'runbookBaseUrl', props.runbookBaseUrl, 'a URL without a fragment', 'Drop the #... part; each alert adds its own anchor.');
+      invalid(
+        this,
+        'runbookBaseUrl',
+        props.runbookBaseUrl,
+        'a URL without a fragment',
+        'Drop the #... part; each alert adds its own anchor.',
+      );
     }
     const ruleLabels = checkPromLabels(this, 'ruleLabels', { ...(props.ruleLabels ?? {}) });
     if ('severity' in ruleLabels) {
-      invalid(this, 'ruleLabels.severity', ruleLabels.severity, 'no severity (each alert sets its own)', 'Remove severity from ruleLabels; route on it in Alertmanager instead.');
+      invalid(
+        this,
+        'ruleLabels.severity',
+        ruleLabels.severity,
+        'no severity (each alert sets its own)',
+        'Remove severity from ruleLabels; route on it in Alertmanager instead.',
+      );
     }
     const metricsJob = checkSelectorValue(this, 'metricsJob', props.metricsJob ?? 'tetragon');
     const tetragonNamespace = checkNamespace(this, 'tetragonNamespace', props.tetragonNamespace ?? 'kube-system');
@@ -167,15 +194,17 @@ export class TetragonAlertRules extends Construct {
     return {
       groups: this.groups.map((g) => ({
         name: g.name,
-        rules: g.rules.map((r) => ('record' in r
-          ? { record: r.record, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
-          : {
-            alert: (r as AlertRule).alert,
-            expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-            for: (r as AlertRule).for,
-            labels: sorted((r as AlertRule).labels),
-            annotations: sorted((r as AlertRule).annotations),
-          })),
+        rules: g.rules.map((r) =>
+          'record' in r
+            ? { record: r.record, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
+            : {
+                alert: (r as AlertRule).alert,
+                expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+                for: (r as AlertRule).for,
+                labels: sorted((r as AlertRule).labels),
+                annotations: sorted((r as AlertRule).annotations),
+              },
+        ),
       })),
     };
   }
@@ -183,13 +212,19 @@ export class TetragonAlertRules extends Construct {
   private resolvePolicyStatus(p: PolicyStatusProps, metricsJob: string, tetragonNamespace: string) {
     const field = 'policyStatus';
     if (!Array.isArray(p.policies) || p.policies.length === 0) {
-      invalid(this, `${field}.policies`, p.policies, 'at least one policy', 'List the TracingPolicies the cluster deploys, or leave policyStatus out.');
+      invalid(
+        this,
+        `${field}.policies`,
+        p.policies,
+        'at least one policy',
+        'List the TracingPolicies the cluster deploys, or leave policyStatus out.',
+      );
     }
     const seen = new Set<string>();
     p.policies.forEach((policy, n) => {
       const where = `${field}.policies[${n}]`;
       if (!isDnsSubdomain(policy.name)) {
-        invalid(this, `${where}.name`, policy.name, 'a TracingPolicy name', 'Use the policy\'s metadata.name.');
+        invalid(this, `${where}.name`, policy.name, 'a TracingPolicy name', "Use the policy's metadata.name.");
       }
       if (policy.namespace !== undefined) checkNamespace(this, `${where}.namespace`, policy.namespace);
       const key = `${policy.namespace ?? ''}/${policy.name}`;
@@ -198,26 +233,55 @@ export class TetragonAlertRules extends Construct {
       if (policy.silentAfter !== undefined) {
         const seconds = policy.silentAfter instanceof Duration ? policy.silentAfter.toSeconds() : NaN;
         if (!(seconds >= 600 && seconds <= 7 * 86400)) {
-          invalid(this, `${where}.silentAfter`, Number.isNaN(seconds) ? policy.silentAfter : `${seconds} s`, 'a Duration from 10 minutes to 7 days',
-            'Pick how long this policy may stay silent on a node, e.g. Duration.hours(1).');
+          invalid(
+            this,
+            `${where}.silentAfter`,
+            Number.isNaN(seconds) ? policy.silentAfter : `${seconds} s`,
+            'a Duration from 10 minutes to 7 days',
+            'Pick how long this policy may stay silent on a node, e.g. Duration.hours(1).',
+          );
         }
       }
     });
     const nodeLabel = p.nodeLabel ?? 'node';
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(nodeLabel) || nodeLabel.startsWith('__')) {
-      invalid(this, `${field}.nodeLabel`, nodeLabel, 'a Prometheus label name', 'Use the label your scrape config puts the node name in, e.g. node.');
+      invalid(
+        this,
+        `${field}.nodeLabel`,
+        nodeLabel,
+        'a Prometheus label name',
+        'Use the label your scrape config puts the node name in, e.g. node.',
+      );
     }
     const notLiveFor = p.notLiveFor ?? Duration.minutes(5);
     if (!(notLiveFor instanceof Duration) || notLiveFor.toSeconds() < 60 || notLiveFor.toSeconds() > 86400) {
-      invalid(this, `${field}.notLiveFor`, notLiveFor instanceof Duration ? `${notLiveFor.toSeconds()} s` : notLiveFor, 'a Duration from 1 minute to 1 day', 'E.g. Duration.minutes(5).');
+      invalid(
+        this,
+        `${field}.notLiveFor`,
+        notLiveFor instanceof Duration ? `${notLiveFor.toSeconds()} s` : notLiveFor,
+        'a Duration from 1 minute to 1 day',
+        'E.g. Duration.minutes(5).',
+      );
     }
     const factor = p.rateJumpFactor ?? 10;
     if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 2 || factor > 1000) {
-      invalid(this, `${field}.rateJumpFactor`, factor, 'a number from 2 to 1000', 'E.g. 10: alert when a policy posts ten times its usual rate.');
+      invalid(
+        this,
+        `${field}.rateJumpFactor`,
+        factor,
+        'a number from 2 to 1000',
+        'E.g. 10: alert when a policy posts ten times its usual rate.',
+      );
     }
     const minRate = p.rateJumpMinPerSecond ?? 10;
     if (typeof minRate !== 'number' || !Number.isFinite(minRate) || minRate <= 0) {
-      invalid(this, `${field}.rateJumpMinPerSecond`, minRate, 'a positive number of events per second', 'E.g. 10, so that a jump from 0.01 to 0.1 events/s stays quiet.');
+      invalid(
+        this,
+        `${field}.rateJumpMinPerSecond`,
+        minRate,
+        'a positive number of events per second',
+        'E.g. 10, so that a jump from 0.01 to 0.1 events/s stays quiet.',
+      );
     }
     const policies = [...p.policies].sort((a, b) => (`${a.namespace ?? ''}/${a.name}` < `${b.namespace ?? ''}/${b.name}` ? -1 : 1));
     return { metricsJob, nodeLabel, policies, notLiveFor, rateJumpFactor: factor, rateJumpMinPerSecond: minRate, tetragonNamespace };

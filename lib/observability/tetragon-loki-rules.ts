@@ -1,14 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { fail, invalid } from '../private/problems';
 import { lokiAlertDefinitions } from './alert-definitions';
 import { DEFAULT_JOB } from './log-schema';
-import { lokiAlertProblems } from './private/loki-rule-check';
 import { LokiDetectionRule } from './loki-detection-rule';
+import { lokiAlertProblems } from './private/loki-rule-check';
 import { AlertDefinition, assemble } from './private/rule-model';
-import { RuleGroup } from './rule-group';
 import { checkLabels, checkNamespace, checkObjectName, checkPromLabels, checkSelectorValue, sorted } from './private/validate';
-import { fail, invalid } from '../private/problems';
+import { RuleGroup } from './rule-group';
 import { SidecarLabel } from './tetragon-dashboard';
 
 /** Props of {@link TetragonLokiRules}. */
@@ -88,19 +88,41 @@ export class TetragonLokiRules extends Construct {
     checkLabels(this, 'sidecarLabel', { [sidecar.name]: sidecar.value });
     const userLabels = checkLabels(this, 'labels', { ...(props.labels ?? {}) });
     if (sidecar.name in userLabels && userLabels[sidecar.name] !== sidecar.value) {
-      invalid(this, `labels.${sidecar.name}`, userLabels[sidecar.name], `'${sidecar.value}' or no such label (it is the ruler sidecar label)`,
-        `Remove '${sidecar.name}' from labels, or set sidecarLabel to the value your sidecar selects.`);
+      invalid(
+        this,
+        `labels.${sidecar.name}`,
+        userLabels[sidecar.name],
+        `'${sidecar.value}' or no such label (it is the ruler sidecar label)`,
+        `Remove '${sidecar.name}' from labels, or set sidecarLabel to the value your sidecar selects.`,
+      );
     }
     const ruleLabels = checkPromLabels(this, 'ruleLabels', { ...(props.ruleLabels ?? {}) });
     if ('severity' in ruleLabels) {
-      invalid(this, 'ruleLabels.severity', ruleLabels.severity, 'no severity (each alert sets its own)', 'Remove severity from ruleLabels.');
+      invalid(
+        this,
+        'ruleLabels.severity',
+        ruleLabels.severity,
+        'no severity (each alert sets its own)',
+        'Remove severity from ruleLabels.',
+      );
     }
     if (props.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s#]+$/.test(props.runbookBaseUrl)) {
-      invalid(this, 'runbookBaseUrl', props.runbookBaseUrl, 'an http:// or https:// URL without a fragment', 'Point it at the rendered docs/observability.md.');
+      invalid(
+        this,
+        'runbookBaseUrl',
+        props.runbookBaseUrl,
+        'an http:// or https:// URL without a fragment',
+        'Point it at the rendered docs/observability.md.',
+      );
     }
     const defs = lokiAlertDefinitions({ job: checkSelectorValue(this, 'job', props.job ?? DEFAULT_JOB) });
     const library: AlertDefinition[] = (props.detectionRules ?? []).map((r) => ({
-      alert: r.alert, expr: r.expr, severity: r.severity, summary: r.summary, description: r.summary, runbook: [r.runbook],
+      alert: r.alert,
+      expr: r.expr,
+      severity: r.severity,
+      summary: r.summary,
+      description: r.summary,
+      runbook: [r.runbook],
     }));
     // Users' alerts get the same checks as the built-in ones: name, LogQL, severity, annotations.
     library.forEach((d, i) => {

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
+import { invalid } from '../private/problems';
 import { AlloyLogShipping, AlloyLogShippingProps } from './alloy-log-shipping';
 import { DEFAULT_JOB } from './log-schema';
-import { PromtailLogShipping, PromtailLogShippingProps } from './promtail-log-shipping';
 import { PolicyStatusProps } from './policy-status';
-import { invalid } from '../private/problems';
+import { PromtailLogShipping, PromtailLogShippingProps } from './promtail-log-shipping';
 import { DetectionPolicyNames } from './queries';
 import { TetragonAlertRules, TetragonAlertRulesProps } from './tetragon-alert-rules';
 import { TetragonDashboard, TetragonDashboardProps } from './tetragon-dashboard';
@@ -140,28 +140,59 @@ export class TetragonObservability extends Construct {
     const tetragonNamespace = props.tetragonNamespace ?? 'kube-system';
     const shipper = props.logShipper ?? LogShipper.ALLOY;
     if (!Object.values(LogShipper).includes(shipper)) {
-      invalid(this, 'logShipper', shipper, `one of ${Object.values(LogShipper).join(', ')}`, 'Use LogShipper.ALLOY or LogShipper.PROMTAIL.');
+      invalid(
+        this,
+        'logShipper',
+        shipper,
+        `one of ${Object.values(LogShipper).join(', ')}`,
+        'Use LogShipper.ALLOY or LogShipper.PROMTAIL.',
+      );
     }
     if (shipper === LogShipper.ALLOY && props.promtail !== undefined) {
-      invalid(this, 'promtail', props.promtail, 'no promtail settings while logShipper is alloy', 'Set logShipper: LogShipper.PROMTAIL, or move the settings to alloy.');
+      invalid(
+        this,
+        'promtail',
+        props.promtail,
+        'no promtail settings while logShipper is alloy',
+        'Set logShipper: LogShipper.PROMTAIL, or move the settings to alloy.',
+      );
     }
     if (shipper === LogShipper.PROMTAIL && props.alloy !== undefined) {
-      invalid(this, 'alloy', props.alloy, 'no alloy settings while logShipper is promtail', 'Set logShipper: LogShipper.ALLOY, or move the settings to promtail.');
+      invalid(
+        this,
+        'alloy',
+        props.alloy,
+        'no alloy settings while logShipper is promtail',
+        'Set logShipper: LogShipper.ALLOY, or move the settings to promtail.',
+      );
     }
 
     if (props.policyStatus !== undefined && props.enableAlertRules === false) {
-      invalid(this, 'policyStatus', '<set>', 'no policy status while enableAlertRules is false (its rules live in the PrometheusRule)',
-        'Enable the alert rules, or drop policyStatus.');
+      invalid(
+        this,
+        'policyStatus',
+        '<set>',
+        'no policy status while enableAlertRules is false (its rules live in the PrometheusRule)',
+        'Enable the alert rules, or drop policyStatus.',
+      );
     }
     if (props.enableGrafanaDashboard ?? true) {
       this.dashboard = new TetragonDashboard(this, 'Dashboard', {
-        ...props.dashboard, namespace: props.grafanaDashboardNamespace, job, tetragonNamespace, policyNames: props.policyNames,
+        ...props.dashboard,
+        namespace: props.grafanaDashboardNamespace,
+        job,
+        tetragonNamespace,
+        policyNames: props.policyNames,
         ...(props.policyStatus?.nodeLabel !== undefined ? { nodeLabel: props.policyStatus.nodeLabel } : {}),
       });
     }
     if (props.enableAlertRules ?? true) {
       this.alertRules = new TetragonAlertRules(this, 'AlertRules', {
-        ...props.alertRules, namespace: props.alertRulesNamespace, lokiJob: job, tetragonNamespace, policyNames: props.policyNames,
+        ...props.alertRules,
+        namespace: props.alertRulesNamespace,
+        lokiJob: job,
+        tetragonNamespace,
+        policyNames: props.policyNames,
         policyStatus: props.policyStatus,
       });
     }

@@ -84,9 +84,12 @@ export function mergeRequirements(list: readonly InstallRequirements[]): Install
 
 /** Merges kernel requirements: features united (in {@link FEATURE_NAMES} order), releases the newest. */
 export function mergeKernelRequirements(list: readonly KernelRequirements[]): KernelRequirements {
-  const united = (pick: (r: KernelRequirements) => readonly FeatureName[]) => FEATURE_NAMES.filter((f) => list.some((r) => pick(r).includes(f)));
-  const newest = (releases: readonly (string | undefined)[]) => releases.filter((r): r is string => r !== undefined)
-    .reduce<string | undefined>((a, b) => (a === undefined || atLeast(b, a) ? b : a), undefined);
+  const united = (pick: (r: KernelRequirements) => readonly FeatureName[]) =>
+    FEATURE_NAMES.filter((f) => list.some((r) => pick(r).includes(f)));
+  const newest = (releases: readonly (string | undefined)[]) =>
+    releases
+      .filter((r): r is string => r !== undefined)
+      .reduce<string | undefined>((a, b) => (a === undefined || atLeast(b, a) ? b : a), undefined);
   const features = united((r) => r.features);
   const minRelease = newest(list.map((r) => r.minRelease));
   const fullFromRelease = newest(list.map((r) => r.fullFromRelease));
@@ -123,13 +126,19 @@ function policyRequirements(manifest: unknown): KernelRequirements {
   const byFeature = FEATURE_NAMES.map((f) => [f, effect({ ...full, [f]: false })] as const);
   const gates = [...new Set(Object.values(VERSION_GATES))].sort((a, b) => (atLeast(a, b) ? 1 : -1));
   const byGate = gates.map((g) => [g, effect({ ...full, release: justBefore(g) })] as const);
-  const newestGate = (wanted: 'error' | 'warning') => byGate.filter(([, e]) => e === wanted).map(([g]) => g).pop();
-  return mergeKernelRequirements([{
-    features: byFeature.filter(([, e]) => e === 'error').map(([f]) => f),
-    ...(newestGate('error') ? { minRelease: newestGate('error') } : {}),
-    limitedWithout: byFeature.filter(([, e]) => e === 'warning').map(([f]) => f),
-    ...(newestGate('warning') ? { fullFromRelease: newestGate('warning') } : {}),
-  }]);
+  const newestGate = (wanted: 'error' | 'warning') =>
+    byGate
+      .filter(([, e]) => e === wanted)
+      .map(([g]) => g)
+      .pop();
+  return mergeKernelRequirements([
+    {
+      features: byFeature.filter(([, e]) => e === 'error').map(([f]) => f),
+      ...(newestGate('error') ? { minRelease: newestGate('error') } : {}),
+      limitedWithout: byFeature.filter(([, e]) => e === 'warning').map(([f]) => f),
+      ...(newestGate('warning') ? { fullFromRelease: newestGate('warning') } : {}),
+    },
+  ]);
 }
 
 /** The release just before a `major.minor` gate (`5.19` → `5.18`). */

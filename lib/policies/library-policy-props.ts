@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
-import { BinaryFilter } from '../policy/process-filter';
 import { LabelSelector } from '../policy/label-selector';
+import { BinaryFilter } from '../policy/process-filter';
 
 /** Props every library policy takes, to rename, scope and quieten it. */
 export interface LibraryPolicyProps {
@@ -35,8 +35,13 @@ export interface LibraryPolicyProps {
  * are cloned with CLONE_PARENT and carry the identity of `runc run` / `runc exec`, so this list exempts them.
  */
 export const CONTAINER_RUNTIME_BINARIES: readonly string[] = [
-  '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun',
-  '/usr/bin/conmon', '/usr/libexec/crio/conmon',
+  '/usr/bin/runc',
+  '/usr/sbin/runc',
+  '/usr/local/bin/runc',
+  '/usr/local/sbin/runc',
+  '/usr/bin/crun',
+  '/usr/bin/conmon',
+  '/usr/libexec/crio/conmon',
 ];
 
 /** The binary filter for `trustedBinaries`, if any. */
@@ -45,4 +50,10 @@ export function trustedBinariesFilter(props: LibraryPolicyProps): BinaryFilter |
 }
 
 /** Errno values as the kernel returns them (negative). */
-export enum Errno { EPERM = 1, ENOENT = 2, ENOEXEC = 8, EACCES = 13, ETXTBSY = 26 }
+export enum Errno {
+  EPERM = 1,
+  ENOENT = 2,
+  ENOEXEC = 8,
+  EACCES = 13,
+  ETXTBSY = 26,
+}

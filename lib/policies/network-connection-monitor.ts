@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct } from './detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { DetectionConstruct } from './detection';
 import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link NetworkConnectionMonitor}. */
@@ -70,10 +70,12 @@ export class NetworkConnectionMonitor extends DetectionConstruct {
           message: 'Outbound TCP connection',
           tags: ['observability.network', 'mitre.T1071'],
           args: [sock],
-          selectors: [new Selector({
-            matchArgs: excluded.length ? [ArgFilter.notDaddr(sock, [...new Set(excluded)])] : [],
-            matchBinaries: trustedBinariesFilter(props),
-          })],
+          selectors: [
+            new Selector({
+              matchArgs: excluded.length ? [ArgFilter.notDaddr(sock, [...new Set(excluded)])] : [],
+              matchBinaries: trustedBinariesFilter(props),
+            }),
+          ],
         }),
       ],
     });

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct } from './detection';
-import { Arg, ArgType } from '../policy/argument';
-import { ArgFilter } from '../policy/arg-filter';
-import { KprobeHook } from '../policy/kprobe-hook';
 import { Capability } from '../model/capability';
+import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
+import { KprobeHook } from '../policy/kprobe-hook';
 import { CapabilityFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { DetectionConstruct } from './detection';
 import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 import { CONTAINER_RUNTIME_BINARIES } from './private/container-runtimes';
 
@@ -37,8 +37,14 @@ export interface PrivilegeEscalationMonitorProps extends LibraryPolicyProps {
 
 /** The internal set*id implementations and how many id arguments each takes. */
 const SET_ID_CALLS: readonly (readonly [string, number])[] = [
-  ['__sys_setuid', 1], ['__sys_setgid', 1], ['__sys_setfsuid', 1], ['__sys_setfsgid', 1],
-  ['__sys_setreuid', 2], ['__sys_setregid', 2], ['__sys_setresuid', 3], ['__sys_setresgid', 3],
+  ['__sys_setuid', 1],
+  ['__sys_setgid', 1],
+  ['__sys_setfsuid', 1],
+  ['__sys_setfsgid', 1],
+  ['__sys_setreuid', 2],
+  ['__sys_setregid', 2],
+  ['__sys_setresuid', 3],
+  ['__sys_setresgid', 3],
 ];
 
 /**
@@ -69,7 +75,9 @@ export class PrivilegeEscalationMonitor extends DetectionConstruct {
 
   constructor(scope: Construct, id: string, props: PrivilegeEscalationMonitorProps = {}) {
     super(scope, id);
-    const trusted = trustedBinariesFilter({ trustedBinaries: props.trustedBinaries ?? PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES });
+    const trusted = trustedBinariesFilter({
+      trustedBinaries: props.trustedBinaries ?? PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES,
+    });
     const tags = ['observability.privilege_escalation', 'mitre.T1548'];
     const hooks: KprobeHook[] = [];
 
@@ -80,30 +88,36 @@ export class PrivilegeEscalationMonitor extends DetectionConstruct {
       const oldEffective = Arg.capabilities(1, ArgType.CAP_EFFECTIVE, { resolve: 'cap_effective', label: 'old_effective' });
       const newEffective = Arg.capabilities(2, ArgType.CAP_EFFECTIVE, { label: 'effective' });
       const newPermitted = Arg.capabilities(4, ArgType.CAP_PERMITTED, { label: 'permitted' });
-      hooks.push(KprobeHook.function('security_capset', {
-        message: 'Process raised its effective capabilities with capset',
-        tags: [...tags, 'mitre.T1548.001'],
-        args: [oldEffective, newEffective, newPermitted],
-        selectors: [new Selector({ matchArgs: [ArgFilter.capabilitiesGained(oldEffective, newEffective)], matchBinaries: trusted })],
-      }));
+      hooks.push(
+        KprobeHook.function('security_capset', {
+          message: 'Process raised its effective capabilities with capset',
+          tags: [...tags, 'mitre.T1548.001'],
+          args: [oldEffective, newEffective, newPermitted],
+          selectors: [new Selector({ matchArgs: [ArgFilter.capabilitiesGained(oldEffective, newEffective)], matchBinaries: trusted })],
+        }),
+      );
     }
     if (props.watchUserNamespaces ?? true) {
-      hooks.push(KprobeHook.function('create_user_ns', {
-        message: 'Unprivileged process created a user namespace where it is root',
-        tags: [...tags, 'mitre.T1611'],
-        args: [Arg.nop(0)],
-        selectors: [new Selector({ matchCapabilities: [CapabilityFilter.notIn([Capability.SYS_ADMIN])], matchBinaries: trusted })],
-      }));
+      hooks.push(
+        KprobeHook.function('create_user_ns', {
+          message: 'Unprivileged process created a user namespace where it is root',
+          tags: [...tags, 'mitre.T1611'],
+          args: [Arg.nop(0)],
+          selectors: [new Selector({ matchCapabilities: [CapabilityFilter.notIn([Capability.SYS_ADMIN])], matchBinaries: trusted })],
+        }),
+      );
     }
     if (props.watchSetuid ?? true) {
       for (const [call, count] of SET_ID_CALLS) {
         const ids = Array.from({ length: count }, (_, i) => Arg.int(i, { label: count === 1 ? 'id' : ['real', 'effective', 'saved'][i] }));
-        hooks.push(KprobeHook.function(call, {
-          message: `Privileged operation ${call.replace('__sys_', '')} to root`,
-          tags: [...tags, 'mitre.T1548.001'],
-          args: ids,
-          selectors: ids.map((idArg) => new Selector({ matchArgs: [ArgFilter.equal(idArg, [0])], matchBinaries: trusted })),
-        }));
+        hooks.push(
+          KprobeHook.function(call, {
+            message: `Privileged operation ${call.replace('__sys_', '')} to root`,
+            tags: [...tags, 'mitre.T1548.001'],
+            args: ids,
+            selectors: ids.map((idArg) => new Selector({ matchArgs: [ArgFilter.equal(idArg, [0])], matchBinaries: trusted })),
+          }),
+        );
       }
     }
 

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct } from './detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { DetectionConstruct } from './detection';
 import { Errno, LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link ProcessExecMonitor}. */
@@ -48,7 +48,12 @@ export class ProcessExecMonitor extends DetectionConstruct {
     const errnos = props.failureErrnos ?? [Errno.EACCES, Errno.EPERM, Errno.ENOEXEC];
     const ret = Arg.int(0, { label: 'errno' });
     const failed = new Selector({
-      matchReturnArgs: [ArgFilter.equal(ret, errnos.map((e) => -e))],
+      matchReturnArgs: [
+        ArgFilter.equal(
+          ret,
+          errnos.map((e) => -e),
+        ),
+      ],
       matchBinaries: trustedBinariesFilter(props),
     });
     const tags = ['observability.process', 'mitre.T1204'];

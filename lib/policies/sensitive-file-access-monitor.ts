@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DetectionConstruct } from './detection';
-import { Arg, ArgType } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg, ArgType } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { DetectionConstruct } from './detection';
 import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link SensitiveFileAccessMonitor}. Spread the `DEFAULT_*` lists to extend them. */
@@ -63,7 +63,13 @@ export class SensitiveFileAccessMonitor extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'sensitive-file-access-monitor';
   /** Credential files whose every access matters. */
-  public static readonly DEFAULT_FILES: readonly string[] = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/shadow-', '/etc/gshadow-'];
+  public static readonly DEFAULT_FILES: readonly string[] = [
+    '/etc/shadow',
+    '/etc/gshadow',
+    '/etc/sudoers',
+    '/etc/shadow-',
+    '/etc/gshadow-',
+  ];
   /** Account databases read by everyone, so only writes are reported. */
   public static readonly DEFAULT_WRITE_ONLY_FILES: readonly string[] = ['/etc/passwd', '/etc/group'];
   /** Directories and file-name prefixes of sudo rules, SSH host keys and root's SSH directory. */
@@ -75,8 +81,14 @@ export class SensitiveFileAccessMonitor extends DetectionConstruct {
   ];
   /** SSH private keys and authorized keys in any home directory. */
   public static readonly DEFAULT_SUFFIXES: readonly string[] = [
-    '/.ssh/id_rsa', '/.ssh/id_dsa', '/.ssh/id_ecdsa', '/.ssh/id_ed25519', '/.ssh/id_ecdsa_sk', '/.ssh/id_ed25519_sk',
-    '/.ssh/authorized_keys', '/.ssh/authorized_keys2',
+    '/.ssh/id_rsa',
+    '/.ssh/id_dsa',
+    '/.ssh/id_ecdsa',
+    '/.ssh/id_ed25519',
+    '/.ssh/id_ecdsa_sk',
+    '/.ssh/id_ed25519_sk',
+    '/.ssh/authorized_keys',
+    '/.ssh/authorized_keys2',
   ];
 
   /** The generated policy. */
@@ -92,7 +104,7 @@ export class SensitiveFileAccessMonitor extends DetectionConstruct {
     const writeOnly = props.writeOnlyFiles ?? SensitiveFileAccessMonitor.DEFAULT_WRITE_ONLY_FILES;
     const prefixes = [
       ...(props.prefixes ?? SensitiveFileAccessMonitor.DEFAULT_PREFIXES),
-      ...(props.watchServiceAccountTokens ?? true ? SensitiveFileAccessMonitor.SERVICE_ACCOUNT_PREFIXES : []),
+      ...((props.watchServiceAccountTokens ?? true) ? SensitiveFileAccessMonitor.SERVICE_ACCOUNT_PREFIXES : []),
     ];
     const suffixes = props.suffixes ?? SensitiveFileAccessMonitor.DEFAULT_SUFFIXES;
     const trusted = trustedBinariesFilter(props);
@@ -120,12 +132,18 @@ export class SensitiveFileAccessMonitor extends DetectionConstruct {
         selectors: pathSelectors(openedFile, files),
       }),
       // Runs on every read() and write(); only writes (MAY_WRITE = 2) of the account databases are reported.
-      ...(writeOnly.length ? [KprobeHook.function('security_file_permission', {
-        message: 'Account database written',
-        tags: [...tags, 'mitre.T1136'],
-        args: [writtenFile, mask],
-        selectors: [new Selector({ matchArgs: [ArgFilter.equal(writtenFile, writeOnly), ArgFilter.mask(mask, [2])], matchBinaries: trusted })],
-      })] : []),
+      ...(writeOnly.length
+        ? [
+            KprobeHook.function('security_file_permission', {
+              message: 'Account database written',
+              tags: [...tags, 'mitre.T1136'],
+              args: [writtenFile, mask],
+              selectors: [
+                new Selector({ matchArgs: [ArgFilter.equal(writtenFile, writeOnly), ArgFilter.mask(mask, [2])], matchBinaries: trusted }),
+              ],
+            }),
+          ]
+        : []),
       KprobeHook.function('security_mmap_file', {
         message: 'Sensitive file memory-mapped',
         tags,
@@ -154,16 +172,22 @@ export class SensitiveFileAccessMonitor extends DetectionConstruct {
     const renamedTo = Arg.dentry(3, { label: 'newname' });
     const watchedNames = [...new Set([...files, ...writeOnly, ...suffixes])];
     const basePrefixes = props.prefixes ?? SensitiveFileAccessMonitor.DEFAULT_PREFIXES;
-    hooks.push(KprobeHook.function('security_path_rename', {
-      message: 'Sensitive file replaced by rename',
-      tags: [...tags, 'mitre.T1136', 'mitre.T1098'],
-      args: [Arg.dentry(1, { label: 'oldname' }), renamedTo],
-      selectors: [
-        ...(watchedNames.length ? [new Selector({ matchArgs: [ArgFilter.postfix(renamedTo, watchedNames)], matchBinaries: trusted })] : []),
-        // Service-account tokens are renamed into place by the kubelet on the node, outside this view: not watched here.
-        ...(basePrefixes.length ? [new Selector({ matchArgs: [ArgFilter.prefix(renamedTo, basePrefixes)], matchBinaries: trusted })] : []),
-      ],
-    }));
+    hooks.push(
+      KprobeHook.function('security_path_rename', {
+        message: 'Sensitive file replaced by rename',
+        tags: [...tags, 'mitre.T1136', 'mitre.T1098'],
+        args: [Arg.dentry(1, { label: 'oldname' }), renamedTo],
+        selectors: [
+          ...(watchedNames.length
+            ? [new Selector({ matchArgs: [ArgFilter.postfix(renamedTo, watchedNames)], matchBinaries: trusted })]
+            : []),
+          // Service-account tokens are renamed into place by the kubelet on the node, outside this view: not watched here.
+          ...(basePrefixes.length
+            ? [new Selector({ matchArgs: [ArgFilter.prefix(renamedTo, basePrefixes)], matchBinaries: trusted })]
+            : []),
+        ],
+      }),
+    );
 
     this.policy = new TracingPolicy(this, 'Policy', {
       name: props.name ?? SensitiveFileAccessMonitor.NAME,

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { refuse } from '../private/problems';
-import { DetectionConstruct } from './detection';
-import { Arg } from '../policy/argument';
 import { ArgFilter } from '../policy/arg-filter';
+import { Arg } from '../policy/argument';
 import { KprobeHook } from '../policy/kprobe-hook';
 import { Namespace, NamespaceFilter } from '../policy/process-filter';
 import { Selector } from '../policy/selector';
 import { TracingPolicy } from '../policy/tracing-policy';
+import { refuse } from '../private/problems';
+import { DetectionConstruct } from './detection';
 import { LibraryPolicyProps, trustedBinariesFilter } from './library-policy-props';
 
 /** Props of a {@link ShellAccessMonitor}. */
@@ -56,7 +56,19 @@ export class ShellAccessMonitor extends DetectionConstruct {
    * `/bin/busybox` with the shell as an argument, which the kernel filter cannot see, so any direct busybox
    * exec in a container is reported (applets run through their symlinks, such as `/bin/ls`, are not).
    */
-  public static readonly DEFAULT_SHELLS: readonly string[] = ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'];
+  public static readonly DEFAULT_SHELLS: readonly string[] = [
+    'bash',
+    'sh',
+    'zsh',
+    'dash',
+    'ash',
+    'ksh',
+    'mksh',
+    'csh',
+    'tcsh',
+    'fish',
+    'busybox',
+  ];
   /** The generated policy. */
   public readonly policy: TracingPolicy;
   /** The generated policy, as the contract lists it. */
@@ -73,7 +85,16 @@ export class ShellAccessMonitor extends DetectionConstruct {
     const inContainer = (props.containersOnly ?? true) ? [NamespaceFilter.notHost(Namespace.MNT)] : [];
     const trusted = trustedBinariesFilter(props);
     const selectorsFor = (filename: Arg<'string'>) => [
-      new Selector({ matchArgs: [ArgFilter.postfix(filename, shells.map((s) => `/${s}`))], matchNamespaces: inContainer, matchBinaries: trusted }),
+      new Selector({
+        matchArgs: [
+          ArgFilter.postfix(
+            filename,
+            shells.map((s) => `/${s}`),
+          ),
+        ],
+        matchNamespaces: inContainer,
+        matchBinaries: trusted,
+      }),
       new Selector({ matchArgs: [ArgFilter.equal(filename, shells)], matchNamespaces: inContainer, matchBinaries: trusted }),
     ];
     const tags = ['observability.process', 'mitre.T1059.004'];

@@ -38,7 +38,12 @@ export interface PostOptions {
 }
 
 /** Signals for the Signal action. */
-export enum Signal { SIGKILL = 9, SIGTERM = 15, SIGSTOP = 19, SIGUSR1 = 10 }
+export enum Signal {
+  SIGKILL = 9,
+  SIGTERM = 15,
+  SIGSTOP = 19,
+  SIGUSR1 = 10,
+}
 
 /**
  * A selector action (`matchActions`). Post and NoPost observe; Sigkill, Override and Signal enforce, and a
@@ -96,7 +101,8 @@ export class Action {
     const rate = this.rateLimit(defaultRateLimit);
     if (rate !== undefined) {
       const ms = rate.toMilliseconds();
-      if (ms < 1000 || ms % 1000 !== 0) problems.add(`${field}.rateLimit`, `got ${ms} ms; Tetragon takes whole seconds, minutes or hours (at least 1 second)`);
+      if (ms < 1000 || ms % 1000 !== 0)
+        problems.add(`${field}.rateLimit`, `got ${ms} ms; Tetragon takes whole seconds, minutes or hours (at least 1 second)`);
     }
   }
 

@@ -1,25 +1,50 @@
 import { isIP } from 'node:net';
-import { Arg, ArgKind } from './argument';
 import { LIMITS } from '../model/limits';
 import { SOCKADDR_OPERATORS } from '../model/private/vocabulary';
 import { Problems, show } from '../private/problems';
+import { Arg, ArgKind } from './argument';
 
 /**
  * matchArgs / matchReturnArgs operators.
  * @see https://tetragon.io/docs/concepts/tracing-policy/selectors/#arguments-filter
  */
 export enum ArgOperator {
-  EQUAL = 'Equal', NOT_EQUAL = 'NotEqual', PREFIX = 'Prefix', NOT_PREFIX = 'NotPrefix', POSTFIX = 'Postfix',
-  NOT_POSTFIX = 'NotPostfix', GREATER_THAN = 'GT', LESS_THAN = 'LT', MASK = 'Mask', IN_RANGE = 'InRange',
-  NOT_IN_RANGE = 'NotInRange', FILE_TYPE = 'FileType', NOT_FILE_TYPE = 'NotFileType',
-  SPORT = 'SPort', NOT_SPORT = 'NotSPort', DPORT = 'DPort', NOT_DPORT = 'NotDPort', SADDR = 'SAddr', NOT_SADDR = 'NotSAddr',
-  DADDR = 'DAddr', NOT_DADDR = 'NotDAddr', PROTOCOL = 'Protocol', FAMILY = 'Family', STATE = 'State',
+  EQUAL = 'Equal',
+  NOT_EQUAL = 'NotEqual',
+  PREFIX = 'Prefix',
+  NOT_PREFIX = 'NotPrefix',
+  POSTFIX = 'Postfix',
+  NOT_POSTFIX = 'NotPostfix',
+  GREATER_THAN = 'GT',
+  LESS_THAN = 'LT',
+  MASK = 'Mask',
+  IN_RANGE = 'InRange',
+  NOT_IN_RANGE = 'NotInRange',
+  FILE_TYPE = 'FileType',
+  NOT_FILE_TYPE = 'NotFileType',
+  SPORT = 'SPort',
+  NOT_SPORT = 'NotSPort',
+  DPORT = 'DPort',
+  NOT_DPORT = 'NotDPort',
+  SADDR = 'SAddr',
+  NOT_SADDR = 'NotSAddr',
+  DADDR = 'DAddr',
+  NOT_DADDR = 'NotDAddr',
+  PROTOCOL = 'Protocol',
+  FAMILY = 'Family',
+  STATE = 'State',
   CAPABILITIES_GAINED = 'CapabilitiesGained',
 }
 
 /** File types for `FileType` filters. */
 export enum FileType {
-  REGULAR = 'reg', DIRECTORY = 'dir', SYMLINK = 'lnk', BLOCK_DEVICE = 'blk', CHAR_DEVICE = 'chr', FIFO = 'fifo', SOCKET = 'sock',
+  REGULAR = 'reg',
+  DIRECTORY = 'dir',
+  SYMLINK = 'lnk',
+  BLOCK_DEVICE = 'blk',
+  CHAR_DEVICE = 'chr',
+  FIFO = 'fifo',
+  SOCKET = 'sock',
 }
 
 /** Socket operators take `sock` arguments, and `sockaddr` ones for the operators Tetragon allows there. */
@@ -27,15 +52,30 @@ const socket = (op: ArgOperator): readonly ArgKind[] => (SOCKADDR_OPERATORS.has(
 
 /** Which argument kinds each operator accepts (Tetragon's `parseMatchArg`). */
 const ACCEPTS: Record<ArgOperator, readonly ArgKind[]> = {
-  Equal: ['string', 'file', 'int', 'cap'], NotEqual: ['string', 'file', 'int', 'cap'],
-  Prefix: ['string', 'file', 'dentry'], NotPrefix: ['string', 'file', 'dentry'], Postfix: ['string', 'file', 'dentry'], NotPostfix: ['string', 'file', 'dentry'],
-  GT: ['int'], LT: ['int'], Mask: ['int', 'cap'], InRange: ['int'], NotInRange: ['int'],
-  FileType: ['file'], NotFileType: ['file'],
-  SPort: socket(ArgOperator.SPORT), NotSPort: socket(ArgOperator.NOT_SPORT),
-  DPort: socket(ArgOperator.DPORT), NotDPort: socket(ArgOperator.NOT_DPORT),
-  SAddr: socket(ArgOperator.SADDR), NotSAddr: socket(ArgOperator.NOT_SADDR),
-  DAddr: socket(ArgOperator.DADDR), NotDAddr: socket(ArgOperator.NOT_DADDR),
-  Protocol: socket(ArgOperator.PROTOCOL), Family: socket(ArgOperator.FAMILY), State: socket(ArgOperator.STATE),
+  Equal: ['string', 'file', 'int', 'cap'],
+  NotEqual: ['string', 'file', 'int', 'cap'],
+  Prefix: ['string', 'file', 'dentry'],
+  NotPrefix: ['string', 'file', 'dentry'],
+  Postfix: ['string', 'file', 'dentry'],
+  NotPostfix: ['string', 'file', 'dentry'],
+  GT: ['int'],
+  LT: ['int'],
+  Mask: ['int', 'cap'],
+  InRange: ['int'],
+  NotInRange: ['int'],
+  FileType: ['file'],
+  NotFileType: ['file'],
+  SPort: socket(ArgOperator.SPORT),
+  NotSPort: socket(ArgOperator.NOT_SPORT),
+  DPort: socket(ArgOperator.DPORT),
+  NotDPort: socket(ArgOperator.NOT_DPORT),
+  SAddr: socket(ArgOperator.SADDR),
+  NotSAddr: socket(ArgOperator.NOT_SADDR),
+  DAddr: socket(ArgOperator.DADDR),
+  NotDAddr: socket(ArgOperator.NOT_DADDR),
+  Protocol: socket(ArgOperator.PROTOCOL),
+  Family: socket(ArgOperator.FAMILY),
+  State: socket(ArgOperator.STATE),
   CapabilitiesGained: ['cap'],
 };
 
@@ -44,9 +84,17 @@ const PORT_OPS = new Set<ArgOperator>([ArgOperator.SPORT, ArgOperator.NOT_SPORT,
 const ADDR_OPS = new Set<ArgOperator>([ArgOperator.SADDR, ArgOperator.NOT_SADDR, ArgOperator.DADDR, ArgOperator.NOT_DADDR]);
 
 /** Address families for `Family` filters. */
-export enum AddressFamily { INET = 'AF_INET', INET6 = 'AF_INET6', UNIX = 'AF_UNIX' }
+export enum AddressFamily {
+  INET = 'AF_INET',
+  INET6 = 'AF_INET6',
+  UNIX = 'AF_UNIX',
+}
 /** IP protocols for `Protocol` filters. */
-export enum IpProtocol { TCP = 'IPPROTO_TCP', UDP = 'IPPROTO_UDP', ICMP = 'IPPROTO_ICMP' }
+export enum IpProtocol {
+  TCP = 'IPPROTO_TCP',
+  UDP = 'IPPROTO_UDP',
+  ICMP = 'IPPROTO_ICMP',
+}
 
 /** A port (`443`) or an inclusive range (`'1024:65535'`). */
 export type PortSpec = number | string;
@@ -124,7 +172,11 @@ export class ArgFilter {
   }
   /** Number lies in one of the inclusive ranges `[min, max]`. */
   public static inRange(arg: Arg<'int'>, ranges: readonly (readonly [number, number])[]): ArgFilter {
-    return new ArgFilter(arg, ArgOperator.IN_RANGE, ranges.map(([a, b]) => `${a}:${b}`));
+    return new ArgFilter(
+      arg,
+      ArgOperator.IN_RANGE,
+      ranges.map(([a, b]) => `${a}:${b}`),
+    );
   }
   /** The file or path is of one of these types. */
   public static fileType(arg: Arg<'file'>, types: readonly FileType[]): ArgFilter {
@@ -203,16 +255,23 @@ export class ArgFilter {
     const kind = this.arg.kind;
     if (!ACCEPTS[op]?.includes(kind)) {
       const fits = (Object.keys(ACCEPTS) as ArgOperator[]).filter((o) => ACCEPTS[o].includes(kind));
-      problems.add(`${field}.operator`, `${op} does not work on a ${this.arg.type} argument (index ${this.arg.index}); `
-        + (fits.length ? `operators for ${this.arg.type}: ${fits.join(', ')}` : `${this.arg.type} arguments cannot be filtered`));
+      problems.add(
+        `${field}.operator`,
+        `${op} does not work on a ${this.arg.type} argument (index ${this.arg.index}); ` +
+          (fits.length ? `operators for ${this.arg.type}: ${fits.join(', ')}` : `${this.arg.type} arguments cannot be filtered`),
+      );
       return;
     }
     if (op === ArgOperator.CAPABILITIES_GAINED) {
-      if (!this.secondArg || this.secondArg.kind !== 'cap') problems.add(`${field}.args`, 'CapabilitiesGained compares two capability-set arguments: the old set, then the new one');
+      if (!this.secondArg || this.secondArg.kind !== 'cap')
+        problems.add(`${field}.args`, 'CapabilitiesGained compares two capability-set arguments: the old set, then the new one');
       return;
     }
     if (this.arg.type === 'sockaddr_un' && (op === ArgOperator.POSTFIX || op === ArgOperator.NOT_POSTFIX)) {
-      problems.add(`${field}.operator`, `${op} on a sockaddr_un argument loads but never matches (Tetragon's BPF filter for sockaddr_un has no Postfix case); use Equal or Prefix`);
+      problems.add(
+        `${field}.operator`,
+        `${op} on a sockaddr_un argument loads but never matches (Tetragon's BPF filter for sockaddr_un has no Postfix case); use Equal or Prefix`,
+      );
       return;
     }
     if (this.values.length === 0) {
@@ -221,7 +280,10 @@ export class ArgFilter {
     }
     const numeric = NUMERIC_KINDS.includes(kind) && op !== ArgOperator.IN_RANGE;
     if (numeric && this.values.length > LIMITS.numericValuesPerFilter) {
-      problems.add(`${field}.values`, `${this.values.length} values given; Tetragon takes at most ${LIMITS.numericValuesPerFilter} per numeric ${op} filter: split them over several selectors`);
+      problems.add(
+        `${field}.values`,
+        `${this.values.length} values given; Tetragon takes at most ${LIMITS.numericValuesPerFilter} per numeric ${op} filter: split them over several selectors`,
+      );
     }
     if (op === ArgOperator.IN_RANGE && this.values.length > LIMITS.numericValuesPerFilter) {
       problems.add(`${field}.values`, `${this.values.length} ranges given; at most ${LIMITS.numericValuesPerFilter} per InRange filter`);
@@ -249,7 +311,11 @@ export class ArgFilter {
     if (op === ArgOperator.FAMILY || op === ArgOperator.PROTOCOL || op === ArgOperator.STATE) return undefined;
     // String operators.
     if (value === '') return 'an empty string matches nothing useful; remove it';
-    if ((this.arg.kind === 'file' || this.arg.kind === 'dentry') && (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && !value.startsWith('/')) {
+    if (
+      (this.arg.kind === 'file' || this.arg.kind === 'dentry') &&
+      (op === ArgOperator.EQUAL || op === ArgOperator.NOT_EQUAL || op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) &&
+      !value.startsWith('/')
+    ) {
       return `file and path arguments are absolute paths resolved by the kernel; write it as an absolute path such as ${show('/' + value.replace(/^\.?\/*/, ''))}`;
     }
     if ((op === ArgOperator.PREFIX || op === ArgOperator.NOT_PREFIX) && Buffer.byteLength(value) > LIMITS.prefixLength) {

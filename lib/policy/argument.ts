@@ -7,16 +7,56 @@ import { Problems, show } from '../private/problems';
  * @see https://tetragon.io/docs/concepts/tracing-policy/hooks/#arguments
  */
 export enum ArgType {
-  INT = 'int', SINT8 = 'sint8', INT8 = 'int8', UINT8 = 'uint8', SINT16 = 'sint16', INT16 = 'int16', UINT16 = 'uint16',
-  UINT32 = 'uint32', SINT32 = 'sint32', INT32 = 'int32', ULONG = 'ulong', UINT64 = 'uint64', SIZE_T = 'size_t',
-  LONG = 'long', SINT64 = 'sint64', INT64 = 'int64',
-  CHAR_BUF = 'char_buf', CHAR_IOVEC = 'char_iovec', STRING = 'string', DATA_LOC = 'data_loc', CONST_BUF = 'const_buf',
-  SKB = 'skb', SOCK = 'sock', SOCKET = 'socket', SOCKADDR = 'sockaddr', SOCKADDR_UN = 'sockaddr_un', NET_DEVICE = 'net_device',
-  FD = 'fd', FILE = 'file', FILENAME = 'filename', PATH = 'path', DENTRY = 'dentry', LINUX_BINPRM = 'linux_binprm',
-  NOP = 'nop', CRED = 'cred', USER_NAMESPACE = 'user_namespace', CAPABILITY = 'capability',
-  KERNEL_CAP_T = 'kernel_cap_t', CAP_INHERITABLE = 'cap_inheritable', CAP_PERMITTED = 'cap_permitted', CAP_EFFECTIVE = 'cap_effective',
-  BPF_ATTR = 'bpf_attr', BPF_CMD = 'bpf_cmd', BPF_MAP = 'bpf_map', BPF_PROG = 'bpf_prog', PERF_EVENT = 'perf_event',
-  KIOCB = 'kiocb', IOV_ITER = 'iov_iter', LOAD_INFO = 'load_info', MODULE = 'module',
+  INT = 'int',
+  SINT8 = 'sint8',
+  INT8 = 'int8',
+  UINT8 = 'uint8',
+  SINT16 = 'sint16',
+  INT16 = 'int16',
+  UINT16 = 'uint16',
+  UINT32 = 'uint32',
+  SINT32 = 'sint32',
+  INT32 = 'int32',
+  ULONG = 'ulong',
+  UINT64 = 'uint64',
+  SIZE_T = 'size_t',
+  LONG = 'long',
+  SINT64 = 'sint64',
+  INT64 = 'int64',
+  CHAR_BUF = 'char_buf',
+  CHAR_IOVEC = 'char_iovec',
+  STRING = 'string',
+  DATA_LOC = 'data_loc',
+  CONST_BUF = 'const_buf',
+  SKB = 'skb',
+  SOCK = 'sock',
+  SOCKET = 'socket',
+  SOCKADDR = 'sockaddr',
+  SOCKADDR_UN = 'sockaddr_un',
+  NET_DEVICE = 'net_device',
+  FD = 'fd',
+  FILE = 'file',
+  FILENAME = 'filename',
+  PATH = 'path',
+  DENTRY = 'dentry',
+  LINUX_BINPRM = 'linux_binprm',
+  NOP = 'nop',
+  CRED = 'cred',
+  USER_NAMESPACE = 'user_namespace',
+  CAPABILITY = 'capability',
+  KERNEL_CAP_T = 'kernel_cap_t',
+  CAP_INHERITABLE = 'cap_inheritable',
+  CAP_PERMITTED = 'cap_permitted',
+  CAP_EFFECTIVE = 'cap_effective',
+  BPF_ATTR = 'bpf_attr',
+  BPF_CMD = 'bpf_cmd',
+  BPF_MAP = 'bpf_map',
+  BPF_PROG = 'bpf_prog',
+  PERF_EVENT = 'perf_event',
+  KIOCB = 'kiocb',
+  IOV_ITER = 'iov_iter',
+  LOAD_INFO = 'load_info',
+  MODULE = 'module',
 }
 
 /**
@@ -33,19 +73,56 @@ export enum ArgType {
 export type ArgKind = 'string' | 'file' | 'int' | 'cap' | 'sock' | 'sockaddr' | 'dentry' | 'opaque';
 
 const KIND_OF: Record<ArgType, ArgKind> = {
-  int: 'int', sint8: 'int', int8: 'int', uint8: 'int', sint16: 'int', int16: 'int', uint16: 'int', uint32: 'int',
-  sint32: 'int', int32: 'int', ulong: 'int', uint64: 'int', size_t: 'int', long: 'int', sint64: 'int', int64: 'int',
-  capability: 'int', bpf_cmd: 'int',
-  string: 'string', char_buf: 'string', data_loc: 'string', fd: 'string', linux_binprm: 'string', net_device: 'string',
+  int: 'int',
+  sint8: 'int',
+  int8: 'int',
+  uint8: 'int',
+  sint16: 'int',
+  int16: 'int',
+  uint16: 'int',
+  uint32: 'int',
+  sint32: 'int',
+  int32: 'int',
+  ulong: 'int',
+  uint64: 'int',
+  size_t: 'int',
+  long: 'int',
+  sint64: 'int',
+  int64: 'int',
+  capability: 'int',
+  bpf_cmd: 'int',
+  string: 'string',
+  char_buf: 'string',
+  data_loc: 'string',
+  fd: 'string',
+  linux_binprm: 'string',
+  net_device: 'string',
   sockaddr_un: 'string',
-  file: 'file', path: 'file',
-  kernel_cap_t: 'cap', cap_inheritable: 'cap', cap_permitted: 'cap', cap_effective: 'cap',
-  sock: 'sock', skb: 'sock', socket: 'sock',
+  file: 'file',
+  path: 'file',
+  kernel_cap_t: 'cap',
+  cap_inheritable: 'cap',
+  cap_permitted: 'cap',
+  cap_effective: 'cap',
+  sock: 'sock',
+  skb: 'sock',
+  socket: 'sock',
   sockaddr: 'sockaddr',
   dentry: 'dentry',
-  char_iovec: 'opaque', const_buf: 'opaque', filename: 'opaque', nop: 'opaque', cred: 'opaque',
-  user_namespace: 'opaque', bpf_attr: 'opaque', bpf_map: 'opaque', bpf_prog: 'opaque', perf_event: 'opaque',
-  kiocb: 'opaque', iov_iter: 'opaque', load_info: 'opaque', module: 'opaque',
+  char_iovec: 'opaque',
+  const_buf: 'opaque',
+  filename: 'opaque',
+  nop: 'opaque',
+  cred: 'opaque',
+  user_namespace: 'opaque',
+  bpf_attr: 'opaque',
+  bpf_map: 'opaque',
+  bpf_prog: 'opaque',
+  perf_event: 'opaque',
+  kiocb: 'opaque',
+  iov_iter: 'opaque',
+  load_info: 'opaque',
+  module: 'opaque',
 };
 
 /** Options shared by every argument. */
@@ -214,14 +291,41 @@ export class Arg<K extends ArgKind = ArgKind> {
 }
 
 /** Integer argument types. */
-export type IntegerType = ArgType.INT | ArgType.SINT8 | ArgType.INT8 | ArgType.UINT8 | ArgType.SINT16 | ArgType.INT16
-| ArgType.UINT16 | ArgType.UINT32 | ArgType.SINT32 | ArgType.INT32 | ArgType.ULONG | ArgType.UINT64 | ArgType.SIZE_T
-| ArgType.LONG | ArgType.SINT64 | ArgType.INT64 | ArgType.CAPABILITY | ArgType.BPF_CMD;
+export type IntegerType =
+  | ArgType.INT
+  | ArgType.SINT8
+  | ArgType.INT8
+  | ArgType.UINT8
+  | ArgType.SINT16
+  | ArgType.INT16
+  | ArgType.UINT16
+  | ArgType.UINT32
+  | ArgType.SINT32
+  | ArgType.INT32
+  | ArgType.ULONG
+  | ArgType.UINT64
+  | ArgType.SIZE_T
+  | ArgType.LONG
+  | ArgType.SINT64
+  | ArgType.INT64
+  | ArgType.CAPABILITY
+  | ArgType.BPF_CMD;
 
 /** Capability-set argument types (`security_capset` reads the effective, inheritable and permitted sets). */
 export type CapabilitySetType = ArgType.KERNEL_CAP_T | ArgType.CAP_EFFECTIVE | ArgType.CAP_INHERITABLE | ArgType.CAP_PERMITTED;
 
 /** Argument types that are shown in events but cannot be filtered on. */
-export type OpaqueType = ArgType.CHAR_IOVEC | ArgType.CONST_BUF | ArgType.FILENAME | ArgType.CRED
-| ArgType.USER_NAMESPACE | ArgType.BPF_ATTR | ArgType.BPF_MAP | ArgType.BPF_PROG | ArgType.PERF_EVENT | ArgType.KIOCB
-| ArgType.IOV_ITER | ArgType.LOAD_INFO | ArgType.MODULE;
+export type OpaqueType =
+  | ArgType.CHAR_IOVEC
+  | ArgType.CONST_BUF
+  | ArgType.FILENAME
+  | ArgType.CRED
+  | ArgType.USER_NAMESPACE
+  | ArgType.BPF_ATTR
+  | ArgType.BPF_MAP
+  | ArgType.BPF_PROG
+  | ArgType.PERF_EVENT
+  | ArgType.KIOCB
+  | ArgType.IOV_ITER
+  | ArgType.LOAD_INFO
+  | ArgType.MODULE;

@@ -1,7 +1,7 @@
-import { isDnsLabel } from '../private/patterns';
 import { Marker } from '../private/marker';
-import { LabelSelector, POD_NAMESPACE_LABEL, validateLabelSelector } from './label-selector';
+import { isDnsLabel } from '../private/patterns';
 import { Problems, show } from '../private/problems';
+import { LabelSelector, POD_NAMESPACE_LABEL, validateLabelSelector } from './label-selector';
 
 /**
  * How an enforcing policy runs, rendered as Tetragon's `policy-mode` option so it can be flipped on a live
@@ -51,7 +51,8 @@ export class EnforcementScope {
   /** @internal */
   public _validate(field: string, problems: Problems): void {
     if (this.namespaceList !== undefined) {
-      if (this.namespaceList.length === 0) problems.add(`${field}.namespaces`, 'is empty; name at least one namespace, or use EnforcementScope.allPods() deliberately');
+      if (this.namespaceList.length === 0)
+        problems.add(`${field}.namespaces`, 'is empty; name at least one namespace, or use EnforcementScope.allPods() deliberately');
       this.namespaceList.forEach((ns, i) => {
         if (!isDnsLabel(ns)) problems.add(`${field}.namespaces[${i}]`, `got ${show(ns)}; expected a namespace name`);
       });
@@ -71,14 +72,34 @@ export class EnforcementScope {
  * `matchBinaries` compares them.
  */
 export const NEVER_KILL_BINARIES: readonly string[] = [
-  '/usr/bin/kubelet', '/usr/local/bin/kubelet',
-  '/usr/bin/containerd', '/usr/local/bin/containerd', '/usr/bin/containerd-shim-runc-v2', '/usr/local/bin/containerd-shim-runc-v2',
-  '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun',
-  '/usr/bin/crio', '/usr/local/bin/crio', '/usr/bin/conmon', '/usr/libexec/crio/conmon',
-  '/usr/bin/dockerd', '/usr/bin/docker-proxy',
-  '/usr/lib/systemd/systemd', '/lib/systemd/systemd', '/sbin/init', '/usr/lib/systemd/systemd-journald', '/lib/systemd/systemd-journald',
-  '/usr/bin/tetragon', '/usr/bin/cilium-agent', '/usr/bin/cilium-envoy', '/usr/bin/cilium-operator-generic',
-  '/usr/bin/kube-proxy', '/usr/local/bin/kube-proxy',
+  '/usr/bin/kubelet',
+  '/usr/local/bin/kubelet',
+  '/usr/bin/containerd',
+  '/usr/local/bin/containerd',
+  '/usr/bin/containerd-shim-runc-v2',
+  '/usr/local/bin/containerd-shim-runc-v2',
+  '/usr/bin/runc',
+  '/usr/sbin/runc',
+  '/usr/local/bin/runc',
+  '/usr/local/sbin/runc',
+  '/usr/bin/crun',
+  '/usr/bin/crio',
+  '/usr/local/bin/crio',
+  '/usr/bin/conmon',
+  '/usr/libexec/crio/conmon',
+  '/usr/bin/dockerd',
+  '/usr/bin/docker-proxy',
+  '/usr/lib/systemd/systemd',
+  '/lib/systemd/systemd',
+  '/sbin/init',
+  '/usr/lib/systemd/systemd-journald',
+  '/lib/systemd/systemd-journald',
+  '/usr/bin/tetragon',
+  '/usr/bin/cilium-agent',
+  '/usr/bin/cilium-envoy',
+  '/usr/bin/cilium-operator-generic',
+  '/usr/bin/kube-proxy',
+  '/usr/local/bin/kube-proxy',
 ];
 
 /** A deliberate, named exception to the never-kill list. */
@@ -113,17 +134,23 @@ export function neverKillFor(options: EnforcementOptions): string[] {
 
 /** Validates enforcement options. */
 export function validateEnforcement(field: string, options: EnforcementOptions, problems: Problems): void {
-  if (!Object.values(PolicyMode).includes(options.mode)) problems.add(`${field}.mode`, `got ${show(options.mode)}; use PolicyMode.MONITOR or PolicyMode.ENFORCE`);
+  if (!Object.values(PolicyMode).includes(options.mode))
+    problems.add(`${field}.mode`, `got ${show(options.mode)}; use PolicyMode.MONITOR or PolicyMode.ENFORCE`);
   if (!EnforcementScope.isEnforcementScope(options.scope)) {
-    problems.add(`${field}.scope`, 'is missing; enforcement needs an explicit scope: EnforcementScope.namespaces([...]), .pods({...}) or .allPods()');
+    problems.add(
+      `${field}.scope`,
+      'is missing; enforcement needs an explicit scope: EnforcementScope.namespaces([...]), .pods({...}) or .allPods()',
+    );
   } else {
     options.scope._validate(`${field}.scope`, problems);
   }
   const optOut = options.neverKillOptOut;
   if (optOut) {
-    if (!optOut.reason || optOut.reason.trim().length < 10) problems.add(`${field}.neverKillOptOut.reason`, 'say why (at least 10 characters): it is kept on the policy for reviewers');
+    if (!optOut.reason || optOut.reason.trim().length < 10)
+      problems.add(`${field}.neverKillOptOut.reason`, 'say why (at least 10 characters): it is kept on the policy for reviewers');
     optOut.binaries.forEach((b, i) => {
-      if (!NEVER_KILL_BINARIES.includes(b)) problems.add(`${field}.neverKillOptOut.binaries[${i}]`, `${show(b)} is not on the never-kill list; nothing to opt out of`);
+      if (!NEVER_KILL_BINARIES.includes(b))
+        problems.add(`${field}.neverKillOptOut.binaries[${i}]`, `${show(b)} is not on the never-kill list; nothing to opt out of`);
     });
   }
 }

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { Arg } from './argument';
-import { renderHookBase, validateHookBase } from './private/hook-base';
-import { HookBaseProps } from './hook-base-props';
 import { Problems, show } from '../private/problems';
+import { Arg } from './argument';
+import { HookBaseProps } from './hook-base-props';
+import { renderHookBase, validateHookBase } from './private/hook-base';
 
 /** Props of a {@link KprobeHook}. */
 export interface KprobeHookProps extends HookBaseProps {
@@ -62,11 +62,20 @@ export class KprobeHook {
     } else if (typeof syscall !== 'boolean') {
       problems.add(`${field}.syscall`, 'must be set to true or false explicitly (the CRD default true breaks non-syscall functions)');
     } else if (syscall && /^__(x64|ia32|arm64|x32)_sys_/.test(call)) {
-      problems.add(`${field}.call`, `got ${show(call)} with syscall: true; Tetragon adds the arch prefix itself, so write ${show(call.replace(/^__[a-z0-9]+_/, ''))}`);
+      problems.add(
+        `${field}.call`,
+        `got ${show(call)} with syscall: true; Tetragon adds the arch prefix itself, so write ${show(call.replace(/^__[a-z0-9]+_/, ''))}`,
+      );
     } else if (syscall && !call.startsWith('sys_')) {
-      problems.add(`${field}.call`, `got ${show(call)} with syscall: true; Tetragon would probe __x64_${call}, which does not exist: name the syscall as sys_<name>, or set syscall: false for a kernel function`);
+      problems.add(
+        `${field}.call`,
+        `got ${show(call)} with syscall: true; Tetragon would probe __x64_${call}, which does not exist: name the syscall as sys_<name>, or set syscall: false for a kernel function`,
+      );
     } else if (!syscall && call.startsWith('sys_')) {
-      problems.add(`${field}.syscall`, `is false for ${show(call)}; without the arch prefix the symbol is not found on x86_64/arm64: use KprobeHook.syscall(${show(call)}, ...)`);
+      problems.add(
+        `${field}.syscall`,
+        `is false for ${show(call)}; without the arch prefix the symbol is not found on x86_64/arm64: use KprobeHook.syscall(${show(call)}, ...)`,
+      );
     }
     validateHookBase(field, this.props, problems, this.props.returnArg, defaultRateLimit);
     this.props.returnArg?._validate(`${field}.returnArg`, problems);

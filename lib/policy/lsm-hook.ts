@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { renderHookBase, validateHookBase } from './private/hook-base';
-import { HookBaseProps } from './hook-base-props';
 import { Problems, show } from '../private/problems';
+import { HookBaseProps } from './hook-base-props';
+import { renderHookBase, validateHookBase } from './private/hook-base';
 
 /** Props of an {@link LsmHook}. */
 export interface LsmHookProps extends HookBaseProps {
@@ -30,10 +30,14 @@ export class LsmHook {
     const hook = this.props.hook ?? '';
     if (!/^[a-z0-9_]+$/.test(hook)) problems.add(`${field}.hook`, `got ${show(hook)}; expected an LSM hook name such as file_open`);
     else if (hook.startsWith('bpf_lsm_') || hook.startsWith('security_')) {
-      problems.add(`${field}.hook`, `got ${show(hook)}; write the hook without prefix, e.g. ${show(hook.replace(/^(bpf_lsm_|security_)/, ''))}`);
+      problems.add(
+        `${field}.hook`,
+        `got ${show(hook)}; write the hook without prefix, e.g. ${show(hook.replace(/^(bpf_lsm_|security_)/, ''))}`,
+      );
     }
     (this.props.selectors ?? []).forEach((s, i) => {
-      if (s.props.matchReturnArgs?.length) problems.add(`${field}.selectors[${i}].matchReturnArgs`, 'LSM hooks cannot filter on return values');
+      if (s.props.matchReturnArgs?.length)
+        problems.add(`${field}.selectors[${i}].matchReturnArgs`, 'LSM hooks cannot filter on return values');
     });
     validateHookBase(field, this.props, problems, undefined, defaultRateLimit);
   }

@@ -3,7 +3,14 @@ import { LIMITS } from '../model/limits';
 import { Problems, show } from '../private/problems';
 
 /** matchBinaries operators. */
-export enum BinaryOperator { IN = 'In', NOT_IN = 'NotIn', PREFIX = 'Prefix', NOT_PREFIX = 'NotPrefix', POSTFIX = 'Postfix', NOT_POSTFIX = 'NotPostfix' }
+export enum BinaryOperator {
+  IN = 'In',
+  NOT_IN = 'NotIn',
+  PREFIX = 'Prefix',
+  NOT_PREFIX = 'NotPrefix',
+  POSTFIX = 'Postfix',
+  NOT_POSTFIX = 'NotPostfix',
+}
 
 /**
  * A `matchBinaries` filter: the process's executable. Tetragon compares the **resolved** executable
@@ -49,8 +56,10 @@ export class BinaryFilter {
     const absolute = this.operator !== BinaryOperator.POSTFIX && this.operator !== BinaryOperator.NOT_POSTFIX;
     this.values.forEach((v, i) => {
       if (v === '') problems.add(`${field}.values[${i}]`, 'is empty; give a path');
-      else if (absolute && !v.startsWith('/')) problems.add(`${field}.values[${i}]`, `got ${show(v)}; executables are matched by absolute path, e.g. ${show('/usr/bin/' + v)}`);
-      else if (v.length > LIMITS.binaryPathLength) problems.add(`${field}.values[${i}]`, `${v.length} characters; at most ${LIMITS.binaryPathLength}`);
+      else if (absolute && !v.startsWith('/'))
+        problems.add(`${field}.values[${i}]`, `got ${show(v)}; executables are matched by absolute path, e.g. ${show('/usr/bin/' + v)}`);
+      else if (v.length > LIMITS.binaryPathLength)
+        problems.add(`${field}.values[${i}]`, `${v.length} characters; at most ${LIMITS.binaryPathLength}`);
     });
     if (this.followChildren && this.operator !== BinaryOperator.IN && this.operator !== BinaryOperator.NOT_IN) {
       problems.add(`${field}.followChildren`, `only works with In or NotIn, not ${this.operator}`);
@@ -65,8 +74,16 @@ export class BinaryFilter {
 
 /** Linux namespaces for `matchNamespaces`. */
 export enum Namespace {
-  UTS = 'Uts', IPC = 'Ipc', MNT = 'Mnt', PID = 'Pid', PID_FOR_CHILDREN = 'PidForChildren', NET = 'Net',
-  TIME = 'Time', TIME_FOR_CHILDREN = 'TimeForChildren', CGROUP = 'Cgroup', USER = 'User',
+  UTS = 'Uts',
+  IPC = 'Ipc',
+  MNT = 'Mnt',
+  PID = 'Pid',
+  PID_FOR_CHILDREN = 'PidForChildren',
+  NET = 'Net',
+  TIME = 'Time',
+  TIME_FOR_CHILDREN = 'TimeForChildren',
+  CGROUP = 'Cgroup',
+  USER = 'User',
 }
 
 /**
@@ -102,10 +119,14 @@ export class NamespaceFilter {
   /** @internal */
   public _validate(field: string, problems: Problems): void {
     if (this.values.length === 0 || this.values.length > LIMITS.namespaceValuesPerFilter) {
-      problems.add(`${field}.values`, `${this.values.length} values given; a namespace filter takes 1 to ${LIMITS.namespaceValuesPerFilter}`);
+      problems.add(
+        `${field}.values`,
+        `${this.values.length} values given; a namespace filter takes 1 to ${LIMITS.namespaceValuesPerFilter}`,
+      );
     }
     this.values.forEach((v, i) => {
-      if (v !== 'host_ns' && !/^\d+$/.test(v)) problems.add(`${field}.values[${i}]`, `got ${show(v)}; expected a namespace inode number or host_ns`);
+      if (v !== 'host_ns' && !/^\d+$/.test(v))
+        problems.add(`${field}.values[${i}]`, `got ${show(v)}; expected a namespace inode number or host_ns`);
     });
   }
 
@@ -116,7 +137,11 @@ export class NamespaceFilter {
 }
 
 /** Which capability set a `matchCapabilities` filter reads. */
-export enum CapabilitySet { EFFECTIVE = 'Effective', INHERITABLE = 'Inheritable', PERMITTED = 'Permitted' }
+export enum CapabilitySet {
+  EFFECTIVE = 'Effective',
+  INHERITABLE = 'Inheritable',
+  PERMITTED = 'Permitted',
+}
 
 /** A `matchCapabilities` filter on the calling process's capabilities. */
 export class CapabilityFilter {

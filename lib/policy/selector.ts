@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
-import { Action } from './action';
-import { Arg } from './argument';
-import { ArgFilter } from './arg-filter';
 import { LIMITS } from '../model/limits';
-import { BinaryFilter, BinaryOperator, CapabilityFilter, NamespaceFilter } from './process-filter';
 import { Problems } from '../private/problems';
+import { Action } from './action';
+import { ArgFilter } from './arg-filter';
+import { Arg } from './argument';
+import { BinaryFilter, BinaryOperator, CapabilityFilter, NamespaceFilter } from './process-filter';
 
 /** Props of a {@link Selector}. Filters inside one selector are ANDed. */
 export interface SelectorProps {
@@ -49,33 +49,58 @@ export class Selector {
   constructor(public readonly props: SelectorProps = {}) {}
 
   /** @internal */
-  public _validate(field: string, problems: Problems, args: readonly Arg[], returnArg: Arg | undefined, defaultRateLimit: Duration | undefined): void {
+  public _validate(
+    field: string,
+    problems: Problems,
+    args: readonly Arg[],
+    returnArg: Arg | undefined,
+    defaultRateLimit: Duration | undefined,
+  ): void {
     const p = this.props;
     const matchArgs = p.matchArgs ?? [];
     if (matchArgs.length > LIMITS.matchArgsPerSelector) {
-      problems.add(`${field}.matchArgs`, `${matchArgs.length} filters given; Tetragon takes at most ${LIMITS.matchArgsPerSelector} per selector: move some into another selector`);
+      problems.add(
+        `${field}.matchArgs`,
+        `${matchArgs.length} filters given; Tetragon takes at most ${LIMITS.matchArgsPerSelector} per selector: move some into another selector`,
+      );
     }
     matchArgs.forEach((f, i) => {
       const where = `${field}.matchArgs[${i}]`;
       for (const second of f.secondArg ? [f.secondArg] : []) {
-        if (!args.some((a) => a.sameAs(second))) problems.add(`${where}.args`, `compares argument ${second.index} (${second.type}), which the hook does not declare; add it to the hook's args`);
+        if (!args.some((a) => a.sameAs(second)))
+          problems.add(
+            `${where}.args`,
+            `compares argument ${second.index} (${second.type}), which the hook does not declare; add it to the hook's args`,
+          );
       }
       const declared = args.find((a) => a.sameAs(f.arg)) ?? args.find((a) => a.index === f.arg.index);
       if (!declared) {
-        problems.add(`${where}.index`, `reads argument ${f.arg.index}, which the hook does not declare; add it to the hook's args (declared: ${args.map((a) => a.index).join(', ') || 'none'})`);
+        problems.add(
+          `${where}.index`,
+          `reads argument ${f.arg.index}, which the hook does not declare; add it to the hook's args (declared: ${args.map((a) => a.index).join(', ') || 'none'})`,
+        );
       } else if (!declared.sameAs(f.arg)) {
-        problems.add(`${where}.index`, `reads argument ${f.arg.index} as ${f.arg.type}, but the hook declares it as ${declared.type}; build the filter from the declared argument`);
+        problems.add(
+          `${where}.index`,
+          `reads argument ${f.arg.index} as ${f.arg.type}, but the hook declares it as ${declared.type}; build the filter from the declared argument`,
+        );
       }
       f._validate(where, problems);
     });
     const matchReturnArgs = p.matchReturnArgs ?? [];
     if (matchReturnArgs.length > 0 && !returnArg) {
-      problems.add(`${field}.matchReturnArgs`, 'the hook does not declare returnArg; set returnArg on the hook to filter on the return value');
+      problems.add(
+        `${field}.matchReturnArgs`,
+        'the hook does not declare returnArg; set returnArg on the hook to filter on the return value',
+      );
     }
     matchReturnArgs.forEach((f, i) => {
       const where = `${field}.matchReturnArgs[${i}]`;
       if (returnArg && !returnArg.sameAs(f.arg)) {
-        problems.add(where, `reads the return value as ${f.arg.type}, but the hook's returnArg is ${returnArg.type}; build the filter from the hook's returnArg`);
+        problems.add(
+          where,
+          `reads the return value as ${f.arg.type}, but the hook's returnArg is ${returnArg.type}; build the filter from the hook's returnArg`,
+        );
       }
       f._validate(where, problems);
     });
@@ -87,7 +112,8 @@ export class Selector {
     namespaces.forEach((f, i) => f._validate(`${field}.matchNamespaces[${i}]`, problems));
     (p.matchCapabilities ?? []).forEach((f, i) => f._validate(`${field}.matchCapabilities[${i}]`, problems));
     const actions = p.actions ?? [Action.post()];
-    if (actions.length === 0) problems.add(`${field}.matchActions`, 'is empty; leave actions out for the default Post, or give at least one action');
+    if (actions.length === 0)
+      problems.add(`${field}.matchActions`, 'is empty; leave actions out for the default Post, or give at least one action');
     if (actions.length > LIMITS.actionsPerSelector) {
       problems.add(`${field}.matchActions`, `${actions.length} actions given; Tetragon takes at most ${LIMITS.actionsPerSelector}`);
     }
@@ -104,7 +130,11 @@ export class Selector {
    * @param specArgs the hook's arguments in rendered order
    * @internal
    */
-  public _render(defaultRateLimit: Duration | undefined, neverKill?: readonly string[], specArgs: readonly Arg[] = []): Record<string, unknown> {
+  public _render(
+    defaultRateLimit: Duration | undefined,
+    neverKill?: readonly string[],
+    specArgs: readonly Arg[] = [],
+  ): Record<string, unknown> {
     const p = this.props;
     const out: Record<string, unknown> = {};
     if (p.matchArgs?.length) out.matchArgs = p.matchArgs.map((f) => f._render(specArgs));
@@ -123,8 +153,10 @@ export class Selector {
   public narrowedBy(extra: Pick<SelectorProps, 'matchBinaries' | 'matchNamespaces' | 'matchCapabilities'>): Selector {
     if (extra.matchBinaries && this.props.matchBinaries) {
       // Tetragon takes one matchBinaries per selector; silently replacing one would widen the policy.
-      throw new Error('matchBinaries: this selector already filters on binaries and Tetragon allows one binary filter per selector; '
-        + 'narrow with namespaces, capabilities or a pod selector instead');
+      throw new Error(
+        'matchBinaries: this selector already filters on binaries and Tetragon allows one binary filter per selector; ' +
+          'narrow with namespaces, capabilities or a pod selector instead',
+      );
     }
     return new Selector({
       ...this.props,

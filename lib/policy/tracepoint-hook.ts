@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { renderHookBase, validateHookBase } from './private/hook-base';
-import { HookBaseProps } from './hook-base-props';
 import { Problems, show } from '../private/problems';
+import { HookBaseProps } from './hook-base-props';
+import { renderHookBase, validateHookBase } from './private/hook-base';
 
 /** Props of a {@link TracepointHook}. Argument indexes count the tracepoint's format fields. */
 export interface TracepointHookProps extends HookBaseProps {
@@ -29,7 +29,11 @@ export class TracepointHook {
   /** @internal */
   public _validate(field: string, problems: Problems, defaultRateLimit: Duration | undefined): void {
     for (const key of ['subsystem', 'event'] as const) {
-      if (!/^[a-z0-9_]+$/.test(this.props[key] ?? '')) problems.add(`${field}.${key}`, `got ${show(this.props[key])}; expected a tracefs name such as ${key === 'subsystem' ? 'syscalls' : 'sys_enter_ptrace'}`);
+      if (!/^[a-z0-9_]+$/.test(this.props[key] ?? ''))
+        problems.add(
+          `${field}.${key}`,
+          `got ${show(this.props[key])}; expected a tracefs name such as ${key === 'subsystem' ? 'syscalls' : 'sys_enter_ptrace'}`,
+        );
     }
     // Tracepoint argument indexes count the event's format fields, which can exceed 4.
     validateHookBase(field, this.props, problems, undefined, defaultRateLimit, Number.MAX_SAFE_INTEGER);

@@ -6,20 +6,18 @@ import { FEATURE_LABELS } from '../kernels/kernel-features';
 import { KernelTable, bundledKernels, loadKernel } from '../kernels/kernel-table';
 import { hooksOf } from '../model/private/policy-reader';
 import { STRING_MAP_SLOTS, stringMapSlots } from '../model/private/string-map-slots';
-import { KprobeHook } from './kprobe-hook';
-import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
-import { BinaryOperator } from './process-filter';
-import {
-  ENFORCEMENT_DRY_RUN_CONTEXT, EnforcementOptions, neverKillFor, PolicyMode, validateEnforcement,
-} from './enforcement';
-import { LsmHook } from './lsm-hook';
-import { TracepointHook } from './tracepoint-hook';
-import { Problems, show } from '../private/problems';
-import { PolicyValidationError } from '../validation-error';
 import { uniquenessScope } from '../private/cluster-scope';
 import { Marker } from '../private/marker';
 import { isDnsLabel, isDnsSubdomain } from '../private/patterns';
+import { Problems, show } from '../private/problems';
 import { PropKeys, refuseUnknownProps } from '../private/props';
+import { PolicyValidationError } from '../validation-error';
+import { ENFORCEMENT_DRY_RUN_CONTEXT, EnforcementOptions, neverKillFor, PolicyMode, validateEnforcement } from './enforcement';
+import { KprobeHook } from './kprobe-hook';
+import { LabelSelector, renderLabelSelector, validateLabelSelector } from './label-selector';
+import { LsmHook } from './lsm-hook';
+import { BinaryOperator } from './process-filter';
+import { TracepointHook } from './tracepoint-hook';
 
 const TRACING_POLICY = new Marker('TracingPolicy');
 
@@ -92,7 +90,6 @@ export interface TracingPolicyProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-
 /**
  * A Tetragon TracingPolicy (or TracingPolicyNamespaced) built from typed hooks.
  * Every kprobe renders `syscall` and every argument its `type` explicitly, every hook its `message` and `tags`,
@@ -128,7 +125,11 @@ export class TracingPolicy extends Construct {
   public readonly apiObject: ApiObject;
   private readonly hooks: Hook[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: TracingPolicyProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: TracingPolicyProps,
+  ) {
     super(scope, id);
     TRACING_POLICY.mark(this);
     refuseUnknownProps(this.node.path, '', props, TRACING_POLICY_PROPS);
@@ -138,10 +139,16 @@ export class TracingPolicy extends Construct {
 
     const problems = policyProblems();
     if (!isDnsSubdomain(props.name)) {
-      problems.add('name', `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`);
+      problems.add(
+        'name',
+        `got ${show(props.name)}; a policy name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters`,
+      );
     }
     if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
-      problems.add('namespace', `got ${show(props.namespace)}; a namespace is a DNS label (lowercase letters, digits, '-', at most 63 characters)`);
+      problems.add(
+        'namespace',
+        `got ${show(props.namespace)}; a namespace is a DNS label (lowercase letters, digits, '-', at most 63 characters)`,
+      );
     }
     if (props.podSelector) validateLabelSelector('podSelector', props.podSelector, problems);
     if (props.containerSelector) validateLabelSelector('containerSelector', props.containerSelector, problems, ['name', 'repo']);
@@ -149,22 +156,32 @@ export class TracingPolicy extends Construct {
     if (props.loader) {
       for (const field of ['namespace', 'podSelector', 'containerSelector', 'enforcement'] as const) {
         if (props[field] !== undefined) {
-          problems.add(field, 'is set on a loader policy, and Tetragon\'s loader sensor refuses policy filtering ("loader sensor does not implement '
-            + `policy filtering"): remove ${field}; the sensor applies to the whole node`);
+          problems.add(
+            field,
+            'is set on a loader policy, and Tetragon\'s loader sensor refuses policy filtering ("loader sensor does not implement ' +
+              `policy filtering"): remove ${field}; the sensor applies to the whole node`,
+          );
         }
       }
     }
     const scopeLabels = props.enforcement?.scope?.podSelector?.matchLabels ?? {};
     for (const [key, value] of Object.entries(props.podSelector?.matchLabels ?? {})) {
       if (key in scopeLabels && scopeLabels[key] !== value) {
-        problems.add(`podSelector.matchLabels.${key}`, `is ${show(value)} but the enforcement scope requires ${show(scopeLabels[key])}; together they select nothing: align them`);
+        problems.add(
+          `podSelector.matchLabels.${key}`,
+          `is ${show(value)} but the enforcement scope requires ${show(scopeLabels[key])}; together they select nothing: align them`,
+        );
       }
     }
     problems.throwIfAny(this.node.path);
 
     const annotations = {
       ...(props.description ? { description: props.description } : {}),
-      ...(props.enforcement?.neverKillOptOut ? { 'cdk8s-tetragon/never-kill-opt-out': `${props.enforcement.neverKillOptOut.binaries.join(',')}: ${props.enforcement.neverKillOptOut.reason}` } : {}),
+      ...(props.enforcement?.neverKillOptOut
+        ? {
+            'cdk8s-tetragon/never-kill-opt-out': `${props.enforcement.neverKillOptOut.binaries.join(',')}: ${props.enforcement.neverKillOptOut.reason}`,
+          }
+        : {}),
       // Rendered only when some kernel of the set limits the policy, so reviewers see it in the synthesized YAML.
       [TracingPolicy.KERNEL_NOTES_ANNOTATION]: Lazy.any({ produce: () => this.kernelNotes.join('\n') || undefined }) as unknown as string,
     };
@@ -203,10 +220,16 @@ export class TracingPolicy extends Construct {
     const field = `${hook.kind}[${index}](${hook.call})`;
     const problems = policyProblems();
     if (this.hookKind && hook.kind !== this.hookKind) {
-      problems.add(field, `this policy holds ${this.hookKind} and Tetragon refuses a policy that mixes hook kinds; put the ${hook.kind} hook in another TracingPolicy`);
+      problems.add(
+        field,
+        `this policy holds ${this.hookKind} and Tetragon refuses a policy that mixes hook kinds; put the ${hook.kind} hook in another TracingPolicy`,
+      );
     }
     if (hook.kind === 'kprobes' && this.hooks.some((h) => h.kind === 'kprobes' && h.call === hook.call)) {
-      problems.add(`${field}.call`, `${show(hook.call)} is already probed by this policy; with kprobe_multi Tetragon refuses the same call twice: merge the selectors into one hook`);
+      problems.add(
+        `${field}.call`,
+        `${show(hook.call)} is already probed by this policy; with kprobe_multi Tetragon refuses the same call twice: merge the selectors into one hook`,
+      );
     }
     hook._validate(field, problems, this.defaultRateLimit);
     this.validateEnforcingSelectors(hook, field, problems);
@@ -234,11 +257,17 @@ export class TracingPolicy extends Construct {
    */
   public get kernelNotes(): string[] {
     if (!this.hasSensor) return [];
-    const manifest = { apiVersion: 'cilium.io/v1alpha1', kind: this.namespace ? 'TracingPolicyNamespaced' : 'TracingPolicy',
-      metadata: { name: this.name, ...(this.namespace ? { namespace: this.namespace } : {}) }, spec: this.renderSpec() };
+    const manifest = {
+      apiVersion: 'cilium.io/v1alpha1',
+      kind: this.namespace ? 'TracingPolicyNamespaced' : 'TracingPolicy',
+      metadata: { name: this.name, ...(this.namespace ? { namespace: this.namespace } : {}) },
+      spec: this.renderSpec(),
+    };
     return checkPolicy(manifest, { kernels: this.node.tryGetContext(KERNELS_CONTEXT) })
       .filter((f) => f.severity === 'warning' && KERNEL_NOTE_RULES.includes(f.ruleId))
-      .map((f) => `${f.ruleId} (${(f.kernels ?? []).join(', ')}): ${f.message.slice(f.message.indexOf(`${f.field}: `) + f.field.length + 2)}`);
+      .map(
+        (f) => `${f.ruleId} (${(f.kernels ?? []).join(', ')}): ${f.message.slice(f.message.indexOf(`${f.field}: `) + f.field.length + 2)}`,
+      );
   }
 
   /** The rendered spec (plain JSON, as in YAML). */
@@ -254,12 +283,17 @@ export class TracingPolicy extends Construct {
     if (this.props.loader) spec.loader = true;
     const options: { name: string; value: string }[] = [];
     // Override on security_* functions uses fmod_ret, which does not work with kprobe_multi.
-    const overridesSecurityHook = this.hooks.some((h) => h.kind === 'kprobes' && !h.props.syscall
-      && (h.props.selectors ?? []).some((s) => (s.props.actions ?? []).some((a) => a.name === 'Override')));
+    const overridesSecurityHook = this.hooks.some(
+      (h) =>
+        h.kind === 'kprobes' &&
+        !h.props.syscall &&
+        (h.props.selectors ?? []).some((s) => (s.props.actions ?? []).some((a) => a.name === 'Override')),
+    );
     // Under kprobe_multi all kprobes share one program's string map slots; past them the policy would not load.
     const kprobeHooks = kind === 'kprobes' ? hooksOf(spec) : [];
     const overflowsSlots = kprobeHooks.length > 1 && [...stringMapSlots(kprobeHooks).values()].some((n) => n > STRING_MAP_SLOTS);
-    if (this.props.disableKprobeMulti || overridesSecurityHook || overflowsSlots) options.push({ name: 'disable-kprobe-multi', value: '1' });
+    if (this.props.disableKprobeMulti || overridesSecurityHook || overflowsSlots)
+      options.push({ name: 'disable-kprobe-multi', value: '1' });
     const mode = this.policyMode;
     if (mode) options.push({ name: 'policy-mode', value: mode });
     if (options.length) spec.options = options;
@@ -277,13 +311,19 @@ export class TracingPolicy extends Construct {
       (selector.props.actions ?? []).forEach((action, j) => {
         if (!action.enforces) return;
         if (!this.props.enforcement) {
-          problems.add(`${where}.matchActions[${j}]`, `${action.name} enforces, but the policy has no enforcement options; set enforcement: { mode: PolicyMode.MONITOR, scope: EnforcementScope.namespaces([...]) } (never the host by accident)`);
+          problems.add(
+            `${where}.matchActions[${j}]`,
+            `${action.name} enforces, but the policy has no enforcement options; set enforcement: { mode: PolicyMode.MONITOR, scope: EnforcementScope.namespaces([...]) } (never the host by accident)`,
+          );
         }
         if (action.name === 'Override') {
-          const allowed = hook.kind === 'lsmhooks'
-            || (hook.kind === 'kprobes' && (hook.props.syscall || hook.props.call.startsWith('security_')));
+          const allowed =
+            hook.kind === 'lsmhooks' || (hook.kind === 'kprobes' && (hook.props.syscall || hook.props.call.startsWith('security_')));
           if (!allowed) {
-            problems.add(`${where}.matchActions[${j}]`, `Override does not work on ${show(hook.call)}: Tetragon allows it only on syscalls and security_* functions (and LSM hooks); use Sigkill, or hook the security_* function that guards this operation`);
+            problems.add(
+              `${where}.matchActions[${j}]`,
+              `Override does not work on ${show(hook.call)}: Tetragon allows it only on syscalls and security_* functions (and LSM hooks); use Sigkill, or hook the security_* function that guards this operation`,
+            );
           } else if (hook.kind === 'kprobes') {
             const lacking = this.overrideLacking(hook.props.syscall === true);
             if (lacking) problems.add(`${where}.matchActions[${j}]`, lacking);
@@ -295,9 +335,16 @@ export class TracingPolicy extends Construct {
         const neverKill = neverKillFor(this.props.enforcement);
         if (binaries.operator === BinaryOperator.IN) {
           const hit = binaries.values.filter((b) => neverKill.includes(b));
-          if (hit.length) problems.add(`${where}.matchBinaries[0].values`, `would kill or block never-kill binaries ${show(hit)}; remove them, or name them in enforcement.neverKillOptOut with a reason`);
+          if (hit.length)
+            problems.add(
+              `${where}.matchBinaries[0].values`,
+              `would kill or block never-kill binaries ${show(hit)}; remove them, or name them in enforcement.neverKillOptOut with a reason`,
+            );
         } else if (binaries.operator !== BinaryOperator.NOT_IN) {
-          problems.add(`${where}.matchBinaries[0].operator`, `${binaries.operator} cannot be combined with the never-kill list on an enforcing selector; use BinaryFilter.in or BinaryFilter.notIn`);
+          problems.add(
+            `${where}.matchBinaries[0].operator`,
+            `${binaries.operator} cannot be combined with the never-kill list on an enforcing selector; use BinaryFilter.in or BinaryFilter.notIn`,
+          );
         }
       }
     });
@@ -309,19 +356,26 @@ export class TracingPolicy extends Construct {
    */
   private overrideLacking(syscall: boolean): string | undefined {
     const feature = syscall ? 'overrideReturn' : 'modifyReturn';
-    const kernels = ((this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined) ?? bundledKernels())
-      .map((k) => (typeof k === 'string' ? loadKernel(k) : k));
+    const kernels = ((this.node.tryGetContext(KERNELS_CONTEXT) as Array<string | KernelTable> | undefined) ?? bundledKernels()).map((k) =>
+      typeof k === 'string' ? loadKernel(k) : k,
+    );
     const missing = kernels.filter((k) => k.features[feature] === false).map((k) => k.name);
     const unknown = kernels.filter((k) => k.features[feature] === undefined).map((k) => k.name);
     if (missing.length === 0 && unknown.length === 0) return undefined;
-    const where = [missing.length ? `kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the kernel set lack${missing.length > 1 ? '' : 's'} it` : '',
-      unknown.length ? `for ${unknown.join(', ')} it is unknown (table made without the kernel config)` : ''].filter(Boolean).join('; ');
+    const where = [
+      missing.length
+        ? `kernel${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the kernel set lack${missing.length > 1 ? '' : 's'} it`
+        : '',
+      unknown.length ? `for ${unknown.join(', ')} it is unknown (table made without the kernel config)` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     return syscall
-      ? `Override on a syscall needs ${FEATURE_LABELS.overrideReturn}, and ${where}: the policy would not load there. `
-        + 'Block the call with Override on the security_* function that guards it (or an LSM hook), use Sigkill, or, if every node has the helper, '
-        + `name their kernel tables in the context ${KERNELS_CONTEXT}`
-      : `Override on a security_* function needs ${FEATURE_LABELS.modifyReturn}, and ${where}: the policy would not load there; use Sigkill, `
-        + `or name kernels that have it in the context ${KERNELS_CONTEXT}`;
+      ? `Override on a syscall needs ${FEATURE_LABELS.overrideReturn}, and ${where}: the policy would not load there. ` +
+          'Block the call with Override on the security_* function that guards it (or an LSM hook), use Sigkill, or, if every node has the helper, ' +
+          `name their kernel tables in the context ${KERNELS_CONTEXT}`
+      : `Override on a security_* function needs ${FEATURE_LABELS.modifyReturn}, and ${where}: the policy would not load there; use Sigkill, ` +
+          `or name kernels that have it in the context ${KERNELS_CONTEXT}`;
   }
 
   private validateTree(): string[] {
@@ -336,19 +390,34 @@ export class TracingPolicy extends Construct {
     } else {
       errors.push(`${this.node.path}: policy ${show(this.name)} has no hooks; add one with addHook() or remove the policy`);
     }
-    const twins = uniquenessScope(this).node.findAll().filter((c: IConstruct): c is TracingPolicy => c !== this && TracingPolicy.isTracingPolicy(c)
-      && c.name === this.name && c.namespace === this.namespace);
+    const twins = uniquenessScope(this)
+      .node.findAll()
+      .filter(
+        (c: IConstruct): c is TracingPolicy =>
+          c !== this && TracingPolicy.isTracingPolicy(c) && c.name === this.name && c.namespace === this.namespace,
+      );
     if (twins.length > 0) {
-      errors.push(`${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; `
-        + 'names must be unique (they identify the object and label its events): give one of them another name');
+      errors.push(
+        `${this.node.path}: policy name ${show(this.name)} is also used by ${twins.map((t) => t.node.path).join(', ')}; ` +
+          'names must be unique (they identify the object and label its events): give one of them another name',
+      );
     }
     return errors;
   }
 }
 
 const TRACING_POLICY_PROPS: PropKeys<TracingPolicyProps> = {
-  name: true, namespace: true, hooks: true, podSelector: true, containerSelector: true, defaultRateLimit: true,
-  disableKprobeMulti: true, loader: true, enforcement: true, description: true, labels: true,
+  name: true,
+  namespace: true,
+  hooks: true,
+  podSelector: true,
+  containerSelector: true,
+  defaultRateLimit: true,
+  disableKprobeMulti: true,
+  loader: true,
+  enforcement: true,
+  description: true,
+  labels: true,
 };
 
 /**
@@ -374,4 +443,3 @@ function mergeSelectors(a: LabelSelector | undefined, b: LabelSelector | undefin
     matchExpressions: [...(a.matchExpressions ?? []), ...(b.matchExpressions ?? [])],
   };
 }
-

@@ -25,8 +25,12 @@ export function validateAgainstCrd(manifest: any): string[] {
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map((e: ErrorObject) => {
     const where = e.instancePath || '/';
-    const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as any).additionalProperty}'`
-      : e.keyword === 'enum' ? ` ${JSON.stringify((e.params as any).allowedValues)}` : '';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` '${(e.params as any).additionalProperty}'`
+        : e.keyword === 'enum'
+          ? ` ${JSON.stringify((e.params as any).allowedValues)}`
+          : '';
     return `${where}: ${e.message}${extra}`;
   });
 }

@@ -42,8 +42,8 @@ export class Problems {
    */
   constructor(
     heading?: string,
-    private readonly errorOf: (constructPath: string, problems: readonly string[]) => Error
-    = (path, problems) => new ValidationError(path, problems, heading),
+    private readonly errorOf: (constructPath: string, problems: readonly string[]) => Error = (path, problems) =>
+      new ValidationError(path, problems, heading),
   ) {}
 
   /** Records a problem in free words: `field` is a dotted path such as `kprobes[0].selectors[1].matchArgs[0].values[2]`. */

@@ -17,8 +17,10 @@ export function refuseUnknownProps<T>(where: string, field: string, props: T | u
   for (const key of Object.keys(props)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);
-    throw new Error(`${where}: ${field ? `${field}.` : ''}${key}: unknown prop, so it would be ignored; `
-      + (near ? `did you mean '${near}'?` : `known: ${known.join(', ')}`));
+    throw new Error(
+      `${where}: ${field ? `${field}.` : ''}${key}: unknown prop, so it would be ignored; ` +
+        (near ? `did you mean '${near}'?` : `known: ${known.join(', ')}`),
+    );
   }
 }
 

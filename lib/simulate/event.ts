@@ -7,7 +7,6 @@
  */
 import { show } from '../private/problems';
 
-
 /** File types understood by the `FileType`/`NotFileType` operators (the short names Tetragon accepts). */
 export type FileTypeName = 'reg' | 'dir' | 'lnk' | 'chr' | 'blk' | 'fifo' | 'sock';
 
@@ -100,13 +99,24 @@ export interface OpaqueArg {
  * One argument value. Shorthands: a bare number is an `int`, a bare string is a path for `file`, `path`,
  * `fd` and `linux_binprm` arguments and a string value for string arguments.
  */
-export type EventArg = FileArg | FdArg | LinuxBinprmArg | StringArg | IntArg | SockArg | SockaddrArg
-| SockaddrUnArg | CapabilitiesArg | OpaqueArg | string | number;
+export type EventArg =
+  | FileArg
+  | FdArg
+  | LinuxBinprmArg
+  | StringArg
+  | IntArg
+  | SockArg
+  | SockaddrArg
+  | SockaddrUnArg
+  | CapabilitiesArg
+  | OpaqueArg
+  | string
+  | number;
 
 /** Linux namespace kinds as `matchNamespaces` names them (lower camel case here). */
 export const NAMESPACE_KINDS = ['uts', 'ipc', 'mnt', 'pid', 'pidForChildren', 'net', 'time', 'timeForChildren', 'cgroup', 'user'] as const;
 /** A Linux namespace kind. */
-export type NamespaceKind = typeof NAMESPACE_KINDS[number];
+export type NamespaceKind = (typeof NAMESPACE_KINDS)[number];
 
 /** Capability sets of a process. Names are `CAP_*` constants. */
 export interface CapabilitySets {
@@ -118,7 +128,10 @@ export interface CapabilitySets {
 /** The container of a pod process. */
 export interface SimulatedContainer {
   readonly name?: string;
-  /** Image reference, e.g. `docker.io/library/nginx:1.27`; its repository (`docker.io/library/nginx`) feeds `containerSelector` key `repo`. */
+  /**
+   * Image reference, e.g. `docker.io/library/nginx:1.27`; its repository (`docker.io/library/nginx`) feeds `containerSelector`
+   * key `repo`.
+   */
   readonly image?: string;
   /** Image repository, when it should differ from what `image` gives. */
   readonly repo?: string;
@@ -222,17 +235,48 @@ export interface HookRef {
 
 /** Thrown for an event that is not well-formed; names the event (and line) and the field. */
 export class EventFormatError extends Error {
-  constructor(public readonly where: string, public readonly field: string, detail: string) {
+  constructor(
+    public readonly where: string,
+    public readonly field: string,
+    detail: string,
+  ) {
     super(`${where}: ${field}: ${detail}`);
     this.name = 'EventFormatError';
   }
 }
 
-const ARG_KINDS = ['file', 'path', 'fd', 'linux_binprm', 'string', 'int', 'sock', 'sockaddr', 'sockaddr_un', 'capabilities', 'cred', 'opaque'];
+const ARG_KINDS = [
+  'file',
+  'path',
+  'fd',
+  'linux_binprm',
+  'string',
+  'int',
+  'sock',
+  'sockaddr',
+  'sockaddr_un',
+  'capabilities',
+  'cred',
+  'opaque',
+];
 const FILE_TYPES = ['reg', 'dir', 'lnk', 'chr', 'blk', 'fifo', 'sock'];
 const EVENT_KEYS = ['name', 'hook', 'args', 'returnValue', 'process', 'parent', 'expect'];
-const PROCESS_KEYS = ['binary', 'exe', 'arguments', 'pid', 'nsPid', 'uid', 'pod', 'hostNamespaces', 'namespaces', 'namespacesAtExec',
-  'capabilities', 'capabilitiesAtExec', 'pidNamespaceLevel', 'ancestors'];
+const PROCESS_KEYS = [
+  'binary',
+  'exe',
+  'arguments',
+  'pid',
+  'nsPid',
+  'uid',
+  'pod',
+  'hostNamespaces',
+  'namespaces',
+  'namespacesAtExec',
+  'capabilities',
+  'capabilitiesAtExec',
+  'pidNamespaceLevel',
+  'ancestors',
+];
 const ANCESTOR_KEYS = ['binary', 'exe', 'pid', 'nsPid'];
 const POD_KEYS = ['namespace', 'name', 'labels', 'container'];
 const CONTAINER_KEYS = ['name', 'image', 'repo'];
@@ -271,8 +315,12 @@ function optType(obj: Record<string, unknown>, key: string, type: 'string' | 'nu
 }
 
 function checkIntLike(v: unknown, where: string, field: string): void {
-  check((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?(0x[0-9a-f]+|0o?[0-7]+|0b[01]+|\d+)$/i.test(v.trim())),
-    where, field, `expected an integer (a number, or a string such as "0x10" or "18446744073709551615"), got ${show(v)}`);
+  check(
+    (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?(0x[0-9a-f]+|0o?[0-7]+|0b[01]+|\d+)$/i.test(v.trim())),
+    where,
+    field,
+    `expected an integer (a number, or a string such as "0x10" or "18446744073709551615"), got ${show(v)}`,
+  );
 }
 
 function checkArg(arg: unknown, where: string, field: string): void {
@@ -282,21 +330,49 @@ function checkArg(arg: unknown, where: string, field: string): void {
     check(Number.isInteger(arg), where, field, `expected an integer, got ${arg}`);
     return;
   }
-  check(isObject(arg), where, field, `expected an argument object such as {"kind":"file","path":"/etc/shadow"}, a string or an integer, got ${show(arg)}`);
+  check(
+    isObject(arg),
+    where,
+    field,
+    `expected an argument object such as {"kind":"file","path":"/etc/shadow"}, a string or an integer, got ${show(arg)}`,
+  );
   const kind = arg.kind;
-  check(typeof kind === 'string' && ARG_KINDS.includes(kind), where, `${field}.kind`, `expected one of ${ARG_KINDS.join(', ')}, got ${show(kind)}`);
+  check(
+    typeof kind === 'string' && ARG_KINDS.includes(kind),
+    where,
+    `${field}.kind`,
+    `expected one of ${ARG_KINDS.join(', ')}, got ${show(kind)}`,
+  );
   const allowed: Record<string, string[]> = {
-    file: ['path', 'fileType'], path: ['path', 'fileType'], fd: ['fd', 'path'], linux_binprm: ['path'], string: ['value'], int: ['value'],
-    sock: ['family', 'protocol', 'type', 'saddr', 'daddr', 'sport', 'dport', 'state'], sockaddr: ['family', 'addr', 'port'],
-    sockaddr_un: ['path'], capabilities: ['value'], cred: ['value'], opaque: ['value'],
+    file: ['path', 'fileType'],
+    path: ['path', 'fileType'],
+    fd: ['fd', 'path'],
+    linux_binprm: ['path'],
+    string: ['value'],
+    int: ['value'],
+    sock: ['family', 'protocol', 'type', 'saddr', 'daddr', 'sport', 'dport', 'state'],
+    sockaddr: ['family', 'addr', 'port'],
+    sockaddr_un: ['path'],
+    capabilities: ['value'],
+    cred: ['value'],
+    opaque: ['value'],
   };
   unknownKeys(arg, ['kind', ...allowed[kind]], where, field);
   switch (kind) {
-    case 'file': case 'path': case 'fd': case 'linux_binprm': case 'sockaddr_un':
+    case 'file':
+    case 'path':
+    case 'fd':
+    case 'linux_binprm':
+    case 'sockaddr_un':
       check(typeof arg.path === 'string', where, `${field}.path`, `expected a string path, got ${show(arg.path)}`);
       if (kind === 'fd') check(Number.isInteger(arg.fd), where, `${field}.fd`, `expected an integer file descriptor, got ${show(arg.fd)}`);
       if (arg.fileType !== undefined) {
-        check(FILE_TYPES.includes(arg.fileType as string), where, `${field}.fileType`, `expected one of ${FILE_TYPES.join(', ')}, got ${show(arg.fileType)}`);
+        check(
+          FILE_TYPES.includes(arg.fileType as string),
+          where,
+          `${field}.fileType`,
+          `expected one of ${FILE_TYPES.join(', ')}, got ${show(arg.fileType)}`,
+        );
       }
       break;
     case 'string':
@@ -305,23 +381,48 @@ function checkArg(arg: unknown, where: string, field: string): void {
     case 'int':
       checkIntLike(arg.value, where, `${field}.value`);
       break;
-    case 'sock': case 'sockaddr':
+    case 'sock':
+    case 'sockaddr':
       for (const k of ['sport', 'dport', 'port']) {
         if (arg[k] !== undefined) {
-          check(Number.isInteger(arg[k]) && (arg[k] as number) >= 0 && (arg[k] as number) <= 65535, where, `${field}.${k}`, `expected a port 0-65535, got ${show(arg[k])}`);
+          check(
+            Number.isInteger(arg[k]) && (arg[k] as number) >= 0 && (arg[k] as number) <= 65535,
+            where,
+            `${field}.${k}`,
+            `expected a port 0-65535, got ${show(arg[k])}`,
+          );
         }
       }
       for (const k of ['saddr', 'daddr', 'addr']) {
-        if (arg[k] !== undefined) check(typeof arg[k] === 'string' && isIpAddress(arg[k] as string), where, `${field}.${k}`, `expected an IPv4 or IPv6 address, got ${show(arg[k])}`);
+        if (arg[k] !== undefined)
+          check(
+            typeof arg[k] === 'string' && isIpAddress(arg[k] as string),
+            where,
+            `${field}.${k}`,
+            `expected an IPv4 or IPv6 address, got ${show(arg[k])}`,
+          );
       }
       for (const k of ['family', 'protocol', 'state']) {
-        if (arg[k] !== undefined) check(typeof arg[k] === 'string' || Number.isInteger(arg[k]), where, `${field}.${k}`, `expected a name or a number, got ${show(arg[k])}`);
+        if (arg[k] !== undefined)
+          check(
+            typeof arg[k] === 'string' || Number.isInteger(arg[k]),
+            where,
+            `${field}.${k}`,
+            `expected a name or a number, got ${show(arg[k])}`,
+          );
       }
       break;
     case 'capabilities': {
       const v = arg.value;
       if (Array.isArray(v)) {
-        v.forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.value[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`));
+        v.forEach((c, i) =>
+          check(
+            typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c),
+            where,
+            `${field}.value[${i}]`,
+            `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`,
+          ),
+        );
       } else {
         checkIntLike(v, where, `${field}.value`);
       }
@@ -341,8 +442,18 @@ export function isIpAddress(s: string): boolean {
 function checkNamespaces(v: unknown, where: string, field: string): void {
   check(isObject(v), where, field, `expected an object of namespace inodes, got ${show(v)}`);
   for (const [k, inode] of Object.entries(v)) {
-    check((NAMESPACE_KINDS as readonly string[]).includes(k), where, `${field}.${k}`, `unknown namespace; allowed: ${NAMESPACE_KINDS.join(', ')}`);
-    check(inode === 'host' || (Number.isInteger(inode) && (inode as number) > 0), where, `${field}.${k}`, `expected an inode number or 'host', got ${show(inode)}`);
+    check(
+      (NAMESPACE_KINDS as readonly string[]).includes(k),
+      where,
+      `${field}.${k}`,
+      `unknown namespace; allowed: ${NAMESPACE_KINDS.join(', ')}`,
+    );
+    check(
+      inode === 'host' || (Number.isInteger(inode) && (inode as number) > 0),
+      where,
+      `${field}.${k}`,
+      `expected an inode number or 'host', got ${show(inode)}`,
+    );
   }
 }
 
@@ -351,7 +462,14 @@ function checkCapSets(v: unknown, where: string, field: string): void {
   unknownKeys(v, CAPSET_KEYS, where, field);
   for (const [k, list] of Object.entries(v)) {
     check(Array.isArray(list), where, `${field}.${k}`, `expected a list of capability names, got ${show(list)}`);
-    (list as unknown[]).forEach((c, i) => check(typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c), where, `${field}.${k}[${i}]`, `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`));
+    (list as unknown[]).forEach((c, i) =>
+      check(
+        typeof c === 'string' && /^(CAP_[A-Z_]+|DAC_OVERRIDE)$/.test(c),
+        where,
+        `${field}.${k}[${i}]`,
+        `expected a capability name such as CAP_SYS_ADMIN, got ${show(c)}`,
+      ),
+    );
   }
 }
 
@@ -373,13 +491,24 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
   check(isObject(value), where, '(event)', `expected a JSON object, got ${show(value)}`);
   unknownKeys(value, EVENT_KEYS, where, '');
   optType(value, 'name', 'string', where, '(event)');
-  check(typeof value.hook === 'string', where, 'hook', `required; expected 'kprobe:<function>', 'lsm:<hook>' or 'tracepoint:<subsystem>/<event>', got ${show(value.hook)}`);
+  check(
+    typeof value.hook === 'string',
+    where,
+    'hook',
+    `required; expected 'kprobe:<function>', 'lsm:<hook>' or 'tracepoint:<subsystem>/<event>', got ${show(value.hook)}`,
+  );
   const hook = parseHook(value.hook);
   check(typeof hook !== 'string', where, 'hook', hook as string);
   if (value.expect !== undefined) {
     const e = value.expect;
-    const ok = e === 'match' || e === 'no-match' || (isObject(e) && Object.keys(e).join() === 'actions' && Array.isArray(e.actions)
-      && e.actions.length > 0 && e.actions.every((a) => typeof a === 'string' && a !== ''));
+    const ok =
+      e === 'match' ||
+      e === 'no-match' ||
+      (isObject(e) &&
+        Object.keys(e).join() === 'actions' &&
+        Array.isArray(e.actions) &&
+        e.actions.length > 0 &&
+        e.actions.every((a) => typeof a === 'string' && a !== ''));
     check(ok, where, 'expect', `expected "match", "no-match" or {"actions": ["Sigkill", ...]}, got ${show(e)}`);
   }
   if (value.args !== undefined) {
@@ -397,8 +526,14 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
   const p = value.process;
   check(isObject(p), where, 'process', `required; expected an object with at least "binary", got ${show(p)}`);
   unknownKeys(p, PROCESS_KEYS, where, 'process');
-  check(typeof p.binary === 'string' && p.binary.startsWith('/'), where, 'process.binary', `required; expected an absolute path, got ${show(p.binary)}`);
-  if (p.exe !== undefined) check(typeof p.exe === 'string' && p.exe.startsWith('/'), where, 'process.exe', `expected an absolute path, got ${show(p.exe)}`);
+  check(
+    typeof p.binary === 'string' && p.binary.startsWith('/'),
+    where,
+    'process.binary',
+    `required; expected an absolute path, got ${show(p.binary)}`,
+  );
+  if (p.exe !== undefined)
+    check(typeof p.exe === 'string' && p.exe.startsWith('/'), where, 'process.exe', `expected an absolute path, got ${show(p.exe)}`);
   optType(p, 'arguments', 'string', where, 'process');
   for (const k of ['pid', 'nsPid', 'uid', 'pidNamespaceLevel']) optType(p, k, 'number', where, 'process');
   optType(p, 'hostNamespaces', 'boolean', where, 'process');
@@ -414,10 +549,20 @@ export function validateEvent(value: unknown, where = 'event'): SimulatedEvent {
     const pod = p.pod;
     check(isObject(pod), where, 'process.pod', `expected an object, got ${show(pod)}`);
     unknownKeys(pod, POD_KEYS, where, 'process.pod');
-    check(typeof pod.namespace === 'string' && pod.namespace.length > 0, where, 'process.pod.namespace', `required for a pod process, got ${show(pod.namespace)}`);
+    check(
+      typeof pod.namespace === 'string' && pod.namespace.length > 0,
+      where,
+      'process.pod.namespace',
+      `required for a pod process, got ${show(pod.namespace)}`,
+    );
     optType(pod, 'name', 'string', where, 'process.pod');
     if (pod.labels !== undefined) {
-      check(isObject(pod.labels) && Object.values(pod.labels).every((l) => typeof l === 'string'), where, 'process.pod.labels', `expected an object of string labels, got ${show(pod.labels)}`);
+      check(
+        isObject(pod.labels) && Object.values(pod.labels).every((l) => typeof l === 'string'),
+        where,
+        'process.pod.labels',
+        `expected an object of string labels, got ${show(pod.labels)}`,
+      );
     }
     if (pod.container !== undefined) {
       check(isObject(pod.container), where, 'process.pod.container', `expected an object, got ${show(pod.container)}`);

@@ -1,7 +1,7 @@
-import { show } from '../private/problems';
 import { parseAllDocuments } from 'yaml';
 import { obj, str } from '../model/private/policy-reader';
 import { POLICY_KINDS } from '../model/private/vocabulary';
+import { show } from '../private/problems';
 
 /** A TracingPolicy or TracingPolicyNamespaced as a plain manifest object (what the YAML holds). */
 export interface TracingPolicyManifest {
@@ -63,8 +63,9 @@ function collect(input: PolicyInput, out: unknown[], where: string): void {
 export function loadPolicies(input: PolicyInput, where = 'policies'): TracingPolicyManifest[] {
   const objects: unknown[] = [];
   collect(input, objects, where);
-  const policies = objects.filter((o): o is TracingPolicyManifest =>
-    POLICY_KINDS.has(str(obj(o)?.kind) ?? '') && String(obj(o)?.apiVersion).startsWith('cilium.io/'));
+  const policies = objects.filter(
+    (o): o is TracingPolicyManifest => POLICY_KINDS.has(str(obj(o)?.kind) ?? '') && String(obj(o)?.apiVersion).startsWith('cilium.io/'),
+  );
   if (policies.length === 0) {
     const kinds = objects.map((o) => obj(o)?.kind ?? typeof o).join(', ') || 'nothing';
     throw new Error(`${where}: no TracingPolicy or TracingPolicyNamespaced found (got ${kinds})`);

@@ -5,12 +5,21 @@
 import { checkPolicy } from '../check/engine';
 import { ActionView, HookView, PolicyView, SelectorView, readPolicy, str } from '../model/private/policy-reader';
 import { EventArg, HookRef, SimulatedEvent, parseHook, validateEvent } from './event';
+import { PolicyInput, TracingPolicyManifest, loadPolicies } from './policy-input';
 import { FilterOutcome, evaluateArgFilter } from './private/operators';
 import {
-  DEFAULT_NODE, NodeModel, ProcessModel, evaluateBinaries, evaluateCapabilities, evaluateCapabilityChanges, evaluateNamespaceChanges,
-  evaluateNamespaces, evaluatePids, evaluateWorkload, processModel,
+  DEFAULT_NODE,
+  NodeModel,
+  ProcessModel,
+  evaluateBinaries,
+  evaluateCapabilities,
+  evaluateCapabilityChanges,
+  evaluateNamespaceChanges,
+  evaluateNamespaces,
+  evaluatePids,
+  evaluateWorkload,
+  processModel,
 } from './private/process';
-import { PolicyInput, TracingPolicyManifest, loadPolicies } from './policy-input';
 
 /** CPU architecture, which decides the prefix of `syscall: true` functions. */
 export type SimulatedArch = 'x86_64' | 'arm64';
@@ -19,7 +28,10 @@ export type SimulatedArch = 'x86_64' | 'arm64';
 export interface SimulateOptions {
   /** Architecture of the node. @default 'x86_64' (syscalls become `__x64_sys_*`) */
   readonly arch?: SimulatedArch;
-  /** Host namespace inodes that `host_ns` stands for, per kind (`mnt`, `net`, `pid`, ...). @default the kernel's initial namespace inodes */
+  /**
+   * Host namespace inodes that `host_ns` stands for, per kind (`mnt`, `net`, `pid`, ...).
+   * @default the kernel's initial namespace inodes
+   */
   readonly hostNamespaces?: Readonly<Record<string, number>>;
 }
 
@@ -136,7 +148,12 @@ function hookLabel(kind: string, name: string): string {
 
 /** How the event names a hook of a policy section. */
 const EVENT_KIND: Readonly<Record<HookView['kind'], string>> = {
-  kprobes: 'kprobe', lsmhooks: 'lsm', tracepoints: 'tracepoint', uprobes: 'uprobes', usdts: 'usdts', fentries: 'fentries',
+  kprobes: 'kprobe',
+  lsmhooks: 'lsm',
+  tracepoints: 'tracepoint',
+  uprobes: 'uprobes',
+  usdts: 'usdts',
+  fentries: 'fentries',
 };
 
 interface HookCandidate {
@@ -144,7 +161,11 @@ interface HookCandidate {
   readonly label: string;
 }
 
-function candidates(policy: PolicyView, hook: HookRef, arch: SimulatedArch): { hits: HookCandidate[]; names: string[]; unexpanded: string[] } {
+function candidates(
+  policy: PolicyView,
+  hook: HookRef,
+  arch: SimulatedArch,
+): { hits: HookCandidate[]; names: string[]; unexpanded: string[] } {
   const hits: HookCandidate[] = [];
   const names: string[] = [];
   const unexpanded: string[] = [];
@@ -171,11 +192,14 @@ function parseActions(list: readonly ActionView[], mode: 'enforce' | 'monitor'):
     const name = a.action ?? a.text;
     const e = a.spec;
     const scope = str(e.rateLimitScope) ?? 'thread';
-    const extra = Object.fromEntries(['argFd', 'argName', 'argUrl', 'argFqdn', 'argSock', 'argIndex', 'argValue']
-      .filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
+    const extra = Object.fromEntries(
+      ['argFd', 'argName', 'argUrl', 'argFqdn', 'argSock', 'argIndex', 'argValue'].filter((k) => e[k] !== undefined).map((k) => [k, e[k]]),
+    );
     return {
       action: name,
-      ...(name === 'Post' && e.rateLimit !== undefined ? { rateLimit: String(e.rateLimit), rateLimitScope: scope === 'process' || scope === 'global' ? scope : 'thread' } : {}),
+      ...(name === 'Post' && e.rateLimit !== undefined
+        ? { rateLimit: String(e.rateLimit), rateLimitScope: scope === 'process' || scope === 'global' ? scope : 'thread' }
+        : {}),
       ...(name === 'Post' && e.kernelStackTrace ? { kernelStackTrace: true } : {}),
       ...(name === 'Post' && e.userStackTrace ? { userStackTrace: true } : {}),
       ...(name === 'Post' && e.imaHash ? { imaHash: true } : {}),
@@ -223,15 +247,17 @@ function evaluateSelector(sel: SelectorView, hook: HookView, event: SimulatedEve
     outcomes.push({ ...o, detail: `matchArgs[${i}]: ${o.detail}` });
   });
   if (sel.matchData.length > 0) outcomes.push({ kind: 'unmodeled', detail: 'matchData reads kernel data the simulator does not model' });
-  if (sel.macros.length > 0) outcomes.push({ kind: 'unmodeled', detail: `macros ${sel.macros.join(', ')}: the simulator does not model selectorsMacros` });
+  if (sel.macros.length > 0)
+    outcomes.push({ kind: 'unmodeled', detail: `macros ${sel.macros.join(', ')}: the simulator does not model selectorsMacros` });
   const returnArg = hook.returnArg;
   if (sel.matchReturnArgs.length > 0 && hook.kind === 'kprobes' && hook.spec.return === true && returnArg) {
     const ret = event.returnValue;
     sel.matchReturnArgs.forEach((f, i) => {
       // The return probe compares the return value, whatever index the entry names.
-      const o = ret === undefined
-        ? { kind: 'event-problem' as const, detail: 'the event gives no returnValue' }
-        : evaluateArgFilter({ ...f, index: returnArg.index }, [returnArg], (idx) => (idx === returnArg.index ? ret : undefined));
+      const o =
+        ret === undefined
+          ? { kind: 'event-problem' as const, detail: 'the event gives no returnValue' }
+          : evaluateArgFilter({ ...f, index: returnArg.index }, [returnArg], (idx) => (idx === returnArg.index ? ret : undefined));
       outcomes.push({ ...o, detail: `matchReturnArgs[${i}]: ${o.detail}` });
     });
   } else if (sel.matchReturnArgs.length > 0) {
@@ -263,7 +289,9 @@ function loadErrorsOf(policy: TracingPolicyManifest): readonly string[] {
   const key = JSON.stringify(policy);
   const cached = LOAD_ERRORS.get(key);
   if (cached) return cached;
-  const errors = checkPolicy(policy, { skipKernelChecks: true }).filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`);
+  const errors = checkPolicy(policy, { skipKernelChecks: true })
+    .filter((f) => f.severity === 'error')
+    .map((f) => `${f.ruleId}: ${f.message}`);
   if (LOAD_ERRORS.size >= LOAD_ERRORS_KEPT) LOAD_ERRORS.clear();
   LOAD_ERRORS.set(key, errors);
   return errors;
@@ -274,7 +302,11 @@ function loadErrorsOf(policy: TracingPolicyManifest): readonly string[] {
  * then each hook on the event's function, then its selectors in order (the first selector whose filters all hold
  * decides the actions), and finally the actions (Post unless NoPost; enforcement only in enforce mode).
  */
-export function simulatePolicies(policies: readonly TracingPolicyManifest[], event: SimulatedEvent, options: SimulateOptions = {}): SimulationResult {
+export function simulatePolicies(
+  policies: readonly TracingPolicyManifest[],
+  event: SimulatedEvent,
+  options: SimulateOptions = {},
+): SimulationResult {
   const arch = options.arch ?? 'x86_64';
   const node: NodeModel = { hostNamespaces: { ...DEFAULT_NODE.hostNamespaces, ...(options.hostNamespaces ?? {}) } };
   const hook = parseHook(event.hook);
@@ -300,9 +332,14 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
     const { hits, names, unexpanded } = candidates(view, hook, arch);
     if (hits.length === 0) {
       problems.push(...unexpanded.map((e) => `${name}: ${e}`));
-      const hint = hook.kind === 'kprobe' && !hook.name.startsWith('__') && names.includes(`kprobe:${archPrefix(arch)}${hook.name}`)
-        ? ` (a syscall hook attaches to ${archPrefix(arch)}${hook.name}; name the event's hook that way)` : '';
-      misses.push({ ...base, reason: `does not hook ${hookLabel(hook.kind, hook.name)}; it hooks ${names.join(', ') || 'nothing'}${hint}` });
+      const hint =
+        hook.kind === 'kprobe' && !hook.name.startsWith('__') && names.includes(`kprobe:${archPrefix(arch)}${hook.name}`)
+          ? ` (a syscall hook attaches to ${archPrefix(arch)}${hook.name}; name the event's hook that way)`
+          : '';
+      misses.push({
+        ...base,
+        reason: `does not hook ${hookLabel(hook.kind, hook.name)}; it hooks ${names.join(', ') || 'nothing'}${hint}`,
+      });
       continue;
     }
     hooked = true;
@@ -324,7 +361,12 @@ export function simulatePolicies(policies: readonly TracingPolicyManifest[], eve
         ...(Array.isArray(h.spec.tags) ? { tags: h.spec.tags.map(String) } : {}),
       };
       if (h.selectors.length === 0) {
-        matches.push({ ...common, actions: [{ action: 'Post' }], post: true, because: ['the hook has no selectors, so every call matches'] });
+        matches.push({
+          ...common,
+          actions: [{ action: 'Post' }],
+          post: true,
+          because: ['the hook has no selectors, so every call matches'],
+        });
         continue;
       }
       let decided = false;

@@ -13,12 +13,13 @@
  * });
  */
 import { expect } from '@jest/globals';
-import { MatchEventOptions, tetragonMatchers } from './matchers';
 import { SimulatedEvent } from '../simulate/event';
+import { MatchEventOptions, tetragonMatchers } from './matchers';
 
 expect.extend(tetragonMatchers);
 
 declare module '@jest/expect' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats jest's type parameters
   interface Matchers<R extends void | Promise<void>, T = unknown> {
     /**
      * Passes when the policies select the event and post it (or take `options.actions`).

@@ -30,9 +30,15 @@ interface MatcherContext {
 export function explain(result: SimulationResult): string {
   const lines: string[] = [];
   for (const m of result.matches) {
-    const acts = m.actions.map((a) => a.action + (a.enforced === false ? ' (not enforced: monitor mode)' : '')
-      + (a.rateLimit ? ` (rateLimit ${a.rateLimit})` : '')).join(', ');
-    lines.push(`  matched: ${m.policy} ${m.hook}${m.selector !== undefined ? ` selector ${m.selector}` : ''} -> ${acts}${m.post ? '' : ' (no event posted)'}`);
+    const acts = m.actions
+      .map(
+        (a) =>
+          a.action + (a.enforced === false ? ' (not enforced: monitor mode)' : '') + (a.rateLimit ? ` (rateLimit ${a.rateLimit})` : ''),
+      )
+      .join(', ');
+    lines.push(
+      `  matched: ${m.policy} ${m.hook}${m.selector !== undefined ? ` selector ${m.selector}` : ''} -> ${acts}${m.post ? '' : ' (no event posted)'}`,
+    );
     for (const b of m.because) lines.push(`      because ${b}`);
   }
   for (const miss of result.misses) {
@@ -51,14 +57,16 @@ function toMatchEvent(this: MatcherContext, received: PolicyInput, event: Simula
   if (!result.hooked) {
     return {
       pass: isNot,
-      message: () => `no policy hooks ${result.hook}, so the event${name} tests nothing (is the hook misspelt?); `
-        + `name a hook the policies attach to:\n${explain(result)}`,
+      message: () =>
+        `no policy hooks ${result.hook}, so the event${name} tests nothing (is the hook misspelt?); ` +
+        `name a hook the policies attach to:\n${explain(result)}`,
     };
   }
   if (result.problems.length > 0) {
     return {
       pass: isNot,
-      message: () => `the event${name} (${result.hook}) lacks data that a policy filters on, so the simulation is not conclusive:\n${explain(result)}`,
+      message: () =>
+        `the event${name} (${result.hook}) lacks data that a policy filters on, so the simulation is not conclusive:\n${explain(result)}`,
     };
   }
   if (result.loadErrors.length > 0) {
@@ -73,11 +81,12 @@ function toMatchEvent(this: MatcherContext, received: PolicyInput, event: Simula
   const pass = wanted === undefined ? result.posted : result.matched && actionsOk;
   return {
     pass,
-    message: () => (pass
-      ? `expected the policies not to report the event${name} (${result.hook}), but:\n${explain(result)}`
-      : result.matched && !actionsOk
-        ? `expected the event${name} (${result.hook}) to trigger ${wanted!.join(', ')}, but the effective actions are [${result.actions.join(', ')}]:\n${explain(result)}`
-        : `expected the policies to report the event${name} (${result.hook}), but ${result.matched ? 'no event is posted (NoPost)' : 'nothing matched'}:\n${explain(result)}`),
+    message: () =>
+      pass
+        ? `expected the policies not to report the event${name} (${result.hook}), but:\n${explain(result)}`
+        : result.matched && !actionsOk
+          ? `expected the event${name} (${result.hook}) to trigger ${wanted!.join(', ')}, but the effective actions are [${result.actions.join(', ')}]:\n${explain(result)}`
+          : `expected the policies to report the event${name} (${result.hook}), but ${result.matched ? 'no event is posted (NoPost)' : 'nothing matched'}:\n${explain(result)}`,
   };
 }
 
@@ -95,7 +104,12 @@ export type TetragonMatchers = {
    * Passes when the policies (a construct, a chart, a manifest, YAML text or a list of these) select the event and
    * post it, or take `options.actions`.
    */
-  toMatchEvent(this: { readonly isNot?: boolean }, received: PolicyInput, event: SimulatedEvent, options?: MatchEventOptions): MatcherResult;
+  toMatchEvent(
+    this: { readonly isNot?: boolean },
+    received: PolicyInput,
+    event: SimulatedEvent,
+    options?: MatchEventOptions,
+  ): MatcherResult;
 };
 
 /**

@@ -31,17 +31,29 @@ export function isImageReference(spec: string): boolean {
 
 /** Finds the agent layout in `dir` itself or in its single top-level directory (as a bundle unpacks). */
 export function agentLayout(dir: string, source: string): AgentBundle {
-  const candidates = [dir, ...(existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)) : [])];
+  const candidates = [
+    dir,
+    ...(existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => join(dir, e.name))
+      : []),
+  ];
   for (const root of candidates) {
     const tetragon = join(root, 'bin', 'tetragon');
     const tetra = join(root, 'bin', 'tetra');
     const lib = join(root, 'lib');
     if (!existsSync(tetragon) || !existsSync(tetra) || !existsSync(lib)) continue;
-    const bpfObjects = readdirSync(lib).filter((f) => f.endsWith('.o')).sort().map((f) => join(lib, f));
+    const bpfObjects = readdirSync(lib)
+      .filter((f) => f.endsWith('.o'))
+      .sort()
+      .map((f) => join(lib, f));
     if (bpfObjects.length === 0) continue;
     return { source, root, tetragon, tetra, bpfObjects };
   }
-  throw new AgentUnavailableError(`${source}: no Tetragon agent layout found (expected bin/tetragon, bin/tetra and lib/*.o for the BPF objects)`);
+  throw new AgentUnavailableError(
+    `${source}: no Tetragon agent layout found (expected bin/tetragon, bin/tetra and lib/*.o for the BPF objects)`,
+  );
 }
 
 async function fileDigest(path: string): Promise<string> {
@@ -57,9 +69,11 @@ async function fileDigest(path: string): Promise<string> {
  */
 export async function resolveAgent(spec: string, cacheDir: string, run: CommandRunner, busybox: string): Promise<AgentBundle> {
   if (!existsSync(spec)) {
-    throw new AgentUnavailableError(isImageReference(spec)
-      ? `${spec}: pulling the agent from an image registry is not supported; unpack the image's /usr/bin/tetragon, /usr/bin/tetra and /var/lib/tetragon into bin/ and lib/ and pass that directory`
-      : `${spec}: no such file or directory`);
+    throw new AgentUnavailableError(
+      isImageReference(spec)
+        ? `${spec}: pulling the agent from an image registry is not supported; unpack the image's /usr/bin/tetragon, /usr/bin/tetra and /var/lib/tetragon into bin/ and lib/ and pass that directory`
+        : `${spec}: no such file or directory`,
+    );
   }
   if (statSync(spec).isDirectory()) return agentLayout(spec, spec);
   if (!ARCHIVE.test(spec)) throw new AgentUnavailableError(`${spec}: not a directory or a .tar.xz, .tar.gz or .tar bundle`);
@@ -69,8 +83,11 @@ export async function resolveAgent(spec: string, cacheDir: string, run: CommandR
     const tmp = `${dir}.partial`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    const unpack = /\.(tar\.xz|txz)$/.test(spec) ? `"$2" xzcat "$1" | tar -x -C "$3"`
-      : /\.(tar\.gz|tgz)$/.test(spec) ? 'tar -xzf "$1" -C "$3"' : 'tar -xf "$1" -C "$3"';
+    const unpack = /\.(tar\.xz|txz)$/.test(spec)
+      ? `"$2" xzcat "$1" | tar -x -C "$3"`
+      : /\.(tar\.gz|tgz)$/.test(spec)
+        ? 'tar -xzf "$1" -C "$3"'
+        : 'tar -xf "$1" -C "$3"';
     await mustRun(run, 'sh', ['-c', unpack, 'sh', spec, busybox, tmp]);
     agentLayout(tmp, spec);
     rmSync(dir, { recursive: true, force: true });

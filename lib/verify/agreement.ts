@@ -30,7 +30,8 @@ export interface ListedPolicy {
 /** Parses `tetra tracingpolicy list -o json` (`{"policies": [...]}`). Throws on anything else. */
 export function parsePolicyList(json: string): ListedPolicy[] {
   const doc = JSON.parse(json);
-  if (!doc || typeof doc !== 'object' || (doc.policies !== undefined && !Array.isArray(doc.policies))) throw new Error('not a tracingpolicy list: no "policies" array');
+  if (!doc || typeof doc !== 'object' || (doc.policies !== undefined && !Array.isArray(doc.policies)))
+    throw new Error('not a tracingpolicy list: no "policies" array');
   return ((doc.policies ?? []) as any[]).map((p) => ({
     name: String(p.name),
     state: String(p.state ?? (p.enabled ? 'TP_STATE_ENABLED' : 'TP_STATE_UNKNOWN')),
@@ -53,7 +54,11 @@ export interface ObservedLoad {
 
 /** The real state: the list's state when there is one, else what `add` said. */
 export function loadState(o: ObservedLoad): { state: LoadState; error?: string } {
-  const addError = o.addOutput?.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /error|failed/i.test(l));
+  const addError = o.addOutput
+    ?.split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .find((l) => /error|failed/i.test(l));
   if (o.listed) {
     if (o.listed.state === 'TP_STATE_ENABLED') return { state: 'loaded' };
     if (o.listed.state === 'TP_STATE_LOAD_ERROR') return { state: 'refused', error: o.listed.error ?? addError };
@@ -66,15 +71,26 @@ export function loadState(o: ObservedLoad): { state: LoadState; error?: string }
 }
 
 /** One policy's result on one kernel. */
-export function policyResult(p: PolicyUnderTest, observed: ObservedLoad, prediction: { predicted: 'loads' | 'refused'; reasons: string[] }): PolicyResult {
+export function policyResult(
+  p: PolicyUnderTest,
+  observed: ObservedLoad,
+  prediction: { predicted: 'loads' | 'refused'; reasons: string[] },
+): PolicyResult {
   const { state, error } = loadState(observed);
-  const agreement = state === 'not-run' ? 'not-run'
-    : (state === 'loaded') === (prediction.predicted === 'loads') ? 'agree' : 'disagree';
+  const agreement = state === 'not-run' ? 'not-run' : (state === 'loaded') === (prediction.predicted === 'loads') ? 'agree' : 'disagree';
   return {
-    name: p.name, agentName: p.agentName, file: p.file, ...(p.podLess ? { podLess: p.podLess } : {}), ...(p.variantOf ? { variantOf: p.variantOf.policy } : {}),
-    state, ...(error ? { error } : {}), ...(observed.seconds !== undefined ? { loadSeconds: observed.seconds } : {}),
+    name: p.name,
+    agentName: p.agentName,
+    file: p.file,
+    ...(p.podLess ? { podLess: p.podLess } : {}),
+    ...(p.variantOf ? { variantOf: p.variantOf.policy } : {}),
+    state,
+    ...(error ? { error } : {}),
+    ...(observed.seconds !== undefined ? { loadSeconds: observed.seconds } : {}),
     ...(observed.listed?.kernelMemoryBytes !== undefined ? { kernelMemoryBytes: observed.listed.kernelMemoryBytes } : {}),
-    predicted: prediction.predicted, predictedReasons: prediction.reasons, agreement,
+    predicted: prediction.predicted,
+    predictedReasons: prediction.reasons,
+    agreement,
   };
 }
 
@@ -112,12 +128,30 @@ function describe(events: readonly PolicyEvent[]): string {
 }
 
 /** One scenario's result on one kernel. */
-export function scenarioResult(scenario: Scenario, release: string, policy: PolicyUnderTest | undefined, load: PolicyResult | undefined, trigger: TriggerOutcome | undefined): ScenarioResult {
-  const base = { id: scenario.id, policy: scenario.policy, summary: scenario.summary, expect: scenario.expect, ...(scenario.knownLimit ? { knownLimit: scenario.knownLimit } : {}) };
+export function scenarioResult(
+  scenario: Scenario,
+  release: string,
+  policy: PolicyUnderTest | undefined,
+  load: PolicyResult | undefined,
+  trigger: TriggerOutcome | undefined,
+): ScenarioResult {
+  const base = {
+    id: scenario.id,
+    policy: scenario.policy,
+    summary: scenario.summary,
+    expect: scenario.expect,
+    ...(scenario.knownLimit ? { knownLimit: scenario.knownLimit } : {}),
+  };
   const simulator = policy ? simulatorVerdict(policy.manifest, scenario) : 'inconclusive';
   const simulatorPodLess = policy?.podLess ? simulatorVerdict(policy.loaded, scenario) : undefined;
   const sims = { simulator, ...(simulatorPodLess ? { simulatorPodLess } : {}) };
-  const done = (status: ScenarioStatus, reason?: string, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({ ...base, ...sims, status, ...(reason ? { reason } : {}), ...extra });
+  const done = (status: ScenarioStatus, reason?: string, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({
+    ...base,
+    ...sims,
+    status,
+    ...(reason ? { reason } : {}),
+    ...extra,
+  });
 
   if (!policy) return done('not-run', `policy ${scenario.policy} is not among the verified policies`);
   if (!load || load.state !== 'loaded') {
@@ -125,27 +159,36 @@ export function scenarioResult(scenario: Scenario, release: string, policy: Poli
     return load?.agreement === 'agree' ? done('not-applicable', why) : done('not-run', why);
   }
   const triggerInfo = (t: TriggerOutcome): Partial<ScenarioResult> => ({
-    ...(t.exitCode !== undefined ? { triggerExit: t.exitCode } : {}), ...(t.output ? { triggerOutput: t.output.slice(0, 600) } : {}),
+    ...(t.exitCode !== undefined ? { triggerExit: t.exitCode } : {}),
+    ...(t.output ? { triggerOutput: t.output.slice(0, 600) } : {}),
   });
-  if (!trigger || !trigger.ran) return done('not-run', trigger?.reason ?? 'trigger did not run', trigger ? { trigger: trigger.index, ...triggerInfo(trigger) } : {});
+  if (!trigger || !trigger.ran)
+    return done('not-run', trigger?.reason ?? 'trigger did not run', trigger ? { trigger: trigger.index, ...triggerInfo(trigger) } : {});
 
   const own = trigger.events.filter((e) => e.policy === policy.agentName);
   const others: Record<string, number> = {};
   for (const e of trigger.events) if (e.policy !== policy.agentName) others[e.policy] = (others[e.policy] ?? 0) + 1;
   const real: Verdict = own.length > 0 ? 'catch' : 'ignore';
   const extra: Partial<ScenarioResult> = {
-    real, trigger: trigger.index, ...(trigger.note ? { note: trigger.note } : {}),
+    real,
+    trigger: trigger.index,
+    ...(trigger.note ? { note: trigger.note } : {}),
     ...(own.length ? { hooks: [...new Set(own.map((e) => e.hook))], evidence: own.slice(0, 3).map((e) => e.line) } : {}),
     ...(Object.keys(others).length ? { otherPolicies: others } : {}),
   };
   const loadedVerdict = simulatorPodLess ?? simulator;
   if (simulatorPodLess && simulatorPodLess !== simulator && real === simulatorPodLess) {
-    return done('unproven', `the verdict depends on the policy's pod scope (${policy.podLess!.join(', ')}), which an agent outside Kubernetes cannot apply; the pod-less variant behaved as the simulator predicts (${real})`, extra);
+    return done(
+      'unproven',
+      `the verdict depends on the policy's pod scope (${policy.podLess!.join(', ')}), which an agent outside Kubernetes cannot apply; the pod-less variant behaved as the simulator predicts (${real})`,
+      extra,
+    );
   }
   const agentOff = real !== scenario.expect;
   const simulatorOff = loadedVerdict !== scenario.expect;
   const reasons: string[] = [];
-  if (agentOff) reasons.push(real === 'catch' ? `the agent reported ${describe(own)}, expected none` : 'the agent reported nothing, expected an event');
+  if (agentOff)
+    reasons.push(real === 'catch' ? `the agent reported ${describe(own)}, expected none` : 'the agent reported nothing, expected an event');
   if (loadedVerdict !== real) reasons.push(`the simulator says ${loadedVerdict}, the agent ${real}`);
   else if (simulatorOff) reasons.push(`the simulator says ${loadedVerdict} too`);
   if (!agentOff && !simulatorOff) return done('pass', undefined, extra);

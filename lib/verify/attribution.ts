@@ -55,7 +55,10 @@ export function parseExport(text: string): { events: ExportEvent[]; skipped: num
     }
     const kind = Object.keys(obj).find((k) => k !== 'node_name' && k !== 'time' && k !== 'cluster_name' && k !== 'aggregation_info');
     const time = parseEventTime(String(obj.time ?? ''));
-    if (!kind || !Number.isFinite(time)) { skipped++; continue; }
+    if (!kind || !Number.isFinite(time)) {
+      skipped++;
+      continue;
+    }
     events.push({ kind, time, body: obj[kind], line });
   }
   events.sort((a, b) => a.time - b.time);
@@ -83,8 +86,16 @@ export interface GuestTriggerTimes {
  * records: the offset between the agent's clock and the guest's uptime is the median over the complete windows,
  * and an estimated window is clamped between its neighbours so it never takes their events.
  */
-export function estimateMissingWindows(windows: Map<number, TriggerWindow>, guest: readonly GuestTriggerTimes[], marginMicros = 200_000): Map<number, TriggerWindow> {
-  const offsets = guest.map((g) => ({ g, w: windows.get(g.index) })).filter((x) => x.w?.begin !== undefined).map((x) => x.w!.begin! - x.g.begin * 1e6).sort((a, b) => a - b);
+export function estimateMissingWindows(
+  windows: Map<number, TriggerWindow>,
+  guest: readonly GuestTriggerTimes[],
+  marginMicros = 200_000,
+): Map<number, TriggerWindow> {
+  const offsets = guest
+    .map((g) => ({ g, w: windows.get(g.index) }))
+    .filter((x) => x.w?.begin !== undefined)
+    .map((x) => x.w!.begin! - x.g.begin * 1e6)
+    .sort((a, b) => a - b);
   if (offsets.length === 0) return windows;
   const offset = offsets[Math.floor(offsets.length / 2)];
   const out = new Map(windows);
@@ -127,8 +138,13 @@ export function policyEvent(e: ExportEvent): PolicyEvent | undefined {
   const b = e.body ?? {};
   const hook = b.function_name ?? (b.subsys && b.event ? `${b.subsys}/${b.event}` : undefined) ?? b.hook ?? '';
   return {
-    policy: String(b.policy_name ?? ''), kind: e.kind, hook: String(hook), time: e.time, line: e.line,
-    binary: String(b.process?.binary ?? ''), arguments: String(b.process?.arguments ?? ''),
+    policy: String(b.policy_name ?? ''),
+    kind: e.kind,
+    hook: String(hook),
+    time: e.time,
+    line: e.line,
+    binary: String(b.process?.binary ?? ''),
+    arguments: String(b.process?.arguments ?? ''),
   };
 }
 

@@ -71,7 +71,10 @@ export function parseChannel(data: Buffer, token: string): Channel {
       continue;
     }
     const parsed = parseLine(line.split(/\s+/));
-    if (!parsed) { stray++; continue; }
+    if (!parsed) {
+      stray++;
+      continue;
+    }
     if (parsed.kind === 'section' && parsed.args.length >= 3) {
       const [name, id, lengthText] = parsed.args;
       const length = Number(lengthText);

@@ -45,7 +45,10 @@ function archiveName(path: string): string {
 export function writeCpio(out: string, entries: readonly CpioEntry[]): number {
   const fd = openSync(out, 'w');
   let written = 0;
-  const put = (b: Buffer) => { writeSync(fd, b); written += b.length; };
+  const put = (b: Buffer) => {
+    writeSync(fd, b);
+    written += b.length;
+  };
   try {
     let ino = 1;
     for (const e of entries) {

@@ -26,10 +26,38 @@ export interface DebianRelease {
 
 /** The releases, oldest first. */
 export const DEBIAN_RELEASES: readonly DebianRelease[] = [
-  { name: 'debian-11', codename: 'bullseye', title: 'Debian 11 (bullseye)', suites: ['bullseye', 'bullseye-updates'], securitySuites: ['bullseye-security'], kernelTablePrefix: 'debian-11-' },
-  { name: 'debian-12', codename: 'bookworm', title: 'Debian 12 (bookworm)', suites: ['bookworm', 'bookworm-updates'], securitySuites: ['bookworm-security'], kernelTablePrefix: 'debian-12-' },
-  { name: 'debian-13', codename: 'trixie', title: 'Debian 13 (trixie)', suites: ['trixie', 'trixie-updates'], securitySuites: ['trixie-security'], kernelTablePrefix: 'debian-13-' },
-  { name: 'debian-sid', codename: 'sid', title: 'Debian unstable (sid)', suites: ['sid'], securitySuites: [], kernelTablePrefix: 'debian-sid-' },
+  {
+    name: 'debian-11',
+    codename: 'bullseye',
+    title: 'Debian 11 (bullseye)',
+    suites: ['bullseye', 'bullseye-updates'],
+    securitySuites: ['bullseye-security'],
+    kernelTablePrefix: 'debian-11-',
+  },
+  {
+    name: 'debian-12',
+    codename: 'bookworm',
+    title: 'Debian 12 (bookworm)',
+    suites: ['bookworm', 'bookworm-updates'],
+    securitySuites: ['bookworm-security'],
+    kernelTablePrefix: 'debian-12-',
+  },
+  {
+    name: 'debian-13',
+    codename: 'trixie',
+    title: 'Debian 13 (trixie)',
+    suites: ['trixie', 'trixie-updates'],
+    securitySuites: ['trixie-security'],
+    kernelTablePrefix: 'debian-13-',
+  },
+  {
+    name: 'debian-sid',
+    codename: 'sid',
+    title: 'Debian unstable (sid)',
+    suites: ['sid'],
+    securitySuites: [],
+    kernelTablePrefix: 'debian-sid-',
+  },
 ];
 
 /** Finds a release by `debian-12`, `12`, `bookworm` or `sid`. */
@@ -40,31 +68,59 @@ export function findRelease(name: string): DebianRelease | undefined {
 
 /** The deb822 sources of a release on Debian's own mirrors. */
 export function aptSources(release: DebianRelease, mirror = 'http://deb.debian.org'): string {
-  const block = (uri: string, suites: readonly string[]) => [
-    'Types: deb', `URIs: ${uri}`, `Suites: ${suites.join(' ')}`, 'Components: main',
-    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg', '',
+  const block = (uri: string, suites: readonly string[]) =>
+    [
+      'Types: deb',
+      `URIs: ${uri}`,
+      `Suites: ${suites.join(' ')}`,
+      'Components: main',
+      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg',
+      '',
+    ].join('\n');
+  return [
+    block(`${mirror}/debian`, release.suites),
+    ...(release.securitySuites.length ? [block(`${mirror}/debian-security`, release.securitySuites)] : []),
   ].join('\n');
-  return [block(`${mirror}/debian`, release.suites), ...(release.securitySuites.length ? [block(`${mirror}/debian-security`, release.securitySuites)] : [])].join('\n');
 }
 
 /** A private apt configuration for one release, under `dir`. */
 export class AptRelease {
-  constructor(public readonly release: DebianRelease, public readonly dir: string, private readonly run: CommandRunner, private readonly mirror?: string) {}
+  constructor(
+    public readonly release: DebianRelease,
+    public readonly dir: string,
+    private readonly run: CommandRunner,
+    private readonly mirror?: string,
+  ) {}
 
   /** The `-o` options that point apt at this configuration instead of the system's. */
   public options(): string[] {
     const d = this.dir;
     return [
-      '-o', `Dir::Etc::sourcelist=${d}/sources.list`, '-o', `Dir::Etc::sourceparts=${d}/sources.list.d`,
-      '-o', `Dir::Etc::preferencesparts=${d}/preferences.d`, '-o', `Dir::State::lists=${d}/lists`,
-      '-o', `Dir::Cache=${d}/cache`, '-o', 'Dir::State::status=/dev/null', '-o', 'APT::Architecture=amd64',
-      '-o', 'APT::Sandbox::User=root', '-o', 'Debug::NoLocking=1',
+      '-o',
+      `Dir::Etc::sourcelist=${d}/sources.list`,
+      '-o',
+      `Dir::Etc::sourceparts=${d}/sources.list.d`,
+      '-o',
+      `Dir::Etc::preferencesparts=${d}/preferences.d`,
+      '-o',
+      `Dir::State::lists=${d}/lists`,
+      '-o',
+      `Dir::Cache=${d}/cache`,
+      '-o',
+      'Dir::State::status=/dev/null',
+      '-o',
+      'APT::Architecture=amd64',
+      '-o',
+      'APT::Sandbox::User=root',
+      '-o',
+      'Debug::NoLocking=1',
     ];
   }
 
   /** Writes the configuration and downloads the package lists. */
   public async update(): Promise<void> {
-    for (const sub of ['sources.list.d', 'lists/partial', 'cache/archives/partial', 'preferences.d']) mkdirSync(join(this.dir, sub), { recursive: true });
+    for (const sub of ['sources.list.d', 'lists/partial', 'cache/archives/partial', 'preferences.d'])
+      mkdirSync(join(this.dir, sub), { recursive: true });
     writeFileSync(join(this.dir, 'sources.list'), '');
     writeFileSync(join(this.dir, 'sources.list.d', 'debian.sources'), aptSources(this.release, this.mirror));
     await mustRun(this.run, 'apt-get', [...this.options(), '-q', 'update']);
@@ -73,7 +129,9 @@ export class AptRelease {
   /** Whether the lists of an earlier update are there (used when the archive is unreachable). */
   public hasLists(): boolean {
     const lists = join(this.dir, 'lists');
-    return existsSync(lists) && readdirSync(lists).some((f) => f.endsWith('_Packages') || f.endsWith('_Packages.lz4') || f.includes('Packages'));
+    return (
+      existsSync(lists) && readdirSync(lists).some((f) => f.endsWith('_Packages') || f.endsWith('_Packages.lz4') || f.includes('Packages'))
+    );
   }
 
   /** `apt-cache depends PACKAGE`, parsed. */
@@ -169,7 +227,9 @@ export function kernelFromMetaDepends(flavour: string, deps: readonly Dependency
  * split (Debian 14 and later), its `linux-binary-*` and `linux-modules-*` dependencies.
  */
 export function kernelFilePackages(imagePackage: string, uname: string, imageDeps: readonly Dependency[]): string[] {
-  const split = imageDeps.filter((d) => d.type === 'Depends' && (d.name === `linux-binary-${uname}` || d.name === `linux-modules-${uname}`)).map((d) => d.name);
+  const split = imageDeps
+    .filter((d) => d.type === 'Depends' && (d.name === `linux-binary-${uname}` || d.name === `linux-modules-${uname}`))
+    .map((d) => d.name);
   return split.length > 0 ? split : [imagePackage];
 }
 
@@ -202,8 +262,10 @@ export interface KernelFiles {
 /** Where a kernel package keeps a file, old layout (`/boot`, `/lib/modules`) or new (`/usr/lib/modules`). */
 export function kernelMemberPatterns(uname: string, modules: readonly string[]): string[] {
   return [
-    `./boot/vmlinuz-${uname}`, `./boot/config-${uname}`,
-    `./usr/lib/modules/${uname}/vmlinuz`, `./usr/lib/modules/${uname}/config`,
+    `./boot/vmlinuz-${uname}`,
+    `./boot/config-${uname}`,
+    `./usr/lib/modules/${uname}/vmlinuz`,
+    `./usr/lib/modules/${uname}/config`,
     ...modules.flatMap((m) => [`./lib/modules/${uname}/kernel/*/${m}.ko*`, `./usr/lib/modules/${uname}/kernel/*/${m}.ko*`]),
   ];
 }
@@ -212,7 +274,14 @@ export function kernelMemberPatterns(uname: string, modules: readonly string[]):
  * Unpacks the needed members of the kernel packages into `dir` and deletes the packages: the kernel image,
  * its config and the named modules (xz-compressed modules are decompressed with busybox).
  */
-export async function extractKernel(run: CommandRunner, uname: string, debs: readonly string[], dir: string, modules: readonly string[], busybox: string): Promise<KernelFiles> {
+export async function extractKernel(
+  run: CommandRunner,
+  uname: string,
+  debs: readonly string[],
+  dir: string,
+  modules: readonly string[],
+  busybox: string,
+): Promise<KernelFiles> {
   const tree = join(dir, 'tree');
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
@@ -221,7 +290,14 @@ export async function extractKernel(run: CommandRunner, uname: string, debs: rea
     const list = await mustRun(run, 'sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -t', 'sh', deb]);
     const wanted = list.split('\n').filter((m) => kernelMemberPatterns(uname, modules).some((p) => globMatch(p, m)));
     if (wanted.length === 0) continue;
-    await mustRun(run, 'sh', ['-c', 'deb="$1"; out="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$out" "$@"', 'sh', deb, tree, ...wanted]);
+    await mustRun(run, 'sh', [
+      '-c',
+      'deb="$1"; out="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$out" "$@"',
+      'sh',
+      deb,
+      tree,
+      ...wanted,
+    ]);
   }
   const find = (cands: string[]) => cands.map((c) => join(tree, c)).find((p) => existsSync(p));
   const vmlinuz = find([`boot/vmlinuz-${uname}`, `usr/lib/modules/${uname}/vmlinuz`]);
@@ -256,6 +332,13 @@ function walk(dir: string): string[] {
 
 /** Shell-style match of a tar member against a pattern with `*` (which, as in tar, also matches `/`). */
 export function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(name);
 }

@@ -80,19 +80,26 @@ export interface GuestPlan {
 /** The agent's arguments: the layout of the guest plus what the library's install turns on. */
 export function agentArguments(extra: readonly string[] = []): string[] {
   return [
-    '--bpf-lib', GUEST.bpfLib,
-    '--server-address', GUEST.server,
-    '--metrics-server', GUEST.metrics,
-    '--export-filename', GUEST.export,
-    '--export-file-max-size-mb', '4096',
+    '--bpf-lib',
+    GUEST.bpfLib,
+    '--server-address',
+    GUEST.server,
+    '--metrics-server',
+    GUEST.metrics,
+    '--export-filename',
+    GUEST.export,
+    '--export-file-max-size-mb',
+    '4096',
     '--enable-k8s-api=false',
     // The library's install sets tetragon.enableProcessCred and enableProcessNs; detections rely on both.
     '--enable-process-cred',
     '--enable-process-ns',
     // Policies come only through `tetra tracingpolicy add`, one by one: a refused policy in the directory stops the agent.
-    '--tracing-policy-dir', `${GUEST.work}/no-policies`,
+    '--tracing-policy-dir',
+    `${GUEST.work}/no-policies`,
     // 65 KiB per CPU by default; an emulated guest reads events slower than the kernel writes them in bursts.
-    '--rb-size', '8M',
+    '--rb-size',
+    '8M',
     ...extra,
   ];
 }
@@ -371,7 +378,9 @@ export function triggerSetup(t: GuestTrigger): string[] {
   if (t.binaryPath) {
     const dest = t.place === 'host' ? t.binaryPath : `${GUEST.rootfs}${t.binaryPath}`;
     const dir = dest.replace(/\/[^/]*$/, '') || '/';
-    setup.push(`mkdir -p ${shellQuote(dir)} && cp "$(command -v ${shellQuote(t.argv[0])})" ${shellQuote(dest)} && chmod 755 ${shellQuote(dest)}`);
+    setup.push(
+      `mkdir -p ${shellQuote(dir)} && cp "$(command -v ${shellQuote(t.argv[0])})" ${shellQuote(dest)} && chmod 755 ${shellQuote(dest)}`,
+    );
   }
   return setup;
 }
@@ -379,7 +388,7 @@ export function triggerSetup(t: GuestTrigger): string[] {
 /** The plan: agent, policies, triggers (grouped by runtime), in that order. */
 export function renderPlan(plan: GuestPlan): string {
   const lines: string[] = [
-    '# The verifier\'s plan for this boot, written by cdk8s-tetragon verify.',
+    "# The verifier's plan for this boot, written by cdk8s-tetragon verify.",
     `VT_TOKEN=${plan.token}`,
     `VT_AGENT_ARGS=${shellQuote(plan.agentArgs.join(' '))}`,
     `VT_READY_SECONDS=${plan.readySeconds}`,
@@ -398,7 +407,13 @@ export function renderPlan(plan: GuestPlan): string {
   for (const t of plan.triggers) {
     if (t.place !== 'host' && t.runtime !== runtime) {
       runtime = t.runtime;
-      const kinds = [...new Set(plan.triggers.filter((x) => x.place !== 'host' && x.runtime === runtime && (x.start ?? 'exec') === 'exec').map((x) => containerKind(x.place)))];
+      const kinds = [
+        ...new Set(
+          plan.triggers
+            .filter((x) => x.place !== 'host' && x.runtime === runtime && (x.start ?? 'exec') === 'exec')
+            .map((x) => containerKind(x.place)),
+        ),
+      ];
       lines.push(`vt_runtime ${q([runtime ?? '', ...kinds])}`);
     }
     for (const s of triggerSetup(t)) lines.push(`vt_setup ${t.index} ${shellQuote(s)}`);
@@ -409,7 +424,13 @@ export function renderPlan(plan: GuestPlan): string {
 }
 
 /** Orders triggers so that each runtime's container triggers run together (host triggers first, order kept otherwise). */
-export function orderTriggers<T extends { place: TriggerPlace; runtime?: string }>(triggers: readonly T[], runtimes: readonly string[]): T[] {
+export function orderTriggers<T extends { place: TriggerPlace; runtime?: string }>(
+  triggers: readonly T[],
+  runtimes: readonly string[],
+): T[] {
   const rank = (t: T) => (t.place === 'host' ? -1 : runtimes.indexOf(t.runtime ?? runtimes[0]));
-  return triggers.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+  return triggers
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .map((x) => x.t);
 }

@@ -35,7 +35,8 @@ export interface InitramfsInputs {
 }
 
 /** Users and groups of the guest (and its containers): root, an unprivileged user, nobody. */
-export const GUEST_PASSWD = 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
+export const GUEST_PASSWD =
+  'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
 export const GUEST_GROUP = 'root:x:0:\nuser:x:1000:\nnogroup:x:65534:\n';
 export const GUEST_SHADOW = 'root:*:20000:0:99999:7:::\nuser:*:20000:0:99999:7:::\nnobody:*:20000:0:99999:7:::\n';
 
@@ -88,7 +89,8 @@ function busyboxTree(t: Tree, root: string, busybox: string, applets: readonly s
   t.data(`${root}/etc/group`, GUEST_GROUP);
   t.data(`${root}/etc/shadow`, GUEST_SHADOW, 0o640);
   t.data(`${root}/etc/hosts`, '127.0.0.1 localhost\n::1 localhost\n');
-  for (const d of ['proc', 'sys', 'dev', 'run', 'root', 'home/user', 'var/log', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'sbin']) t.dir(`${root}/${d}`);
+  for (const d of ['proc', 'sys', 'dev', 'run', 'root', 'home/user', 'var/log', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'sbin'])
+    t.dir(`${root}/${d}`);
   t.dir(`${root}/tmp`, 0o1777);
   t.link(`${root}/var/run`, '../run');
 }

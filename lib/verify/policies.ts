@@ -8,10 +8,10 @@
  * selectors, scope removed), which proves that the hooks load and the selectors fire; whether the scope picks
  * the right pods stays unproven, and scenarios whose verdict depends on the scope are reported as such.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createHash } from 'node:crypto';
 import { isTracingPolicyManifest } from '../check/engine';
 import { Scenario } from './scenario';
 
@@ -39,11 +39,13 @@ export interface PolicyUnderTest {
 export function yamlFiles(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
-  return readdirSync(path).sort().flatMap((name) => {
-    const full = join(path, name);
-    if (statSync(full).isDirectory()) return name.startsWith('.') || name === 'node_modules' ? [] : yamlFiles(full);
-    return /\.ya?ml$/.test(name) ? [full] : [];
-  });
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => {
+      const full = join(path, name);
+      if (statSync(full).isDirectory()) return name.startsWith('.') || name === 'node_modules' ? [] : yamlFiles(full);
+      return /\.ya?ml$/.test(name) ? [full] : [];
+    });
 }
 
 /**
@@ -54,8 +56,14 @@ export function podLessVariant(manifest: any): { manifest: any; removed: string[
   const spec = manifest.spec ?? {};
   const removed: string[] = [];
   const copy = JSON.parse(JSON.stringify(manifest));
-  if (spec.podSelector !== undefined) { delete copy.spec.podSelector; removed.push('spec.podSelector'); }
-  if (spec.containerSelector !== undefined) { delete copy.spec.containerSelector; removed.push('spec.containerSelector'); }
+  if (spec.podSelector !== undefined) {
+    delete copy.spec.podSelector;
+    removed.push('spec.podSelector');
+  }
+  if (spec.containerSelector !== undefined) {
+    delete copy.spec.containerSelector;
+    removed.push('spec.containerSelector');
+  }
   if (manifest.kind === 'TracingPolicyNamespaced') {
     copy.kind = 'TracingPolicy';
     copy.metadata = { ...copy.metadata, name: `${manifest.metadata?.namespace}-${manifest.metadata?.name}` };
@@ -79,7 +87,10 @@ export function readPolicies(paths: readonly string[]): PolicyUnderTest[] {
         const name = m.kind === 'TracingPolicyNamespaced' ? `${m.metadata?.namespace}/${m.metadata?.name}` : String(m.metadata?.name);
         const agentName = String(loaded.metadata?.name);
         const clash = out.find((x) => x.agentName === agentName);
-        if (clash) throw new Error(`${file}: policy ${name} has the name ${agentName} that ${clash.file} already uses; the agent holds one policy per name, so rename one`);
+        if (clash)
+          throw new Error(
+            `${file}: policy ${name} has the name ${agentName} that ${clash.file} already uses; the agent holds one policy per name, so rename one`,
+          );
         out.push({ name, agentName, file, manifest: m, loaded, podLess: variant?.removed });
       }
     }
@@ -89,7 +100,15 @@ export function readPolicies(paths: readonly string[]): PolicyUnderTest[] {
 
 /** JSON with object keys sorted, so equal props give one variant. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }
 
 /**
@@ -98,7 +117,9 @@ function canonical(value: unknown): string {
  * that very manifest. Returns the extra policies and, per scenario id, the agent name its verdict is read from.
  */
 export function scenarioVariants(
-  scenarios: readonly Scenario[], policies: readonly PolicyUnderTest[], synthesize: (policy: string, props: Readonly<Record<string, unknown>>) => any,
+  scenarios: readonly Scenario[],
+  policies: readonly PolicyUnderTest[],
+  synthesize: (policy: string, props: Readonly<Record<string, unknown>>) => any,
 ): { variants: PolicyUnderTest[]; policyOf: Map<string, string> } {
   const variants: PolicyUnderTest[] = [];
   const policyOf = new Map<string, string>();
@@ -110,12 +131,20 @@ export function scenarioVariants(
     if (!variant) {
       const manifest = synthesize(s.policy, s.props);
       const same = policies.find((p) => p.name === s.policy && canonical(p.manifest) === canonical(manifest));
-      if (same) { policyOf.set(s.id, same.agentName); continue; }
+      if (same) {
+        policyOf.set(s.id, same.agentName);
+        continue;
+      }
       const renamed = { ...manifest, metadata: { ...manifest.metadata, name } };
       const v = podLessVariant(renamed);
       variant = {
-        name, agentName: name, file: `${s.policy} with ${canonical(s.props)}`, manifest: renamed, loaded: v?.manifest ?? renamed,
-        ...(v ? { podLess: v.removed } : {}), variantOf: { policy: s.policy, props: s.props },
+        name,
+        agentName: name,
+        file: `${s.policy} with ${canonical(s.props)}`,
+        manifest: renamed,
+        loaded: v?.manifest ?? renamed,
+        ...(v ? { podLess: v.removed } : {}),
+        variantOf: { policy: s.policy, props: s.props },
       };
       variants.push(variant);
     }

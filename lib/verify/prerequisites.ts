@@ -20,10 +20,10 @@ export interface Prerequisite {
 /** Everything `verify` needs on the host. */
 export const PREREQUISITES: readonly Prerequisite[] = [
   { programs: ['qemu-system-x86_64'], debianPackage: 'qemu-system-x86', purpose: 'boots the Debian kernels' },
-  { programs: ['busybox'], debianPackage: 'busybox-static', purpose: 'the guest\'s shell and tools (must be the static build)' },
+  { programs: ['busybox'], debianPackage: 'busybox-static', purpose: "the guest's shell and tools (must be the static build)" },
   { programs: ['gcc'], debianPackage: 'gcc', purpose: 'builds the trigger programs' },
   { programs: [], file: 'libc.a', debianPackage: 'libc6-dev', purpose: 'links the trigger programs statically' },
-  { programs: ['apt-get'], debianPackage: 'apt', purpose: 'downloads kernels and runc from Debian\'s archive' },
+  { programs: ['apt-get'], debianPackage: 'apt', purpose: "downloads kernels and runc from Debian's archive" },
   { programs: ['dpkg-deb'], debianPackage: 'dpkg', purpose: 'unpacks the downloaded packages' },
   { programs: ['tar'], debianPackage: 'tar', purpose: 'unpacks the agent bundle' },
 ];
@@ -89,7 +89,10 @@ export function requireHostTools(lookup: HostLookup = hostLookup): HostTools {
   if (missing.length > 0) throw new PrerequisiteError(prerequisiteMessage(missing));
   const busybox = lookup.which('busybox') ?? '/bin/busybox';
   const dynamic = staticElfProblem(busybox, lookup.read);
-  if (dynamic) throw new PrerequisiteError(`${busybox} ${dynamic}, but the guest needs a static busybox; install it with: apt-get install -y busybox-static`);
+  if (dynamic)
+    throw new PrerequisiteError(
+      `${busybox} ${dynamic}, but the guest needs a static busybox; install it with: apt-get install -y busybox-static`,
+    );
   return { qemu: lookup.which('qemu-system-x86_64')!, busybox, gcc: lookup.which('gcc')! };
 }
 

@@ -36,7 +36,11 @@ const fetchGet: HttpGet = async (url, headers) => {
 };
 
 /** Whether the registry answers its API root within the time limit (200 or 401 both mean it is there). */
-export async function registryReachable(registry: string, scheme = 'https', timeoutMs = 5000): Promise<{ reachable: boolean; detail: string }> {
+export async function registryReachable(
+  registry: string,
+  scheme = 'https',
+  timeoutMs = 5000,
+): Promise<{ reachable: boolean; detail: string }> {
   try {
     const r = await fetch(`${scheme}://${registry}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
     return { reachable: r.status === 200 || r.status === 401, detail: `HTTP ${r.status}` };
@@ -47,18 +51,27 @@ export async function registryReachable(registry: string, scheme = 'https', time
 }
 
 const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
 /** A client for one repository, handling the anonymous bearer token. */
 class RegistryClient {
   private token?: string;
-  constructor(private readonly ref: ImageReference, private readonly get: HttpGet, private readonly scheme: string) {}
+  constructor(
+    private readonly ref: ImageReference,
+    private readonly get: HttpGet,
+    private readonly scheme: string,
+  ) {}
 
   public async fetch(path: string, accept?: string): Promise<Buffer> {
     const url = `${this.scheme}://${this.ref.registry}/v2/${this.ref.repository}/${path}`;
-    const headers = (): Record<string, string> => ({ ...(accept ? { Accept: accept } : {}), ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) });
+    const headers = (): Record<string, string> => ({
+      ...(accept ? { Accept: accept } : {}),
+      ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+    });
     let r = await this.get(url, headers());
     if (r.status === 401 && !this.token) {
       this.token = await this.authenticate(r.headers.get('www-authenticate') ?? '');
@@ -70,8 +83,12 @@ class RegistryClient {
 
   private async authenticate(challenge: string): Promise<string> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!/^Bearer /i.test(challenge) || !params.realm) throw new AgentUnavailableError(`${this.ref.registry}: unsupported authentication (${challenge || 'none offered'})`);
-    const q = new URLSearchParams({ ...(params.service ? { service: params.service } : {}), scope: params.scope ?? `repository:${this.ref.repository}:pull` });
+    if (!/^Bearer /i.test(challenge) || !params.realm)
+      throw new AgentUnavailableError(`${this.ref.registry}: unsupported authentication (${challenge || 'none offered'})`);
+    const q = new URLSearchParams({
+      ...(params.service ? { service: params.service } : {}),
+      scope: params.scope ?? `repository:${this.ref.repository}:pull`,
+    });
     const r = await this.get(`${params.realm}?${q}`, {});
     if (r.status !== 200) throw new AgentUnavailableError(`${params.realm}: token request answered HTTP ${r.status}`);
     const body = JSON.parse(r.body.toString('utf8'));
@@ -87,7 +104,11 @@ export function tarFiles(tar: Buffer, wanted: (path: string) => boolean): Map<st
   while (pos + 512 <= tar.length) {
     const header = tar.subarray(pos, pos + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, len: number) =>
+      header
+        .subarray(start, start + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1) || '0';
     const prefix = field(345, 155);
@@ -100,7 +121,10 @@ export function tarFiles(tar: Buffer, wanted: (path: string) => boolean): Map<st
       if (path) longName = path[1];
       continue;
     }
-    if (type === 'L') { longName = body.toString('utf8').replace(/\0.*$/s, ''); continue; }
+    if (type === 'L') {
+      longName = body.toString('utf8').replace(/\0.*$/s, '');
+      continue;
+    }
     name = name.replace(/^\.?\/+/, '');
     if ((type === '0' || type === '7') && wanted(name)) files.set(name, Buffer.from(body));
   }
@@ -110,7 +134,13 @@ export function tarFiles(tar: Buffer, wanted: (path: string) => boolean): Map<st
 const AGENT_FILE = /^(usr\/bin\/(tetragon|tetra)|var\/lib\/tetragon\/[^/]+\.o)$/;
 
 /** Pulls the agent's files of an image into `cacheDir/agents/image-<digest>`; returns that directory. */
-export async function pullAgentImage(image: string, cacheDir: string, log: (line: string) => void, get: HttpGet = fetchGet, scheme = 'https'): Promise<string> {
+export async function pullAgentImage(
+  image: string,
+  cacheDir: string,
+  log: (line: string) => void,
+  get: HttpGet = fetchGet,
+  scheme = 'https',
+): Promise<string> {
   const ref = parseImageReference(image);
   const client = new RegistryClient(ref, get, scheme);
   let manifest = JSON.parse((await client.fetch(`manifests/${ref.reference}`, MANIFEST_TYPES)).toString('utf8'));
@@ -121,7 +151,9 @@ export async function pullAgentImage(image: string, cacheDir: string, log: (line
   }
   const layers: { digest: string; mediaType: string }[] = manifest.layers ?? [];
   if (layers.length === 0) throw new AgentUnavailableError(`${image}: the manifest lists no layers`);
-  const key = String(manifest.config?.digest ?? layers[layers.length - 1].digest).replace(/^sha256:/, '').slice(0, 16);
+  const key = String(manifest.config?.digest ?? layers[layers.length - 1].digest)
+    .replace(/^sha256:/, '')
+    .slice(0, 16);
   const dir = join(cacheDir, 'agents', `image-${key}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   const files = new Map<string, Buffer>();
@@ -156,7 +188,9 @@ export async function agentFromRegistry(cacheDir: string, log: (line: string) =>
   const ref = parseImageReference(image);
   const probe = await registryReachable(ref.registry);
   if (!probe.reachable) {
-    throw new AgentUnavailableError(`no Tetragon agent: ${ref.registry} is not reachable (${probe.detail}) to pull ${image}; pass --tetragon with a bundle (.tar.xz) or a directory holding bin/tetragon, bin/tetra and lib/*.o`);
+    throw new AgentUnavailableError(
+      `no Tetragon agent: ${ref.registry} is not reachable (${probe.detail}) to pull ${image}; pass --tetragon with a bundle (.tar.xz) or a directory holding bin/tetragon, bin/tetra and lib/*.o`,
+    );
   }
   log(`agent: pulling ${image}`);
   return pullAgentImage(image, cacheDir, log);

@@ -177,8 +177,11 @@ export interface VerifyReport {
 
 /** Counts of one kernel's results. */
 export function kernelCounts(k: KernelReport) {
-  const count = <T extends string>(xs: readonly { status?: T; state?: T; agreement?: string }[], key: 'status' | 'state' | 'agreement', value: string) =>
-    xs.filter((x) => (x as any)[key] === value).length;
+  const count = <T extends string>(
+    xs: readonly { status?: T; state?: T; agreement?: string }[],
+    key: 'status' | 'state' | 'agreement',
+    value: string,
+  ) => xs.filter((x) => (x as any)[key] === value).length;
   return {
     loaded: count(k.policies, 'state', 'loaded'),
     refused: count(k.policies, 'state', 'refused') + count(k.policies, 'state', 'error'),
@@ -202,9 +205,13 @@ export function percent(part: number, whole: number): string {
 
 /** The exit code a report earns. */
 export function exitCodeOf(kernels: readonly KernelReport[]): VerifyExit {
-  const disagreement = kernels.some((k) => k.crashes.length > 0 || k.policies.some((p) => p.agreement === 'disagree') || k.scenarios.some((s) => s.status === 'fail'));
+  const disagreement = kernels.some(
+    (k) => k.crashes.length > 0 || k.policies.some((p) => p.agreement === 'disagree') || k.scenarios.some((s) => s.status === 'fail'),
+  );
   if (disagreement) return VerifyExit.DISAGREEMENT;
-  const incomplete = kernels.some((k) => k.problems.length > 0 || k.policies.some((p) => p.state === 'not-run') || k.scenarios.some((s) => s.status === 'not-run'));
+  const incomplete = kernels.some(
+    (k) => k.problems.length > 0 || k.policies.some((p) => p.state === 'not-run') || k.scenarios.some((s) => s.status === 'not-run'),
+  );
   return incomplete ? VerifyExit.INCOMPLETE : VerifyExit.PASS;
 }
 
@@ -220,25 +227,54 @@ function secs(s?: number): string {
 /** The readable summary: one block per kernel, then every disagreement with its evidence. */
 export function summaryText(report: VerifyReport): string {
   const lines: string[] = [];
-  lines.push(`cdk8s-tetragon verify: agent ${report.agent}, ${report.accelerator.accelerator.toUpperCase()} (${report.accelerator.reason})`);
+  lines.push(
+    `cdk8s-tetragon verify: agent ${report.agent}, ${report.accelerator.accelerator.toUpperCase()} (${report.accelerator.reason})`,
+  );
   lines.push('');
-  lines.push(['kernel'.padEnd(30), 'loaded', 'refused', 'check≠', 'pass', 'fail', 'limit', 'unproven', 'n/a', 'not run', 'sim=agent', 'time'].join('  '));
+  lines.push(
+    ['kernel'.padEnd(30), 'loaded', 'refused', 'check≠', 'pass', 'fail', 'limit', 'unproven', 'n/a', 'not run', 'sim=agent', 'time'].join(
+      '  ',
+    ),
+  );
   for (const k of report.kernels) {
     const c = kernelCounts(k);
-    lines.push([`${k.release} ${k.kernel ?? ''}`.padEnd(30), String(c.loaded).padStart(6), String(c.refused).padStart(7), String(c.loadDisagreements).padStart(6),
-      String(c.pass).padStart(4), String(c.fail).padStart(4), String(c.knownLimit).padStart(5), String(c.unproven).padStart(8), String(c.notApplicable).padStart(3),
-      String(c.notRun).padStart(7), percent(c.modelAgrees, c.ran).padStart(9), secs(k.timings.totalSeconds)].join('  '));
+    lines.push(
+      [
+        `${k.release} ${k.kernel ?? ''}`.padEnd(30),
+        String(c.loaded).padStart(6),
+        String(c.refused).padStart(7),
+        String(c.loadDisagreements).padStart(6),
+        String(c.pass).padStart(4),
+        String(c.fail).padStart(4),
+        String(c.knownLimit).padStart(5),
+        String(c.unproven).padStart(8),
+        String(c.notApplicable).padStart(3),
+        String(c.notRun).padStart(7),
+        percent(c.modelAgrees, c.ran).padStart(9),
+        secs(k.timings.totalSeconds),
+      ].join('  '),
+    );
   }
   for (const k of report.kernels) {
     const issues: string[] = [];
     for (const p of k.problems) issues.push(`  run: ${p}`);
-    for (const c of k.crashes) issues.push(`  agent crashed at ${c.at}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}: ${c.excerpt.split('\n').slice(0, 3).join(' | ')}`);
+    for (const c of k.crashes)
+      issues.push(
+        `  agent crashed at ${c.at}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}: ${c.excerpt.split('\n').slice(0, 3).join(' | ')}`,
+      );
     for (const p of k.policies.filter((x) => x.agreement === 'disagree')) {
-      issues.push(`  policy ${p.name}: agent ${p.state}${p.error ? ` (${p.error})` : ''}, check predicted ${p.predicted}${p.predictedReasons.length ? ` (${p.predictedReasons.join('; ')})` : ''}`);
+      issues.push(
+        `  policy ${p.name}: agent ${p.state}${p.error ? ` (${p.error})` : ''}, check predicted ${p.predicted}${p.predictedReasons.length ? ` (${p.predictedReasons.join('; ')})` : ''}`,
+      );
     }
     for (const s of k.scenarios.filter((x) => x.status === 'fail' || x.status === 'not-run')) {
-      issues.push(`  ${s.status} ${s.id}: expected ${s.expect}, agent ${s.real ?? '-'}, simulator ${s.simulator}${s.reason ? `: ${s.reason}` : ''}`);
-      if (s.triggerExit !== undefined && s.triggerExit !== 0) issues.push(`      trigger exited ${s.triggerExit}${s.triggerOutput ? `: ${s.triggerOutput.trim().split('\n').slice(-2).join(' | ')}` : ''}`);
+      issues.push(
+        `  ${s.status} ${s.id}: expected ${s.expect}, agent ${s.real ?? '-'}, simulator ${s.simulator}${s.reason ? `: ${s.reason}` : ''}`,
+      );
+      if (s.triggerExit !== undefined && s.triggerExit !== 0)
+        issues.push(
+          `      trigger exited ${s.triggerExit}${s.triggerOutput ? `: ${s.triggerOutput.trim().split('\n').slice(-2).join(' | ')}` : ''}`,
+        );
       for (const e of s.evidence ?? []) issues.push(`      ${e.length > 400 ? e.slice(0, 400) + '…' : e}`);
     }
     if (issues.length) {
@@ -246,8 +282,13 @@ export function summaryText(report: VerifyReport): string {
     }
   }
   lines.push('');
-  const m = report.kernels.map((k) => `${k.release}: guest ${mib(k.memory.guestPeakUsedBytes)} used of ${mib(k.memory.guestTotalBytes)}, agent ${mib(k.memory.agentPeakRssBytes)}, QEMU ${mib(k.memory.qemuPeakRssBytes)}`);
+  const m = report.kernels.map(
+    (k) =>
+      `${k.release}: guest ${mib(k.memory.guestPeakUsedBytes)} used of ${mib(k.memory.guestTotalBytes)}, agent ${mib(k.memory.agentPeakRssBytes)}, QEMU ${mib(k.memory.qemuPeakRssBytes)}`,
+  );
   lines.push(`memory peaks: ${m.join('; ')}${report.hostPeakRssBytes ? `; whole run on the host ${mib(report.hostPeakRssBytes)}` : ''}`);
-  lines.push(`total ${secs(report.totalSeconds)}; exit ${report.exitCode} (${VerifyExit[report.exitCode].toLowerCase().replace(/_/g, ' ')})`);
+  lines.push(
+    `total ${secs(report.totalSeconds)}; exit ${report.exitCode} (${VerifyExit[report.exitCode].toLowerCase().replace(/_/g, ' ')})`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -24,11 +24,18 @@ function runcInit(inContainer: boolean, uid = 0): SimulatedProcess {
   return { binary: RUNC, uid, pid: 4242, ...(inContainer ? { hostNamespaces: false, namespaces: CONTAINER_NS } : {}) };
 }
 
-const call = (name: string, hook: string, args: SimulatedEvent['args'], process: SimulatedProcess): SimulatedEvent => ({ name, hook, args, process });
+const call = (name: string, hook: string, args: SimulatedEvent['args'], process: SimulatedProcess): SimulatedEvent => ({
+  name,
+  hook,
+  args,
+  process,
+});
 const ints = (...values: number[]) => values.map((value) => ({ kind: 'int' as const, value }));
 const caps = (oldEffective: string[], effective: string[]) => ({
-  1: { kind: 'capabilities' as const, value: oldEffective }, 2: { kind: 'capabilities' as const, value: effective },
-  3: { kind: 'capabilities' as const, value: [] }, 4: { kind: 'capabilities' as const, value: effective },
+  1: { kind: 'capabilities' as const, value: oldEffective },
+  2: { kind: 'capabilities' as const, value: effective },
+  3: { kind: 'capabilities' as const, value: [] },
+  4: { kind: 'capabilities' as const, value: effective },
 });
 
 /** What runc does in the kernel for one action. */
@@ -48,21 +55,44 @@ const CLONE_NEWIPC = 0x08000000;
 const CLONE_NEWPID = 0x20000000;
 const CLONE_NEWNET = 0x40000000;
 
-const mount = (source: string, target: string, flags: number): SimulatedEvent => call(`runc init mounts ${source}`, 'kprobe:security_sb_mount', {
-  0: { kind: 'string', value: source }, 1: { kind: 'path', path: `/verify/ctr/rootfs${target}`, fileType: 'dir' }, 2: { kind: 'string', value: source },
-  3: { kind: 'int', value: flags },
-}, runcInit(true));
+const mount = (source: string, target: string, flags: number): SimulatedEvent =>
+  call(
+    `runc init mounts ${source}`,
+    'kprobe:security_sb_mount',
+    {
+      0: { kind: 'string', value: source },
+      1: { kind: 'path', path: `/verify/ctr/rootfs${target}`, fileType: 'dir' },
+      2: { kind: 'string', value: source },
+      3: { kind: 'int', value: flags },
+    },
+    runcInit(true),
+  );
 // runc 1.2 and later check procfs through the new mount API at every start and exec.
-const fsopenProc = call('runc init opens a proc file-system context', 'kprobe:__x64_sys_fsopen', { 0: { kind: 'string', value: 'proc' }, 1: { kind: 'int', value: 1 } }, runcInit(true));
+const fsopenProc = call(
+  'runc init opens a proc file-system context',
+  'kprobe:__x64_sys_fsopen',
+  { 0: { kind: 'string', value: 'proc' }, 1: { kind: 'int', value: 1 } },
+  runcInit(true),
+);
 const ids = (uid: number): SimulatedEvent[] => [
   call(`runc init setgid(${uid})`, 'kprobe:__sys_setgid', ints(uid), runcInit(true)),
   call(`runc init setuid(${uid})`, 'kprobe:__sys_setuid', ints(uid), runcInit(true)),
   // After a switch to a non-root user the effective set is empty; capset raises the container's set again.
-  call('runc init capset to the container set', 'kprobe:security_capset', caps(uid === 0 ? ALL_CAPS : [], CONTAINER_CAPS), runcInit(true, uid)),
+  call(
+    'runc init capset to the container set',
+    'kprobe:security_capset',
+    caps(uid === 0 ? ALL_CAPS : [], CONTAINER_CAPS),
+    runcInit(true, uid),
+  ),
 ];
 
 const startCalls: SimulatedEvent[] = [
-  call('runc init unshares the container namespaces but cgroup', 'kprobe:__x64_sys_unshare', ints(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET), runcInit(false)),
+  call(
+    'runc init unshares the container namespaces but cgroup',
+    'kprobe:__x64_sys_unshare',
+    ints(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET),
+    runcInit(false),
+  ),
   mount('proc', '/proc', 0),
   mount('sysfs', '/sys', 15),
   fsopenProc,
@@ -78,30 +108,48 @@ const execCalls = (uid: number): SimulatedEvent[] => [
 ];
 
 const shellInContainer = (argv: string): SimulatedEvent => ({
-  name: 'the container\'s shell is executed', hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: '/bin/sh' }], returnValue: 0,
+  name: "the container's shell is executed",
+  hook: 'kprobe:__x64_sys_execve',
+  args: [{ kind: 'string', value: '/bin/sh' }],
+  returnValue: 0,
   process: { binary: RUNC, arguments: argv, uid: 0, pid: 4243, hostNamespaces: false, namespaces: CONTAINER_NS },
 });
 
 const ACTIONS: readonly RuntimeAction[] = [
   {
-    what: 'container-start', summary: 'a container starts (runc run) with a non-shell entrypoint', shell: false,
-    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'run', runtime }), events: startCalls,
+    what: 'container-start',
+    summary: 'a container starts (runc run) with a non-shell entrypoint',
+    shell: false,
+    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'run', runtime }),
+    events: startCalls,
   },
   {
-    what: 'exec', summary: 'runc exec runs a command in a running container as root', shell: false,
-    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'exec', runtime }), events: execCalls(0),
+    what: 'exec',
+    summary: 'runc exec runs a command in a running container as root',
+    shell: false,
+    trigger: (runtime) => ({ argv: ['true'], place: 'container', start: 'exec', runtime }),
+    events: execCalls(0),
   },
   {
-    what: 'exec-as-user', summary: 'runc exec --user 1000:1000 runs a command in a running container', shell: false,
-    trigger: (runtime) => ({ argv: ['id'], place: 'container', start: 'exec', uid: 1000, gid: 1000, runtime }), events: execCalls(1000),
+    what: 'exec-as-user',
+    summary: 'runc exec --user 1000:1000 runs a command in a running container',
+    shell: false,
+    trigger: (runtime) => ({ argv: ['id'], place: 'container', start: 'exec', uid: 1000, gid: 1000, runtime }),
+    events: execCalls(1000),
   },
   {
-    what: 'shell-entrypoint', summary: 'a container whose entrypoint is sh -c starts', shell: true,
-    trigger: (runtime) => ({ argv: ['sh', '-c', 'exit 0'], place: 'container', start: 'run', runtime }), events: [...startCalls, shellInContainer('run --no-pivot')],
+    what: 'shell-entrypoint',
+    summary: 'a container whose entrypoint is sh -c starts',
+    shell: true,
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'exit 0'], place: 'container', start: 'run', runtime }),
+    events: [...startCalls, shellInContainer('run --no-pivot')],
   },
   {
-    what: 'exec-shell', summary: 'runc exec starts a shell in a running container (kubectl exec -- sh)', shell: true,
-    trigger: (runtime) => ({ argv: ['sh', '-c', 'true'], place: 'container', start: 'exec', runtime }), events: [...execCalls(0), shellInContainer('exec')],
+    what: 'exec-shell',
+    summary: 'runc exec starts a shell in a running container (kubectl exec -- sh)',
+    shell: true,
+    trigger: (runtime) => ({ argv: ['sh', '-c', 'true'], place: 'container', start: 'exec', runtime }),
+    events: [...execCalls(0), shellInContainer('exec')],
   },
 ];
 
@@ -126,7 +174,8 @@ export const RUNTIME_POLICIES = ['privilege-escalation-monitor', 'namespace-chan
  */
 const ENTRYPOINT_SHELL_LIMIT = {
   side: 'policy' as const,
-  reason: 'runc makes the same execve("/bin/sh") in the container\'s mount namespace for an entrypoint `sh -c` as for `kubectl exec -- sh`, so the monitor reports one event per such container start; the event carries process.in_init_tree: true (an exec\'d shell: false), which the Loki alert TetragonInteractiveShellInContainer uses to leave entrypoints out.',
+  reason:
+    'runc makes the same execve("/bin/sh") in the container\'s mount namespace for an entrypoint `sh -c` as for `kubectl exec -- sh`, so the monitor reports one event per such container start; the event carries process.in_init_tree: true (an exec\'d shell: false), which the Loki alert TetragonInteractiveShellInContainer uses to leave entrypoints out.',
 };
 
 /**

@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandRunner, mustRun } from './private/exec';
 import { AptRelease, DEBIAN_RELEASES } from './debian';
+import { CommandRunner, mustRun } from './private/exec';
 
 /** One runc, ready to copy into the guest. */
 export interface RuncRuntime {
@@ -37,7 +37,10 @@ export function suiteOrder(suite: string): number {
 /** Finds the release whose codename is `suite`. */
 export function releaseOfSuite(suite: string) {
   const r = DEBIAN_RELEASES.find((x) => x.codename === suite);
-  if (!r) throw new Error(`runtime suite ${JSON.stringify(suite)}: not a Debian release codename (use ${DEBIAN_RELEASES.map((x) => x.codename).join(', ')})`);
+  if (!r)
+    throw new Error(
+      `runtime suite ${JSON.stringify(suite)}: not a Debian release codename (use ${DEBIAN_RELEASES.map((x) => x.codename).join(', ')})`,
+    );
   return r;
 }
 
@@ -100,11 +103,46 @@ export const RUNC_SPEC_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_B
 
 /** Every capability, as a privileged container gets them. */
 export const ALL_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
-  'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
   'CAP_CHECKPOINT_RESTORE',
 ] as const;
 
@@ -115,7 +153,11 @@ export const ALL_CAPABILITIES = [
  * volume of `/` gets: every capability, every device, no masked or read-only paths, writable sysfs, the node's
  * `/dev`, and the node's root file system at `/host`.
  */
-export function ociConfig(rootfs: string, args: readonly string[], options: { uid?: number; gid?: number; privileged?: boolean } = {}): object {
+export function ociConfig(
+  rootfs: string,
+  args: readonly string[],
+  options: { uid?: number; gid?: number; privileged?: boolean } = {},
+): object {
   const privileged = options.privileged ?? false;
   const caps = privileged ? [...ALL_CAPABILITIES] : [...RUNC_SPEC_CAPABILITIES];
   return {
@@ -136,21 +178,45 @@ export function ociConfig(rootfs: string, args: readonly string[], options: { ui
       privileged
         ? { destination: '/dev', type: 'bind', source: '/dev', options: ['rbind', 'rw'] }
         : { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      ...(privileged ? [] : [
-        { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-        { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      ]),
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'] },
+      ...(privileged
+        ? []
+        : [
+            {
+              destination: '/dev/pts',
+              type: 'devpts',
+              source: 'devpts',
+              options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+            },
+            { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+          ]),
+      {
+        destination: '/sys',
+        type: 'sysfs',
+        source: 'sysfs',
+        options: privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'],
+      },
       ...(privileged ? [{ destination: '/host', type: 'bind', source: '/', options: ['rbind', 'rw'] }] : []),
     ],
     linux: {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
-      ...(privileged ? { resources: { devices: [{ allow: true, access: 'rwm' }] } } : {
-        resources: { devices: [{ allow: false, access: 'rwm' }] },
-        maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
-        readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-      }),
+      ...(privileged
+        ? { resources: { devices: [{ allow: true, access: 'rwm' }] } }
+        : {
+            resources: { devices: [{ allow: false, access: 'rwm' }] },
+            maskedPaths: [
+              '/proc/acpi',
+              '/proc/asound',
+              '/proc/kcore',
+              '/proc/keys',
+              '/proc/latency_stats',
+              '/proc/timer_list',
+              '/proc/timer_stats',
+              '/proc/sched_debug',
+              '/sys/firmware',
+              '/proc/scsi',
+            ],
+            readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+          }),
     },
   };
 }
-

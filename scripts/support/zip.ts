@@ -20,7 +20,10 @@ export function extractZipEntry(zipPath: string, entryName: string): Buffer {
     const tail = read(size - tailLen, tailLen);
     let eocd = -1;
     for (let i = tail.length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) throw new Error(`${zipPath} is not a ZIP archive (no end-of-central-directory record)`);
     const entries = tail.readUInt16LE(eocd + 10);

@@ -5,7 +5,9 @@ import { RULES, checkManifests, checkPolicy, readYamlManifests } from '../../lib
 import { KernelTable, loadKernel } from '../../lib/kernels';
 
 const DIR = join(__dirname, '..', 'fixtures', 'broken-policies');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const load = (file: string) => parseAllDocuments(readFileSync(join(DIR, file), 'utf8')).map((d: any) => d.toJS());
 /** What `cdk8s-tetragon check` reports for a file: what kept parts of it from being read, then its objects' findings. */
 const checkFile = (file: string, options = {}) => {
@@ -59,8 +61,10 @@ describe('messages name the policy, hook, selector and field', () => {
       selector: 0,
       field: 'spec.kprobes[0].selectors[0].matchArgs[0].operator',
     });
-    expect(finding.message).toBe("policy 'operator-type' kprobes[0] security_file_open spec.kprobes[0].selectors[0].matchArgs[0].operator: "
-      + 'DPort on argument of type file: socket operators only apply to sock, skb, socket and sockaddr (and Family on sockaddr_un)');
+    expect(finding.message).toBe(
+      "policy 'operator-type' kprobes[0] security_file_open spec.kprobes[0].selectors[0].matchArgs[0].operator: " +
+        'DPort on argument of type file: socket operators only apply to sock, skb, socket and sockaddr (and Family on sockaddr_un)',
+    );
   });
 
   test('a missing function names the kernels, in one finding for the whole set', () => {
@@ -69,7 +73,9 @@ describe('messages name the policy, hook, selector and field', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0].kernels).toStrictEqual(['debian-11-5.10', 'debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2']);
     expect(findings[0].kernel).toBe('debian-11-5.10');
-    expect(findings[0].message).toContain('security_path_truncate_typo is not in kernels debian-11-5.10, debian-12-6.1, debian-13-6.12, debian-sid-7.2: the whole policy');
+    expect(findings[0].message).toContain(
+      'security_path_truncate_typo is not in kernels debian-11-5.10, debian-12-6.1, debian-13-6.12, debian-sid-7.2: the whole policy',
+    );
   });
 
   test('one kernel keeps the singular, and findings that differ per kernel stay apart', () => {
@@ -86,18 +92,37 @@ describe('clean policies', () => {
     kind: 'TracingPolicy',
     metadata: { name: 'sensitive-file-open' },
     spec: {
-      kprobes: [{
-        call: 'security_file_open', syscall: false, message: 'Sensitive file opened', tags: ['observability.filesystem'],
-        args: [{ index: 0, type: 'file' }],
-        selectors: [
-          { matchArgs: [{ index: 0, operator: 'Prefix', values: ['/root/.ssh/'] }, { index: 0, operator: 'FileType', values: ['reg'] }],
-            matchNamespaces: [{ namespace: 'Pid', operator: 'NotIn', values: ['host_ns'] }] },
-          { matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/shadow', '/etc/sudoers'] }], matchActions: [{ action: 'Post', rateLimit: '1m' }] },
-        ],
-      }, {
-        call: 'sys_setns', syscall: true, args: [{ index: 0, type: 'int' }, { index: 1, type: 'int' }],
-        selectors: [{ matchArgs: [{ index: 1, operator: 'Mask', values: ['0x20000000'] }] }],
-      }],
+      kprobes: [
+        {
+          call: 'security_file_open',
+          syscall: false,
+          message: 'Sensitive file opened',
+          tags: ['observability.filesystem'],
+          args: [{ index: 0, type: 'file' }],
+          selectors: [
+            {
+              matchArgs: [
+                { index: 0, operator: 'Prefix', values: ['/root/.ssh/'] },
+                { index: 0, operator: 'FileType', values: ['reg'] },
+              ],
+              matchNamespaces: [{ namespace: 'Pid', operator: 'NotIn', values: ['host_ns'] }],
+            },
+            {
+              matchArgs: [{ index: 0, operator: 'Equal', values: ['/etc/shadow', '/etc/sudoers'] }],
+              matchActions: [{ action: 'Post', rateLimit: '1m' }],
+            },
+          ],
+        },
+        {
+          call: 'sys_setns',
+          syscall: true,
+          args: [
+            { index: 0, type: 'int' },
+            { index: 1, type: 'int' },
+          ],
+          selectors: [{ matchArgs: [{ index: 1, operator: 'Mask', values: ['0x20000000'] }] }],
+        },
+      ],
       podSelector: {},
     },
   };

@@ -10,8 +10,14 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'broken-policies');
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += s; return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += s; return true; });
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => {
+    out += s;
+    return true;
+  });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => {
+    err += s;
+    return true;
+  });
   try {
     const code = await run(args);
     return { code, out, err };
@@ -53,7 +59,11 @@ describe('cdk8s-tetragon check', () => {
     const r = await cli([file]);
     expect(r.code).toBe(1);
     const lines = r.out.trim().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.+]/g, '\\$&')}: error implicit-syscall policy 'implicit-syscall' kprobes\\[0\\] security_file_open spec.kprobes\\[0\\].syscall: .* \\(fix: Set syscall: false\\)$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${file.replace(/[.+]/g, '\\$&')}: error implicit-syscall policy 'implicit-syscall' kprobes\\[0\\] security_file_open spec.kprobes\\[0\\].syscall: .* \\(fix: Set syscall: false\\)$`,
+      ),
+    );
     expect(lines.at(-1)).toBe('1 policy checked, 1 error, 0 warnings');
   });
 
@@ -102,10 +112,17 @@ describe('cdk8s-tetragon check: a path that holds no policy', () => {
     writeFileSync(join(others, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
     const text = join(others, 'notes.txt');
     writeFileSync(text, 'remember to check the policies\n');
-    for (const [path, why] of [[empty, 'no *.yaml or *.yml file in it'], [others, '1 file read, none holds one'], [text, '1 file read, none holds one']]) {
+    for (const [path, why] of [
+      [empty, 'no *.yaml or *.yml file in it'],
+      [others, '1 file read, none holds one'],
+      [text, '1 file read, none holds one'],
+    ]) {
       const { code, out, err } = await cli([path]);
       expect({ path, code, out, err }).toStrictEqual({
-        path, code: 2, out: '', err: `cdk8s-tetragon check: ${path}: holds no TracingPolicy or TracingPolicyNamespaced (${why}); check the path\n`,
+        path,
+        code: 2,
+        out: '',
+        err: `cdk8s-tetragon check: ${path}: holds no TracingPolicy or TracingPolicyNamespaced (${why}); check the path\n`,
       });
     }
   });
@@ -132,11 +149,13 @@ describe('cdk8s-tetragon check: duplicate names are per cluster folder', () => {
   }
   const duplicates = (out: string) => out.split('\n').filter((l) => l.includes(' duplicate-policy-name '));
 
-  test('the same name in two clusters\' folders (each with the synth\'s marker) is not a duplicate', async () => {
+  test("the same name in two clusters' folders (each with the synth's marker) is not a duplicate", async () => {
     // given dist/ with two clusters, each holding a policy named shared
     const dist = tree({
-      [`prod/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n', 'prod/policies/tracingpolicy-shared.yaml': policy('shared'),
-      [`stage/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n', 'stage/policies/tracingpolicy-shared.yaml': policy('shared'),
+      [`prod/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n',
+      'prod/policies/tracingpolicy-shared.yaml': policy('shared'),
+      [`stage/${OUTPUT_MANIFEST}`]: 'policies/tracingpolicy-shared.yaml\n',
+      'stage/policies/tracingpolicy-shared.yaml': policy('shared'),
     });
     // when the whole of dist/ is checked
     const r = await cli(['--no-kernels', dist]);
@@ -145,10 +164,13 @@ describe('cdk8s-tetragon check: duplicate names are per cluster folder', () => {
     expect(r.out).toBe('2 policies checked, 0 errors, 0 warnings\n');
   });
 
-  test('the same name twice within one cluster\'s folder is a duplicate, also when the cluster is given in parts', async () => {
+  test("the same name twice within one cluster's folder is a duplicate, also when the cluster is given in parts", async () => {
     const dist = tree({
-      [`prod/${OUTPUT_MANIFEST}`]: '', 'prod/policies/a.yaml': policy('shared'), 'prod/detections/b.yaml': policy('shared'),
-      [`stage/${OUTPUT_MANIFEST}`]: '', 'stage/policies/a.yaml': policy('shared'),
+      [`prod/${OUTPUT_MANIFEST}`]: '',
+      'prod/policies/a.yaml': policy('shared'),
+      'prod/detections/b.yaml': policy('shared'),
+      [`stage/${OUTPUT_MANIFEST}`]: '',
+      'stage/policies/a.yaml': policy('shared'),
     });
     const whole = await cli(['--no-kernels', dist]);
     expect(whole.code).toBe(1);

@@ -34,7 +34,11 @@ items:
   });
 
   test('a TracingPolicy under an apiVersion no CRD serves is reported, not skipped', () => {
-    for (const [apiVersion, kind] of [['cilium.io/v1', 'TracingPolicy'], ['tetragon.io/v1alpha1', 'TracingPolicy'], ['cilium.io/v1alpha1', 'TracingPolicies']]) {
+    for (const [apiVersion, kind] of [
+      ['cilium.io/v1', 'TracingPolicy'],
+      ['tetragon.io/v1alpha1', 'TracingPolicy'],
+      ['cilium.io/v1alpha1', 'TracingPolicies'],
+    ]) {
       const findings = checkManifests([{ apiVersion, kind, metadata: { name: 'p' }, spec: {} }]);
       expect(findings.map((f) => f.ruleId)).toStrictEqual(['api-version']);
       expect(findings[0].message).toContain(`no CRD serves ${JSON.stringify(kind)} in ${JSON.stringify(apiVersion)}`);
@@ -56,14 +60,33 @@ items:
   });
 
   test('schema errors show the value received and name a missing field plainly', () => {
-    const policy = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' }, spec: { kprobes: [{
-      call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'files' }],
-      selectors: [{ matchArgs: [{ index: 0, values: ['/etc/shadow'] }], matchNamespaces: [{ namespace: 'Mnt', values: ['host_ns'] }] }],
-    }] } };
-    const messages = checkPolicy(policy, { skipKernelChecks: true }).map((f) => `${f.ruleId} ${f.field}: ${f.message.split(': ').slice(1).join(': ')}`);
-    expect(messages).toContainEqual(expect.stringMatching(/^crd-schema spec\.kprobes\[0\]\.args\[0\]\.type: got "files"; must be equal to one of the allowed values/));
+    const policy = {
+      apiVersion: 'cilium.io/v1alpha1',
+      kind: 'TracingPolicy',
+      metadata: { name: 'p' },
+      spec: {
+        kprobes: [
+          {
+            call: 'security_file_open',
+            syscall: false,
+            args: [{ index: 0, type: 'files' }],
+            selectors: [
+              { matchArgs: [{ index: 0, values: ['/etc/shadow'] }], matchNamespaces: [{ namespace: 'Mnt', values: ['host_ns'] }] },
+            ],
+          },
+        ],
+      },
+    };
+    const messages = checkPolicy(policy, { skipKernelChecks: true }).map(
+      (f) => `${f.ruleId} ${f.field}: ${f.message.split(': ').slice(1).join(': ')}`,
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^crd-schema spec\.kprobes\[0\]\.args\[0\]\.type: got "files"; must be equal to one of the allowed values/),
+    );
     expect(messages).toContainEqual('crd-schema spec.kprobes[0].selectors[0].matchArgs[0]: operator is missing (the CRD requires it)');
-    expect(messages).toContainEqual('match-namespaces spec.kprobes[0].selectors[0].matchNamespaces[0].operator: operator is missing; allowed: In, NotIn');
+    expect(messages).toContainEqual(
+      'match-namespaces spec.kprobes[0].selectors[0].matchNamespaces[0].operator: operator is missing; allowed: In, NotIn',
+    );
     expect(messages.join('\n')).not.toContain('undefined');
     // the unknown type and the missing operator do not cascade into operator-type findings
     expect(messages.filter((m) => m.startsWith('operator-type'))).toStrictEqual([]);
@@ -72,34 +95,63 @@ items:
 
 describe('third-party hazards', () => {
   const kprobe = (hook: object, spec: object = {}) => ({
-    apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' },
+    apiVersion: 'cilium.io/v1alpha1',
+    kind: 'TracingPolicy',
+    metadata: { name: 'p' },
     spec: { kprobes: [{ syscall: false, ...hook }], ...spec },
   });
-  const rules = (p: unknown) => checkPolicy(p, { skipKernelChecks: true }).filter((f) => f.severity !== 'info').map((f) => f.ruleId);
+  const rules = (p: unknown) =>
+    checkPolicy(p, { skipKernelChecks: true })
+      .filter((f) => f.severity !== 'info')
+      .map((f) => f.ruleId);
 
   test('relative paths: matchBinaries In/NotIn/Prefix and Equal/Prefix on resolved paths never match', () => {
-    const bin = (operator: string, values: string[]) => kprobe({ call: 'security_file_open', args: [{ index: 0, type: 'file' }], selectors: [{ matchBinaries: [{ operator, values }] }] });
+    const bin = (operator: string, values: string[]) =>
+      kprobe({ call: 'security_file_open', args: [{ index: 0, type: 'file' }], selectors: [{ matchBinaries: [{ operator, values }] }] });
     expect(rules(bin('NotIn', ['sh']))).toStrictEqual(['relative-path']);
     expect(rules(bin('Postfix', ['/sh']))).toStrictEqual([]);
     expect(rules(bin('In', ['/bin/sh']))).toStrictEqual([]);
-    const file = (operator: string, values: string[]) => kprobe({ call: 'security_file_open', args: [{ index: 0, type: 'file' }], selectors: [{ matchArgs: [{ index: 0, operator, values }] }] });
+    const file = (operator: string, values: string[]) =>
+      kprobe({
+        call: 'security_file_open',
+        args: [{ index: 0, type: 'file' }],
+        selectors: [{ matchArgs: [{ index: 0, operator, values }] }],
+      });
     expect(rules(file('Equal', ['etc/shadow']))).toStrictEqual(['relative-path']);
     expect(rules(file('Postfix', ['.bash_history']))).toStrictEqual([]);
     // a string argument holds the name as the caller wrote it: relative names are fine there
-    expect(rules(kprobe({ call: 'sys_unlink', syscall: true, args: [{ index: 0, type: 'string' }], selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['.bash_history'] }] }] }))).toStrictEqual([]);
+    expect(
+      rules(
+        kprobe({
+          call: 'sys_unlink',
+          syscall: true,
+          args: [{ index: 0, type: 'string' }],
+          selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: ['.bash_history'] }] }],
+        }),
+      ),
+    ).toStrictEqual([]);
   });
 
   test('an enforcing selector without any filter on a hot hook, unless a pod selector narrows the policy', () => {
-    const kill = (call: string, spec: object = {}, selector: object = {}) => kprobe({ call, syscall: true, args: [{ index: 0, type: 'int' }], selectors: [{ ...selector, matchActions: [{ action: 'Sigkill' }] }] }, spec);
+    const kill = (call: string, spec: object = {}, selector: object = {}) =>
+      kprobe(
+        { call, syscall: true, args: [{ index: 0, type: 'int' }], selectors: [{ ...selector, matchActions: [{ action: 'Sigkill' }] }] },
+        spec,
+      );
     const monitor = { options: [{ name: 'policy-mode', value: 'monitor' }] };
     const [f] = checkPolicy(kill('sys_read', monitor), { skipKernelChecks: true }).filter((x) => x.ruleId === 'enforce-unfiltered');
-    expect(f.message).toContain('Sigkill with no filter on sys_read, which nearly every process calls: every call on every node is killed, the kubelet');
+    expect(f.message).toContain(
+      'Sigkill with no filter on sys_read, which nearly every process calls: every call on every node is killed, the kubelet',
+    );
     expect(rules(kill('sys_read', { ...monitor, podSelector: {} }))).toStrictEqual(['enforce-unfiltered']);
     expect(rules(kill('sys_read', { ...monitor, podSelector: { matchLabels: { app: 'web' } } }))).toStrictEqual([]);
     expect(rules(kill('sys_read', monitor, { matchBinaries: [{ operator: 'In', values: ['/tmp/x'] }] }))).toStrictEqual([]);
     expect(rules(kill('sys_ptrace', monitor))).toStrictEqual([]); // not a hot hook: killing every ptrace is a choice
     // an fd argument only reads descriptors FollowFD recorded; other calls are dropped, so the hook is filtered
-    const followed = kprobe({ call: 'sys_read', syscall: true, args: [{ index: 0, type: 'fd' }], selectors: [{ matchActions: [{ action: 'Sigkill' }] }] }, monitor);
+    const followed = kprobe(
+      { call: 'sys_read', syscall: true, args: [{ index: 0, type: 'fd' }], selectors: [{ matchActions: [{ action: 'Sigkill' }] }] },
+      monitor,
+    );
     expect(rules(followed)).toStrictEqual([]);
   });
 });

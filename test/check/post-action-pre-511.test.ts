@@ -17,14 +17,19 @@ function policy(...selectorActions: (Record<string, unknown>[] | undefined)[]) {
     kind: 'TracingPolicy',
     metadata: { name: 'repro' },
     spec: {
-      kprobes: [{
-        call: 'security_file_open', syscall: false, message: 'File opened', tags: ['observability.filesystem'],
-        args: [{ index: 0, type: 'file' }],
-        selectors: selectorActions.map((actions, i) => ({
-          matchArgs: [{ index: 0, operator: 'Equal', values: [files[i]] }],
-          ...(actions ? { matchActions: actions } : {}),
-        })),
-      }],
+      kprobes: [
+        {
+          call: 'security_file_open',
+          syscall: false,
+          message: 'File opened',
+          tags: ['observability.filesystem'],
+          args: [{ index: 0, type: 'file' }],
+          selectors: selectorActions.map((actions, i) => ({
+            matchArgs: [{ index: 0, operator: 'Equal', values: [files[i]] }],
+            ...(actions ? { matchActions: actions } : {}),
+          })),
+        },
+      ],
     },
   };
 }
@@ -35,7 +40,7 @@ describe('the pre-5.11 action loop, replayed', () => {
     expect(replayActionsBefore511([post({ rateLimit: '1m' })], true)).toBeUndefined();
   });
 
-  test('a lone Post before another selector reads that selector\'s header as stack-trace flags', () => {
+  test("a lone Post before another selector reads that selector's header as stack-trace flags", () => {
     const wrong = replayActionsBefore511([post({ rateLimit: '1m' })], false)!;
     expect(wrong.readsNextSelector).toBe(true);
     expect(wrong.phantoms).toHaveLength(1);
@@ -94,12 +99,14 @@ describe('rule post-action-pre-511', () => {
   });
 
   test("flags Tetragon's own setuid-root example on 5.10: its setreuid/setresuid hooks post from several selectors", () => {
-    const [example] = parseAllDocuments(readReference('tetragon/v1.7.0/examples/policylibrary/privileges/privileges-setuid-root.yaml')).map((d) => d.toJS());
+    const [example] = parseAllDocuments(readReference('tetragon/v1.7.0/examples/policylibrary/privileges/privileges-setuid-root.yaml')).map(
+      (d) => d.toJS(),
+    );
     const found = hits(example);
     expect(new Set(found.map((f) => f.kernel))).toStrictEqual(new Set(['debian-11-5.10']));
-    expect(new Set(found.map((f) => f.hook))).toStrictEqual(new Set([
-      'kprobes[2] __sys_setreuid', 'kprobes[3] __sys_setregid', 'kprobes[4] __sys_setresuid', 'kprobes[5] __sys_setresgid',
-    ]));
+    expect(new Set(found.map((f) => f.hook))).toStrictEqual(
+      new Set(['kprobes[2] __sys_setreuid', 'kprobes[3] __sys_setregid', 'kprobes[4] __sys_setresuid', 'kprobes[5] __sys_setresgid']),
+    );
   });
 
   test('reads the release of the bundled tables', () => {
@@ -107,7 +114,7 @@ describe('rule post-action-pre-511', () => {
     expect(kernelRelease(loadKernel('debian-13-6.12'))).toStrictEqual([6, 12]);
   });
 
-  test('takes the release from the table\'s features first, whatever its name and description say', () => {
+  test("takes the release from the table's features first, whatever its name and description say", () => {
     // given a table named without a version, whose description names another kernel, but whose config gave the release
     const node = kernelTableOf('prod-node', 'built from linux 6.1 headers', {}, { release: '5.10.0-35-amd64' });
     // then the release decides, and the pre-5.11 rule applies to it
@@ -129,7 +136,9 @@ describe('hooks built with the library', () => {
     const chart = newChart();
     new TracingPolicy(chart, 'P', {
       name: 'p',
-      hooks: [KprobeHook.function('security_file_open', { message: 'File opened', tags: ['observability.filesystem'], args: [file], selectors })],
+      hooks: [
+        KprobeHook.function('security_file_open', { message: 'File opened', tags: ['observability.filesystem'], args: [file], selectors }),
+      ],
     });
     return policyNamed(synth(chart), 'p');
   }
@@ -149,10 +158,14 @@ describe('hooks built with the library', () => {
     const chart = newChart();
     new TracingPolicy(chart, 'Q', {
       name: 'q',
-      hooks: [KprobeHook.function('security_file_open', {
-        message: 'File opened', tags: ['observability.filesystem'], args: [file],
-        selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/shadow'])], actions: [Action.post(), Action.noPost()] })],
-      })],
+      hooks: [
+        KprobeHook.function('security_file_open', {
+          message: 'File opened',
+          tags: ['observability.filesystem'],
+          args: [file],
+          selectors: [new Selector({ matchArgs: [ArgFilter.equal(file, ['/etc/shadow'])], actions: [Action.post(), Action.noPost()] })],
+        }),
+      ],
     });
     expect(() => synth(chart)).toThrow(/\[post-action-pre-511\].*matchActions\[1\] \(NoPost\) never runs/);
   });

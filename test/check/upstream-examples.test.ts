@@ -4,9 +4,10 @@ import { listReference, readReference } from '../support/reference';
 
 const EXAMPLES = 'tetragon/v1.7.0/examples';
 const load = (name: string) => parseAllDocuments(readReference(`${EXAMPLES}/${name}`)).map((d: any) => d.toJS())[0];
-const brief = (name: string, ruleId?: string) => checkPolicy(load(name))
-  .filter((f) => !ruleId || f.ruleId === ruleId)
-  .map((f) => `${f.severity} ${f.ruleId} ${f.kernels?.join(',') ?? '-'} ${f.field}`);
+const brief = (name: string, ruleId?: string) =>
+  checkPolicy(load(name))
+    .filter((f) => !ruleId || f.ruleId === ruleId)
+    .map((f) => `${f.severity} ${f.ruleId} ${f.kernels?.join(',') ?? '-'} ${f.field}`);
 
 describe("Tetragon's own examples on the Debian kernels", () => {
   test('every example is checked without an exception, and most load everywhere', () => {
@@ -14,8 +15,9 @@ describe("Tetragon's own examples on the Debian kernels", () => {
     const files = listReference(EXAMPLES).filter((f) => /\.ya?ml$/.test(f));
     expect(files.length).toBeGreaterThan(50);
     // when each is checked on the bundled kernels
-    const withErrors = files.filter((f) => checkPolicy(parseAllDocuments(readReference(f))[0].toJS())
-      .some((x) => x.severity === 'error')).map((f) => f.slice(EXAMPLES.length + 1));
+    const withErrors = files
+      .filter((f) => checkPolicy(parseAllDocuments(readReference(f))[0].toJS()).some((x) => x.severity === 'error'))
+      .map((f) => f.slice(EXAMPLES.length + 1));
     // then only the known-broken ones have errors
     expect(withErrors).toStrictEqual([
       'policylibrary/egress.yaml',
@@ -52,8 +54,9 @@ describe("Tetragon's own examples on the Debian kernels", () => {
   });
 
   test('kfree_skb_reason is missing on 5.10 (added in 5.17) and no longer in BTF on 6.12 and 7.2', () => {
-    expect(brief('tracingpolicy/stack_traces.yaml', 'kernel-missing-function').map((s) => s.split(' ')[2]))
-      .toStrictEqual(['debian-11-5.10,debian-13-6.12,debian-sid-7.2']);
+    expect(brief('tracingpolicy/stack_traces.yaml', 'kernel-missing-function').map((s) => s.split(' ')[2])).toStrictEqual([
+      'debian-11-5.10,debian-13-6.12,debian-sid-7.2',
+    ]);
   });
 
   test('security_inode_copy_up_xattr gained a dentry first argument in 6.12: the string arg now reads a struct', () => {
@@ -77,7 +80,9 @@ describe("Tetragon's own examples on the Debian kernels", () => {
 
   test('security_mmap_file prot is unsigned long, declared uint32 (Tetragon warns too)', () => {
     const f = brief('tracingpolicy/filename_monitoring.yaml', 'kernel-arg-type');
-    expect(f).toStrictEqual(['warning kernel-arg-type debian-11-5.10,debian-12-6.1,debian-13-6.12,debian-sid-7.2 spec.kprobes[1].args[1].type']);
+    expect(f).toStrictEqual([
+      'warning kernel-arg-type debian-11-5.10,debian-12-6.1,debian-13-6.12,debian-sid-7.2 spec.kprobes[1].args[1].type',
+    ]);
   });
 
   test('fine examples pass clean: sys_setuid, tcp-connect-only-local-addrs, lsm_file_open', () => {
@@ -87,7 +92,8 @@ describe("Tetragon's own examples on the Debian kernels", () => {
     // it kills non-local connections, so the checker points out that it enforces; and it lists 127.0.0.1 without
     // ::ffff:127.0.0.1, so a dual-stack client connecting to the IPv4 loopback is killed too
     expect(brief('tracingpolicy/tcp-connect-only-local-addrs.yaml')).toStrictEqual([
-      'warning ipv4-mapped - spec.kprobes[0].selectors[0].matchArgs[0].values', 'info enforcing-policy - spec.options',
+      'warning ipv4-mapped - spec.kprobes[0].selectors[0].matchArgs[0].values',
+      'info enforcing-policy - spec.options',
     ]);
   });
 

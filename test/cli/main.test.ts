@@ -7,8 +7,14 @@ import { main } from '../../lib/cli/main';
 async function cli(args: string[]): Promise<{ code: number | 'threw'; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += s; return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += s; return true; });
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => {
+    out += s;
+    return true;
+  });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => {
+    err += s;
+    return true;
+  });
   try {
     return { code: await main(args), out, err };
   } catch (x) {
@@ -46,7 +52,10 @@ describe('cdk8s-tetragon kernel add', () => {
 
   test.each([
     ['a BTF file cut inside its header', btfHeader],
-    ['a BTF file cut inside its type section', Buffer.concat([btfHeader, Buffer.from([0, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 4, 0, 0, 0]), Buffer.alloc(30)])],
+    [
+      'a BTF file cut inside its type section',
+      Buffer.concat([btfHeader, Buffer.from([0, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 4, 0, 0, 0]), Buffer.alloc(30)]),
+    ],
     ['an ELF image cut after its header', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(60, 0xff)])],
   ])('%s is refused with one line naming the file, not a raw exception', async (_what, bytes) => {
     const file = join(dir, `vmlinux-${bytes.length}`);
@@ -54,7 +63,9 @@ describe('cdk8s-tetragon kernel add', () => {
     const r = await cli(['kernel', 'add', file, '--name', 'cut', '--out', dir]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(new RegExp(`^cdk8s-tetragon kernel add: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*(truncated|ends before)[^\\n]*\\n$`));
+    expect(r.err).toMatch(
+      new RegExp(`^cdk8s-tetragon kernel add: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*(truncated|ends before)[^\\n]*\\n$`),
+    );
     expect(r.err).not.toMatch(/RangeError|ERR_|offset/);
   });
 

@@ -19,8 +19,11 @@ const KERNELS = bundledKernels().map((k) => loadKernel(k));
  * of a cluster where Override on syscalls loads. No bundled Debian kernel has it.
  */
 export const OVERRIDE_KERNELS: KernelTable[] = KERNELS.map((k) => ({
-  name: `${k.name}-override`, describe: `${k.describe}, with bpf_override_return`, size: k.size,
-  features: { ...k.features, overrideReturn: true }, lookup: (fn: string) => k.lookup(fn),
+  name: `${k.name}-override`,
+  describe: `${k.describe}, with bpf_override_return`,
+  size: k.size,
+  features: { ...k.features, overrideReturn: true },
+  lookup: (fn: string) => k.lookup(fn),
 }));
 
 /** Findings that are not clean: CRD errors and checker errors/warnings, except the rule ids allowed. */
@@ -34,13 +37,19 @@ export function problemsOf(manifest: any, allowedWarnings: readonly string[] = [
 
 /** The info findings of one rule (e.g. which kernels skip an ignored hook), one line per hook and kernel. */
 export function infos(manifest: any, ruleId: string): string[] {
-  return checkPolicy(manifest, { kernels: KERNELS }).filter((f) => f.ruleId === ruleId)
+  return checkPolicy(manifest, { kernels: KERNELS })
+    .filter((f) => f.ruleId === ruleId)
     .flatMap((f) => (f.kernels ?? [f.kernel]).map((k) => `${f.hook} ${k}`));
 }
 
 /** A process in a pod. */
 export function inPod(binary: string, namespace = 'shop', extra: Partial<SimulatedProcess> = {}): SimulatedProcess {
-  return { binary, uid: 0, pod: { namespace, name: `${namespace}-web-7d9f8-abcde`, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } }, ...extra };
+  return {
+    binary,
+    uid: 0,
+    pod: { namespace, name: `${namespace}-web-7d9f8-abcde`, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } },
+    ...extra,
+  };
 }
 
 /** A process on the node itself. */
@@ -65,7 +74,9 @@ function tree(expr: string): Node {
       stack[stack.length - 1].children.push(node);
       stack.push(node);
     },
-    leave() { stack.pop(); },
+    leave() {
+      stack.pop();
+    },
   });
   return root;
 }
@@ -79,7 +90,11 @@ function all(n: Node, name: string, out: Node[] = []): Node[] {
 /** LogQL syntax errors (empty when Grafana's grammar parses the expression). */
 export function logqlErrors(expr: string): string[] {
   const out: string[] = [];
-  parser.parse(expr).iterate({ enter(n) { if (n.type.isError) out.push(`error at ${n.from}: ${expr.slice(Math.max(0, n.from - 20), n.from + 20)}`); } });
+  parser.parse(expr).iterate({
+    enter(n) {
+      if (n.type.isError) out.push(`error at ${n.from}: ${expr.slice(Math.max(0, n.from - 20), n.from + 20)}`);
+    },
+  });
   return out;
 }
 
@@ -90,11 +105,16 @@ function unquote(s: string): string {
 function matcherHolds(op: string, actual: string | undefined, value: string): boolean {
   const a = actual ?? '';
   switch (op) {
-    case 'Eq': return a === value;
-    case 'Neq': return a !== value;
-    case 'Re': return new RegExp(`^(?:${value})$`).test(a);
-    case 'Nre': return !new RegExp(`^(?:${value})$`).test(a);
-    default: throw new Error(`matcher ${op} not modelled`);
+    case 'Eq':
+      return a === value;
+    case 'Neq':
+      return a !== value;
+    case 'Re':
+      return new RegExp(`^(?:${value})$`).test(a);
+    case 'Nre':
+      return !new RegExp(`^(?:${value})$`).test(a);
+    default:
+      throw new Error(`matcher ${op} not modelled`);
   }
 }
 
@@ -135,8 +155,16 @@ export function logRuleCounts(expr: string, event: unknown): boolean {
       for (const f of filters) {
         const op = f.children[0].children[0].name;
         const value = unquote(text(f.children.find((c) => c.name === 'String')!));
-        const ok = op === 'PipeExact' ? line.includes(value) : op === 'Neq' ? !line.includes(value)
-          : op === 'PipeMatch' ? new RegExp(value).test(line) : op === 'Nre' ? !new RegExp(value).test(line) : undefined;
+        const ok =
+          op === 'PipeExact'
+            ? line.includes(value)
+            : op === 'Neq'
+              ? !line.includes(value)
+              : op === 'PipeMatch'
+                ? new RegExp(value).test(line)
+                : op === 'Nre'
+                  ? !new RegExp(value).test(line)
+                  : undefined;
         if (ok === undefined) throw new Error(`line filter ${op} not modelled`);
         if (!ok) return false;
       }
@@ -170,7 +198,10 @@ export function logRuleCounts(expr: string, event: unknown): boolean {
  * puts the process in a pod (see test/support/agent-events.ts). The rules' inputs (a miner, a setuid binary, ...) are what the verifier's
  * run cannot produce, so they are set on a real line rather than written as a whole event.
  */
-export function execEvent(binary: string, options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {}): unknown {
+export function execEvent(
+  binary: string,
+  options: { namespace?: string; arguments?: string; binaryProperties?: unknown; uid?: number; parent?: string } = {},
+): unknown {
   const real = agentEvent(options.namespace === undefined ? 'process_exec/host' : 'process_exec/container');
   const event = options.namespace === undefined ? real : podVariant(real, { namespace: options.namespace });
   const { process, parent } = event.process_exec;

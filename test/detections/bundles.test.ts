@@ -1,6 +1,13 @@
 import { checkPolicy } from '../../lib/check';
 import {
-  BUNDLE_MEMBERS, DETECTION_CLASSES, DetectionBundle, DetectionName, DetectionOf, DetectionPropsOf, Detections, DetectionsProps,
+  BUNDLE_MEMBERS,
+  DETECTION_CLASSES,
+  DetectionBundle,
+  DetectionName,
+  DetectionOf,
+  DetectionPropsOf,
+  Detections,
+  DetectionsProps,
 } from '../../lib/detections/bundles';
 import { MiningPoolConnectionDetection, MiningPoolConnectionDetectionProps } from '../../lib/detections/mining-pool-connection-detection';
 import { mergeRequirements } from '../../lib/policies/detection';
@@ -29,9 +36,23 @@ describe('DetectionName and DetectionBundle', () => {
 
   test('the topical bundles hold the escape and mining detections', () => {
     expect(BUNDLE_MEMBERS[DetectionBundle.CONTAINER_ESCAPE]).toStrictEqual([
-      'namespace-change', 'container-mount', 'runtime-socket', 'host-path-access', 'container-kernel-load', 'release-agent', 'kernel-control-write',
+      'namespace-change',
+      'container-mount',
+      'runtime-socket',
+      'host-path-access',
+      'container-kernel-load',
+      'release-agent',
+      'kernel-control-write',
     ]);
-    expect(BUNDLE_MEMBERS[DetectionBundle.CRYPTO_MINING]).toStrictEqual(['crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'huge-pages', 'tmp-exec', 'fileless-exec']);
+    expect(BUNDLE_MEMBERS[DetectionBundle.CRYPTO_MINING]).toStrictEqual([
+      'crypto-miner-exec',
+      'stratum-protocol',
+      'mining-pool-connection',
+      'msr-access',
+      'huge-pages',
+      'tmp-exec',
+      'fileless-exec',
+    ]);
   });
 
   test('strict is every detection except those that need cluster-specific options or do not load on every bundled kernel; baseline is a subset of strict', () => {
@@ -41,7 +62,12 @@ describe('DetectionName and DetectionBundle', () => {
     expect(strict).toHaveLength(Object.values(DetectionName).length - 2);
     for (const n of BUNDLE_MEMBERS[DetectionBundle.BASELINE]) expect(strict).toContain(n);
     // Noisy detections stay out of the baseline.
-    for (const noisy of [DetectionName.HOST_PATH_ACCESS, DetectionName.BPF_ACTIVITY, DetectionName.MINING_POOL_CONNECTION, DetectionName.SHARED_LIBRARY_LOAD]) {
+    for (const noisy of [
+      DetectionName.HOST_PATH_ACCESS,
+      DetectionName.BPF_ACTIVITY,
+      DetectionName.MINING_POOL_CONNECTION,
+      DetectionName.SHARED_LIBRARY_LOAD,
+    ]) {
       expect(BUNDLE_MEMBERS[DetectionBundle.BASELINE]).not.toContain(noisy);
     }
   });
@@ -56,10 +82,13 @@ describe('Detections', () => {
     expect(new Set(policies.map((p) => p.metadata.name)).size).toBe(policies.length);
     for (const p of policies) {
       expect({ policy: p.metadata.name, crd: validateAgainstCrd(p) }).toStrictEqual({ policy: p.metadata.name, crd: [] });
-      const errors = checkPolicy(p).filter((f) => f.severity === 'error').map((f) => f.message);
+      const errors = checkPolicy(p)
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message);
       expect({ policy: p.metadata.name, errors }).toStrictEqual({ policy: p.metadata.name, errors: [] });
     }
-    for (const rule of detections.lokiRules) expect({ alert: rule.alert, errors: logqlErrors(rule.expr) }).toStrictEqual({ alert: rule.alert, errors: [] });
+    for (const rule of detections.lokiRules)
+      expect({ alert: rule.alert, errors: logqlErrors(rule.expr) }).toStrictEqual({ alert: rule.alert, errors: [] });
     expect(new Set(detections.lokiRules.map((r) => r.alert)).size).toBe(detections.lokiRules.length);
     expect(detections.installRequirements).toMatchObject({ processCredentials: true });
     // What the bundled kernels limit is listed (Debian 11 compiles the runtime-socket sockaddr_un filter out)
@@ -73,13 +102,25 @@ describe('Detections', () => {
       exclude: [DetectionName.HUGE_PAGES, DetectionName.HOST_PATH_ACCESS, DetectionName.FILELESS_EXEC],
     });
     expect(detections.names).toStrictEqual([
-      'namespace-change', 'container-mount', 'runtime-socket', 'container-kernel-load', 'release-agent', 'kernel-control-write',
-      'crypto-miner-exec', 'stratum-protocol', 'mining-pool-connection', 'msr-access', 'ptrace', 'tmp-exec',
+      'namespace-change',
+      'container-mount',
+      'runtime-socket',
+      'container-kernel-load',
+      'release-agent',
+      'kernel-control-write',
+      'crypto-miner-exec',
+      'stratum-protocol',
+      'mining-pool-connection',
+      'msr-access',
+      'ptrace',
+      'tmp-exec',
     ]);
     // stratum-protocol creates no policy.
     expect(policiesOf(manifests).map((p) => p.metadata.name)).not.toContain('stratum-protocol');
     expect(policiesOf(manifests)).toHaveLength(detections.policies.length);
-    expect(detections.lokiRules.map((r) => r.alert)).toEqual(expect.arrayContaining(['TetragonCryptoMinerExecuted', 'TetragonStratumArguments']));
+    expect(detections.lokiRules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['TetragonCryptoMinerExecuted', 'TetragonStratumArguments']),
+    );
     // fileless-exec, the only one needing process credentials, is excluded.
     expect(detections.installRequirements.processCredentials).toBeUndefined();
     expect(detections.detection(DetectionName.HUGE_PAGES)).toBeUndefined();
@@ -97,7 +138,9 @@ describe('Detections', () => {
     const spec = pool!.policies[0].renderSpec() as any;
     expect(pool!.policies[0].name).toBe('pool-ports');
     expect(spec.kprobes[0].selectors[0].matchArgs[1].values).toContain('10.244.0.0/16');
-    expect(MiningPoolConnectionDetection.PRIVATE_RANGES.every((r) => spec.kprobes[0].selectors[0].matchArgs[1].values.includes(r))).toBe(true);
+    expect(MiningPoolConnectionDetection.PRIVATE_RANGES.every((r) => spec.kprobes[0].selectors[0].matchArgs[1].values.includes(r))).toBe(
+      true,
+    );
   });
 
   test('options are typed by name: the props of one detection do not fit another', () => {
@@ -115,22 +158,61 @@ describe('Detections', () => {
   });
 
   test('a detection that needs cluster input runs when its options are given', () => {
-    const { detections } = build({ include: [DetectionName.KUBERNETES_API_CONTACT], options: { [DetectionName.KUBERNETES_API_CONTACT]: { apiServerAddresses: ['10.96.0.1', '172.18.0.2'] } } });
+    const { detections } = build({
+      include: [DetectionName.KUBERNETES_API_CONTACT],
+      options: { [DetectionName.KUBERNETES_API_CONTACT]: { apiServerAddresses: ['10.96.0.1', '172.18.0.2'] } },
+    });
     expect(detections.names).toStrictEqual(['kubernetes-api-contact']);
   });
 
   describe('bad selections fail with the construct path, the field and the fix', () => {
     const cases: [string, DetectionsProps, string][] = [
-      ['unknown detection', { include: ['crypto-miner' as DetectionName] }, 'test/Detections: include[0]: got "crypto-miner", which is not a detection; use one of namespace-change'],
-      ['unknown bundle', { bundles: ['paranoid' as DetectionBundle] }, 'test/Detections: bundles[0]: got "paranoid", which is not a bundle; use one of baseline, strict, crypto-mining, container-escape'],
-      ['duplicate include', { include: [DetectionName.PTRACE, DetectionName.PTRACE] }, 'test/Detections: include[1]: "ptrace" is listed twice; remove the duplicate'],
-      ['duplicate bundle', { bundles: [DetectionBundle.BASELINE, DetectionBundle.BASELINE] }, 'test/Detections: bundles[1]: "baseline" is listed twice'],
-      ['include of a bundle member', { bundles: [DetectionBundle.CRYPTO_MINING], include: [DetectionName.MSR_ACCESS] }, 'test/Detections: include[0]: "msr-access" is already in bundle "crypto-mining"; remove it from include'],
-      ['exclude of something not selected', { bundles: [DetectionBundle.CRYPTO_MINING], exclude: [DetectionName.PTRACE] }, 'test/Detections: exclude[0]: "ptrace" is not in the chosen bundles (crypto-mining), so there is nothing to exclude'],
+      [
+        'unknown detection',
+        { include: ['crypto-miner' as DetectionName] },
+        'test/Detections: include[0]: got "crypto-miner", which is not a detection; use one of namespace-change',
+      ],
+      [
+        'unknown bundle',
+        { bundles: ['paranoid' as DetectionBundle] },
+        'test/Detections: bundles[0]: got "paranoid", which is not a bundle; use one of baseline, strict, crypto-mining, container-escape',
+      ],
+      [
+        'duplicate include',
+        { include: [DetectionName.PTRACE, DetectionName.PTRACE] },
+        'test/Detections: include[1]: "ptrace" is listed twice; remove the duplicate',
+      ],
+      [
+        'duplicate bundle',
+        { bundles: [DetectionBundle.BASELINE, DetectionBundle.BASELINE] },
+        'test/Detections: bundles[1]: "baseline" is listed twice',
+      ],
+      [
+        'include of a bundle member',
+        { bundles: [DetectionBundle.CRYPTO_MINING], include: [DetectionName.MSR_ACCESS] },
+        'test/Detections: include[0]: "msr-access" is already in bundle "crypto-mining"; remove it from include',
+      ],
+      [
+        'exclude of something not selected',
+        { bundles: [DetectionBundle.CRYPTO_MINING], exclude: [DetectionName.PTRACE] },
+        'test/Detections: exclude[0]: "ptrace" is not in the chosen bundles (crypto-mining), so there is nothing to exclude',
+      ],
       ['nothing selected', {}, 'test/Detections: bundles: no detection is selected'],
-      ['options for an unselected detection', { bundles: [DetectionBundle.CRYPTO_MINING], options: { [DetectionName.PTRACE]: {} } }, 'test/Detections: options.ptrace: "ptrace" is not selected, so its options would be ignored'],
-      ['options under an unknown name', { bundles: [DetectionBundle.CRYPTO_MINING], options: { miner: {} } as any }, 'test/Detections: options.miner: "miner" is not a detection'],
-      ['required options missing', { include: [DetectionName.KUBERNETES_API_CONTACT] }, 'test/Detections: options.kubernetes-api-contact: is required: this detection needs apiServerAddresses'],
+      [
+        'options for an unselected detection',
+        { bundles: [DetectionBundle.CRYPTO_MINING], options: { [DetectionName.PTRACE]: {} } },
+        'test/Detections: options.ptrace: "ptrace" is not selected, so its options would be ignored',
+      ],
+      [
+        'options under an unknown name',
+        { bundles: [DetectionBundle.CRYPTO_MINING], options: { miner: {} } as any },
+        'test/Detections: options.miner: "miner" is not a detection',
+      ],
+      [
+        'required options missing',
+        { include: [DetectionName.KUBERNETES_API_CONTACT] },
+        'test/Detections: options.kubernetes-api-contact: is required: this detection needs apiServerAddresses',
+      ],
     ];
     test.each(cases)('%s', (_what, props, message) => {
       expect(() => build(props)).toThrow(message);
@@ -138,8 +220,13 @@ describe('Detections', () => {
   });
 
   test('install requirements merge: flags ORed, event types united and sorted', () => {
-    expect(mergeRequirements([{ exportEventTypes: ['PROCESS_LOADER'] }, { processCredentials: true, exportEventTypes: ['PROCESS_EXEC', 'PROCESS_LOADER'] }, {}]))
-      .toStrictEqual({ processCredentials: true, exportEventTypes: ['PROCESS_EXEC', 'PROCESS_LOADER'] });
+    expect(
+      mergeRequirements([
+        { exportEventTypes: ['PROCESS_LOADER'] },
+        { processCredentials: true, exportEventTypes: ['PROCESS_EXEC', 'PROCESS_LOADER'] },
+        {},
+      ]),
+    ).toStrictEqual({ processCredentials: true, exportEventTypes: ['PROCESS_EXEC', 'PROCESS_LOADER'] });
     expect(mergeRequirements([{}, {}])).toStrictEqual({});
   });
 

@@ -21,15 +21,31 @@ const connect = (addr: string, port: number, proc = inPod('/usr/bin/curl'), fami
 describe('CloudMetadataContactDetection', () => {
   test('SAddr on the metadata addresses, any port, pods only', () => {
     const hook = kprobe(observed, 'security_socket_connect');
-    expect(hook.selectors[0].matchArgs).toStrictEqual([{ index: 1, operator: 'SAddr', values: [
-      '169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32', '::ffff:169.254.169.254/128', '::ffff:100.100.100.200/128',
-    ] }]);
+    expect(hook.selectors[0].matchArgs).toStrictEqual([
+      {
+        index: 1,
+        operator: 'SAddr',
+        values: [
+          '169.254.169.254/32',
+          'fd00:ec2::254/128',
+          '100.100.100.200/32',
+          '::ffff:169.254.169.254/128',
+          '::ffff:100.100.100.200/128',
+        ],
+      },
+    ]);
     expect(hook.tags).toStrictEqual(['observability.network', 'mitre.T1552.005']);
     expect(problemsOf(observed)).toStrictEqual([]);
   });
 
   test('catches curl of the IMDS role credentials, IPv6 IMDS and Alibaba metadata', () => {
-    expect(observed).toMatchEvent(connect('169.254.169.254', 80, inPod('/usr/bin/curl', 'shop', { arguments: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' })));
+    expect(observed).toMatchEvent(
+      connect(
+        '169.254.169.254',
+        80,
+        inPod('/usr/bin/curl', 'shop', { arguments: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' }),
+      ),
+    );
     expect(observed).toMatchEvent(connect('fd00:ec2::254', 80, inPod('/usr/bin/wget'), 'AF_INET6'));
     expect(observed).toMatchEvent(connect('100.100.100.200', 80, inPod('/usr/bin/python3', 'ml')));
     // a dual-stack client (IPv6 socket) passes the IPv4-mapped address
@@ -45,8 +61,13 @@ describe('CloudMetadataContactDetection', () => {
 
   test('enforcement with Override EACCES renders monitor mode first', () => {
     const policy = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), scope: EnforcementScope.allPods() } });
-    expect(policy.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'monitor' }]);
+    expect(policy.spec.options).toStrictEqual([
+      { name: 'disable-kprobe-multi', value: '1' },
+      { name: 'policy-mode', value: 'monitor' },
+    ]);
     expect(policy).toMatchEvent(connect('169.254.169.254', 80), { actions: ['Post'] });
-    expect(() => render({ addresses: ['169.254.169.254/33'] })).toThrow(/test\/Imds: addresses: got "169.254.169.254\/33"; prefix length must be 0-32/);
+    expect(() => render({ addresses: ['169.254.169.254/33'] })).toThrow(
+      /test\/Imds: addresses: got "169.254.169.254\/33"; prefix length must be 0-32/,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { EnforcementAction } from '../../lib/detections/detection-props';
 import { CryptoMinerExecDetection } from '../../lib/detections/crypto-miner-exec-detection';
+import { EnforcementAction } from '../../lib/detections/detection-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -22,7 +22,9 @@ describe('CryptoMinerExecDetection', () => {
   test('security_bprm_check on the resolved file with Postfix "/<name>" for every known miner, host included', () => {
     const hook = kprobe(policy, 'security_bprm_check');
     expect(hook).toMatchObject({ syscall: false, args: [{ index: 0, type: 'linux_binprm', label: 'file' }] });
-    expect(hook.selectors[0].matchArgs).toStrictEqual([{ index: 0, operator: 'Postfix', values: CryptoMinerExecDetection.DEFAULT_MINERS.map((m) => `/${m}`) }]);
+    expect(hook.selectors[0].matchArgs).toStrictEqual([
+      { index: 0, operator: 'Postfix', values: CryptoMinerExecDetection.DEFAULT_MINERS.map((m) => `/${m}`) },
+    ]);
     expect(hook.selectors[0].matchArgs[0].values).toEqual(expect.arrayContaining(['/xmrig', '/cpuminer', '/t-rex', '/lolminer']));
     expect(policy.spec.podSelector).toBeUndefined();
   });
@@ -34,14 +36,21 @@ describe('CryptoMinerExecDetection', () => {
   test('the Loki alert parses and is a critical count over process_exec by binary name', () => {
     expect(detection.lokiRules).toHaveLength(1);
     expect(logqlErrors(rule.expr)).toStrictEqual([]);
-    expect(rule.expr).toMatch(/^sum by \(namespace, pod, binary\) \(count_over_time\(\{job="tetragon", event_type="process_exec"\} \| binary=~".*" \[5m\]\)\) > 0$/);
+    expect(rule.expr).toMatch(
+      /^sum by \(namespace, pod, binary\) \(count_over_time\(\{job="tetragon", event_type="process_exec"\} \| binary=~".*" \[5m\]\)\) > 0$/,
+    );
     expect(rule).toMatchObject({ alert: 'TetragonCryptoMinerExecuted', severity: 'critical' });
   });
 
   describe('must catch', () => {
     test('XMRig downloaded and started in a compromised pod', () => {
       expect(policy).toMatchEvent(call('security_bprm_check', exec('/tmp/xmrig-6.21.0/xmrig'), inPod('/bin/sh')));
-      expect(logRuleCounts(rule.expr, execEvent('/tmp/xmrig-6.21.0/xmrig', { namespace: 'web', arguments: '-o pool.supportxmr.com:443 -u 4A... -k --tls' }))).toBe(true);
+      expect(
+        logRuleCounts(
+          rule.expr,
+          execEvent('/tmp/xmrig-6.21.0/xmrig', { namespace: 'web', arguments: '-o pool.supportxmr.com:443 -u 4A... -k --tls' }),
+        ),
+      ).toBe(true);
     });
     test('cpuminer from a malicious image (Loki also catches the cpuminer-multi variant)', () => {
       expect(policy).toMatchEvent(call('security_bprm_check', exec('/usr/local/bin/cpuminer'), inPod('/usr/bin/dumb-init', 'ml')));
@@ -60,7 +69,9 @@ describe('CryptoMinerExecDetection', () => {
     });
     test('a renamed miner: not caught by name (the behaviour detections cover it)', () => {
       expect(policy).not.toMatchEvent(call('security_bprm_check', exec('/tmp/kworkerd'), inPod('/bin/sh')));
-      expect(logRuleCounts(rule.expr, execEvent('/tmp/kworkerd', { namespace: 'web', arguments: '-o stratum+tcp://pool:3333' }))).toBe(false);
+      expect(logRuleCounts(rule.expr, execEvent('/tmp/kworkerd', { namespace: 'web', arguments: '-o stratum+tcp://pool:3333' }))).toBe(
+        false,
+      );
     });
     test('ethtool and other tools ending in "miner"-like words are not listed', () => {
       expect(policy).not.toMatchEvent(call('security_bprm_check', exec('/usr/sbin/ethtool'), inPod('/bin/sh')));
@@ -69,7 +80,10 @@ describe('CryptoMinerExecDetection', () => {
   });
 
   test('the name list can be extended; bad names fail with the fix; namespaces can be excluded from the alert', () => {
-    const { policy: p, detection: d } = build({ miners: [...CryptoMinerExecDetection.DEFAULT_MINERS, 'rigel'], excludeNamespaces: ['mining-lab'] });
+    const { policy: p, detection: d } = build({
+      miners: [...CryptoMinerExecDetection.DEFAULT_MINERS, 'rigel'],
+      excludeNamespaces: ['mining-lab'],
+    });
     expect(kprobe(p, 'security_bprm_check').selectors[0].matchArgs[0].values).toContain('/rigel');
     expect(d.lokiRules[0].expr).toContain('namespace!~"mining-lab"');
     expect(logqlErrors(d.lokiRules[0].expr)).toStrictEqual([]);

@@ -1,7 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { checkPolicy } from '../../lib/check';
 import {
-  BUNDLE_MEMBERS, DETECTION_CLASSES, DETECTION_REGISTRY, DetectionBundle, DetectionName, Detections, KERNEL_LIMITED_DETECTIONS,
+  BUNDLE_MEMBERS,
+  DETECTION_CLASSES,
+  DETECTION_REGISTRY,
+  DetectionBundle,
+  DetectionName,
+  Detections,
+  KERNEL_LIMITED_DETECTIONS,
 } from '../../lib/detections/bundles';
 import { EnforcementAction } from '../../lib/detections/detection-props';
 import { PacketSocketDetection } from '../../lib/detections/packet-socket-detection';
@@ -71,18 +77,26 @@ describe.each(ALL)('%s implements the Detection contract', (name, d) => {
     expect(d.mitreTechniques.length).toBeGreaterThan(0);
     for (const id of d.mitreTechniques) expect(id).toMatch(/^T\d{4}(\.\d{3})?$/);
     expect(new Set(d.mitreTechniques).size).toBe(d.mitreTechniques.length);
-    const tagged = d.policies.flatMap((p) => p.allHooks.flatMap((h) => h.props.tags ?? []))
-      .filter((t) => t.startsWith('mitre.')).map((t) => t.slice('mitre.'.length));
+    const tagged = d.policies
+      .flatMap((p) => p.allHooks.flatMap((h) => h.props.tags ?? []))
+      .filter((t) => t.startsWith('mitre.'))
+      .map((t) => t.slice('mitre.'.length));
     for (const id of tagged) expect({ name, id, listed: d.mitreTechniques.includes(id) }).toStrictEqual({ name, id, listed: true });
   });
 
   test('its kernel requirements say where the check engine loads its policies, in full or limited', () => {
     const requirements = d.kernelRequirements;
     // Every bundled kernel as it is, and the newest without each feature in turn.
-    const kernels: KernelTable[] = [...KERNELS, ...FEATURE_NAMES.map((f): KernelTable => ({
-      name: `${NEWEST.name}-no-${f}`, describe: NEWEST.describe, size: NEWEST.size,
-      features: { ...NEWEST.features, [f]: false }, lookup: (fn) => NEWEST.lookup(fn),
-    }))];
+    const kernels: KernelTable[] = [
+      ...KERNELS,
+      ...FEATURE_NAMES.map((f): KernelTable => ({
+        name: `${NEWEST.name}-no-${f}`,
+        describe: NEWEST.describe,
+        size: NEWEST.size,
+        features: { ...NEWEST.features, [f]: false },
+        lookup: (fn) => NEWEST.lookup(fn),
+      })),
+    ];
     for (const kernel of kernels) {
       const findings = d.policies.flatMap((p) => checkPolicy(p.apiObject.toJson(), { kernels: [kernel] }));
       const loads = !findings.some((f) => f.severity === 'error');
@@ -112,15 +126,19 @@ describe('kernel requirements', () => {
   });
 
   test('merging keeps every feature once, the newest releases, and drops what the minimum already implies', () => {
-    expect(mergeKernelRequirements([
-      { features: ['modifyReturn'], limitedWithout: ['bpfLsmByDefault'], fullFromRelease: '5.11' },
-      { features: ['bpfLsm', 'modifyReturn'], minRelease: '5.19', limitedWithout: ['bpfLsm'] },
-    ])).toStrictEqual({ features: ['modifyReturn', 'bpfLsm'], minRelease: '5.19', limitedWithout: ['bpfLsmByDefault'] });
+    expect(
+      mergeKernelRequirements([
+        { features: ['modifyReturn'], limitedWithout: ['bpfLsmByDefault'], fullFromRelease: '5.11' },
+        { features: ['bpfLsm', 'modifyReturn'], minRelease: '5.19', limitedWithout: ['bpfLsm'] },
+      ]),
+    ).toStrictEqual({ features: ['modifyReturn', 'bpfLsm'], minRelease: '5.19', limitedWithout: ['bpfLsmByDefault'] });
     expect(mergeKernelRequirements([])).toStrictEqual({ features: [], limitedWithout: [] });
   });
 
   test('Detections merges the requirements of what it selected', () => {
-    const detections = new Detections(newChart(), 'Detections', { include: [DetectionName.RUNTIME_SOCKET, DetectionName.SHARED_LIBRARY_LOAD] });
+    const detections = new Detections(newChart(), 'Detections', {
+      include: [DetectionName.RUNTIME_SOCKET, DetectionName.SHARED_LIBRARY_LOAD],
+    });
     expect(detections.kernelRequirements).toStrictEqual({ features: [], minRelease: '5.19', limitedWithout: [] });
     expect(detections.mitreTechniques).toStrictEqual(['T1611', 'T1610', 'T1574.006']);
   });
@@ -131,6 +149,9 @@ function loadsOn(r: KernelRequirements, k: KernelTable): boolean {
 }
 
 function fullOn(r: KernelRequirements, k: KernelTable): boolean {
-  return loadsOn(r, k) && (!r.fullFromRelease || atLeast(k.features.release!, r.fullFromRelease))
-    && r.limitedWithout.every((f) => k.features[f] !== false);
+  return (
+    loadsOn(r, k) &&
+    (!r.fullFromRelease || atLeast(k.features.release!, r.fullFromRelease)) &&
+    r.limitedWithout.every((f) => k.features[f] !== false)
+  );
 }

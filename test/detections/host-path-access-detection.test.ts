@@ -24,7 +24,22 @@ describe('HostPathAccessDetection', () => {
     expect(hook.selectors.map((s: any) => s.matchArgs)).toStrictEqual([
       [
         { index: 0, operator: 'Prefix', values: ['/host/', '/hostfs/', '/rootfs/', '/host-root/', '/hostroot/'] },
-        { index: 0, operator: 'NotPrefix', values: ['/host/proc/', '/host/sys/', '/hostfs/proc/', '/hostfs/sys/', '/rootfs/proc/', '/rootfs/sys/', '/host-root/proc/', '/host-root/sys/', '/hostroot/proc/', '/hostroot/sys/'] },
+        {
+          index: 0,
+          operator: 'NotPrefix',
+          values: [
+            '/host/proc/',
+            '/host/sys/',
+            '/hostfs/proc/',
+            '/hostfs/sys/',
+            '/rootfs/proc/',
+            '/rootfs/sys/',
+            '/host-root/proc/',
+            '/host-root/sys/',
+            '/hostroot/proc/',
+            '/hostroot/sys/',
+          ],
+        },
       ],
       [{ index: 0, operator: 'FileType', values: ['blk'] }],
     ]);
@@ -43,10 +58,14 @@ describe('HostPathAccessDetection', () => {
       expect(policy).toMatchEvent(call('security_file_open', file('/rootfs/root/.ssh/authorized_keys'), inPod('/bin/busybox')));
     });
     test('reading kubelet credentials from a /hostfs mount', () => {
-      expect(policy).toMatchEvent(call('security_file_open', file('/hostfs/var/lib/kubelet/pki/kubelet-client-current.pem'), inPod('/usr/bin/python3')));
+      expect(policy).toMatchEvent(
+        call('security_file_open', file('/hostfs/var/lib/kubelet/pki/kubelet-client-current.pem'), inPod('/usr/bin/python3')),
+      );
     });
     test('debugfs opening the node disk from a privileged pod', () => {
-      expect(policy).toMatchEvent(call('security_file_open', file('/dev/nvme0n1p1', 'blk'), inPod('/usr/sbin/debugfs', 'web', { arguments: '-w /dev/nvme0n1p1' })));
+      expect(policy).toMatchEvent(
+        call('security_file_open', file('/dev/nvme0n1p1', 'blk'), inPod('/usr/sbin/debugfs', 'web', { arguments: '-w /dev/nvme0n1p1' })),
+      );
     });
   });
 
@@ -68,8 +87,12 @@ describe('HostPathAccessDetection', () => {
 
   test('lists can be replaced; bad input fails with the fix', () => {
     const p = render({ hostPrefixes: ['/node/'], ignoredPrefixes: [], watchBlockDevices: false });
-    expect(kprobe(p, 'security_file_open').selectors.map((s: any) => s.matchArgs)).toStrictEqual([[{ index: 0, operator: 'Prefix', values: ['/node/'] }]]);
-    expect(() => render({ hostPrefixes: ['/host'] })).toThrow('test/Host: hostPrefixes: got ["/host"]; give absolute directory prefixes ending with "/"');
+    expect(kprobe(p, 'security_file_open').selectors.map((s: any) => s.matchArgs)).toStrictEqual([
+      [{ index: 0, operator: 'Prefix', values: ['/node/'] }],
+    ]);
+    expect(() => render({ hostPrefixes: ['/host'] })).toThrow(
+      'test/Host: hostPrefixes: got ["/host"]; give absolute directory prefixes ending with "/"',
+    );
     expect(() => render({ hostPrefixes: [], watchBlockDevices: false })).toThrow('would watch nothing');
   });
 

@@ -1,5 +1,5 @@
-import { KernelControlWriteDetection } from '../../lib/detections/kernel-control-write-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { KernelControlWriteDetection } from '../../lib/detections/kernel-control-write-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -24,12 +24,17 @@ const access = (path: string, mask: number, proc = inPod('/bin/busybox', 'shop',
 describe('KernelControlWriteDetection', () => {
   test('security_file_permission: Postfix on the control files and Mask MAY_WRITE in one selector', () => {
     const hook = kprobe(observed, 'security_file_permission');
-    expect(hook.args).toStrictEqual([{ index: 0, type: 'file' }, { index: 1, type: 'int', label: 'mask' }]);
+    expect(hook.args).toStrictEqual([
+      { index: 0, type: 'file' },
+      { index: 1, type: 'int', label: 'mask' },
+    ]);
     expect(hook.selectors[0].matchArgs).toStrictEqual([
       { index: 0, operator: 'Postfix', values: [...KernelControlWriteDetection.DEFAULT_SUFFIXES] },
       { index: 1, operator: 'Mask', values: ['2'] },
     ]);
-    expect(hook.selectors[0].matchBinaries).toStrictEqual([{ operator: 'NotIn', values: [...KernelControlWriteDetection.DEFAULT_TRUSTED_BINARIES] }]);
+    expect(hook.selectors[0].matchBinaries).toStrictEqual([
+      { operator: 'NotIn', values: [...KernelControlWriteDetection.DEFAULT_TRUSTED_BINARIES] },
+    ]);
     expect(problemsOf(observed)).toStrictEqual([]);
   });
 
@@ -49,9 +54,14 @@ describe('KernelControlWriteDetection', () => {
   });
 
   test('enforcement: Override EPERM in the scoped pods; a bare suffix is refused', () => {
-    const policy = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods() } });
+    const policy = render({
+      enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods() },
+    });
     expect(policy).toMatchEvent(access('/proc/sys/kernel/core_pattern', MAY_WRITE), { actions: ['Override'] });
-    expect(policy.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'enforce' }]);
+    expect(policy.spec.options).toStrictEqual([
+      { name: 'disable-kprobe-multi', value: '1' },
+      { name: 'policy-mode', value: 'enforce' },
+    ]);
     expect(problemsOf(policy)).toStrictEqual([]);
     expect(() => render({ suffixes: ['core_pattern'] })).toThrow('test/Ctl: suffixes: got "core_pattern"');
   });

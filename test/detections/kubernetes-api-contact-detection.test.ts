@@ -1,5 +1,5 @@
-import { KubernetesApiContactDetection, KubernetesApiContactDetectionProps } from '../../lib/detections/kubernetes-api-contact-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { KubernetesApiContactDetection, KubernetesApiContactDetectionProps } from '../../lib/detections/kubernetes-api-contact-detection';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
 import { kprobe, newChart, policyNamed, synth } from '../support/synth';
@@ -23,12 +23,17 @@ describe('KubernetesApiContactDetection', () => {
   test('security_socket_connect sockaddr: SAddr (the destination asked for) and SPort; pods only, kube-system excluded', () => {
     const hook = kprobe(observed, 'security_socket_connect');
     expect(hook.syscall).toBe(false);
-    expect(hook.args).toStrictEqual([{ index: 1, type: 'sockaddr', label: 'address' }, { index: 2, type: 'int', label: 'addrlen' }]);
+    expect(hook.args).toStrictEqual([
+      { index: 1, type: 'sockaddr', label: 'address' },
+      { index: 2, type: 'int', label: 'addrlen' },
+    ]);
     expect(hook.selectors[0].matchArgs).toStrictEqual([
       { index: 1, operator: 'SAddr', values: [...API, '::ffff:10.96.0.1', '::ffff:192.0.2.10', '::ffff:192.0.2.11'] },
       { index: 1, operator: 'SPort', values: ['443', '6443'] },
     ]);
-    expect(observed.spec.podSelector).toStrictEqual({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] });
+    expect(observed.spec.podSelector).toStrictEqual({
+      matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }],
+    });
     expect(problemsOf(observed)).toStrictEqual([]);
   });
 
@@ -51,15 +56,21 @@ describe('KubernetesApiContactDetection', () => {
 
   test('the addresses are required; bad addresses and ports are refused with the field', () => {
     const chart = newChart();
-    expect(() => new KubernetesApiContactDetection(chart, 'None', { apiServerAddresses: [] })).toThrow('test/None: apiServerAddresses: got []; the API server\'s ClusterIP and endpoint addresses are required');
-    expect(() => render({ apiServerAddresses: ['kubernetes.default'] })).toThrow(/test\/Api: addresses: got "kubernetes.default"; expected an IPv4 or IPv6 address/);
+    expect(() => new KubernetesApiContactDetection(chart, 'None', { apiServerAddresses: [] })).toThrow(
+      "test/None: apiServerAddresses: got []; the API server's ClusterIP and endpoint addresses are required",
+    );
+    expect(() => render({ apiServerAddresses: ['kubernetes.default'] })).toThrow(
+      /test\/Api: addresses: got "kubernetes.default"; expected an IPv4 or IPv6 address/,
+    );
     expect(() => render({ ports: [70000] })).toThrow(/test\/Api: ports: got 70000; expected a port 0-65535/);
   });
 
   test('pod selector and exclusions combine; enforcement refuses the connect in the scoped pods', () => {
     const scoped = render({ podSelector: { matchLabels: { tier: 'frontend' } }, excludeNamespaces: [] });
     expect(scoped.spec.podSelector).toStrictEqual({ matchLabels: { tier: 'frontend' } });
-    const enforce = render({ enforcement: { action: EnforcementAction.override(111), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) } });
+    const enforce = render({
+      enforcement: { action: EnforcementAction.override(111), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+    });
     expect(kprobe(enforce, 'security_socket_connect').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -111 }]);
     expect(enforce.spec.podSelector.matchExpressions).toHaveLength(2);
     expect(enforce).toMatchEvent(connect('10.96.0.1', 443), { actions: ['Override'] });

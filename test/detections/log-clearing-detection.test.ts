@@ -1,5 +1,5 @@
-import { LogClearingDetection } from '../../lib/detections/log-clearing-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { LogClearingDetection } from '../../lib/detections/log-clearing-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -17,23 +17,33 @@ function render(props = {}) {
 const observed = render();
 const path = (p: string) => ({ kind: 'path' as const, path: p });
 const file = (p: string) => ({ kind: 'file' as const, path: p });
-const unlink = (dir: string, proc = onHost('/usr/bin/rm')) => call('security_path_unlink', [{ kind: 'path', path: dir, fileType: 'dir' }, null], proc);
+const unlink = (dir: string, proc = onHost('/usr/bin/rm')) =>
+  call('security_path_unlink', [{ kind: 'path', path: dir, fileType: 'dir' }, null], proc);
 
 describe('LogClearingDetection', () => {
   test('truncation at security_path_truncate and security_file_truncate, deletion at security_path_unlink by directory', () => {
     expect(kprobe(observed, 'security_path_truncate').args).toStrictEqual([{ index: 0, type: 'path' }]);
-    expect(kprobe(observed, 'security_path_truncate').selectors[0].matchArgs).toStrictEqual([{ index: 0, operator: 'Prefix', values: ['/var/log/'] }]);
+    expect(kprobe(observed, 'security_path_truncate').selectors[0].matchArgs).toStrictEqual([
+      { index: 0, operator: 'Prefix', values: ['/var/log/'] },
+    ]);
     expect(kprobe(observed, 'security_file_truncate').ignore).toStrictEqual({ callNotFound: true });
     const unlinkHook = kprobe(observed, 'security_path_unlink');
-    expect(unlinkHook.args).toStrictEqual([{ index: 0, type: 'path', label: 'directory' }, { index: 1, type: 'dentry', label: 'file' }]);
+    expect(unlinkHook.args).toStrictEqual([
+      { index: 0, type: 'path', label: 'directory' },
+      { index: 1, type: 'dentry', label: 'file' },
+    ]);
     expect(unlinkHook.selectors.map((s: any) => s.matchArgs)).toStrictEqual([
       [{ index: 0, operator: 'Equal', values: ['/var/log'] }],
-      [{ index: 0, operator: 'Prefix', values: ['/var/log/'] }, { index: 0, operator: 'NotPrefix', values: ['/var/log/pods', '/var/log/containers'] }],
+      [
+        { index: 0, operator: 'Prefix', values: ['/var/log/'] },
+        { index: 0, operator: 'NotPrefix', values: ['/var/log/pods', '/var/log/containers'] },
+      ],
       [{ index: 0, operator: 'Prefix', values: ['/var/log/pods', '/var/log/containers'] }],
     ]);
     const trusted = [...LogClearingDetection.DEFAULT_TRUSTED_BINARIES];
     expect(unlinkHook.selectors.map((s: any) => s.matchBinaries[0])).toStrictEqual([
-      { operator: 'NotIn', values: trusted }, { operator: 'NotIn', values: trusted },
+      { operator: 'NotIn', values: trusted },
+      { operator: 'NotIn', values: trusted },
       { operator: 'NotIn', values: [...trusted, ...LogClearingDetection.KUBELET_BINARIES] },
     ]);
   });
@@ -50,7 +60,8 @@ describe('LogClearingDetection', () => {
   test('validates against the CRD and loads cleanly on every bundled kernel; the 6.2+ hook is skipped on 5.10 and 6.1', () => {
     expect(problemsOf(observed)).toStrictEqual([]);
     expect(infos(observed, 'kernel-ignored-missing')).toStrictEqual([
-      'kprobes[1] security_file_truncate debian-11-5.10', 'kprobes[1] security_file_truncate debian-12-6.1',
+      'kprobes[1] security_file_truncate debian-11-5.10',
+      'kprobes[1] security_file_truncate debian-12-6.1',
     ]);
   });
 
@@ -82,10 +93,17 @@ describe('LogClearingDetection', () => {
   test('enforcement: Override EPERM keeps logrotate free, monitor first', () => {
     const scope = EnforcementScope.namespaces(['shop']);
     const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope } });
-    expect(monitor.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'monitor' }]);
-    expect(kprobe(monitor, 'security_path_truncate').selectors[0].matchBinaries[0].values).toEqual(expect.arrayContaining(['/usr/sbin/logrotate', '/usr/bin/kubelet']));
+    expect(monitor.spec.options).toStrictEqual([
+      { name: 'disable-kprobe-multi', value: '1' },
+      { name: 'policy-mode', value: 'monitor' },
+    ]);
+    expect(kprobe(monitor, 'security_path_truncate').selectors[0].matchBinaries[0].values).toEqual(
+      expect.arrayContaining(['/usr/sbin/logrotate', '/usr/bin/kubelet']),
+    );
     expect(problemsOf(monitor)).toStrictEqual([]);
     const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope } });
-    expect(enforce).toMatchEvent(call('security_path_truncate', [path('/var/log/app.log')], inPod('/usr/bin/bash')), { actions: ['Override'] });
+    expect(enforce).toMatchEvent(call('security_path_truncate', [path('/var/log/app.log')], inPod('/usr/bin/bash')), {
+      actions: ['Override'],
+    });
   });
 });

@@ -7,8 +7,19 @@ import { call, inPod, onHost, problemsOf } from './_support';
 
 expect.extend(tetragonMatchers);
 
-const connect = (daddr: string, dport: number, family: 'AF_INET' | 'AF_INET6' = 'AF_INET') =>
-  [{ kind: 'sock' as const, family, protocol: 'IPPROTO_TCP', type: 'SOCK_STREAM', saddr: family === 'AF_INET' ? '10.244.1.23' : 'fd00:10:244::17', daddr, sport: 41234, dport, state: 'TCP_SYN_SENT' }];
+const connect = (daddr: string, dport: number, family: 'AF_INET' | 'AF_INET6' = 'AF_INET') => [
+  {
+    kind: 'sock' as const,
+    family,
+    protocol: 'IPPROTO_TCP',
+    type: 'SOCK_STREAM',
+    saddr: family === 'AF_INET' ? '10.244.1.23' : 'fd00:10:244::17',
+    daddr,
+    sport: 41234,
+    dport,
+    state: 'TCP_SYN_SENT',
+  },
+];
 
 function render(props = {}) {
   const chart = newChart();
@@ -24,9 +35,31 @@ describe('MiningPoolConnectionDetection', () => {
     expect(hook).toMatchObject({ syscall: false, args: [{ index: 0, type: 'sock' }] });
     expect(hook.selectors).toHaveLength(1);
     const [dport, notDaddr] = hook.selectors[0].matchArgs;
-    expect(dport).toStrictEqual({ index: 0, operator: 'DPort', values: ['3333:3336', '3357', '4444', '5555:5556', '5588', '5730', '6099', '6666', '7777:7778', '9332', '9999', '14433', '14444', '45560', '45700'] });
+    expect(dport).toStrictEqual({
+      index: 0,
+      operator: 'DPort',
+      values: [
+        '3333:3336',
+        '3357',
+        '4444',
+        '5555:5556',
+        '5588',
+        '5730',
+        '6099',
+        '6666',
+        '7777:7778',
+        '9332',
+        '9999',
+        '14433',
+        '14444',
+        '45560',
+        '45700',
+      ],
+    });
     expect(notDaddr.operator).toBe('NotDAddr');
-    expect(notDaddr.values).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', '10.244.0.0/16', '10.96.0.0/12']));
+    expect(notDaddr.values).toEqual(
+      expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', '10.244.0.0/16', '10.96.0.0/12']),
+    );
     // Generic ports of Falco's list are left out.
     for (const generic of ['25', '8080', '8333', '8888']) expect(dport.values).not.toContain(generic);
   });
@@ -67,7 +100,7 @@ describe('MiningPoolConnectionDetection', () => {
   });
 
   test('bad input fails with the construct path and the fix', () => {
-    expect(() => render({ poolPorts: [70000] })).toThrow("test/Pool: poolPorts: got [\"70000\"]; give ports 0-65535 or ranges 'low:high'");
+    expect(() => render({ poolPorts: [70000] })).toThrow('test/Pool: poolPorts: got ["70000"]; give ports 0-65535 or ranges \'low:high\'');
     expect(() => render({ clusterCidrs: ['10.244.0.0/33'] })).toThrow('test/Pool: clusterCidrs: got ["10.244.0.0/33"]');
   });
 
@@ -84,8 +117,9 @@ describe('MiningPoolConnectionDetection', () => {
       expect(monitor).not.toMatchEvent(ev, { actions: ['Sigkill'] });
     });
     test('Override is refused: tcp_connect cannot be failed with an errno', () => {
-      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.allPods() } }))
-        .toThrow('test/Pool: enforcement.action: got "override"; this detection cannot fail the call with an errno: tcp_connect is neither a syscall nor a security_* function. Use EnforcementAction.sigkill()');
+      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.allPods() } })).toThrow(
+        'test/Pool: enforcement.action: got "override"; this detection cannot fail the call with an errno: tcp_connect is neither a syscall nor a security_* function. Use EnforcementAction.sigkill()',
+      );
     });
   });
 });

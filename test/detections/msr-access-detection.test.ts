@@ -22,15 +22,20 @@ describe('MsrAccessDetection', () => {
 
   test('hooks the device open, the module file read and the module request', () => {
     expect(kprobe(policy, 'security_file_open').selectors[0].matchArgs).toStrictEqual([
-      { index: 0, operator: 'Prefix', values: ['/dev/cpu/'] }, { index: 0, operator: 'Postfix', values: ['/msr'] },
+      { index: 0, operator: 'Prefix', values: ['/dev/cpu/'] },
+      { index: 0, operator: 'Postfix', values: ['/msr'] },
     ]);
     const read = kprobe(policy, 'security_kernel_read_file');
-    expect(read.args).toStrictEqual([{ index: 0, type: 'file' }, { index: 1, type: 'int', label: 'id' }]);
+    expect(read.args).toStrictEqual([
+      { index: 0, type: 'file' },
+      { index: 1, type: 'int', label: 'id' },
+    ]);
     expect(read.selectors[0].matchArgs[1]).toStrictEqual({ index: 1, operator: 'Equal', values: ['2'] });
     const req = kprobe(policy, 'security_kernel_module_request');
     expect(req.args).toStrictEqual([{ index: 0, type: 'string', label: 'module' }]);
     expect(req.selectors.map((s: any) => s.matchArgs[0])).toStrictEqual([
-      { index: 0, operator: 'Equal', values: ['msr', 'char-major-202'] }, { index: 0, operator: 'Prefix', values: ['char-major-202-'] },
+      { index: 0, operator: 'Equal', values: ['msr', 'char-major-202'] },
+      { index: 0, operator: 'Prefix', values: ['char-major-202-'] },
     ]);
     expect(policy.spec.podSelector).toBeUndefined();
   });
@@ -44,7 +49,13 @@ describe('MsrAccessDetection', () => {
       expect(policy).toMatchEvent(call('security_file_open', chr('/dev/cpu/0/msr'), inPod('/tmp/xmrig')));
     });
     test('modprobe msr allow_writes=on run by a miner on the node', () => {
-      expect(policy).toMatchEvent(call('security_kernel_read_file', [{ kind: 'file', path: '/usr/lib/modules/6.1.0-26-amd64/kernel/arch/x86/kernel/msr.ko.xz' }, READING_MODULE], onHost('/usr/sbin/modprobe')));
+      expect(policy).toMatchEvent(
+        call(
+          'security_kernel_read_file',
+          [{ kind: 'file', path: '/usr/lib/modules/6.1.0-26-amd64/kernel/arch/x86/kernel/msr.ko.xz' }, READING_MODULE],
+          onHost('/usr/sbin/modprobe'),
+        ),
+      );
     });
     test('the kernel auto-loading msr for a device node created with mknod', () => {
       expect(policy).toMatchEvent(call('security_kernel_module_request', ['char-major-202-3'], inPod('/tmp/.m')));
@@ -57,8 +68,20 @@ describe('MsrAccessDetection', () => {
       expect(policy).not.toMatchEvent(call('security_file_open', [{ kind: 'file', path: '/proc/cpuinfo' }], inPod('/usr/bin/lscpu')));
     });
     test('other modules and firmware being loaded', () => {
-      expect(policy).not.toMatchEvent(call('security_kernel_read_file', [{ kind: 'file', path: '/usr/lib/modules/6.1.0/kernel/net/netfilter/xt_nat.ko' }, READING_MODULE], onHost('/usr/sbin/modprobe')));
-      expect(policy).not.toMatchEvent(call('security_kernel_read_file', [{ kind: 'file', path: '/lib/firmware/intel/msr.ko' }, READING_FIRMWARE], onHost('/usr/sbin/modprobe')));
+      expect(policy).not.toMatchEvent(
+        call(
+          'security_kernel_read_file',
+          [{ kind: 'file', path: '/usr/lib/modules/6.1.0/kernel/net/netfilter/xt_nat.ko' }, READING_MODULE],
+          onHost('/usr/sbin/modprobe'),
+        ),
+      );
+      expect(policy).not.toMatchEvent(
+        call(
+          'security_kernel_read_file',
+          [{ kind: 'file', path: '/lib/firmware/intel/msr.ko' }, READING_FIRMWARE],
+          onHost('/usr/sbin/modprobe'),
+        ),
+      );
       expect(policy).not.toMatchEvent(call('security_kernel_module_request', ['nf_conntrack'], onHost('/usr/sbin/iptables')));
     });
     test('turbostat on the node, trusted', () => {

@@ -28,7 +28,10 @@ describe('NamespaceChangeDetection', () => {
     expect(policy.spec.podSelector).toStrictEqual({});
     const setns = kprobe(policy, 'sys_setns');
     expect(setns.syscall).toBe(true);
-    expect(setns.args).toStrictEqual([{ index: 0, type: 'int', label: 'fd' }, { index: 1, type: 'int', label: 'nstype' }]);
+    expect(setns.args).toStrictEqual([
+      { index: 0, type: 'int', label: 'fd' },
+      { index: 1, type: 'int', label: 'nstype' },
+    ]);
     expect(setns.selectors).toHaveLength(1);
     expect(setns.selectors[0].matchNamespaces).toStrictEqual([{ namespace: 'Mnt', operator: 'NotIn', values: ['host_ns'] }]);
     const unshare = kprobe(policy, 'sys_unshare');
@@ -44,13 +47,17 @@ describe('NamespaceChangeDetection', () => {
 
   describe('must catch', () => {
     test('nsenter into the host namespaces from a privileged hostPID pod (setns with CLONE_NEWNS)', () => {
-      expect(policy).toMatchEvent(call('__x64_sys_setns', [3, CLONE_NEWNS], inPod('/usr/bin/nsenter', 'ci', { arguments: '-t 1 -m -u -n -i sh' })));
+      expect(policy).toMatchEvent(
+        call('__x64_sys_setns', [3, CLONE_NEWNS], inPod('/usr/bin/nsenter', 'ci', { arguments: '-t 1 -m -u -n -i sh' })),
+      );
     });
     test('a Go implant joining PID 1 namespaces through /proc/1/ns/net with nstype 0', () => {
       expect(policy).toMatchEvent(call('__x64_sys_setns', [7, 0], inPod('/tmp/.x/agent')));
     });
     test('unshare -UrmC bash before mounting cgroupfs (CVE-2022-0492)', () => {
-      expect(policy).toMatchEvent(call('__x64_sys_unshare', [CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP], inPod('/usr/bin/unshare', 'web', { uid: 1000 })));
+      expect(policy).toMatchEvent(
+        call('__x64_sys_unshare', [CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP], inPod('/usr/bin/unshare', 'web', { uid: 1000 })),
+      );
     });
     test('unshare -m alone (a new mount namespace) from a root container', () => {
       expect(policy).toMatchEvent(call('__x64_sys_unshare', [CLONE_NEWNS], inPod('/usr/bin/unshare')));
@@ -69,7 +76,9 @@ describe('NamespaceChangeDetection', () => {
     });
     test('a trusted sandbox binary', () => {
       const trusted = render({ trustedBinaries: ['/usr/bin/bwrap'] });
-      expect(trusted).not.toMatchEvent(call('__x64_sys_unshare', [CLONE_NEWUSER], inPod('/usr/bin/bwrap', 'build', { exe: '/usr/bin/bwrap' })));
+      expect(trusted).not.toMatchEvent(
+        call('__x64_sys_unshare', [CLONE_NEWUSER], inPod('/usr/bin/bwrap', 'build', { exe: '/usr/bin/bwrap' })),
+      );
     });
   });
 
@@ -86,20 +95,27 @@ describe('NamespaceChangeDetection', () => {
 
   describe('enforcement', () => {
     // Both hooks are syscalls: Override needs bpf_override_return, which the Debian kernels lack.
-    const enforcing = (mode?: PolicyMode) => render({
-      enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode },
-    }, OVERRIDE_KERNELS);
+    const enforcing = (mode?: PolicyMode) =>
+      render(
+        {
+          enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']), mode },
+        },
+        OVERRIDE_KERNELS,
+      );
 
     test('Override is refused on the bundled Debian kernels, which lack bpf_override_return', () => {
-      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } }))
-        .toThrow(/test\/Ns\/Policy: invalid TracingPolicy[\s\S]*Override on a syscall needs bpf_override_return \(CONFIG_BPF_KPROBE_OVERRIDE\), and kernels debian-11-5.10, .* lack it/);
+      expect(() => render({ enforcement: { action: EnforcementAction.override(1), scope: EnforcementScope.namespaces(['web']) } })).toThrow(
+        /test\/Ns\/Policy: invalid TracingPolicy[\s\S]*Override on a syscall needs bpf_override_return \(CONFIG_BPF_KPROBE_OVERRIDE\), and kernels debian-11-5.10, .* lack it/,
+      );
     });
 
     test('monitor mode by default: the Override is loaded, policy-mode is monitor, nothing is blocked', () => {
       const p = enforcing();
       expect(p.spec.options).toStrictEqual([{ name: 'policy-mode', value: 'monitor' }]);
       expect(kprobe(p, 'sys_unshare').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -1 }]);
-      expect(p.spec.podSelector.matchExpressions).toStrictEqual([{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['web'] }]);
+      expect(p.spec.podSelector.matchExpressions).toStrictEqual([
+        { key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['web'] },
+      ]);
       const ev = call('__x64_sys_unshare', [CLONE_NEWUSER], inPod('/usr/bin/unshare', 'web'));
       expect(p).toMatchEvent(ev);
       expect(p).not.toMatchEvent(ev, { actions: ['Override'] });
@@ -117,7 +133,9 @@ describe('NamespaceChangeDetection', () => {
 
     test('Sigkill is accepted too', () => {
       const chart = newChart();
-      new NamespaceChangeDetection(chart, 'Ns', { enforcement: { action: EnforcementAction.sigkill(), scope: EnforcementScope.allPods(), mode: PolicyMode.ENFORCE } });
+      new NamespaceChangeDetection(chart, 'Ns', {
+        enforcement: { action: EnforcementAction.sigkill(), scope: EnforcementScope.allPods(), mode: PolicyMode.ENFORCE },
+      });
       const p = policyNamed(Testing.synth(chart), 'namespace-change');
       expect(p).toMatchEvent(call('__x64_sys_setns', [3, 0], inPod('/usr/bin/nsenter')), { actions: ['Sigkill'] });
     });

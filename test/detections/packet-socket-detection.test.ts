@@ -1,5 +1,5 @@
-import { PacketSocketDetection } from '../../lib/detections/packet-socket-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { PacketSocketDetection } from '../../lib/detections/packet-socket-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -22,7 +22,12 @@ describe('PacketSocketDetection', () => {
   test('probes security_socket_create with four int arguments, AF_PACKET from user space, in containers', () => {
     const hook = kprobe(observed, 'security_socket_create');
     expect(hook.syscall).toBe(false);
-    expect(hook.args.map((a: any) => [a.index, a.type])).toStrictEqual([[0, 'int'], [1, 'int'], [2, 'int'], [3, 'int']]);
+    expect(hook.args.map((a: any) => [a.index, a.type])).toStrictEqual([
+      [0, 'int'],
+      [1, 'int'],
+      [2, 'int'],
+      [3, 'int'],
+    ]);
     expect(hook.selectors).toHaveLength(1);
     expect(hook.selectors[0].matchArgs).toStrictEqual([
       { index: 0, operator: 'Equal', values: ['17'] },
@@ -56,18 +61,29 @@ describe('PacketSocketDetection', () => {
   });
 
   test('enforces with Override EPERM, monitor mode first, only in the scoped pods', () => {
-    const policy = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope: EnforcementScope.namespaces(['shop']) } });
+    const policy = render({
+      enforcement: { action: EnforcementAction.override(Errno.EPERM), scope: EnforcementScope.namespaces(['shop']) },
+    });
     const selector = kprobe(policy, 'security_socket_create').selectors[0];
     expect(selector.matchActions).toStrictEqual([{ action: 'Override', argError: -1 }]);
-    expect(policy.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'monitor' }]);
-    expect(policy.spec.podSelector.matchExpressions[0]).toStrictEqual({ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['shop'] });
+    expect(policy.spec.options).toStrictEqual([
+      { name: 'disable-kprobe-multi', value: '1' },
+      { name: 'policy-mode', value: 'monitor' },
+    ]);
+    expect(policy.spec.podSelector.matchExpressions[0]).toStrictEqual({
+      key: 'k8s:io.kubernetes.pod.namespace',
+      operator: 'In',
+      values: ['shop'],
+    });
     // The never-kill list is merged into the enforcing selector.
     expect(selector.matchBinaries[0].operator).toBe('NotIn');
     expect(selector.matchBinaries[0].values).toContain('/usr/bin/containerd');
     expect(policy).toMatchEvent(packetSocket(), { actions: ['Post'] });
     expect(problemsOf(policy)).toStrictEqual([]);
 
-    const enforcing = render({ enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) } });
+    const enforcing = render({
+      enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+    });
     expect(enforcing).toMatchEvent(packetSocket(), { actions: ['Sigkill'] });
     expect(enforcing).not.toMatchEvent(packetSocket(inPod('/usr/bin/tcpdump', 'kube-system')));
   });

@@ -1,5 +1,5 @@
-import { ProcEnvironReadDetection } from '../../lib/detections/proc-environ-read-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { ProcEnvironReadDetection } from '../../lib/detections/proc-environ-read-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -31,7 +31,9 @@ describe('ProcEnvironReadDetection', () => {
 
   test('catches cat /proc/1/environ, a loop over all pids and a thread environ', () => {
     expect(observed).toMatchEvent(open('/proc/1/environ'));
-    expect(observed).toMatchEvent(open('/proc/4711/environ', inPod('/usr/bin/grep', 'shop', { arguments: '-a AWS_SECRET /proc/4711/environ' })));
+    expect(observed).toMatchEvent(
+      open('/proc/4711/environ', inPod('/usr/bin/grep', 'shop', { arguments: '-a AWS_SECRET /proc/4711/environ' })),
+    );
     expect(observed).toMatchEvent(open('/proc/31/task/33/environ', inPod('/usr/bin/python3')));
   });
 
@@ -44,7 +46,13 @@ describe('ProcEnvironReadDetection', () => {
 
   test('trusted binaries and enforcement with Override EACCES', () => {
     expect(render({ trustedBinaries: ['/usr/bin/htop'] })).not.toMatchEvent(open('/proc/1/environ', inPod('/usr/bin/htop')));
-    const policy = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) } });
+    const policy = render({
+      enforcement: {
+        action: EnforcementAction.override(Errno.EACCES),
+        mode: PolicyMode.ENFORCE,
+        scope: EnforcementScope.namespaces(['shop']),
+      },
+    });
     expect(kprobe(policy, 'security_file_open').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
     expect(policy).toMatchEvent(open('/proc/1/environ'), { actions: ['Override'] });
     expect(problemsOf(policy)).toStrictEqual([]);

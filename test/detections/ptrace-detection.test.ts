@@ -1,5 +1,5 @@
-import { PtraceDetection } from '../../lib/detections/ptrace-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { PtraceDetection } from '../../lib/detections/ptrace-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -25,8 +25,14 @@ describe('PtraceDetection', () => {
   test('sys_ptrace request as long, split over two selectors of at most four values; TRACEME at security_ptrace_traceme', () => {
     const hook = kprobe(observed, 'sys_ptrace');
     expect(hook.syscall).toBe(true);
-    expect(hook.args).toStrictEqual([{ index: 0, type: 'long', label: 'request' }, { index: 1, type: 'long', label: 'pid' }]);
-    expect(hook.selectors.map((s: any) => s.matchArgs[0].values)).toStrictEqual([['16', '16902', '4', '5'], ['6', '13', '16901']]);
+    expect(hook.args).toStrictEqual([
+      { index: 0, type: 'long', label: 'request' },
+      { index: 1, type: 'long', label: 'pid' },
+    ]);
+    expect(hook.selectors.map((s: any) => s.matchArgs[0].values)).toStrictEqual([
+      ['16', '16902', '4', '5'],
+      ['6', '13', '16901'],
+    ]);
     const anti = kprobe(observed, 'security_ptrace_traceme');
     expect(anti.syscall).toBe(false);
     expect(anti.tags).toStrictEqual(['observability.process', 'mitre.T1622']);
@@ -64,12 +70,16 @@ describe('PtraceDetection', () => {
     const scope = EnforcementScope.namespaces(['shop']);
     const monitor = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope } }, OVERRIDE_KERNELS);
     expect(kprobe(monitor, 'sys_ptrace').selectors.map((s: any) => s.matchActions)).toStrictEqual([
-      [{ action: 'Override', argError: -1 }], [{ action: 'Override', argError: -1 }],
+      [{ action: 'Override', argError: -1 }],
+      [{ action: 'Override', argError: -1 }],
     ]);
     expect(monitor.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
     expect(monitor).toMatchEvent(ptrace(16), { actions: ['Post'] });
     expect(problemsOf(monitor, [], OVERRIDE_KERNELS)).toStrictEqual([]);
-    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope } }, OVERRIDE_KERNELS);
+    const enforce = render(
+      { enforcement: { action: EnforcementAction.override(Errno.EPERM), mode: PolicyMode.ENFORCE, scope } },
+      OVERRIDE_KERNELS,
+    );
     expect(enforce).toMatchEvent(ptrace(16), { actions: ['Override'] });
     expect(enforce).toMatchEvent(traceme(), { actions: ['Override'] });
     expect(enforce).not.toMatchEvent(ptrace(16, inPod('/tmp/inject', 'other')));

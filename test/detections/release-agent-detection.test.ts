@@ -23,7 +23,10 @@ describe('ReleaseAgentDetection', () => {
 
   test('security_file_permission with Postfix on the two files AND Mask MAY_WRITE, pods only', () => {
     const hook = kprobe(policy, 'security_file_permission');
-    expect(hook.args).toStrictEqual([{ index: 0, type: 'file' }, { index: 1, type: 'int', label: 'mask' }]);
+    expect(hook.args).toStrictEqual([
+      { index: 0, type: 'file' },
+      { index: 1, type: 'int', label: 'mask' },
+    ]);
     expect(hook.selectors).toHaveLength(1);
     expect(hook.selectors[0].matchArgs).toStrictEqual([
       { index: 0, operator: 'Postfix', values: ['/release_agent', '/notify_on_release'] },
@@ -39,22 +42,38 @@ describe('ReleaseAgentDetection', () => {
 
   describe('must catch', () => {
     test('echo "$host_path/cmd" > /tmp/cgrp/release_agent after mounting cgroup v1', () => {
-      expect(policy).toMatchEvent(call('security_file_permission', write('/tmp/cgrp/release_agent'), inPod('/bin/sh', 'web', { arguments: '-c echo /var/lib/containerd/.../cmd > /tmp/cgrp/release_agent' })));
+      expect(policy).toMatchEvent(
+        call(
+          'security_file_permission',
+          write('/tmp/cgrp/release_agent'),
+          inPod('/bin/sh', 'web', { arguments: '-c echo /var/lib/containerd/.../cmd > /tmp/cgrp/release_agent' }),
+        ),
+      );
     });
     test('echo 1 > /tmp/cgrp/x/notify_on_release', () => {
       expect(policy).toMatchEvent(call('security_file_permission', write('/tmp/cgrp/x/notify_on_release'), inPod('/bin/bash')));
     });
     test('the same write in the rdma hierarchy mounted elsewhere, appended with >>', () => {
-      expect(policy).toMatchEvent(call('security_file_permission', write('/mnt/rdma/release_agent', MAY_WRITE | MAY_APPEND), inPod('/usr/bin/python3')));
+      expect(policy).toMatchEvent(
+        call('security_file_permission', write('/mnt/rdma/release_agent', MAY_WRITE | MAY_APPEND), inPod('/usr/bin/python3')),
+      );
     });
   });
 
   describe('must ignore', () => {
     test('systemd setting release_agent at boot on a cgroup v1 node (host)', () => {
-      expect(policy).not.toMatchEvent(call('security_file_permission', write('/sys/fs/cgroup/systemd/release_agent'), onHost('/usr/lib/systemd/systemd')));
+      expect(policy).not.toMatchEvent(
+        call('security_file_permission', write('/sys/fs/cgroup/systemd/release_agent'), onHost('/usr/lib/systemd/systemd')),
+      );
     });
     test('a monitoring agent reading notify_on_release', () => {
-      expect(policy).not.toMatchEvent(call('security_file_permission', write('/sys/fs/cgroup/memory/notify_on_release', MAY_READ), inPod('/usr/bin/cadvisor', 'monitoring')));
+      expect(policy).not.toMatchEvent(
+        call(
+          'security_file_permission',
+          write('/sys/fs/cgroup/memory/notify_on_release', MAY_READ),
+          inPod('/usr/bin/cadvisor', 'monitoring'),
+        ),
+      );
     });
     test('an app writing its own file whose name merely ends in "agent"', () => {
       expect(policy).not.toMatchEvent(call('security_file_permission', write('/var/lib/app/user_agent'), inPod('/usr/bin/node')));

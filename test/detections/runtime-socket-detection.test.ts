@@ -22,32 +22,53 @@ describe('RuntimeSocketDetection', () => {
   test('security_socket_connect reads the sockaddr_un path and filters it with Equal (the type has no Postfix)', () => {
     const hook = kprobe(policy, 'security_socket_connect');
     expect(hook.syscall).toBe(false);
-    expect(hook.args).toStrictEqual([{ index: 1, type: 'sockaddr_un', label: 'address' }, { index: 2, type: 'int', label: 'addrlen' }]);
+    expect(hook.args).toStrictEqual([
+      { index: 1, type: 'sockaddr_un', label: 'address' },
+      { index: 2, type: 'int', label: 'addrlen' },
+    ]);
     expect(hook.selectors).toHaveLength(1);
     const filter = hook.selectors[0].matchArgs[0];
     expect(filter.operator).toBe('Equal');
-    expect(filter.values).toEqual(expect.arrayContaining(['/run/containerd/containerd.sock', '/var/run/docker.sock', '/run/crio/crio.sock', '/host/run/containerd/containerd.sock']));
+    expect(filter.values).toEqual(
+      expect.arrayContaining([
+        '/run/containerd/containerd.sock',
+        '/var/run/docker.sock',
+        '/run/crio/crio.sock',
+        '/host/run/containerd/containerd.sock',
+      ]),
+    );
     expect(policy.spec.podSelector).toStrictEqual({});
   });
 
   test('is clean against the CRD and the checker, except that Debian 11 (5.10) compiles the sockaddr_un filter out', () => {
     expect(problemsOf(policy, ['sockaddr-un-filter'])).toStrictEqual([]);
-    expect(problemsOf(policy)).toStrictEqual([expect.stringMatching(/^sockaddr-un-filter debian-11-5.10: .*this filter passes every call/)]);
+    expect(problemsOf(policy)).toStrictEqual([
+      expect.stringMatching(/^sockaddr-un-filter debian-11-5.10: .*this filter passes every call/),
+    ]);
   });
 
   test('says so at synth time: the policy carries the kernel note for the kernels in use', () => {
     expect(policy.metadata.annotations['cdk8s-tetragon/kernel-notes']).toMatch(
-      /^sockaddr-un-filter \(debian-11-5.10\): Tetragon reads and filters sockaddr_un arguments only from kernel 5.11 .* this filter passes every call$/);
+      /^sockaddr-un-filter \(debian-11-5.10\): Tetragon reads and filters sockaddr_un arguments only from kernel 5.11 .* this filter passes every call$/,
+    );
     // with a kernel set of 5.11+ only, the note is gone
     const chart = newChart();
     chart.node.setContext('cdk8s-tetragon:kernels', ['debian-12-6.1', 'debian-13-6.12']);
     new RuntimeSocketDetection(chart, 'Sock', {});
-    expect(policyNamed(synth(chart), 'runtime-socket').metadata.annotations).toStrictEqual({ description: 'Connections from pods to container runtime API sockets' });
+    expect(policyNamed(synth(chart), 'runtime-socket').metadata.annotations).toStrictEqual({
+      description: 'Connections from pods to container runtime API sockets',
+    });
   });
 
   describe('must catch', () => {
     test('docker CLI in a CI pod with the host Docker socket mounted', () => {
-      expect(policy).toMatchEvent(call('security_socket_connect', unix('/var/run/docker.sock'), inPod('/usr/local/bin/docker', 'ci', { arguments: 'run --privileged -v /:/host alpine chroot /host' })));
+      expect(policy).toMatchEvent(
+        call(
+          'security_socket_connect',
+          unix('/var/run/docker.sock'),
+          inPod('/usr/local/bin/docker', 'ci', { arguments: 'run --privileged -v /:/host alpine chroot /host' }),
+        ),
+      );
     });
     test('ctr talking to containerd through a hostPath mount', () => {
       expect(policy).toMatchEvent(call('security_socket_connect', unix('/run/containerd/containerd.sock'), inPod('/usr/bin/ctr')));
@@ -72,7 +93,13 @@ describe('RuntimeSocketDetection', () => {
     });
     test('a trusted monitoring agent', () => {
       const p = render({ trustedBinaries: ['/opt/datadog-agent/bin/agent/agent'] });
-      expect(p).not.toMatchEvent(call('security_socket_connect', unix('/var/run/containerd/containerd.sock'), inPod('/opt/datadog-agent/bin/agent/agent', 'datadog')));
+      expect(p).not.toMatchEvent(
+        call(
+          'security_socket_connect',
+          unix('/var/run/containerd/containerd.sock'),
+          inPod('/opt/datadog-agent/bin/agent/agent', 'datadog'),
+        ),
+      );
     });
   });
 

@@ -1,5 +1,5 @@
-import { SensitiveLinkDetection } from '../../lib/detections/sensitive-link-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { SensitiveLinkDetection } from '../../lib/detections/sensitive-link-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -32,7 +32,11 @@ describe('SensitiveLinkDetection', () => {
     expect(sym.selectors[0].matchArgs[0].values).toEqual(expect.arrayContaining(['/etc/shadow', '/etc/sudoers', '/', '/root/']));
     const at = kprobe(observed, 'sys_linkat');
     expect(at.syscall).toBe(true);
-    expect(at.args.map((a: any) => [a.index, a.type])).toStrictEqual([[0, 'int'], [1, 'string'], [3, 'string']]);
+    expect(at.args.map((a: any) => [a.index, a.type])).toStrictEqual([
+      [0, 'int'],
+      [1, 'string'],
+      [3, 'string'],
+    ]);
     expect(at.selectors[0].matchArgs).toStrictEqual([{ index: 1, operator: 'Equal', values: [...SensitiveLinkDetection.DEFAULT_FILES] }]);
     const legacy = kprobe(observed, 'sys_link');
     expect(legacy.ignore).toStrictEqual({ callNotFound: true });
@@ -61,7 +65,9 @@ describe('SensitiveLinkDetection', () => {
   test('lists can be replaced; a relative path is refused with the fix', () => {
     const policy = render({ files: ['/etc/kubernetes/admin.conf'], directories: [] });
     expect(kprobe(policy, 'security_inode_symlink').selectors[0].matchArgs[0].values).toStrictEqual(['/etc/kubernetes/admin.conf']);
-    expect(() => render({ files: ['etc/shadow'] })).toThrow('test/Links: files: got "etc/shadow"; paths are absolute, as the kernel resolves them. Write it as "/etc/shadow"');
+    expect(() => render({ files: ['etc/shadow'] })).toThrow(
+      'test/Links: files: got "etc/shadow"; paths are absolute, as the kernel resolves them. Write it as "/etc/shadow"',
+    );
   });
 
   test('enforcement: Override EACCES in monitor mode first, then blocks', () => {
@@ -71,7 +77,10 @@ describe('SensitiveLinkDetection', () => {
     expect(monitor.spec.options).toContainEqual({ name: 'policy-mode', value: 'monitor' });
     expect(monitor.spec.podSelector).toStrictEqual({});
     expect(problemsOf(monitor, [], OVERRIDE_KERNELS)).toStrictEqual([]);
-    const enforce = render({ enforcement: { action: EnforcementAction.override(Errno.EACCES), mode: PolicyMode.ENFORCE, scope } }, OVERRIDE_KERNELS);
+    const enforce = render(
+      { enforcement: { action: EnforcementAction.override(Errno.EACCES), mode: PolicyMode.ENFORCE, scope } },
+      OVERRIDE_KERNELS,
+    );
     expect(enforce).toMatchEvent(symlink('/etc/shadow'), { actions: ['Override'] });
     expect(enforce).not.toMatchEvent(symlink('/etc/shadow', onHost('/usr/bin/ln')));
   });

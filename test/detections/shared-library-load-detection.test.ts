@@ -15,10 +15,17 @@ function build(props = {}, kernels: string[] | null = NEW_KERNELS) {
 const { detection, policy } = build();
 const loader = (library: string, binary: string, namespace?: string) => ({
   process_loader: {
-    process: { exec_id: 'bm9kZS1hOjE6Mg==', pid: 812, binary, ...(namespace ? { pod: { namespace, name: `${namespace}-api-5f6d-xk2p9`, container: { name: 'api' } } } : {}) },
-    path: library, buildid: 'Ab3f0c2e9d',
+    process: {
+      exec_id: 'bm9kZS1hOjE6Mg==',
+      pid: 812,
+      binary,
+      ...(namespace ? { pod: { namespace, name: `${namespace}-api-5f6d-xk2p9`, container: { name: 'api' } } } : {}),
+    },
+    path: library,
+    buildid: 'Ab3f0c2e9d',
   },
-  node_name: 'node-a', time: '2026-05-04T09:12:01.120432000Z',
+  node_name: 'node-a',
+  time: '2026-05-04T09:12:01.120432000Z',
 });
 const [rule] = detection.lokiRules;
 
@@ -30,12 +37,16 @@ describe('SharedLibraryLoadDetection', () => {
   });
 
   test('a kernel set with a kernel older than 5.19 fails synth, naming the kernel and the way out', () => {
-    expect(() => build({}, null)).toThrow(/test\/Libs\/Policy: \[loader-kernel\] policy 'shared-library-load' spec.loader: the loader sensor needs kernel 5.19\+: the policy fails to load on kernel debian-11-5.10.*name only kernels 5.19\+ in the kernel set/);
+    expect(() => build({}, null)).toThrow(
+      /test\/Libs\/Policy: \[loader-kernel\] policy 'shared-library-load' spec.loader: the loader sensor needs kernel 5.19\+: the policy fails to load on kernel debian-11-5.10.*name only kernels 5.19\+ in the kernel set/,
+    );
   });
 
   test('the alert parses as LogQL and counts libraries from scratch directories (LD_PRELOAD drops)', () => {
     expect(logqlErrors(rule.expr)).toStrictEqual([]);
-    expect(rule.expr).toBe('sum by (namespace, pod, binary, library) (count_over_time({job="tetragon", event_type="process_loader"} | json library="process_loader.path" | library=~"/(tmp|dev/shm|var/tmp)/.*" [5m])) > 0');
+    expect(rule.expr).toBe(
+      'sum by (namespace, pod, binary, library) (count_over_time({job="tetragon", event_type="process_loader"} | json library="process_loader.path" | library=~"/(tmp|dev/shm|var/tmp)/.*" [5m])) > 0',
+    );
     expect(logRuleCounts(rule.expr, loader('/tmp/libprocesshider.so', '/usr/bin/ps', 'shop'))).toBe(true);
     expect(logRuleCounts(rule.expr, loader('/dev/shm/.x/libhook.so', '/usr/sbin/sshd'))).toBe(true);
     expect(logRuleCounts(rule.expr, loader('/var/tmp/libc.so.6', '/usr/bin/curl', 'ci'))).toBe(true);
@@ -53,6 +64,8 @@ describe('SharedLibraryLoadDetection', () => {
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/var/tmp/libc.so.6', '/usr/bin/curl', 'ci'))).toBe(false);
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/tmp/libhook.so', '/usr/sbin/sshd'))).toBe(false);
     expect(logRuleCounts(excluded.lokiRules[0].expr, loader('/tmp/libhook.so', '/usr/bin/ps', 'shop'))).toBe(true);
-    expect(() => build({ name: 'Loader' })).toThrow('test/Libs/Policy: invalid TracingPolicy\n  - name: got "Loader"; a policy name is a DNS subdomain');
+    expect(() => build({ name: 'Loader' })).toThrow(
+      'test/Libs/Policy: invalid TracingPolicy\n  - name: got "Loader"; a policy name is a DNS subdomain',
+    );
   });
 });

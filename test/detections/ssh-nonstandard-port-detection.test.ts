@@ -1,5 +1,5 @@
-import { SshNonStandardPortDetection } from '../../lib/detections/ssh-nonstandard-port-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { SshNonStandardPortDetection } from '../../lib/detections/ssh-nonstandard-port-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -17,7 +17,18 @@ function render(props = {}) {
 const observed = render();
 const connect = (dport: number, proc = inPod('/usr/bin/ssh')) => ({
   hook: 'kprobe:tcp_connect',
-  args: [{ kind: 'sock' as const, family: 'AF_INET' as const, protocol: 'IPPROTO_TCP', saddr: '10.244.1.9', sport: 40112, daddr: '203.0.113.9', dport, state: 'TCP_SYN_SENT' }],
+  args: [
+    {
+      kind: 'sock' as const,
+      family: 'AF_INET' as const,
+      protocol: 'IPPROTO_TCP',
+      saddr: '10.244.1.9',
+      sport: 40112,
+      daddr: '203.0.113.9',
+      dport,
+      state: 'TCP_SYN_SENT',
+    },
+  ],
   process: proc,
 });
 
@@ -26,7 +37,9 @@ describe('SshNonStandardPortDetection', () => {
     const hook = kprobe(observed, 'tcp_connect');
     expect(hook.args).toStrictEqual([{ index: 0, type: 'sock' }]);
     expect(hook.selectors[0].matchArgs).toStrictEqual([{ index: 0, operator: 'NotDPort', values: ['22'] }]);
-    expect(hook.selectors[0].matchBinaries).toStrictEqual([{ operator: 'In', values: [...SshNonStandardPortDetection.DEFAULT_SSH_CLIENTS] }]);
+    expect(hook.selectors[0].matchBinaries).toStrictEqual([
+      { operator: 'In', values: [...SshNonStandardPortDetection.DEFAULT_SSH_CLIENTS] },
+    ]);
     expect(problemsOf(observed)).toStrictEqual([]);
   });
 
@@ -44,10 +57,14 @@ describe('SshNonStandardPortDetection', () => {
 
   test('allowed ports, enforcement with Sigkill only, no trusted binaries', () => {
     expect(render({ allowedPorts: [22, 443] })).not.toMatchEvent(connect(443));
-    const policy = render({ enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods() } });
+    const policy = render({
+      enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.allPods() },
+    });
     expect(policy).toMatchEvent(connect(2222), { actions: ['Sigkill'] });
     expect(problemsOf(policy)).toStrictEqual([]);
-    expect(() => render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope: EnforcementScope.allPods() } })).toThrow(/tcp_connect is neither a syscall nor an LSM function/);
+    expect(() => render({ enforcement: { action: EnforcementAction.override(Errno.EPERM), scope: EnforcementScope.allPods() } })).toThrow(
+      /tcp_connect is neither a syscall nor an LSM function/,
+    );
     expect(() => render({ trustedBinaries: ['/usr/bin/ssh'] })).toThrow(/test\/Ssh: trustedBinaries/);
   });
 });

@@ -10,7 +10,9 @@ const [rule] = build().lokiRules;
 describe('SudoDetection', () => {
   test('one info alert over exec events, on the last path element', () => {
     expect(logqlErrors(rule.expr)).toStrictEqual([]);
-    expect(rule.expr).toBe('sum by (namespace, pod, binary) (count_over_time({job="tetragon", event_type="process_exec"} | binary=~"(.*/)?(sudo|su|doas|pkexec)" [5m])) > 0');
+    expect(rule.expr).toBe(
+      'sum by (namespace, pod, binary) (count_over_time({job="tetragon", event_type="process_exec"} | binary=~"(.*/)?(sudo|su|doas|pkexec)" [5m])) > 0',
+    );
     expect(rule.severity).toBe('info');
   });
 
@@ -30,6 +32,8 @@ describe('SudoDetection', () => {
     const pods = build({ programs: ['sudo'], excludeNamespaces: ['host'] }).lokiRules[0].expr;
     expect(logRuleCounts(pods, execEvent('/usr/bin/sudo'))).toBe(false);
     expect(logRuleCounts(pods, execEvent('/usr/bin/sudo', { namespace: 'shop' }))).toBe(true);
-    expect(() => build({ programs: ['/usr/bin/sudo'] })).toThrow('test/Sudo: programs: got "/usr/bin/sudo"; a bare program name (no slashes). Write e.g. "sudo"');
+    expect(() => build({ programs: ['/usr/bin/sudo'] })).toThrow(
+      'test/Sudo: programs: got "/usr/bin/sudo"; a bare program name (no slashes). Write e.g. "sudo"',
+    );
   });
 });

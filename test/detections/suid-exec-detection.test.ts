@@ -16,7 +16,15 @@ describe('SuidExecDetection', () => {
   test('counts a SUID root shell copy, a SGID binary and a file-capability binary', () => {
     expect(logRuleCounts(suid.expr, execEvent('/tmp/.sh', { namespace: 'shop', uid: 1000, binaryProperties: SETUID }))).toBe(true);
     expect(logRuleCounts(suid.expr, execEvent('/usr/bin/wall', { uid: 1000, binaryProperties: { setgid: 5 } }))).toBe(true);
-    expect(logRuleCounts(caps.expr, execEvent('/usr/local/bin/python3', { namespace: 'shop', binaryProperties: { privileges_changed: ['PRIVILEGES_RAISED_EXEC_FILE_CAP'] } }))).toBe(true);
+    expect(
+      logRuleCounts(
+        caps.expr,
+        execEvent('/usr/local/bin/python3', {
+          namespace: 'shop',
+          binaryProperties: { privileges_changed: ['PRIVILEGES_RAISED_EXEC_FILE_CAP'] },
+        }),
+      ),
+    ).toBe(true);
   });
 
   test('ignores ordinary execs, credentials without SUID, and the excluded passwd', () => {

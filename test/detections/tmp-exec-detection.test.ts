@@ -1,5 +1,5 @@
-import { TmpExecDetection } from '../../lib/detections/tmp-exec-detection';
 import { EnforcementAction } from '../../lib/detections/detection-props';
+import { TmpExecDetection } from '../../lib/detections/tmp-exec-detection';
 import { Errno } from '../../lib/policies/library-policy-props';
 import { EnforcementScope, PolicyMode } from '../../lib/policy/enforcement';
 import { tetragonMatchers } from '../../lib/testing';
@@ -24,7 +24,9 @@ describe('TmpExecDetection', () => {
     expect(detection.policies).toStrictEqual([]);
     expect(manifests).toStrictEqual([]);
     expect(logqlErrors(rule.expr)).toStrictEqual([]);
-    expect(rule.expr).toBe('sum by (namespace, pod, binary) (count_over_time({job="tetragon", event_type="process_exec"} | binary=~"(/tmp/|/var/tmp/|/dev/shm/).*" [5m])) > 0');
+    expect(rule.expr).toBe(
+      'sum by (namespace, pod, binary) (count_over_time({job="tetragon", event_type="process_exec"} | binary=~"(/tmp/|/var/tmp/|/dev/shm/).*" [5m])) > 0',
+    );
     expect(detection.installRequirements).toStrictEqual({});
   });
 
@@ -38,7 +40,9 @@ describe('TmpExecDetection', () => {
     expect(logRuleCounts(rule.expr, execEvent('/usr/bin/curl', { namespace: 'shop' }))).toBe(false);
     expect(logRuleCounts(rule.expr, execEvent('/opt/tmp/tool', { namespace: 'shop' }))).toBe(false);
     expect(logRuleCounts(rule.expr, execEvent('/app/tmpfiles/run', { namespace: 'shop' }))).toBe(false);
-    expect(logRuleCounts(rule.expr, { process_exit: { process: { binary: '/tmp/x', pod: { namespace: 'shop' } } }, node_name: 'node-a' })).toBe(false);
+    expect(
+      logRuleCounts(rule.expr, { process_exit: { process: { binary: '/tmp/x', pod: { namespace: 'shop' } } }, node_name: 'node-a' }),
+    ).toBe(false);
   });
 
   test('exclusions: namespaces and binaries', () => {
@@ -65,13 +69,23 @@ describe('TmpExecDetection', () => {
   });
 
   test('enforcement: Override EACCES like a noexec mount, monitor first', () => {
-    const { detection: enforcing, manifests: out } = build({ enforcement: { action: EnforcementAction.override(Errno.EACCES), scope: EnforcementScope.namespaces(['shop']) } });
+    const { detection: enforcing, manifests: out } = build({
+      enforcement: { action: EnforcementAction.override(Errno.EACCES), scope: EnforcementScope.namespaces(['shop']) },
+    });
     expect(enforcing.policies).toHaveLength(1);
     const policy = policyNamed(out, 'tmp-exec');
     expect(kprobe(policy, 'security_bprm_check').selectors[0].matchActions).toStrictEqual([{ action: 'Override', argError: -13 }]);
-    expect(policy.spec.options).toStrictEqual([{ name: 'disable-kprobe-multi', value: '1' }, { name: 'policy-mode', value: 'monitor' }]);
+    expect(policy.spec.options).toStrictEqual([
+      { name: 'disable-kprobe-multi', value: '1' },
+      { name: 'policy-mode', value: 'monitor' },
+    ]);
     expect(problemsOf(policy)).toStrictEqual([]);
-    const enforce = policyNamed(build({ enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) } }).manifests, 'tmp-exec');
+    const enforce = policyNamed(
+      build({
+        enforcement: { action: EnforcementAction.sigkill(), mode: PolicyMode.ENFORCE, scope: EnforcementScope.namespaces(['shop']) },
+      }).manifests,
+      'tmp-exec',
+    );
     expect(enforce).toMatchEvent(bprm('/tmp/x'), { actions: ['Sigkill'] });
     expect(() => build({ directories: ['/tmp'] })).toThrow('test/Tmp: directories: got "/tmp"; a directory ends with "/". Write "/tmp/"');
   });

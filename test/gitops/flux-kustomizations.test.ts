@@ -5,7 +5,9 @@ import { validateAgainstCrd } from '../../lib/private/crd-schema';
 
 function setup(props: Partial<ConstructorParameters<typeof FluxKustomizations>[2]> = {}, withInstall = true) {
   const app: App = Testing.app();
-  const install = withInstall ? new TetragonInstall(new Chart(app, 'install'), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE }) : undefined;
+  const install = withInstall
+    ? new TetragonInstall(new Chart(app, 'install'), 'Tetragon', { method: InstallMethod.FLUX_HELM_RELEASE })
+    : undefined;
   const fluxChart = new Chart(app, 'flux');
   const ks = new FluxKustomizations(fluxChart, 'Units', { cluster: 'nlcl01k8s', install, ...props });
   return { ks, fluxChart, manifests: () => Testing.synth(fluxChart) };
@@ -51,7 +53,14 @@ describe('FluxKustomizations', () => {
   });
 
   test('source, namespaces, prefix and dist folder are configurable', () => {
-    const ms = setup({ gitRepository: 'platform', gitRepositoryNamespace: 'flux-system', namespace: 'tetragon-gitops', namePrefix: 'tg-', distDir: 'deploy/dist', prune: false }).manifests();
+    const ms = setup({
+      gitRepository: 'platform',
+      gitRepositoryNamespace: 'flux-system',
+      namespace: 'tetragon-gitops',
+      namePrefix: 'tg-',
+      distDir: 'deploy/dist',
+      prune: false,
+    }).manifests();
     const k = byName(ms);
     expect(Object.keys(k).sort()).toStrictEqual(['tg-install', 'tg-observability', 'tg-policies']);
     expect(k['tg-policies'].spec.dependsOn).toStrictEqual([{ name: 'tg-install' }]);
@@ -72,13 +81,24 @@ describe('FluxKustomizations', () => {
       ],
     });
     expect(ks.applyOrder()).toStrictEqual(['crds', 'install', 'policies', 'observability']);
-    expect(byName(manifests())['tetragon-policies'].spec.dependsOn).toStrictEqual([{ name: 'tetragon-crds' }, { name: 'tetragon-install' }]);
+    expect(byName(manifests())['tetragon-policies'].spec.dependsOn).toStrictEqual([
+      { name: 'tetragon-crds' },
+      { name: 'tetragon-install' },
+    ]);
   });
 
   test('a dependency on an unknown unit or a cycle fails synthesis with the unit names', () => {
     const unknown = setup({ units: [{ name: 'install' }, { name: 'policies', dependsOn: ['instal'] }] }, false);
     expect(() => unknown.manifests()).toThrow(/unit "policies" depends on "instal", which is not a unit \(units: install, policies\)/);
-    const cycle = setup({ units: [{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['a'] }] }, false);
+    const cycle = setup(
+      {
+        units: [
+          { name: 'a', dependsOn: ['b'] },
+          { name: 'b', dependsOn: ['a'] },
+        ],
+      },
+      false,
+    );
     expect(() => cycle.manifests()).toThrow(/dependency cycle: a -> b -> a/);
   });
 
@@ -87,17 +107,24 @@ describe('FluxKustomizations', () => {
     expect(() => ks.addUnit({ name: 'policies' })).toThrow(/unit "policies" is defined twice/);
     expect(() => ks.addUnit({ name: 'Policies_2' })).toThrow(/flux\/Units: units\["Policies_2"\]: got "Policies_2"; expected a DNS label/);
     expect(() => ks.addUnit({ name: GitOpsUnit.FLUX })).toThrow(/unit 'flux' holds these Kustomizations/);
-    expect(() => ks.addUnit({ name: 'x', wait: true, healthChecks: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'a', namespace: 'b' }] })).toThrow(/Flux ignores health checks when wait is on/);
+    expect(() =>
+      ks.addUnit({ name: 'x', wait: true, healthChecks: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'a', namespace: 'b' }] }),
+    ).toThrow(/Flux ignores health checks when wait is on/);
     expect(() => setup({ cluster: 'a/b' })).toThrow(/cluster: got "a\/b"/);
     expect(() => setup({ distDir: '../outside' })).toThrow(/distDir: got "\.\.\/outside"/);
     expect(() => setup({ interval: 'daily' })).toThrow(/interval: got "daily"/);
-    expect(() => setup({ installUnit: 'base' }))
-      .toThrow(/installUnit: got "base"; expected one of the units \(install, policies, observability\)\. Add the unit or set installUnit/);
+    expect(() => setup({ installUnit: 'base' })).toThrow(
+      /installUnit: got "base"; expected one of the units \(install, policies, observability\)\. Add the unit or set installUnit/,
+    );
   });
 
   test('a unit added later is rendered too', () => {
     const { ks, manifests } = setup();
     ks.addUnit({ name: 'extras', dependsOn: ['policies'] });
-    expect(byName(manifests())['tetragon-extras'].spec).toMatchObject({ path: './dist/nlcl01k8s/extras', dependsOn: [{ name: 'tetragon-policies' }], wait: true });
+    expect(byName(manifests())['tetragon-extras'].spec).toMatchObject({
+      path: './dist/nlcl01k8s/extras',
+      dependsOn: [{ name: 'tetragon-policies' }],
+      wait: true,
+    });
   });
 });

@@ -11,7 +11,9 @@ function runDocsExample(): App {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'install.md'), 'utf8');
   const block = /```ts\n([\s\S]*?)```/.exec(doc);
   if (!block) throw new Error('docs/install.md has no ts example');
-  const js = ts.transpileModule(`${block[1]}\nexports.app = app;`, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(`${block[1]}\nexports.app = app;`, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const exportsObj: { app?: App } = {};
   const req = (name: string) => (name === 'cdk8s-tetragon' ? { ...install, ...gitops } : require(name));
   new Function('require', 'exports', js)(req, exportsObj);

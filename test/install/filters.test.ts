@@ -1,5 +1,11 @@
 import {
-  DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, EventType, ExportFilter, FieldFilter, HOST_EXPORT_NAMESPACE, RedactionFilter,
+  DEFAULT_EXPORT_DENY_LIST,
+  DEFAULT_REDACTION_FILTERS,
+  EventType,
+  ExportFilter,
+  FieldFilter,
+  HOST_EXPORT_NAMESPACE,
+  RedactionFilter,
 } from '../../lib/install';
 import { toJsRegExp } from '../../lib/install/private/re2';
 
@@ -50,7 +56,11 @@ describe('default redaction filters', () => {
     ['/usr/bin/mongosh', 'mongodb+srv://admin:s3cr3t@cluster0.example.net/x', 'mongodb+srv://admin:*****@cluster0.example.net/x'],
     ['/bin/sh', '-c "PGPASSWORD=s3cr3t psql -h db"', '-c "PGPASSWORD=***** psql -h db"'],
     ['/usr/bin/env', 'AWS_SECRET_ACCESS_KEY=abc/def+ghi aws s3 ls', 'AWS_SECRET_ACCESS_KEY=***** aws s3 ls'],
-    ['/usr/bin/curl', '-H "Authorization: Bearer eyJhbGciOi.x.y" https://api.example.com', '-H "Authorization: Bearer *****" https://api.example.com'],
+    [
+      '/usr/bin/curl',
+      '-H "Authorization: Bearer eyJhbGciOi.x.y" https://api.example.com',
+      '-H "Authorization: Bearer *****" https://api.example.com',
+    ],
     ['/usr/bin/curl', '-u admin:letmein https://x.example.com', '-u admin:***** https://x.example.com'],
     ['/usr/bin/git', 'clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r', 'clone https://*****@github.com/o/r'],
     ['/usr/bin/mysql', '-uroot -pS3cret -h db', '-uroot -p***** -h db'],
@@ -94,8 +104,16 @@ describe('default export deny list', () => {
 
 describe('ExportFilter', () => {
   test('renders snake_case keys in sorted order', () => {
-    const f = ExportFilter.of({ namespaces: ['a'], eventTypes: [EventType.PROCESS_EXEC], binaryRegex: ['^/bin/sh$'], inInitTree: false, pids: [1] });
-    expect(JSON.stringify(f.toJson())).toBe('{"binary_regex":["^/bin/sh$"],"event_set":["PROCESS_EXEC"],"in_init_tree":false,"namespace":["a"],"pid":[1]}');
+    const f = ExportFilter.of({
+      namespaces: ['a'],
+      eventTypes: [EventType.PROCESS_EXEC],
+      binaryRegex: ['^/bin/sh$'],
+      inInitTree: false,
+      pids: [1],
+    });
+    expect(JSON.stringify(f.toJson())).toBe(
+      '{"binary_regex":["^/bin/sh$"],"event_set":["PROCESS_EXEC"],"in_init_tree":false,"namespace":["a"],"pid":[1]}',
+    );
   });
 
   test('refuses filters that would match everything or that RE2 cannot compile', () => {
@@ -111,8 +129,9 @@ describe('ExportFilter', () => {
 
 describe('FieldFilter and RedactionFilter', () => {
   test('field filters render as Tetragon reads them', () => {
-    expect(FieldFilter.include(['process.binary', 'process.pod'], { eventTypes: [EventType.PROCESS_KPROBE], invertEventTypes: true }).toJson())
-      .toStrictEqual({ action: 'INCLUDE', event_set: ['PROCESS_KPROBE'], fields: 'process.binary,process.pod', invert_event_set: true });
+    expect(
+      FieldFilter.include(['process.binary', 'process.pod'], { eventTypes: [EventType.PROCESS_KPROBE], invertEventTypes: true }).toJson(),
+    ).toStrictEqual({ action: 'INCLUDE', event_set: ['PROCESS_KPROBE'], fields: 'process.binary,process.pod', invert_event_set: true });
     expect(() => FieldFilter.exclude(['Process.Binary'])).toThrow(/not a dotted snake_case path/);
     expect(() => FieldFilter.exclude([])).toThrow(/fields is empty/);
   });
@@ -121,7 +140,9 @@ describe('FieldFilter and RedactionFilter', () => {
     expect(() => RedactionFilter.of({ redact: ['--password\\s+\\S+'] })).toThrow(/has no capture group, so it would redact nothing/);
     expect(() => RedactionFilter.of({ redact: ['(?<=--password=)(\\S+)'] })).toThrow(/lookbehind/);
     expect(() => RedactionFilter.of({ redact: [] })).toThrow(/redact is empty/);
-    expect(RedactionFilter.of({ binaryRegex: ['(?:^|/)foo$'], redact: ['-p(?:\\s+|=)(\\S*)'] }).toJson())
-      .toStrictEqual({ binary_regex: ['(?:^|/)foo$'], redact: ['-p(?:\\s+|=)(\\S*)'] });
+    expect(RedactionFilter.of({ binaryRegex: ['(?:^|/)foo$'], redact: ['-p(?:\\s+|=)(\\S*)'] }).toJson()).toStrictEqual({
+      binary_regex: ['(?:^|/)foo$'],
+      redact: ['-p(?:\\s+|=)(\\S*)'],
+    });
   });
 });

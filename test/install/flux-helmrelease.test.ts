@@ -41,15 +41,29 @@ describe('TetragonInstall, flux-helmrelease renderer', () => {
     expect(hr.spec.values.crds.installMethod).toBe('helm');
 
     for (const m of manifests) expect(validateAgainstCrd(m)).toStrictEqual([]);
-    expect(install.healthChecks[0]).toStrictEqual({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'tetragon', namespace: 'flux-system' });
+    expect(install.healthChecks[0]).toStrictEqual({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      name: 'tetragon',
+      namespace: 'flux-system',
+    });
   });
 
   test('values are identical to those the helm-template renderer hands to helm', () => {
     // given the same props for both renderers
-    const props: TetragonInstallProps = { clusterName: 'c1', metrics: { serviceMonitorLabels: { release: 'prom' } }, extraValues: { tetragon: { debug: true } } };
+    const props: TetragonInstallProps = {
+      clusterName: 'c1',
+      metrics: { serviceMonitorLabels: { release: 'prom' } },
+      extraValues: { tetragon: { debug: true } },
+    };
     const hr = find(flux(props).manifests, 'HelmRelease');
     const chart = newChart();
-    new TetragonInstall(chart, 'Tetragon', { ...props, method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: fakeHelm() });
+    new TetragonInstall(chart, 'Tetragon', {
+      ...props,
+      method: InstallMethod.HELM_TEMPLATE,
+      chart: ChartSource.local(FIXTURE_CHART),
+      helmExecutable: fakeHelm(),
+    });
     const given = parse(find(Testing.synth(chart), 'ConfigMap', 'helm-call').data.values);
     // then
     expect(given).toStrictEqual(hr.spec.values);
@@ -72,16 +86,26 @@ describe('TetragonInstall, flux-helmrelease renderer', () => {
   });
 
   test('Flux settings are applied and checked', () => {
-    const { manifests } = flux({ releaseName: 'tg', namespace: 'security', flux: { namespace: 'gitops', interval: '5m', sourceInterval: '12h', timeout: '15m', driftDetection: false } });
+    const { manifests } = flux({
+      releaseName: 'tg',
+      namespace: 'security',
+      flux: { namespace: 'gitops', interval: '5m', sourceInterval: '12h', timeout: '15m', driftDetection: false },
+    });
     const hr = find(manifests, 'HelmRelease', 'tg');
     expect(hr.metadata.namespace).toBe('gitops');
-    expect([hr.spec.interval, hr.spec.timeout, hr.spec.targetNamespace, hr.spec.driftDetection]).toStrictEqual(['5m', '15m', 'security', undefined]);
+    expect([hr.spec.interval, hr.spec.timeout, hr.spec.targetNamespace, hr.spec.driftDetection]).toStrictEqual([
+      '5m',
+      '15m',
+      'security',
+      undefined,
+    ]);
     expect(find(manifests, 'HelmRepository', 'tg').spec.interval).toBe('12h');
     expect(() => flux({ flux: { interval: 'hourly' } })).toThrow(/flux\.interval: got "hourly"; expected a duration/);
   });
 
   test('a local chart cannot be fetched by the cluster: clear error with the fix', () => {
-    expect(() => flux({ chart: ChartSource.local(FIXTURE_CHART) }))
-      .toThrow(/chart: got "local .*"; expected a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:\/\/ reference\. Point the chart prop or the context cdk8s-tetragon:chart at a repository or OCI mirror, or render the local chart with the helm-template method/);
+    expect(() => flux({ chart: ChartSource.local(FIXTURE_CHART) })).toThrow(
+      /chart: got "local .*"; expected a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:\/\/ reference\. Point the chart prop or the context cdk8s-tetragon:chart at a repository or OCI mirror, or render the local chart with the helm-template method/,
+    );
   });
 });

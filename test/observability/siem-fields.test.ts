@@ -22,7 +22,15 @@ function table(heading: string): string[][] {
   const rows: string[][] = [];
   let inTable = false;
   for (const line of DOC.slice(start + heading.length + 2).split('\n')) {
-    if (line.startsWith('|')) { inTable = true; rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim())); } else if (inTable) break;
+    if (line.startsWith('|')) {
+      inTable = true;
+      rows.push(
+        line
+          .split(/(?<!\\)\|/)
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    } else if (inTable) break;
   }
   return rows.slice(2);
 }
@@ -39,12 +47,25 @@ function runExample(code: string): Record<string, unknown> {
 }
 
 describe('normalized SIEM fields', () => {
-  test('given docs/siem.md, then its field table is the library\'s table, row by row, with ECS and OCSF mappings', () => {
+  test("given docs/siem.md, then its field table is the library's table, row by row, with ECS and OCSF mappings", () => {
     const rows = table('## Normalized fields');
     expect(rows).toStrictEqual(SIEM_FIELDS.map((f) => [`\`${f.name}\``, f.description, f.ecs, f.ocsf]));
     expect(rows.map((r) => r[0])).toStrictEqual([
-      '`timestamp`', '`event_type`', '`cluster`', '`node`', '`namespace`', '`pod`', '`container`', '`workload`', '`binary`', '`arguments`',
-      '`policy`', '`tags`', '`mitre_technique`', '`severity`', '`severity_id`',
+      '`timestamp`',
+      '`event_type`',
+      '`cluster`',
+      '`node`',
+      '`namespace`',
+      '`pod`',
+      '`container`',
+      '`workload`',
+      '`binary`',
+      '`arguments`',
+      '`policy`',
+      '`tags`',
+      '`mitre_technique`',
+      '`severity`',
+      '`severity_id`',
     ]);
   });
 
@@ -53,20 +74,33 @@ describe('normalized SIEM fields', () => {
       expect(f.name).toMatch(/^[a-z_][a-z0-9_]*$/);
       if (f.expression !== undefined) expect(() => compile(f.expression!)).not.toThrow();
     }
-    expect(SIEM_FIELDS.filter((f) => f.expression === undefined).map((f) => f.name)).toStrictEqual(['timestamp', 'severity', 'severity_id']);
+    expect(SIEM_FIELDS.filter((f) => f.expression === undefined).map((f) => f.name)).toStrictEqual([
+      'timestamp',
+      'severity',
+      'severity_id',
+    ]);
   });
 
-  test('given the severities, then their ids are OCSF\'s 1 (informational) to 5 (critical)', () => {
-    expect(SEVERITY_ORDER.map((s) => [s, severityId(s)])).toStrictEqual([['info', 1], ['low', 2], ['medium', 3], ['high', 4], ['critical', 5]]);
+  test("given the severities, then their ids are OCSF's 1 (informational) to 5 (critical)", () => {
+    expect(SEVERITY_ORDER.map((s) => [s, severityId(s)])).toStrictEqual([
+      ['info', 1],
+      ['low', 2],
+      ['medium', 3],
+      ['high', 4],
+      ['critical', 5],
+    ]);
     expect(severityId(EventSeverity.HIGH)).toBe(4);
   });
 
   test('given the sink table of docs/siem.md, then each sink names its factory and the Alloy component the table pins', () => {
     const rows = table('once, each with its own filter, batching, retries and buffer:');
     expect(rows.map((r) => [r[1], r[2]])).toStrictEqual([
-      ['`SiemSink.otlpGrpc`', '`otelcol.exporter.otlp`'], ['`SiemSink.otlpHttp`', '`otelcol.exporter.otlphttp`'],
-      ['`SiemSink.splunkHec`', '`otelcol.exporter.splunkhec`'], ['`SiemSink.kafka`', '`otelcol.exporter.kafka`'],
-      ['`SiemSink.syslog`', '`otelcol.exporter.syslog`'], ['`SiemSink.s3`', '`otelcol.exporter.awss3`'],
+      ['`SiemSink.otlpGrpc`', '`otelcol.exporter.otlp`'],
+      ['`SiemSink.otlpHttp`', '`otelcol.exporter.otlphttp`'],
+      ['`SiemSink.splunkHec`', '`otelcol.exporter.splunkhec`'],
+      ['`SiemSink.kafka`', '`otelcol.exporter.kafka`'],
+      ['`SiemSink.syslog`', '`otelcol.exporter.syslog`'],
+      ['`SiemSink.s3`', '`otelcol.exporter.awss3`'],
     ]);
     for (const [, factory, component] of rows) {
       expect(typeof (SiemSink as any)[factory.slice(10, -1)]).toBe('function');
@@ -84,7 +118,17 @@ describe('normalized SIEM fields', () => {
       const exported = runExample(code);
       for (const v of Object.values(exported).flatMap((x) => (Array.isArray(x) ? x : [x]))) if (v instanceof SiemSink) sinks.push(v);
     }
-    expect(sinks.map((s) => s.spec.kind).sort()).toStrictEqual(['kafka', 'otlp-grpc', 'otlp-grpc', 'otlp-grpc', 'otlp-http', 'otlp-http', 's3', 'splunk-hec', 'syslog']);
+    expect(sinks.map((s) => s.spec.kind).sort()).toStrictEqual([
+      'kafka',
+      'otlp-grpc',
+      'otlp-grpc',
+      'otlp-grpc',
+      'otlp-http',
+      'otlp-http',
+      's3',
+      'splunk-hec',
+      'syslog',
+    ]);
     const chart = new Chart(Testing.app(), 'o');
     const config = new AlloyLogShipping(chart, 'A', { siemSinks: sinks }).config;
     expect(conformanceErrors(parseAlloy(config))).toStrictEqual([]);

@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
-import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { TetragonAlertRules, TetragonAlertRulesProps } from '../../lib/observability/tetragon-alert-rules';
-import { promqlErrors } from './support/grammars';
+import { validateAgainstCrd } from '../../lib/private/crd-schema';
 import { agentMetricsText } from '../support/agent-events';
+import { promqlErrors } from './support/grammars';
 import { agentTarget, pageToInputSeries, parseMetricsPage } from './support/metrics-page';
 import { requirePromtool, runPromtool } from './support/promtool';
 
@@ -16,15 +16,28 @@ function synth(props?: TetragonAlertRulesProps) {
 
 const rulesOf = (manifest: any) => manifest.spec.groups.flatMap((g: any) => g.rules);
 const ALERTS = [
-  'TetragonMetricsAbsent', 'TetragonAgentDown', 'TetragonAgentNotOnAllNodes', 'TetragonPolicyLoadFailed', 'TetragonEnforcementNotificationsMissed',
-  'TetragonKernelEventsLost', 'TetragonRingBufferEventsLost', 'TetragonEventQueueOverflow', 'TetragonExportRateLimited', 'TetragonExportStalled',
-  'TetragonSensitiveFileAccess', 'TetragonPrivilegeEscalation', 'TetragonShellInContainer',
+  'TetragonMetricsAbsent',
+  'TetragonAgentDown',
+  'TetragonAgentNotOnAllNodes',
+  'TetragonPolicyLoadFailed',
+  'TetragonEnforcementNotificationsMissed',
+  'TetragonKernelEventsLost',
+  'TetragonRingBufferEventsLost',
+  'TetragonEventQueueOverflow',
+  'TetragonExportRateLimited',
+  'TetragonExportStalled',
+  'TetragonSensitiveFileAccess',
+  'TetragonPrivilegeEscalation',
+  'TetragonShellInContainer',
 ];
 
 const job = { job: 'tetragon' };
 const s = (series: string, values: string) => ({ series, values });
-const fires = (at: string, alertname: string, ...labels: Array<Record<string, string>>) =>
-  ({ eval_time: at, alertname, exp_alerts: labels.map((l) => ({ exp_labels: l })) });
+const fires = (at: string, alertname: string, ...labels: Array<Record<string, string>>) => ({
+  eval_time: at,
+  alertname,
+  exp_alerts: labels.map((l) => ({ exp_labels: l })),
+});
 const pod = { namespace: 'shop', workload: 'web', pod: 'web-1', node: 'node-a' };
 
 /** Input series and expectations: each alert fires when it should and stays quiet when it should not. */
@@ -80,23 +93,32 @@ const UNIT_TESTS = {
       name: 'no Tetragon target at all',
       interval: '1m',
       input_series: [s('up{job="node-exporter", instance="n1"}', '1x20')],
-      alert_rule_test: [
-        fires('10m', 'TetragonMetricsAbsent'),
-        fires('16m', 'TetragonMetricsAbsent', { ...job, severity: 'warning' }),
-      ],
+      alert_rule_test: [fires('10m', 'TetragonMetricsAbsent'), fires('16m', 'TetragonMetricsAbsent', { ...job, severity: 'warning' })],
     },
     {
       name: 'detections from tetragon_policy_events_total',
       interval: '1m',
       input_series: [
         // First hit ever for this label set: the series appears at 5m with value 1 (increase() alone would miss it).
-        s('tetragon_policy_events_total{policy="sensitive-file-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/cat", node_name="", node="node-a"}', '_x5 1x15'),
-        s('tetragon_policy_events_total{policy="privilege-escalation-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/su", node_name="", node="node-a"}', '3 3 3 3 3 3 3 5 5x15'),
-        s('tetragon_policy_events_total{policy="shell-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/bin/sh", node_name="", node="node-a"}', '0 0 0 0 0 0 0 1 1x15'),
+        s(
+          'tetragon_policy_events_total{policy="sensitive-file-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/cat", node_name="", node="node-a"}',
+          '_x5 1x15',
+        ),
+        s(
+          'tetragon_policy_events_total{policy="privilege-escalation-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/su", node_name="", node="node-a"}',
+          '3 3 3 3 3 3 3 5 5x15',
+        ),
+        s(
+          'tetragon_policy_events_total{policy="shell-access-monitor", namespace="shop", workload="web", pod="web-1", binary="/bin/sh", node_name="", node="node-a"}',
+          '0 0 0 0 0 0 0 1 1x15',
+        ),
         // A shell on the host (no namespace label) is not a shell in a container.
         s('tetragon_policy_events_total{policy="shell-access-monitor", binary="/bin/bash", node_name="", node="node-b"}', '0+1x22'),
         // Hits of other policies never raise detection alerts.
-        s('tetragon_policy_events_total{policy="process-exec-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/env", node_name="", node="node-a"}', '0+10x22'),
+        s(
+          'tetragon_policy_events_total{policy="process-exec-monitor", namespace="shop", workload="web", pod="web-1", binary="/usr/bin/env", node_name="", node="node-a"}',
+          '0+10x22',
+        ),
       ],
       alert_rule_test: [
         fires('6m', 'TetragonSensitiveFileAccess', { ...pod, binary: '/usr/bin/cat', severity: 'warning' }),
@@ -133,7 +155,7 @@ describe('TetragonAlertRules', () => {
     }
   });
 
-  test('given the spec\'s policy-load expression, then the alert uses it exactly', () => {
+  test("given the spec's policy-load expression, then the alert uses it exactly", () => {
     const load = rulesOf(synth()).find((r: any) => r.alert === 'TetragonPolicyLoadFailed');
     expect(load.expr).toBe('tetragon_tracingpolicy_loaded{state=~"load_error|error"} > 0');
   });
@@ -155,33 +177,56 @@ describe('TetragonAlertRules', () => {
     expect(r.status).toBe(0);
   });
 
-  test('given the real agent\'s /metrics page scraped for 20 minutes, then the detection alerts fire for its policy hits (by binary), host hits raise no container-shell alert, and no health alert fires', () => {
+  test("given the real agent's /metrics page scraped for 20 minutes, then the detection alerts fire for its policy hits (by binary), host hits raise no container-shell alert, and no health alert fires", () => {
     const page = agentMetricsText();
-    const hitsOf = (policy: string) => [...new Set(parseMetricsPage(page)
-      .filter((x) => x.name === 'tetragon_policy_events_total' && x.labels.policy === policy && x.value > 0).map((x) => x.labels.binary))].sort();
+    const hitsOf = (policy: string) =>
+      [
+        ...new Set(
+          parseMetricsPage(page)
+            .filter((x) => x.name === 'tetragon_policy_events_total' && x.labels.policy === policy && x.value > 0)
+            .map((x) => x.labels.binary),
+        ),
+      ].sort();
     // The agent ran outside a pod: every hit is a host process's, with namespace="" (so no namespace label once scraped).
-    expect(parseMetricsPage(page).filter((x) => x.name === 'tetragon_policy_events_total').every((x) => x.labels.namespace === '')).toBe(true);
+    expect(
+      parseMetricsPage(page)
+        .filter((x) => x.name === 'tetragon_policy_events_total')
+        .every((x) => x.labels.namespace === ''),
+    ).toBe(true);
     expect(hitsOf('sensitive-file-access-monitor')).toContain('/bin/cat');
     expect(hitsOf('shell-access-monitor').length).toBeGreaterThan(0);
     const groups = synth().spec.groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }: any) => r) }));
     // The scrape adds node="node-a"; the page's own node_name is empty (the agent's default metrics label filter).
-    const fired = (alert: string, policy: string, severity: string) => fires('2m', alert, ...hitsOf(policy).map((binary) => ({ binary, node: 'node-a', severity })));
+    const fired = (alert: string, policy: string, severity: string) =>
+      fires('2m', alert, ...hitsOf(policy).map((binary) => ({ binary, node: 'node-a', severity })));
     const r = runPromtool(['test', 'rules', 'tests.yaml'], {
       'rules.yaml': { groups },
       'tests.yaml': {
-        rule_files: ['rules.yaml'], evaluation_interval: '1m',
-        tests: [{
-          interval: '1m', input_series: pageToInputSeries(page, agentTarget('node-a', 0), { steps: 20 }),
-          alert_rule_test: [
-            fired('TetragonSensitiveFileAccess', 'sensitive-file-access-monitor', 'warning'),
-            fired('TetragonPrivilegeEscalation', 'privilege-escalation-monitor', 'critical'),
-            // The first hits are 2m old at 7m: increase() over 5m sees no change, the series existed 5m ago.
-            fires('7m', 'TetragonSensitiveFileAccess'),
-            fires('2m', 'TetragonShellInContainer'),
-            ...['TetragonMetricsAbsent', 'TetragonAgentDown', 'TetragonPolicyLoadFailed', 'TetragonKernelEventsLost', 'TetragonRingBufferEventsLost',
-              'TetragonEventQueueOverflow', 'TetragonExportRateLimited', 'TetragonEnforcementNotificationsMissed'].map((alert) => fires('15m', alert)),
-          ],
-        }],
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: pageToInputSeries(page, agentTarget('node-a', 0), { steps: 20 }),
+            alert_rule_test: [
+              fired('TetragonSensitiveFileAccess', 'sensitive-file-access-monitor', 'warning'),
+              fired('TetragonPrivilegeEscalation', 'privilege-escalation-monitor', 'critical'),
+              // The first hits are 2m old at 7m: increase() over 5m sees no change, the series existed 5m ago.
+              fires('7m', 'TetragonSensitiveFileAccess'),
+              fires('2m', 'TetragonShellInContainer'),
+              ...[
+                'TetragonMetricsAbsent',
+                'TetragonAgentDown',
+                'TetragonPolicyLoadFailed',
+                'TetragonKernelEventsLost',
+                'TetragonRingBufferEventsLost',
+                'TetragonEventQueueOverflow',
+                'TetragonExportRateLimited',
+                'TetragonEnforcementNotificationsMissed',
+              ].map((alert) => fires('15m', alert)),
+            ],
+          },
+        ],
       },
     });
     expect(r.output).toContain('SUCCESS');
@@ -193,15 +238,23 @@ describe('TetragonAlertRules', () => {
       ...g,
       rules: g.rules.map(({ annotations: _a, ...r }: any) => (r.alert === 'TetragonAgentDown' ? { ...r, for: '0m' } : r)),
     }));
-    const r = runPromtool(['test', 'rules', 'tests.yaml'], { 'rules.yaml': { groups }, 'tests.yaml': { rule_files: ['rules.yaml'], ...UNIT_TESTS } });
+    const r = runPromtool(['test', 'rules', 'tests.yaml'], {
+      'rules.yaml': { groups },
+      'tests.yaml': { rule_files: ['rules.yaml'], ...UNIT_TESTS },
+    });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('alertname: TetragonAgentDown, time: 5m');
   });
 
   test('given custom props, when synthesized, then job, namespace, policy names, rule labels and runbook URLs are applied', () => {
     const rule = synth({
-      metricsJob: 'kube-system/tetragon', tetragonNamespace: 'tetragon', daemonSetName: 'tetragon-agent', exportStallMinutes: 30,
-      policyNames: { privilegeEscalation: 'privesc' }, ruleLabels: { team: 'security' }, labels: { release: 'kube-prometheus-stack' },
+      metricsJob: 'kube-system/tetragon',
+      tetragonNamespace: 'tetragon',
+      daemonSetName: 'tetragon-agent',
+      exportStallMinutes: 30,
+      policyNames: { privilegeEscalation: 'privesc' },
+      ruleLabels: { team: 'security' },
+      labels: { release: 'kube-prometheus-stack' },
       runbookBaseUrl: 'https://git.example.org/platform/docs/observability.md',
     });
     expect(validateAgainstCrd(rule)).toStrictEqual([]);
@@ -212,7 +265,9 @@ describe('TetragonAlertRules', () => {
     expect(byName.TetragonExportStalled.expr).toBe('time() - tetragon_events_last_exported_timestamp > 1800');
     expect(byName.TetragonPrivilegeEscalation.expr).toContain('policy="privesc"');
     expect(byName.TetragonShellInContainer.labels).toStrictEqual({ severity: 'warning', team: 'security' });
-    expect(byName.TetragonAgentDown.annotations.runbook_url).toBe('https://git.example.org/platform/docs/observability.md#tetragonagentdown');
+    expect(byName.TetragonAgentDown.annotations.runbook_url).toBe(
+      'https://git.example.org/platform/docs/observability.md#tetragonagentdown',
+    );
   });
 
   test.each([

@@ -30,18 +30,36 @@ describe('TetragonDashboard', () => {
     expect(dash.uid).toBe('tetragon-security-observability');
   });
 
-  test('given the module\'s four sections plus security panels, then every expected row and panel title is present', () => {
+  test("given the module's four sections plus security panels, then every expected row and panel title is present", () => {
     const { dash } = synth();
-    expect(dash.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title))
-      .toStrictEqual(['Overview', 'Event timeline', 'Security detections', 'Security event log', 'Agent', 'Policy status']);
+    expect(dash.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toStrictEqual([
+      'Overview',
+      'Event timeline',
+      'Security detections',
+      'Security event log',
+      'Agent',
+      'Policy status',
+    ]);
     expect(panels(dash).map((p: any) => p.title)).toStrictEqual([
-      'Total events', 'Process executions', 'Kprobe events', 'Policies failing to load', 'Events lost',
+      'Total events',
+      'Process executions',
+      'Kprobe events',
+      'Policies failing to load',
+      'Events lost',
       'Events by type',
-      'Sensitive file access by namespace and binary', 'Shells started in containers by pod', 'Privilege escalation events',
-      'Network connections by destination', 'Policy hits by policy',
+      'Sensitive file access by namespace and binary',
+      'Shells started in containers by pod',
+      'Privilege escalation events',
+      'Network connections by destination',
+      'Policy hits by policy',
       'Security events',
-      'Agent CPU', 'Agent memory', 'Event loss',
-      'Policy × node', 'Policies not live', 'Policy kernel memory by node', 'Policy event rate by node',
+      'Agent CPU',
+      'Agent memory',
+      'Event loss',
+      'Policy × node',
+      'Policies not live',
+      'Policy kernel memory by node',
+      'Policy event rate by node',
     ]);
   });
 
@@ -55,7 +73,8 @@ describe('TetragonDashboard', () => {
         expect(['loki', 'prometheus']).toContain(t.datasource.type);
         const errors = t.datasource.type === 'loki' ? logqlErrors(interpolate(t.expr)) : promqlErrors(interpolate(t.expr));
         expect({ panel: panel.title, expr: t.expr, errors }).toStrictEqual({ panel: panel.title, expr: t.expr, errors: [] });
-        if (t.datasource.type === 'loki') logql++; else promql++;
+        if (t.datasource.type === 'loki') logql++;
+        else promql++;
       }
     }
     expect(logql).toBe(9);
@@ -70,13 +89,23 @@ describe('TetragonDashboard', () => {
 
   test('given the security panels, then their queries select the right policies, event fields and metrics', () => {
     const { dash } = synth();
-    const expr = (title: string) => byTitle(dash, title).targets.map((t: any) => t.expr).join('\n');
-    expect(expr('Sensitive file access by namespace and binary'))
-      .toContain('policy_name="sensitive-file-access-monitor"} | json file="process_kprobe.args[0].file_arg.path"');
-    expect(expr('Shells started in containers by pod')).toMatch(/event_type="process_exec", namespace!="host"\} \| binary=~"\(\.\*\/\)\?\(ba\|z\|/);
+    const expr = (title: string) =>
+      byTitle(dash, title)
+        .targets.map((t: any) => t.expr)
+        .join('\n');
+    expect(expr('Sensitive file access by namespace and binary')).toContain(
+      'policy_name="sensitive-file-access-monitor"} | json file="process_kprobe.args[0].file_arg.path"',
+    );
+    expect(expr('Shells started in containers by pod')).toMatch(
+      /event_type="process_exec", namespace!="host"\} \| binary=~"\(\.\*\/\)\?\(ba\|z\|/,
+    );
     expect(expr('Privilege escalation events')).toContain('policy_name="privilege-escalation-monitor"');
-    expect(expr('Network connections by destination')).toContain('daddr="process_kprobe.args[0].sock_arg.daddr", dport="process_kprobe.args[0].sock_arg.dport"');
-    expect(expr('Policy hits by policy')).toBe('sum by (policy) (rate(tetragon_policy_events_total{cluster=~"$cluster", namespace=~"$namespace"}[$__rate_interval]))');
+    expect(expr('Network connections by destination')).toContain(
+      'daddr="process_kprobe.args[0].sock_arg.daddr", dport="process_kprobe.args[0].sock_arg.dport"',
+    );
+    expect(expr('Policy hits by policy')).toBe(
+      'sum by (policy) (rate(tetragon_policy_events_total{cluster=~"$cluster", namespace=~"$namespace"}[$__rate_interval]))',
+    );
     expect(expr('Policies failing to load')).toContain('tetragon_tracingpolicy_loaded{cluster=~"$cluster", state=~"load_error|error"}');
     expect(expr('Event loss')).toContain('tetragon_bpf_missed_events_total');
     expect(expr('Event loss')).toContain('tetragon_export_ratelimit_events_dropped_total');
@@ -90,8 +119,18 @@ describe('TetragonDashboard', () => {
     expect(Object.keys(vars)).toStrictEqual(['loki_datasource', 'prometheus_datasource', 'cluster', 'namespace']);
     expect(vars.loki_datasource).toMatchObject({ type: 'datasource', query: 'loki' });
     expect(vars.prometheus_datasource).toMatchObject({ type: 'datasource', query: 'prometheus' });
-    expect(vars.cluster).toMatchObject({ type: 'query', includeAll: true, allValue: '.*', datasource: { type: 'prometheus', uid: '${prometheus_datasource}' } });
-    expect(vars.namespace).toMatchObject({ type: 'query', includeAll: true, allValue: '.*', datasource: { type: 'loki', uid: '${loki_datasource}' } });
+    expect(vars.cluster).toMatchObject({
+      type: 'query',
+      includeAll: true,
+      allValue: '.*',
+      datasource: { type: 'prometheus', uid: '${prometheus_datasource}' },
+    });
+    expect(vars.namespace).toMatchObject({
+      type: 'query',
+      includeAll: true,
+      allValue: '.*',
+      datasource: { type: 'loki', uid: '${loki_datasource}' },
+    });
     const stream = /^label_values\((\{.*\}), namespace\)$/.exec(vars.namespace.query)![1];
     expect(logqlErrors(interpolate(stream))).toStrictEqual([]);
     for (const panel of panels(dash)) {
@@ -112,8 +151,9 @@ describe('TetragonDashboard', () => {
   });
 
   test('given a user label that would change the sidecar label, when constructed, then it throws naming the fix', () => {
-    expect(() => synth({ labels: { grafana_dashboard: '0' } }))
-      .toThrow(/observability\/Dashboard: labels.grafana_dashboard: got "0"; expected '1' or no such label .*set sidecarLabel/);
+    expect(() => synth({ labels: { grafana_dashboard: '0' } })).toThrow(
+      /observability\/Dashboard: labels.grafana_dashboard: got "0"; expected '1' or no such label .*set sidecarLabel/,
+    );
   });
 
   test('given a custom sidecar label, folder and namespace, when synthesized, then the ConfigMap uses them', () => {
@@ -125,7 +165,9 @@ describe('TetragonDashboard', () => {
 
   test('given custom policy names and job, when synthesized, then the panels query them', () => {
     const { dash } = synth({ job: 'tetragon-events', policyNames: { sensitiveFileAccess: 'secrets-watch' } });
-    const all = panels(dash).flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
+    const all = panels(dash)
+      .flatMap((p: any) => p.targets.map((t: any) => t.expr))
+      .join('\n');
     expect(all).toContain('policy_name="secrets-watch"');
     expect(all).not.toContain('job="tetragon"');
     expect(all).toContain('job="tetragon-events"');
@@ -137,16 +179,24 @@ describe('TetragonDashboard', () => {
     expect(grid.type).toBe('table');
     expect(grid.targets).toHaveLength(1);
     expect(grid.targets[0]).toMatchObject({ expr: 'tetragon:policy_live:bool{cluster=~"$cluster"}', format: 'table', instant: true });
-    expect(grid.transformations).toStrictEqual([{ id: 'groupingToMatrix', options: { columnField: 'node', rowField: 'policy', valueField: 'Value', emptyValue: 'null' } }]);
-    expect(grid.fieldConfig.defaults.mappings).toStrictEqual([{ type: 'value', options: { 0: { text: 'not live', color: 'red', index: 0 }, 1: { text: 'live', color: 'green', index: 1 } } }]);
+    expect(grid.transformations).toStrictEqual([
+      { id: 'groupingToMatrix', options: { columnField: 'node', rowField: 'policy', valueField: 'Value', emptyValue: 'null' } },
+    ]);
+    expect(grid.fieldConfig.defaults.mappings).toStrictEqual([
+      { type: 'value', options: { 0: { text: 'not live', color: 'red', index: 0 }, 1: { text: 'live', color: 'green', index: 1 } } },
+    ]);
     expect(grid.fieldConfig.defaults.custom.cellOptions).toStrictEqual({ type: 'color-background' });
-    expect(byTitle(dash, 'Policies not live').targets[0].expr).toBe('count(tetragon:policy_live:bool{cluster=~"$cluster"} == 0) or vector(0)');
+    expect(byTitle(dash, 'Policies not live').targets[0].expr).toBe(
+      'count(tetragon:policy_live:bool{cluster=~"$cluster"} == 0) or vector(0)',
+    );
     expect(byTitle(dash, 'Policy event rate by node').targets[0].expr).toBe('topk(10, tetragon:policy_events:rate5m{cluster=~"$cluster"})');
     // The rows above keep their panel ids (deep links), the new row comes last.
     expect(byTitle(dash, 'Event loss').id).toBe(20);
     const custom = synth({ nodeLabel: 'kubernetes_node' }).dash;
     expect(byTitle(custom, 'Policy × node').transformations[0].options.columnField).toBe('kubernetes_node');
-    expect(byTitle(custom, 'Policy kernel memory by node').targets[0].expr).toBe('max by (policy, kubernetes_node) (tetragon_tracingpolicy_kernel_memory_bytes{cluster=~"$cluster"})');
+    expect(byTitle(custom, 'Policy kernel memory by node').targets[0].expr).toBe(
+      'max by (policy, kubernetes_node) (tetragon_tracingpolicy_kernel_memory_bytes{cluster=~"$cluster"})',
+    );
   });
 
   test('given two syntheses, then the JSON is byte-identical, panel ids are sequential and object keys are sorted', () => {
@@ -161,7 +211,10 @@ describe('TetragonDashboard', () => {
   test.each([
     [{ uid: 'x'.repeat(41) }, /uid: got "x{41}"; expected at most 40 letters/],
     [{ namespace: 'Monitoring' }, /namespace: got "Monitoring"/],
-    [{ policyNames: { shellAccess: 'Shell Access' } }, /Dashboard: policyNames\.shellAccess: got "Shell Access"; expected a TracingPolicy name/],
+    [
+      { policyNames: { shellAccess: 'Shell Access' } },
+      /Dashboard: policyNames\.shellAccess: got "Shell Access"; expected a TracingPolicy name/,
+    ],
     [{ nodeLabel: 'node-name' }, /nodeLabel: got "node-name"; expected a Prometheus label name/],
   ] as Array<[TetragonDashboardProps, RegExp]>)('given invalid %j, when constructed, then it throws', (props, message) => {
     expect(() => synth(props)).toThrow(message);

@@ -19,15 +19,25 @@ describe('TetragonObservability', () => {
   });
 
   test('given every toggle off, when synthesized, then nothing is emitted', () => {
-    const { obs, manifests } = synth({ enableGrafanaDashboard: false, enableAlertRules: false, enableLokiRules: false, enableLogShipping: false });
+    const { obs, manifests } = synth({
+      enableGrafanaDashboard: false,
+      enableAlertRules: false,
+      enableLokiRules: false,
+      enableLogShipping: false,
+    });
     expect(manifests).toHaveLength(0);
     expect(obs.dashboard).toBeUndefined();
   });
 
   test('given namespaces, Promtail and a shared job, when synthesized, then each part uses them', () => {
     const { obs, manifests } = synth({
-      grafanaDashboardNamespace: 'grafana', alertRulesNamespace: 'prometheus', lokiRulesNamespace: 'loki', logShippingNamespace: 'promtail',
-      logShipper: LogShipper.PROMTAIL, job: 'tetragon-events', promtail: { cluster: 'nlcl01k8s' },
+      grafanaDashboardNamespace: 'grafana',
+      alertRulesNamespace: 'prometheus',
+      lokiRulesNamespace: 'loki',
+      logShippingNamespace: 'promtail',
+      logShipper: LogShipper.PROMTAIL,
+      job: 'tetragon-events',
+      promtail: { cluster: 'nlcl01k8s' },
     });
     expect(ids(manifests)).toStrictEqual([
       'ConfigMap grafana/tetragon-security-dashboard',
@@ -35,7 +45,9 @@ describe('TetragonObservability', () => {
       'ConfigMap promtail/tetragon-promtail',
       'PrometheusRule prometheus/tetragon-alerts',
     ]);
-    expect(obs.promtail!.scrapeConfigs[0]).toMatchObject({ static_configs: [{ labels: { job: 'tetragon-events', cluster: 'nlcl01k8s' } }] });
+    expect(obs.promtail!.scrapeConfigs[0]).toMatchObject({
+      static_configs: [{ labels: { job: 'tetragon-events', cluster: 'nlcl01k8s' } }],
+    });
     expect(obs.dashboard!.configMap.toJson().data['tetragon-security-dashboard.json']).toContain('job=\\"tetragon-events\\"');
     expect(JSON.stringify(obs.lokiRules!.groups)).toContain('job=\\"tetragon-events\\"');
   });
@@ -44,12 +56,15 @@ describe('TetragonObservability', () => {
     const { obs } = synth({ policyStatus: { policies: [{ name: 'shells' }], nodeLabel: 'kubernetes_node' } });
     expect(obs.alertRules!.groups.map((g) => g.name)).toContain('tetragon.policy-status');
     expect(obs.dashboard!.configMap.toJson().data['tetragon-security-dashboard.json']).toContain('"columnField": "kubernetes_node"');
-    expect(() => synth({ enableAlertRules: false, policyStatus: { policies: [{ name: 'shells' }] } }))
-      .toThrow(/observability\/Tetragon: policyStatus: got "<set>"; expected no policy status while enableAlertRules is false/);
+    expect(() => synth({ enableAlertRules: false, policyStatus: { policies: [{ name: 'shells' }] } })).toThrow(
+      /observability\/Tetragon: policyStatus: got "<set>"; expected no policy status while enableAlertRules is false/,
+    );
   });
 
   test('given settings for the shipper that is not selected, when constructed, then it throws with the fix', () => {
-    expect(() => synth({ promtail: { cluster: 'x' } })).toThrow(/observability\/Tetragon: promtail: .*expected no promtail settings while logShipper is alloy\. Set logShipper: LogShipper.PROMTAIL/);
+    expect(() => synth({ promtail: { cluster: 'x' } })).toThrow(
+      /observability\/Tetragon: promtail: .*expected no promtail settings while logShipper is alloy\. Set logShipper: LogShipper.PROMTAIL/,
+    );
     expect(() => synth({ logShipper: 'fluentbit' as LogShipper })).toThrow(/logShipper: got "fluentbit"; expected one of alloy, promtail/);
   });
 });

@@ -12,8 +12,16 @@ describe('PrivilegeEscalationMonitor', () => {
   test('probes the internal set*id functions (all ABIs), capset and create_user_ns, none as syscalls', () => {
     const policy = render();
     expect(policy.spec.kprobes.map((k: any) => k.call)).toStrictEqual([
-      'security_capset', 'create_user_ns', '__sys_setuid', '__sys_setgid', '__sys_setfsuid', '__sys_setfsgid',
-      '__sys_setreuid', '__sys_setregid', '__sys_setresuid', '__sys_setresgid',
+      'security_capset',
+      'create_user_ns',
+      '__sys_setuid',
+      '__sys_setgid',
+      '__sys_setfsuid',
+      '__sys_setfsgid',
+      '__sys_setreuid',
+      '__sys_setregid',
+      '__sys_setresuid',
+      '__sys_setresgid',
     ]);
     expect(policy.spec.kprobes.every((k: any) => k.syscall === false)).toBe(true);
     expect(validateAgainstCrd(policy)).toStrictEqual([]);
@@ -22,8 +30,14 @@ describe('PrivilegeEscalationMonitor', () => {
   test('set*id to root: one Equal 0 selector per id argument, rate-limited', () => {
     const policy = render();
     const setresuid = kprobe(policy, '__sys_setresuid');
-    expect(setresuid.args.map((a: any) => [a.index, a.type])).toStrictEqual([[0, 'int'], [1, 'int'], [2, 'int']]);
-    expect(setresuid.selectors.map((s: any) => s.matchArgs)).toStrictEqual([0, 1, 2].map((i) => [{ index: i, operator: 'Equal', values: ['0'] }]));
+    expect(setresuid.args.map((a: any) => [a.index, a.type])).toStrictEqual([
+      [0, 'int'],
+      [1, 'int'],
+      [2, 'int'],
+    ]);
+    expect(setresuid.selectors.map((s: any) => s.matchArgs)).toStrictEqual(
+      [0, 1, 2].map((i) => [{ index: i, operator: 'Equal', values: ['0'] }]),
+    );
     expect(setresuid.selectors.every((s: any) => s.matchActions[0].rateLimit === '1m')).toBe(true);
     expect(kprobe(policy, '__sys_setuid').selectors).toHaveLength(1);
     expect(kprobe(policy, '__sys_setregid').selectors).toHaveLength(2);
@@ -58,7 +72,8 @@ describe('PrivilegeEscalationMonitor trusted binaries', () => {
   test('container runtimes are trusted by default on every selector; [] watches them too', () => {
     const policy = render();
     for (const hook of policy.spec.kprobes) {
-      for (const s of hook.selectors) expect(s.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: [...PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES] }]);
+      for (const s of hook.selectors)
+        expect(s.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: [...PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES] }]);
     }
     expect(PrivilegeEscalationMonitor.DEFAULT_TRUSTED_BINARIES).toContain('/usr/bin/runc');
     const all = render({ trustedBinaries: [] });

@@ -8,17 +8,25 @@ describe('ProcessExecMonitor', () => {
     new ProcessExecMonitor(chart, 'Exec');
     const policy = policyNamed(synth(chart), 'process-exec-monitor');
 
-    expect(policy.spec.kprobes.map((k: any) => [k.call, k.syscall])).toStrictEqual([['sys_execve', true], ['sys_execveat', true]]);
+    expect(policy.spec.kprobes.map((k: any) => [k.call, k.syscall])).toStrictEqual([
+      ['sys_execve', true],
+      ['sys_execveat', true],
+    ]);
     const execve = kprobe(policy, 'sys_execve');
     expect(execve.args).toStrictEqual([{ index: 0, type: 'string', label: 'filename' }]);
     expect(execve.return).toBe(true);
     expect(execve.returnArg).toStrictEqual({ index: 0, type: 'int', label: 'errno' });
-    expect(execve.selectors).toStrictEqual([{
-      matchReturnArgs: [{ index: 0, operator: 'Equal', values: ['-13', '-1', '-8'] }],
-      matchActions: [{ action: 'Post', rateLimit: '1m' }],
-    }]);
+    expect(execve.selectors).toStrictEqual([
+      {
+        matchReturnArgs: [{ index: 0, operator: 'Equal', values: ['-13', '-1', '-8'] }],
+        matchActions: [{ action: 'Post', rateLimit: '1m' }],
+      },
+    ]);
     // execveat(dirfd, filename, ...): the path is the second argument.
-    expect(kprobe(policy, 'sys_execveat').args.map((a: any) => [a.index, a.type])).toStrictEqual([[0, 'int'], [1, 'string']]);
+    expect(kprobe(policy, 'sys_execveat').args.map((a: any) => [a.index, a.type])).toStrictEqual([
+      [0, 'int'],
+      [1, 'string'],
+    ]);
     expect(validateAgainstCrd(policy)).toStrictEqual([]);
   });
 
@@ -43,7 +51,8 @@ describe('ProcessExecMonitor', () => {
     expect(selector.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: ['/usr/bin/make'] }]);
 
     const bad = newChart();
-    expect(() => new ProcessExecMonitor(bad, 'Exec', { failureErrnos: [1, 2, 8, 13, 26] }))
-      .toThrow(/test\/Exec\/Policy: invalid TracingPolicy[\s\S]*matchReturnArgs\[0\]\.values: 5 values given; Tetragon takes at most 4/);
+    expect(() => new ProcessExecMonitor(bad, 'Exec', { failureErrnos: [1, 2, 8, 13, 26] })).toThrow(
+      /test\/Exec\/Policy: invalid TracingPolicy[\s\S]*matchReturnArgs\[0\]\.values: 5 values given; Tetragon takes at most 4/,
+    );
   });
 });

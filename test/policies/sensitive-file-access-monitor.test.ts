@@ -24,7 +24,17 @@ describe('SensitiveFileAccessMonitor', () => {
     // the new name of a rename: Postfix on the watched files and suffixes, Prefix on the directories (not the tokens)
     const rename = kprobe(policy, 'security_path_rename');
     expect(rename.selectors.map(valuesOf)).toStrictEqual([
-      [[3, 'Postfix', [...SensitiveFileAccessMonitor.DEFAULT_FILES, ...SensitiveFileAccessMonitor.DEFAULT_WRITE_ONLY_FILES, ...SensitiveFileAccessMonitor.DEFAULT_SUFFIXES]]],
+      [
+        [
+          3,
+          'Postfix',
+          [
+            ...SensitiveFileAccessMonitor.DEFAULT_FILES,
+            ...SensitiveFileAccessMonitor.DEFAULT_WRITE_ONLY_FILES,
+            ...SensitiveFileAccessMonitor.DEFAULT_SUFFIXES,
+          ],
+        ],
+      ],
       [[3, 'Prefix', [...SensitiveFileAccessMonitor.DEFAULT_PREFIXES]]],
     ]);
     // security_file_truncate exists from 6.2 only.
@@ -37,10 +47,35 @@ describe('SensitiveFileAccessMonitor', () => {
     const open = kprobe(render(), 'security_file_open');
     expect(open.selectors.map(valuesOf)).toStrictEqual([
       [[0, 'Equal', ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/shadow-', '/etc/gshadow-']]],
-      [[0, 'Prefix', ['/etc/sudoers.d/', '/etc/ssh/ssh_host_', '/root/.ssh/',
-        '/run/secrets/kubernetes.io/serviceaccount/', '/var/run/secrets/kubernetes.io/serviceaccount/']]],
-      [[0, 'Postfix', ['/.ssh/id_rsa', '/.ssh/id_dsa', '/.ssh/id_ecdsa', '/.ssh/id_ed25519', '/.ssh/id_ecdsa_sk',
-        '/.ssh/id_ed25519_sk', '/.ssh/authorized_keys', '/.ssh/authorized_keys2']]],
+      [
+        [
+          0,
+          'Prefix',
+          [
+            '/etc/sudoers.d/',
+            '/etc/ssh/ssh_host_',
+            '/root/.ssh/',
+            '/run/secrets/kubernetes.io/serviceaccount/',
+            '/var/run/secrets/kubernetes.io/serviceaccount/',
+          ],
+        ],
+      ],
+      [
+        [
+          0,
+          'Postfix',
+          [
+            '/.ssh/id_rsa',
+            '/.ssh/id_dsa',
+            '/.ssh/id_ecdsa',
+            '/.ssh/id_ed25519',
+            '/.ssh/id_ecdsa_sk',
+            '/.ssh/id_ed25519_sk',
+            '/.ssh/authorized_keys',
+            '/.ssh/authorized_keys2',
+          ],
+        ],
+      ],
     ]);
     expect(open.selectors.every((s: any) => s.matchActions[0].rateLimit === '1m')).toBe(true);
   });
@@ -49,7 +84,10 @@ describe('SensitiveFileAccessMonitor', () => {
     const policy = render();
     const permission = kprobe(policy, 'security_file_permission');
     expect(permission.selectors.map(valuesOf)).toStrictEqual([
-      [[0, 'Equal', ['/etc/passwd', '/etc/group']], [1, 'Mask', ['2']]],
+      [
+        [0, 'Equal', ['/etc/passwd', '/etc/group']],
+        [1, 'Mask', ['2']],
+      ],
     ]);
     const opened = kprobe(policy, 'security_file_open').selectors.flatMap((s: any) => s.matchArgs.flatMap((m: any) => m.values));
     expect(opened).not.toContain('/etc/passwd');
@@ -67,12 +105,14 @@ describe('SensitiveFileAccessMonitor', () => {
     expect(open.selectors[0].matchArgs[0].values).toContain('/etc/pam.conf');
     expect(open.selectors[1].matchArgs[0].values).toStrictEqual(['/etc/sudoers.d/', '/etc/ssh/ssh_host_', '/root/.ssh/']);
     for (const hook of policy.spec.kprobes) {
-      for (const selector of hook.selectors) expect(selector.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: ['/usr/sbin/backup-agent'] }]);
+      for (const selector of hook.selectors)
+        expect(selector.matchBinaries).toStrictEqual([{ operator: 'NotIn', values: ['/usr/sbin/backup-agent'] }]);
     }
   });
 
   test('a relative path in the watch list fails with the field and the fix', () => {
-    expect(() => render({ files: ['etc/shadow'] }))
-      .toThrow(/test\/Files\/Policy: invalid TracingPolicy[\s\S]*security_file_open\)\.selectors\[0\]\.matchArgs\[0\]\.values\[0\]: got "etc\/shadow"; file and path arguments are absolute paths/);
+    expect(() => render({ files: ['etc/shadow'] })).toThrow(
+      /test\/Files\/Policy: invalid TracingPolicy[\s\S]*security_file_open\)\.selectors\[0\]\.matchArgs\[0\]\.values\[0\]: got "etc\/shadow"; file and path arguments are absolute paths/,
+    );
   });
 });

@@ -15,10 +15,15 @@ describe('ShellAccessMonitor', () => {
     expect(execve.syscall).toBe(true);
     expect(execve.args).toStrictEqual([{ index: 0, type: 'string', label: 'filename' }]);
     expect(execve.selectors.map((s: any) => s.matchArgs[0])).toStrictEqual([
-      { index: 0, operator: 'Postfix', values: ['/bash', '/sh', '/zsh', '/dash', '/ash', '/ksh', '/mksh', '/csh', '/tcsh', '/fish', '/busybox'] },
+      {
+        index: 0,
+        operator: 'Postfix',
+        values: ['/bash', '/sh', '/zsh', '/dash', '/ash', '/ksh', '/mksh', '/csh', '/tcsh', '/fish', '/busybox'],
+      },
       { index: 0, operator: 'Equal', values: ['bash', 'sh', 'zsh', 'dash', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox'] },
     ]);
-    for (const s of execve.selectors) expect(s.matchNamespaces).toStrictEqual([{ namespace: 'Mnt', operator: 'NotIn', values: ['host_ns'] }]);
+    for (const s of execve.selectors)
+      expect(s.matchNamespaces).toStrictEqual([{ namespace: 'Mnt', operator: 'NotIn', values: ['host_ns'] }]);
     // No matchBinaries: that would compare the resolved executable (busybox), not the shell's name.
     expect(execve.selectors.some((s: any) => s.matchBinaries)).toBe(false);
     expect(kprobe(policy, 'sys_execveat').selectors[0].matchArgs[0].index).toBe(1);
@@ -33,6 +38,8 @@ describe('ShellAccessMonitor', () => {
   });
 
   test('a shell given as a path is refused with the fix', () => {
-    expect(() => render({ shells: ['/bin/bash'] })).toThrow('test/Shell: shells: got ["/bin/bash"]; give one or more bare shell names such as "bash"');
+    expect(() => render({ shells: ['/bin/bash'] })).toThrow(
+      'test/Shell: shells: got ["/bin/bash"]; give one or more bare shell names such as "bash"',
+    );
   });
 });

@@ -49,7 +49,10 @@ describe('generated validators (scripts/crd-validators.js)', () => {
   test('metadata names are checked with the same patterns the constructs use', () => {
     const { OBJECT_META } = require('../../scripts/crd-validators');
     const { DNS_LABEL, DNS_SUBDOMAIN } = require('../../lib/private/patterns');
-    expect([OBJECT_META.properties.name.pattern, OBJECT_META.properties.namespace.pattern]).toStrictEqual([DNS_SUBDOMAIN.source, DNS_LABEL.source]);
+    expect([OBJECT_META.properties.name.pattern, OBJECT_META.properties.namespace.pattern]).toStrictEqual([
+      DNS_SUBDOMAIN.source,
+      DNS_LABEL.source,
+    ]);
   });
 
   test('lib/private/crd-validators is what the generator makes of imports/schemas today', () => {

@@ -17,7 +17,19 @@ export function synthPolicy(build: (chart: Chart) => Construct): any[] {
 
 /** A process in a pod of the `shop` namespace (a web shop deployment). */
 export function podProcess(binary: string, extra: Partial<SimulatedProcess> = {}): SimulatedProcess {
-  return { binary, uid: 0, pid: 31337, nsPid: 42, pod: { namespace: 'shop', name: 'web-6b9f7c-x2kqp', labels: { app: 'web' }, container: { name: 'web', image: 'docker.io/library/nginx:1.27' } }, ...extra };
+  return {
+    binary,
+    uid: 0,
+    pid: 31337,
+    nsPid: 42,
+    pod: {
+      namespace: 'shop',
+      name: 'web-6b9f7c-x2kqp',
+      labels: { app: 'web' },
+      container: { name: 'web', image: 'docker.io/library/nginx:1.27' },
+    },
+    ...extra,
+  };
 }
 
 /** A process on the node itself. */

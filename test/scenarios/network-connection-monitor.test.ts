@@ -5,10 +5,24 @@
 import { NetworkConnectionMonitor } from '../../lib/policies/network-connection-monitor';
 import { SimulatedEvent, hostProcess, podProcess, synthPolicy } from './_support';
 
-const policy = synthPolicy((chart) => new NetworkConnectionMonitor(chart, 'net', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] }));
+const policy = synthPolicy(
+  (chart) => new NetworkConnectionMonitor(chart, 'net', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] }),
+);
 const connect = (daddr: string, dport: number, process = podProcess('/usr/bin/curl')): SimulatedEvent => ({
-  name: `connect ${daddr}:${dport}`, hook: 'kprobe:tcp_connect',
-  args: [{ kind: 'sock', family: daddr.includes(':') ? 'AF_INET6' : 'AF_INET', protocol: 'IPPROTO_TCP', saddr: daddr.includes(':') ? 'fd00::17' : '10.244.1.23', daddr, sport: 41234, dport, state: 'TCP_SYN_SENT' }],
+  name: `connect ${daddr}:${dport}`,
+  hook: 'kprobe:tcp_connect',
+  args: [
+    {
+      kind: 'sock',
+      family: daddr.includes(':') ? 'AF_INET6' : 'AF_INET',
+      protocol: 'IPPROTO_TCP',
+      saddr: daddr.includes(':') ? 'fd00::17' : '10.244.1.23',
+      daddr,
+      sport: 41234,
+      dport,
+      state: 'TCP_SYN_SENT',
+    },
+  ],
   process,
 });
 

@@ -8,12 +8,26 @@ import { SimulatedEvent, hostProcess, podProcess, synthPolicy } from './_support
 
 const policy = synthPolicy((chart) => new PrivilegeEscalationMonitor(chart, 'privs'));
 const ids = (fn: string, values: number[], process = podProcess('/tmp/exploit', { uid: 1000 })): SimulatedEvent => ({
-  name: `${fn}(${values.join(', ')})`, hook: `kprobe:${fn}`, args: values.map((v) => ({ kind: 'int' as const, value: v })), process,
+  name: `${fn}(${values.join(', ')})`,
+  hook: `kprobe:${fn}`,
+  args: values.map((v) => ({ kind: 'int' as const, value: v })),
+  process,
 });
 // Argument 1 is the old credentials; the policy resolves their effective set, so the event gives that set there.
-const capset = (oldEffective: string[], effective: string[], permitted: string[], process = podProcess('/tmp/exploit', { uid: 1000 })): SimulatedEvent => ({
-  name: `capset ${oldEffective.join(',') || '(none)'} -> ${effective.join(',') || '(none)'}`, hook: 'kprobe:security_capset',
-  args: { 1: { kind: 'capabilities', value: oldEffective }, 2: { kind: 'capabilities', value: effective }, 3: { kind: 'capabilities', value: [] }, 4: { kind: 'capabilities', value: permitted } },
+const capset = (
+  oldEffective: string[],
+  effective: string[],
+  permitted: string[],
+  process = podProcess('/tmp/exploit', { uid: 1000 }),
+): SimulatedEvent => ({
+  name: `capset ${oldEffective.join(',') || '(none)'} -> ${effective.join(',') || '(none)'}`,
+  hook: 'kprobe:security_capset',
+  args: {
+    1: { kind: 'capabilities', value: oldEffective },
+    2: { kind: 'capabilities', value: effective },
+    3: { kind: 'capabilities', value: [] },
+    4: { kind: 'capabilities', value: permitted },
+  },
   process,
 });
 
@@ -35,7 +49,9 @@ describe('privilege-escalation-monitor catches', () => {
   });
 
   test('capset adding CAP_SYS_PTRACE next to capabilities it already had', () => {
-    expect(policy).toMatchEvent(capset(['CAP_NET_BIND_SERVICE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE']));
+    expect(policy).toMatchEvent(
+      capset(['CAP_NET_BIND_SERVICE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE'], ['CAP_NET_BIND_SERVICE', 'CAP_SYS_PTRACE']),
+    );
   });
 
   test('`unshare -Ur` by an unprivileged process creating a user namespace', () => {
@@ -58,7 +74,14 @@ describe('privilege-escalation-monitor stays quiet for', () => {
   });
 
   test('nginx keeping only CAP_NET_BIND_SERVICE (a drop, not a gain)', () => {
-    expect(policy).not.toMatchEvent(capset(['CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID'], ['CAP_NET_BIND_SERVICE'], ['CAP_NET_BIND_SERVICE'], podProcess('/usr/sbin/nginx')));
+    expect(policy).not.toMatchEvent(
+      capset(
+        ['CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID'],
+        ['CAP_NET_BIND_SERVICE'],
+        ['CAP_NET_BIND_SERVICE'],
+        podProcess('/usr/sbin/nginx'),
+      ),
+    );
   });
 
   test('setresuid(1000, 1000, 1000) by a login session', () => {

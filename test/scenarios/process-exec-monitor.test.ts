@@ -7,7 +7,11 @@ import { SimulatedEvent, hostProcess, podProcess, synthPolicy } from './_support
 
 const policy = synthPolicy((chart) => new ProcessExecMonitor(chart, 'exec'));
 const execve = (filename: string, ret: number, caller = podProcess('/bin/sh')): SimulatedEvent => ({
-  name: `execve ${filename} = ${ret}`, hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: filename }], returnValue: { kind: 'int', value: ret }, process: caller,
+  name: `execve ${filename} = ${ret}`,
+  hook: 'kprobe:__x64_sys_execve',
+  args: [{ kind: 'string', value: filename }],
+  returnValue: { kind: 'int', value: ret },
+  process: caller,
 });
 
 describe('process-exec-monitor catches', () => {
@@ -24,7 +28,15 @@ describe('process-exec-monitor catches', () => {
   });
 
   test('the same through execveat (fileless exec of a memfd refused, EACCES)', () => {
-    expect(policy).toMatchEvent({ hook: 'kprobe:__x64_sys_execveat', args: [{ kind: 'int', value: 3 }, { kind: 'string', value: '' }], returnValue: -13, process: podProcess('/usr/bin/python3') });
+    expect(policy).toMatchEvent({
+      hook: 'kprobe:__x64_sys_execveat',
+      args: [
+        { kind: 'int', value: 3 },
+        { kind: 'string', value: '' },
+      ],
+      returnValue: -13,
+      process: podProcess('/usr/bin/python3'),
+    });
   });
 });
 

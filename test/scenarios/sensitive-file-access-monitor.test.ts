@@ -8,10 +8,19 @@ import { SimulatedEvent, hostProcess, podProcess, synthPolicy } from './_support
 
 const policy = synthPolicy((chart) => new SensitiveFileAccessMonitor(chart, 'files'));
 const open = (path: string, process = podProcess('/usr/bin/cat'), fileType?: 'reg' | 'dir'): SimulatedEvent => ({
-  name: `open ${path}`, hook: 'kprobe:security_file_open', args: [{ kind: 'file', path, ...(fileType ? { fileType } : {}) }], process,
+  name: `open ${path}`,
+  hook: 'kprobe:security_file_open',
+  args: [{ kind: 'file', path, ...(fileType ? { fileType } : {}) }],
+  process,
 });
 const permission = (path: string, mask: number, process = podProcess('/usr/bin/cat')): SimulatedEvent => ({
-  name: `${mask === 2 ? 'write' : 'read'} ${path}`, hook: 'kprobe:security_file_permission', args: [{ kind: 'file', path }, { kind: 'int', value: mask }], process,
+  name: `${mask === 2 ? 'write' : 'read'} ${path}`,
+  hook: 'kprobe:security_file_permission',
+  args: [
+    { kind: 'file', path },
+    { kind: 'int', value: mask },
+  ],
+  process,
 });
 
 describe('sensitive-file-access-monitor catches', () => {
@@ -19,19 +28,21 @@ describe('sensitive-file-access-monitor catches', () => {
     expect(policy).toMatchEvent(open('/etc/shadow'));
   });
 
-  test('`cat /proc/self/root/etc/shadow`: d_path resolves the kernel\'s path to /etc/shadow', () => {
+  test("`cat /proc/self/root/etc/shadow`: d_path resolves the kernel's path to /etc/shadow", () => {
     expect(policy).toMatchEvent(open('/etc/shadow', podProcess('/usr/bin/cat', { arguments: '/proc/self/root/etc/shadow' })));
   });
 
   test('stealing the service-account token through the ..data symlink (resolved to the timestamped file)', () => {
-    expect(policy).toMatchEvent(open('/run/secrets/kubernetes.io/serviceaccount/..2026_05_04_08_00_02.123456789/token', podProcess('/usr/bin/curl')));
+    expect(policy).toMatchEvent(
+      open('/run/secrets/kubernetes.io/serviceaccount/..2026_05_04_08_00_02.123456789/token', podProcess('/usr/bin/curl')),
+    );
   });
 
   test('planting a key: `echo key >> /root/.ssh/authorized_keys` opens under /root/.ssh/', () => {
     expect(policy).toMatchEvent(open('/root/.ssh/authorized_keys', podProcess('/bin/busybox', { binary: '/bin/sh', exe: '/bin/busybox' })));
   });
 
-  test('copying a user\'s private key (`scp ~dev/.ssh/id_ed25519`)', () => {
+  test("copying a user's private key (`scp ~dev/.ssh/id_ed25519`)", () => {
     expect(policy).toMatchEvent(open('/home/dev/.ssh/id_ed25519', hostProcess('/usr/bin/scp', { uid: 1001 })));
   });
 
@@ -44,17 +55,32 @@ describe('sensitive-file-access-monitor catches', () => {
   });
 
   test('mapping /etc/shadow into memory instead of reading it', () => {
-    expect(policy).toMatchEvent({ hook: 'kprobe:security_mmap_file', args: [{ kind: 'file', path: '/etc/shadow' }, { kind: 'int', value: 1 }, { kind: 'int', value: 2 }], process: podProcess('/usr/bin/python3') });
+    expect(policy).toMatchEvent({
+      hook: 'kprobe:security_mmap_file',
+      args: [
+        { kind: 'file', path: '/etc/shadow' },
+        { kind: 'int', value: 1 },
+        { kind: 'int', value: 2 },
+      ],
+      process: podProcess('/usr/bin/python3'),
+    });
   });
 
   test('truncating /etc/passwd (`: > /etc/passwd` on a kernel with security_path_truncate)', () => {
-    expect(policy).toMatchEvent({ hook: 'kprobe:security_path_truncate', args: [{ kind: 'path', path: '/etc/passwd' }], process: podProcess('/bin/sh') });
+    expect(policy).toMatchEvent({
+      hook: 'kprobe:security_path_truncate',
+      args: [{ kind: 'path', path: '/etc/passwd' }],
+      process: podProcess('/bin/sh'),
+    });
   });
 });
 
 describe('sensitive-file-access-monitor catches replacement by rename (no write to the file itself)', () => {
   const rename = (from: string, to: string, process = hostProcess('/usr/sbin/useradd')): SimulatedEvent => ({
-    name: `rename ${from} -> ${to}`, hook: 'kprobe:security_path_rename', args: { 1: from, 3: to }, process,
+    name: `rename ${from} -> ${to}`,
+    hook: 'kprobe:security_path_rename',
+    args: { 1: from, 3: to },
+    process,
   });
 
   test('`useradd` writing /etc/passwd+ and renaming it over /etc/passwd (shadow-utils), and /etc/shadow+ likewise', () => {
@@ -100,7 +126,7 @@ describe('sensitive-file-access-monitor stays quiet for', () => {
 });
 
 describe('sensitive-file-access-monitor narrowing', () => {
-  test('trustedBinaries silences the backup agent but not an attacker\'s cat', () => {
+  test("trustedBinaries silences the backup agent but not an attacker's cat", () => {
     const narrowed = synthPolicy((chart) => new SensitiveFileAccessMonitor(chart, 'files', { trustedBinaries: ['/usr/local/bin/restic'] }));
     expect(narrowed).not.toMatchEvent(open('/etc/shadow', hostProcess('/usr/local/bin/restic')));
     expect(narrowed).toMatchEvent(open('/etc/shadow', hostProcess('/usr/bin/cat')));

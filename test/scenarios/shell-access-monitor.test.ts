@@ -8,11 +8,14 @@ import { SimulatedEvent, hostProcess, podProcess, synthPolicy } from './_support
 const policy = synthPolicy((chart) => new ShellAccessMonitor(chart, 'shells'));
 /** execve(filename, ...) made by `caller`: the event's process is the caller, before the new image replaces it. */
 const execve = (filename: string, caller = podProcess('/usr/sbin/nginx')): SimulatedEvent => ({
-  name: `execve ${filename}`, hook: 'kprobe:__x64_sys_execve', args: [{ kind: 'string', value: filename }], process: caller,
+  name: `execve ${filename}`,
+  hook: 'kprobe:__x64_sys_execve',
+  args: [{ kind: 'string', value: filename }],
+  process: caller,
 });
 
 describe('shell-access-monitor catches', () => {
-  test('`kubectl exec -it web -- /bin/bash` (runc execs the shell inside the container\'s mount namespace)', () => {
+  test("`kubectl exec -it web -- /bin/bash` (runc execs the shell inside the container's mount namespace)", () => {
     expect(policy).toMatchEvent(execve('/bin/bash', podProcess('/usr/bin/runc', { nsPid: 0 })));
   });
 
@@ -26,12 +29,19 @@ describe('shell-access-monitor catches', () => {
 
   test('execvp("sh") with a bare name, and execveat of /usr/bin/zsh', () => {
     expect(policy).toMatchEvent(execve('sh', podProcess('/usr/bin/make')));
-    expect(policy).toMatchEvent({ hook: 'kprobe:__x64_sys_execveat', args: [{ kind: 'int', value: -100 }, { kind: 'string', value: '/usr/bin/zsh' }], process: podProcess('/usr/bin/node') });
+    expect(policy).toMatchEvent({
+      hook: 'kprobe:__x64_sys_execveat',
+      args: [
+        { kind: 'int', value: -100 },
+        { kind: 'string', value: '/usr/bin/zsh' },
+      ],
+      process: podProcess('/usr/bin/node'),
+    });
   });
 });
 
 describe('shell-access-monitor stays quiet for', () => {
-  test('an administrator\'s login shell on the node (host mount namespace)', () => {
+  test("an administrator's login shell on the node (host mount namespace)", () => {
     expect(policy).not.toMatchEvent(execve('/bin/bash', hostProcess('/usr/sbin/sshd')));
   });
 

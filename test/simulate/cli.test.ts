@@ -8,7 +8,15 @@ const FIXTURES = join(__dirname, 'fixtures');
 async function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, readStdin: () => stdin });
+  const code = await run(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readStdin: () => stdin,
+  });
   return { code, out, err };
 }
 
@@ -28,7 +36,12 @@ describe('cdk8s-tetragon simulate', () => {
     expect(lines).toHaveLength(2);
     const [first, second] = lines.map((l) => JSON.parse(l));
     expect(first).toMatchObject({ event: 'cat-shadow', matched: true, posted: true, actions: ['Post'] });
-    expect(first.matches[0]).toMatchObject({ policy: 'shadow-read', hook: 'kprobe:security_file_permission', selector: 0, message: 'Read of /etc/shadow' });
+    expect(first.matches[0]).toMatchObject({
+      policy: 'shadow-read',
+      hook: 'kprobe:security_file_permission',
+      selector: 0,
+      message: 'Read of /etc/shadow',
+    });
     expect(second).toMatchObject({ event: 'nginx-passwd', matched: false });
     expect(second.misses[0].reason).toContain('"/etc/passwd" does not match Equal');
     expect(Object.keys(first)).toEqual([...Object.keys(first)].sort());
@@ -92,16 +105,21 @@ describe('cdk8s-tetragon simulate: verdicts for CI', () => {
   const cat = { hook: 'kprobe:security_file_permission', args: ['/etc/shadow', 4], process: { binary: '/usr/bin/cat' } };
 
   test('--format summary prints one line per event and a verdict line; met expectations exit 0', async () => {
-    const events = tmpFile('ok.jsonl', [
-      line({ name: 'cat-shadow', ...cat, expect: 'match' }),
-      line({ name: 'cat-hosts', ...cat, args: ['/etc/hosts', 4], expect: 'no-match' }),
-      line({ name: 'plain', ...cat }),
-    ].join('\n'));
+    const events = tmpFile(
+      'ok.jsonl',
+      [
+        line({ name: 'cat-shadow', ...cat, expect: 'match' }),
+        line({ name: 'cat-hosts', ...cat, args: ['/etc/hosts', 4], expect: 'no-match' }),
+        line({ name: 'plain', ...cat }),
+      ].join('\n'),
+    );
     const { code, out, err } = await cli([...policies, '--events', events, '--format', 'summary']);
     expect(err).toBe('');
     expect(out.split('\n')).toStrictEqual([
       'PASS         cat-shadow  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
-      expect.stringMatching(/^PASS {9}cat-hosts  kprobe:security_file_permission  shadow-read selector 0: .*"\/etc\/hosts" does not match Equal/),
+      expect.stringMatching(
+        /^PASS {9}cat-hosts {2}kprobe:security_file_permission {2}shadow-read selector 0: .*"\/etc\/hosts" does not match Equal/,
+      ),
       'MATCH        plain  kprobe:security_file_permission  shadow-read kprobe:security_file_permission selector 0 -> Post',
       '3 events: 2 passed, 0 failed, 0 inconclusive, 1 without expect (1 matched): PASS',
       '',
@@ -110,10 +128,13 @@ describe('cdk8s-tetragon simulate: verdicts for CI', () => {
   });
 
   test('a missed expectation or an inconclusive event (a misspelt hook) exits 1, in both formats', async () => {
-    const events = tmpFile('bad.jsonl', [
-      line({ name: 'wants-kill', ...cat, expect: { actions: ['Sigkill'] } }),
-      line({ name: 'typo', ...cat, hook: 'kprobe:security_file_permision', expect: 'no-match' }),
-    ].join('\n'));
+    const events = tmpFile(
+      'bad.jsonl',
+      [
+        line({ name: 'wants-kill', ...cat, expect: { actions: ['Sigkill'] } }),
+        line({ name: 'typo', ...cat, hook: 'kprobe:security_file_permision', expect: 'no-match' }),
+      ].join('\n'),
+    );
     const summary = await cli([...policies, '--events', events, '--format', 'summary']);
     expect(summary.code).toBe(1);
     expect(summary.out.split('\n')).toStrictEqual([
@@ -124,7 +145,12 @@ describe('cdk8s-tetragon simulate: verdicts for CI', () => {
     ]);
     const json = await cli([...policies, '--events', events]);
     expect(json.code).toBe(1);
-    expect(json.out.trimEnd().split('\n').map((l) => JSON.parse(l).hooked)).toStrictEqual([true, false]);
+    expect(
+      json.out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).hooked),
+    ).toStrictEqual([true, false]);
   });
 
   test('a malformed expectation is refused with the line and the field', async () => {

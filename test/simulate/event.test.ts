@@ -12,7 +12,10 @@ function errorOf(fn: () => unknown): EventFormatError {
 
 describe('event parsing', () => {
   test('a well-formed JSON Lines file yields events named by line, skipping blanks and comments', () => {
-    const events = parseEventsJsonl('# comment\n\n{"hook":"lsm:file_open","args":["/etc/shadow"],"process":{"binary":"/usr/bin/cat"}}\n', 'ev.jsonl');
+    const events = parseEventsJsonl(
+      '# comment\n\n{"hook":"lsm:file_open","args":["/etc/shadow"],"process":{"binary":"/usr/bin/cat"}}\n',
+      'ev.jsonl',
+    );
     expect(events).toHaveLength(1);
     expect(events[0].name).toBe('ev.jsonl:3');
   });
@@ -20,21 +23,42 @@ describe('event parsing', () => {
   test.each([
     ['not json', 'ev.jsonl:1: (line): not valid JSON'],
     ['[1,2]', 'ev.jsonl:1: (event): expected a JSON object'],
-    ['{"process":{"binary":"/x"}}', "ev.jsonl:1: hook: required"],
+    ['{"process":{"binary":"/x"}}', 'ev.jsonl:1: hook: required'],
     ['{"hook":"kprobe","process":{"binary":"/x"}}', "ev.jsonl:1: hook: 'kprobe' is not a hook"],
-    ['{"hook":"tracepoint:sys_enter_openat","process":{"binary":"/x"}}', "ev.jsonl:1: hook: 'tracepoint:sys_enter_openat': a tracepoint is named"],
+    [
+      '{"hook":"tracepoint:sys_enter_openat","process":{"binary":"/x"}}',
+      "ev.jsonl:1: hook: 'tracepoint:sys_enter_openat': a tracepoint is named",
+    ],
     ['{"hook":"kprobe:f"}', 'ev.jsonl:1: process: required'],
     ['{"hook":"kprobe:f","proces":{}}', 'ev.jsonl:1: proces: unknown field'],
     ['{"hook":"kprobe:f","process":{"binary":"/x","uid":"0"}}', 'ev.jsonl:1: process.uid: expected a number, got "0"'],
     ['{"hook":"kprobe:f","args":[{"kind":"file"}],"process":{"binary":"/x"}}', 'ev.jsonl:1: args[0].path: expected a string path'],
-    ['{"hook":"kprobe:f","args":[{"kind":"flie","path":"/x"}],"process":{"binary":"/x"}}', 'ev.jsonl:1: args[0].kind: expected one of file, path'],
-    ['{"hook":"kprobe:f","args":[{"kind":"int","value":"ten"}],"process":{"binary":"/x"}}', 'ev.jsonl:1: args[0].value: expected an integer'],
-    ['{"hook":"kprobe:f","args":[{"kind":"sock","daddr":"10.0.0.300"}],"process":{"binary":"/x"}}', 'ev.jsonl:1: args[0].daddr: expected an IPv4 or IPv6 address'],
-    ['{"hook":"kprobe:f","args":[{"kind":"sock","dport":70000}],"process":{"binary":"/x"}}', 'ev.jsonl:1: args[0].dport: expected a port 0-65535'],
+    [
+      '{"hook":"kprobe:f","args":[{"kind":"flie","path":"/x"}],"process":{"binary":"/x"}}',
+      'ev.jsonl:1: args[0].kind: expected one of file, path',
+    ],
+    [
+      '{"hook":"kprobe:f","args":[{"kind":"int","value":"ten"}],"process":{"binary":"/x"}}',
+      'ev.jsonl:1: args[0].value: expected an integer',
+    ],
+    [
+      '{"hook":"kprobe:f","args":[{"kind":"sock","daddr":"10.0.0.300"}],"process":{"binary":"/x"}}',
+      'ev.jsonl:1: args[0].daddr: expected an IPv4 or IPv6 address',
+    ],
+    [
+      '{"hook":"kprobe:f","args":[{"kind":"sock","dport":70000}],"process":{"binary":"/x"}}',
+      'ev.jsonl:1: args[0].dport: expected a port 0-65535',
+    ],
     ['{"hook":"kprobe:f","args":{"x":1},"process":{"binary":"/x"}}', 'ev.jsonl:1: args.x: argument keys are function argument indexes'],
     ['{"hook":"kprobe:f","process":{"binary":"/x","pod":{"name":"p"}}}', 'ev.jsonl:1: process.pod.namespace: required for a pod process'],
-    ['{"hook":"kprobe:f","process":{"binary":"/x","namespaces":{"network":1}}}', 'ev.jsonl:1: process.namespaces.network: unknown namespace'],
-    ['{"hook":"kprobe:f","process":{"binary":"/x","capabilities":{"effective":["SYS_ADMIN"]}}}', 'ev.jsonl:1: process.capabilities.effective[0]: expected a capability name'],
+    [
+      '{"hook":"kprobe:f","process":{"binary":"/x","namespaces":{"network":1}}}',
+      'ev.jsonl:1: process.namespaces.network: unknown namespace',
+    ],
+    [
+      '{"hook":"kprobe:f","process":{"binary":"/x","capabilities":{"effective":["SYS_ADMIN"]}}}',
+      'ev.jsonl:1: process.capabilities.effective[0]: expected a capability name',
+    ],
   ])('%s is rejected with "%s"', (line, message) => {
     const e = errorOf(() => parseEventsJsonl(`\n${line}`.slice(1), 'ev.jsonl'));
     expect(e.message.startsWith(message)).toBe(true);

@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DIR = join(__dirname, '..', 'fixtures', 'agent');
-const LINES = readFileSync(join(DIR, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+const LINES = readFileSync(join(DIR, 'events.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim());
 const INDEX: Record<string, number> = JSON.parse(readFileSync(join(DIR, 'events.index.json'), 'utf8'));
 
 /** The index keys of the captured lines (`process_exec/host`, `process_kprobe/<policy>`, ...). */
@@ -69,9 +71,14 @@ export function inPod(event: AgentEvent, placement: PodPlacement): AgentEvent {
     namespace: placement.namespace,
     name: placement.name ?? `${placement.namespace}-${workload}-7d9f8-abcde`,
     container: {
-      id: `containerd://${containerId}`, name: placement.container ?? 'web',
-      image: { id: 'docker.io/library/nginx@sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac', name: 'docker.io/library/nginx:1.27' },
-      start_time: body.process.start_time, pid: 1,
+      id: `containerd://${containerId}`,
+      name: placement.container ?? 'web',
+      image: {
+        id: 'docker.io/library/nginx@sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac',
+        name: 'docker.io/library/nginx:1.27',
+      },
+      start_time: body.process.start_time,
+      pid: 1,
     },
     pod_labels: { app: workload },
     workload,

@@ -2,11 +2,15 @@
 // Validates Kubernetes core objects (JSON array on stdin) against the Kubernetes API's own OpenAPI schemas, as
 // shipped by the kubernetes-models package (ES modules only, hence a separate process). Prints a JSON array of
 // { kind, name, errors } and exits 0; objects of kinds it does not know are reported with `unknown: true`.
-const input = JSON.parse(await new Promise((resolve) => {
-  let text = '';
-  process.stdin.on('data', (c) => { text += c; });
-  process.stdin.on('end', () => resolve(text));
-}));
+const input = JSON.parse(
+  await new Promise((resolve) => {
+    let text = '';
+    process.stdin.on('data', (c) => {
+      text += c;
+    });
+    process.stdin.on('end', () => resolve(text));
+  }),
+);
 
 const GROUPS = {
   v1: 'kubernetes-models/v1',

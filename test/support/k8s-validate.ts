@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Result of validating one core object against the Kubernetes API schema. */
-export interface CoreValidation { kind: string; name: string; unknown?: boolean; errors: string[] }
+export interface CoreValidation {
+  kind: string;
+  name: string;
+  unknown?: boolean;
+  errors: string[];
+}
 
 /** Validates core Kubernetes objects with the Kubernetes API's OpenAPI schemas (kubernetes-models). */
 export function validateCoreObjects(objects: readonly unknown[]): CoreValidation[] {

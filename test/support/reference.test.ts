@@ -14,8 +14,14 @@ describe('reference data for the tests', () => {
         const { referenceFile } = require('./reference');
         // when / then
         let message = '';
-        try { referenceFile('tetragon/v1.7.0/chart/values.yaml'); } catch (e) { message = (e as Error).message; }
-        expect(message).toMatch(/^reference file tetragon\/v1\.7\.0\/chart\/values\.yaml is not in .* \(put the reference data there or set REFERENCE_DIR\) and downloading http:\/\/127\.0\.0\.1:59999\/cilium\/tetragon\/.*\/install\/kubernetes\/tetragon\/values\.yaml failed \([A-Z_]+\); npm test needs one of the two$/);
+        try {
+          referenceFile('tetragon/v1.7.0/chart/values.yaml');
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).toMatch(
+          /^reference file tetragon\/v1\.7\.0\/chart\/values\.yaml is not in .* \(put the reference data there or set REFERENCE_DIR\) and downloading http:\/\/127\.0\.0\.1:59999\/cilium\/tetragon\/.*\/install\/kubernetes\/tetragon\/values\.yaml failed \([A-Z_]+\); npm test needs one of the two$/,
+        );
         expect(message).not.toContain('\n');
       });
     } finally {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { PINNED } from './pinned-reference';
@@ -29,14 +29,24 @@ export function referenceFile(path: string): string {
     let body: Buffer;
     try {
       // A child process keeps this synchronous for test setup code; it reports a failure as one line.
-      body = execFileSync(process.execPath, ['-e',
-        `fetch(${JSON.stringify(url)}).then(async r => { if (!r.ok) throw new Error(r.status + ' ' + r.statusText); process.stdout.write(Buffer.from(await r.arrayBuffer())); })`
-        + '.catch((e) => { process.stderr.write(String(e.cause?.code ?? e.cause?.message ?? e.message)); process.exit(1); })',
-      ], { maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+      body = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `fetch(${JSON.stringify(url)}).then(async r => { if (!r.ok) throw new Error(r.status + ' ' + r.statusText); process.stdout.write(Buffer.from(await r.arrayBuffer())); })` +
+            '.catch((e) => { process.stderr.write(String(e.cause?.code ?? e.cause?.message ?? e.message)); process.exit(1); })',
+        ],
+        { maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
     } catch (e) {
-      const reason = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0] || (e as Error).message.split('\n')[0];
-      throw new Error(`reference file ${path} is not in ${LOCAL} (put the reference data there or set REFERENCE_DIR) `
-        + `and downloading ${url} failed (${reason}); npm test needs one of the two`);
+      const reason =
+        String((e as { stderr?: Buffer }).stderr ?? '')
+          .trim()
+          .split('\n')[0] || (e as Error).message.split('\n')[0];
+      throw new Error(
+        `reference file ${path} is not in ${LOCAL} (put the reference data there or set REFERENCE_DIR) ` +
+          `and downloading ${url} failed (${reason}); npm test needs one of the two`,
+      );
     }
     const digest = sha256(body);
     if (digest !== pin.sha256) throw new Error(`${url}: SHA-256 ${digest} does not match the pinned ${pin.sha256}`);
@@ -55,11 +65,16 @@ export function readReference(path: string): string {
 export function listReference(folder: string): string[] {
   const local = join(LOCAL, folder);
   if (existsSync(local)) {
-    const walk = (dir: string): string[] => readdirSync(dir).sort().flatMap((name) => {
-      const full = join(dir, name);
-      return statSync(full).isDirectory() ? walk(full) : [relative(LOCAL, full)];
-    });
+    const walk = (dir: string): string[] =>
+      readdirSync(dir)
+        .sort()
+        .flatMap((name) => {
+          const full = join(dir, name);
+          return statSync(full).isDirectory() ? walk(full) : [relative(LOCAL, full)];
+        });
     return walk(local);
   }
-  return Object.keys(PINNED).filter((p) => p.startsWith(folder + '/')).sort();
+  return Object.keys(PINNED)
+    .filter((p) => p.startsWith(folder + '/'))
+    .sort();
 }

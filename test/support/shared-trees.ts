@@ -12,11 +12,11 @@ const ROOT = join(__dirname, '..', '..');
  * two synths can be compared.
  */
 export const SHARED_TREES = {
-  'main': { entry: 'main.ts', typecheck: false },
+  main: { entry: 'main.ts', typecheck: false },
   'main-again': { entry: 'main.ts', typecheck: false },
   'custom-policy': { entry: 'examples/custom-policy.ts', typecheck: true },
-  'enforcement': { entry: 'examples/enforcement.ts', typecheck: false },
-  'detections': { entry: 'examples/detections.ts', typecheck: false },
+  enforcement: { entry: 'examples/enforcement.ts', typecheck: false },
+  detections: { entry: 'examples/detections.ts', typecheck: false },
 } as const;
 
 export type SharedTree = keyof typeof SHARED_TREES;
@@ -33,8 +33,9 @@ function synthArgs(name: SharedTree): string[] {
 
 function synth(name: SharedTree, outdir: string): Promise<string | undefined> {
   return new Promise((done) => {
-    execFile(process.execPath, synthArgs(name), { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir } },
-      (err, stdout, stderr) => done(err ? `${synthArgs(name).join(' ')} failed: ${err.message}\n${stdout}${stderr}` : undefined));
+    execFile(process.execPath, synthArgs(name), { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir } }, (err, stdout, stderr) =>
+      done(err ? `${synthArgs(name).join(' ')} failed: ${err.message}\n${stdout}${stderr}` : undefined),
+    );
   });
 }
 
@@ -49,7 +50,12 @@ export async function synthesizeSharedTrees(root: string): Promise<Trees> {
     const error = await synth(name, dir);
     trees[name] = error ? { error } : { dir };
   };
-  await Promise.all([run('main').then(() => run('main-again')), run('custom-policy').then(() => run('enforcement')).then(() => run('detections'))]);
+  await Promise.all([
+    run('main').then(() => run('main-again')),
+    run('custom-policy')
+      .then(() => run('enforcement'))
+      .then(() => run('detections')),
+  ]);
   return trees;
 }
 

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 // test/fixtures/agent/ holds what the real agent emitted in a verifier run (refreshed by npm run agent-fixtures).
 const dir = join(__dirname, '..', 'fixtures', 'agent');
-const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim());
 const index: Record<string, number> = JSON.parse(readFileSync(join(dir, 'events.index.json'), 'utf8'));
 const kindOf = (line: string) => Object.keys(JSON.parse(line)).find((k) => k !== 'node_name' && k !== 'time')!;
 
@@ -21,17 +23,23 @@ describe('captured agent output', () => {
   });
 
   test('exec and exit events of node and container processes, and kprobe events of several policies', () => {
-    for (const key of ['process_exec/host', 'process_exec/container', 'process_exit/host', 'process_exit/container']) expect(index[key]).toBeDefined();
+    for (const key of ['process_exec/host', 'process_exec/container', 'process_exit/host', 'process_exit/container'])
+      expect(index[key]).toBeDefined();
     expect(Object.keys(index).filter((k) => k.startsWith('process_kprobe/')).length).toBeGreaterThanOrEqual(5);
     const container = JSON.parse(lines[index['process_exec/container'] - 1]).process_exec.process;
     expect(container.ns.mnt.is_host).toBeUndefined();
     expect(container.ns.mnt.inum).toBeGreaterThan(0);
   });
 
-  test('the metrics page is Prometheus text with the agent\'s own series', () => {
+  test("the metrics page is Prometheus text with the agent's own series", () => {
     const metrics = readFileSync(join(dir, 'metrics.txt'), 'utf8');
     expect(metrics).toMatch(/^# HELP /m);
-    for (const series of ['tetragon_events_total', 'tetragon_policy_events_total', 'tetragon_tracingpolicy_kernel_memory_bytes', 'tetragon_build_info']) {
+    for (const series of [
+      'tetragon_events_total',
+      'tetragon_policy_events_total',
+      'tetragon_tracingpolicy_kernel_memory_bytes',
+      'tetragon_build_info',
+    ]) {
       expect(metrics).toMatch(new RegExp(`^${series}\\{`, 'm'));
     }
   });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attributeEvents, estimateMissingWindows, parseEventTime, parseExport, policyEvent, triggerWindows } from '../../lib/verify/attribution';
+import {
+  attributeEvents,
+  estimateMissingWindows,
+  parseEventTime,
+  parseExport,
+  policyEvent,
+  triggerWindows,
+} from '../../lib/verify/attribution';
 
 // Export lines of a real run (Tetragon v1.7.0, Debian 12 6.1.0-57): triggers 1-3 and 8, with their markers.
 const text = readFileSync(join(__dirname, '..', 'fixtures', 'verify', 'export-debian-12.jsonl'), 'utf8');
@@ -49,7 +56,7 @@ describe('attribution of a real export', () => {
     expect(a.outside.map((e) => e.hook)).toStrictEqual(['__sys_setgid', '__sys_setuid']);
   });
 
-  test('a lost marker: the window is estimated from the guest\'s records, and never reaches into a neighbour\'s', () => {
+  test("a lost marker: the window is estimated from the guest's records, and never reaches into a neighbour's", () => {
     const full = triggerWindows(events);
     // The guest's uptime runs 1000 s behind the agent's clock here.
     const guest = [...full.values()].map((w) => ({ index: w.index, begin: w.begin! / 1e6 - 1000, end: w.end! / 1e6 - 1000 }));
@@ -64,7 +71,11 @@ describe('attribution of a real export', () => {
 
   test('policy events carry policy, hook and process; exec events are not policy events', () => {
     const kprobe = events.find((e) => e.kind === 'process_kprobe')!;
-    expect(policyEvent(kprobe)).toMatchObject({ policy: 'sensitive-file-access-monitor', kind: 'process_kprobe', hook: 'security_file_open' });
+    expect(policyEvent(kprobe)).toMatchObject({
+      policy: 'sensitive-file-access-monitor',
+      kind: 'process_kprobe',
+      hook: 'security_file_open',
+    });
     expect(policyEvent(events.find((e) => e.kind === 'process_exec')!)).toBeUndefined();
   });
 });

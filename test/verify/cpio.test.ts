@@ -40,7 +40,10 @@ describe('newc cpio writer', () => {
     expect(image.length % 4).toBe(0);
     const entries = readNewc(image);
     expect(entries.map((e) => [e.name, e.mode.toString(8)])).toStrictEqual([
-      ['opt', '40755'], ['opt/agent', '100755'], ['init', '100755'], ['opt/sh', '120777'],
+      ['opt', '40755'],
+      ['opt/agent', '100755'],
+      ['init', '100755'],
+      ['opt/sh', '120777'],
     ]);
     expect(entries[1].data.toString()).toBe('0123456789a');
     expect(entries[2].data.toString()).toBe('#!/bin/sh\n');

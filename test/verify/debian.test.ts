@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AptRelease, DEBIAN_RELEASES, aptSources, findRelease, globMatch, kernelFilePackages, kernelFromMetaDepends, kernelMemberPatterns,
-  parseAptCandidate, parseAptDepends, resolveKernel,
+  AptRelease,
+  DEBIAN_RELEASES,
+  aptSources,
+  findRelease,
+  globMatch,
+  kernelFilePackages,
+  kernelFromMetaDepends,
+  kernelMemberPatterns,
+  parseAptCandidate,
+  parseAptDepends,
+  resolveKernel,
 } from '../../lib/verify/debian';
 import { CommandRunner } from '../../lib/verify/private/exec';
 
@@ -18,7 +27,12 @@ describe('apt-cache output', () => {
 
   test('depends keep alternatives and virtual packages, and skip the provider lines under them', () => {
     const deps = parseAptDepends(fixture('bookworm-depends-linux-image-6.1.0-57-cloud-amd64.txt'));
-    expect(deps.filter((d) => d.type === 'Depends').map((d) => d.name)).toStrictEqual(['kmod', 'linux-base', 'initramfs-tools', '<linux-initramfs-tool>']);
+    expect(deps.filter((d) => d.type === 'Depends').map((d) => d.name)).toStrictEqual([
+      'kmod',
+      'linux-base',
+      'initramfs-tools',
+      '<linux-initramfs-tool>',
+    ]);
     expect(deps.find((d) => d.name === 'initramfs-tools' && d.type === 'Depends')!.alternative).toBe(true);
     expect(deps.map((d) => d.name)).not.toContain('dracut');
   });
@@ -33,24 +47,39 @@ describe('apt-cache output', () => {
 
 describe('kernel resolution', () => {
   test('the ABI comes from the meta package on Debian 12 and on sid (where linux-base-* is also a dependency)', () => {
-    expect(kernelFromMetaDepends('cloud-amd64', parseAptDepends(fixture('bookworm-depends-linux-image-cloud-amd64.txt'))))
-      .toStrictEqual({ uname: '6.1.0-57-cloud-amd64', imagePackage: 'linux-image-6.1.0-57-cloud-amd64' });
-    expect(kernelFromMetaDepends('cloud-amd64', parseAptDepends(fixture('sid-depends-linux-image-cloud-amd64.txt'))))
-      .toStrictEqual({ uname: '7.2.13+deb14-cloud-amd64', imagePackage: 'linux-image-7.2.13+deb14-cloud-amd64' });
+    expect(kernelFromMetaDepends('cloud-amd64', parseAptDepends(fixture('bookworm-depends-linux-image-cloud-amd64.txt')))).toStrictEqual({
+      uname: '6.1.0-57-cloud-amd64',
+      imagePackage: 'linux-image-6.1.0-57-cloud-amd64',
+    });
+    expect(kernelFromMetaDepends('cloud-amd64', parseAptDepends(fixture('sid-depends-linux-image-cloud-amd64.txt')))).toStrictEqual({
+      uname: '7.2.13+deb14-cloud-amd64',
+      imagePackage: 'linux-image-7.2.13+deb14-cloud-amd64',
+    });
   });
 
   test('the generic flavour does not take a cloud image, and an -unsigned image is accepted', () => {
     const deps = [{ type: 'Depends', name: 'linux-image-6.1.0-57-cloud-amd64', alternative: false }];
     expect(kernelFromMetaDepends('amd64', deps)).toBeUndefined();
-    expect(kernelFromMetaDepends('amd64', [{ type: 'Depends', name: 'linux-image-6.1.0-57-amd64-unsigned', alternative: false }]))
-      .toStrictEqual({ uname: '6.1.0-57-amd64', imagePackage: 'linux-image-6.1.0-57-amd64-unsigned' });
+    expect(
+      kernelFromMetaDepends('amd64', [{ type: 'Depends', name: 'linux-image-6.1.0-57-amd64-unsigned', alternative: false }]),
+    ).toStrictEqual({ uname: '6.1.0-57-amd64', imagePackage: 'linux-image-6.1.0-57-amd64-unsigned' });
   });
 
   test('a split image (sid) is downloaded as its linux-binary and linux-modules packages; a classic one as itself', () => {
-    expect(kernelFilePackages('linux-image-7.2.13+deb14-cloud-amd64', '7.2.13+deb14-cloud-amd64', parseAptDepends(fixture('sid-depends-linux-image-7.2.13+deb14-cloud-amd64.txt'))))
-      .toStrictEqual(['linux-binary-7.2.13+deb14-cloud-amd64', 'linux-modules-7.2.13+deb14-cloud-amd64']);
-    expect(kernelFilePackages('linux-image-6.1.0-57-cloud-amd64', '6.1.0-57-cloud-amd64', parseAptDepends(fixture('bookworm-depends-linux-image-6.1.0-57-cloud-amd64.txt'))))
-      .toStrictEqual(['linux-image-6.1.0-57-cloud-amd64']);
+    expect(
+      kernelFilePackages(
+        'linux-image-7.2.13+deb14-cloud-amd64',
+        '7.2.13+deb14-cloud-amd64',
+        parseAptDepends(fixture('sid-depends-linux-image-7.2.13+deb14-cloud-amd64.txt')),
+      ),
+    ).toStrictEqual(['linux-binary-7.2.13+deb14-cloud-amd64', 'linux-modules-7.2.13+deb14-cloud-amd64']);
+    expect(
+      kernelFilePackages(
+        'linux-image-6.1.0-57-cloud-amd64',
+        '6.1.0-57-cloud-amd64',
+        parseAptDepends(fixture('bookworm-depends-linux-image-6.1.0-57-cloud-amd64.txt')),
+      ),
+    ).toStrictEqual(['linux-image-6.1.0-57-cloud-amd64']);
   });
 
   test('resolveKernel asks apt through the private configuration and prefers the cloud flavour', async () => {
@@ -69,15 +98,21 @@ describe('kernel resolution', () => {
     };
     const apt = new AptRelease(findRelease('debian-12')!, '/cache/apt/debian-12', run);
     await expect(resolveKernel(apt)).resolves.toStrictEqual({
-      release: 'debian-12', uname: '6.1.0-57-cloud-amd64', flavour: 'cloud-amd64', imagePackage: 'linux-image-6.1.0-57-cloud-amd64',
-      version: '6.1.192-3', packages: ['linux-image-6.1.0-57-cloud-amd64'],
+      release: 'debian-12',
+      uname: '6.1.0-57-cloud-amd64',
+      flavour: 'cloud-amd64',
+      imagePackage: 'linux-image-6.1.0-57-cloud-amd64',
+      version: '6.1.192-3',
+      packages: ['linux-image-6.1.0-57-cloud-amd64'],
     });
     expect(calls.every((c) => c[0] === 'apt-cache' && c.includes('Dir::State::lists=/cache/apt/debian-12/lists'))).toBe(true);
   });
 
   test('a release without any kernel meta package is an error naming what was tried', async () => {
     const apt = new AptRelease(findRelease('sid')!, '/c', async () => ({ code: 0, stdout: '', stderr: '' }));
-    await expect(resolveKernel(apt)).rejects.toThrow(/Debian unstable \(sid\): no kernel image found through linux-image-cloud-amd64 or linux-image-amd64/);
+    await expect(resolveKernel(apt)).rejects.toThrow(
+      /Debian unstable \(sid\): no kernel image found through linux-image-cloud-amd64 or linux-image-amd64/,
+    );
   });
 });
 
@@ -110,6 +145,10 @@ describe('kernel package members', () => {
     expect(patterns.some((p) => globMatch(p, './usr/lib/modules/7.2.13+deb14-cloud-amd64/vmlinuz'))).toBe(true);
     expect(kernelMemberPatterns('6.1.0-57-cloud-amd64', []).some((p) => globMatch(p, './boot/vmlinuz-6.1.0-57-cloud-amd64'))).toBe(true);
     expect(patterns.some((p) => globMatch(p, './usr/lib/modules/7.2.13+deb14-cloud-amd64/kernel/drivers/net/dummy.ko.xz'))).toBe(false);
-    expect(kernelMemberPatterns('7.2.13+deb14-cloud-amd64', ['dummy']).some((p) => globMatch(p, './usr/lib/modules/7.2.13+deb14-cloud-amd64/kernel/drivers/net/dummy.ko.xz'))).toBe(true);
+    expect(
+      kernelMemberPatterns('7.2.13+deb14-cloud-amd64', ['dummy']).some((p) =>
+        globMatch(p, './usr/lib/modules/7.2.13+deb14-cloud-amd64/kernel/drivers/net/dummy.ko.xz'),
+      ),
+    ).toBe(true);
   });
 });

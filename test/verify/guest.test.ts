@@ -1,24 +1,50 @@
-import { GuestPlan, GuestTrigger, agentArguments, orderTriggers, renderInit, renderLibrary, renderPlan, triggerCommand, triggerSetup } from '../../lib/verify/guest';
+import {
+  GuestPlan,
+  GuestTrigger,
+  agentArguments,
+  orderTriggers,
+  renderInit,
+  renderLibrary,
+  renderPlan,
+  triggerCommand,
+  triggerSetup,
+} from '../../lib/verify/guest';
 
-const t = (over: Partial<GuestTrigger>): GuestTrigger => ({ index: 1, argv: ['cat', '/etc/shadow'], place: 'host', uid: 0, gid: 0, setup: [], timeoutSeconds: 60, ...over });
+const t = (over: Partial<GuestTrigger>): GuestTrigger => ({
+  index: 1,
+  argv: ['cat', '/etc/shadow'],
+  place: 'host',
+  uid: 0,
+  gid: 0,
+  setup: [],
+  timeoutSeconds: 60,
+  ...over,
+});
 
 describe('trigger commands', () => {
   test('a host trigger runs through vt-run, with ids only when it switches user; an applet through busybox sh, as a shell runs it', () => {
-    expect(triggerCommand(t({ argv: ['vt-file', 'open', '/etc/shadow'] }))).toBe('timeout -s KILL 60 vt-run -- vt-file open /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
-    expect(triggerCommand(t({}))).toBe(`timeout -s KILL 60 vt-run -- sh -c 'exec "$@"' sh cat /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null`);
+    expect(triggerCommand(t({ argv: ['vt-file', 'open', '/etc/shadow'] }))).toBe(
+      'timeout -s KILL 60 vt-run -- vt-file open /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null',
+    );
+    expect(triggerCommand(t({}))).toBe(
+      `timeout -s KILL 60 vt-run -- sh -c 'exec "$@"' sh cat /etc/shadow > /run/vt/out/trigger-1.txt 2>&1 < /dev/null`,
+    );
     expect(triggerCommand(t({ uid: 1000, gid: 100, argv: ['/tmp/x'] }))).toContain('vt-run -u 1000 -g 100 -- /tmp/x');
   });
 
-  test('a container trigger is a runc exec into the runtime\'s long-running container of its kind', () => {
-    expect(triggerCommand(t({ place: 'container', runtime: 'sid', uid: 1000, gid: 1000, argv: ['id'] })))
-      .toBe('timeout -s KILL 60 runc exec --user 1000:1000 vt-sid-long id > /run/vt/out/trigger-1.txt 2>&1 < /dev/null');
-    expect(triggerCommand(t({ place: 'privileged-container', start: 'exec', runtime: 'bookworm', argv: ['cat', '/host/etc/shadow'] })))
-      .toContain('runc exec vt-bookworm-long-priv cat /host/etc/shadow');
+  test("a container trigger is a runc exec into the runtime's long-running container of its kind", () => {
+    expect(triggerCommand(t({ place: 'container', runtime: 'sid', uid: 1000, gid: 1000, argv: ['id'] }))).toBe(
+      'timeout -s KILL 60 runc exec --user 1000:1000 vt-sid-long id > /run/vt/out/trigger-1.txt 2>&1 < /dev/null',
+    );
+    expect(
+      triggerCommand(t({ place: 'privileged-container', start: 'exec', runtime: 'bookworm', argv: ['cat', '/host/etc/shadow'] })),
+    ).toContain('runc exec vt-bookworm-long-priv cat /host/etc/shadow');
   });
 
   test('a container start runs its own bundle', () => {
-    expect(triggerCommand(t({ index: 4, place: 'container', start: 'run', runtime: 'bookworm', argv: ['sh', '-c', 'exit 0'] })))
-      .toBe('timeout -s KILL 60 runc run --no-pivot --bundle /verify/ctr/start-4 vt-start-4 > /run/vt/out/trigger-4.txt 2>&1 < /dev/null');
+    expect(triggerCommand(t({ index: 4, place: 'container', start: 'run', runtime: 'bookworm', argv: ['sh', '-c', 'exit 0'] }))).toBe(
+      'timeout -s KILL 60 runc run --no-pivot --bundle /verify/ctr/start-4 vt-start-4 > /run/vt/out/trigger-4.txt 2>&1 < /dev/null',
+    );
   });
 
   test('arguments with shell characters are quoted', () => {
@@ -27,16 +53,28 @@ describe('trigger commands', () => {
 
   test('binaryPath copies the program first and runs it from there (in the container root for container places)', () => {
     const host = t({ argv: ['vt-passwd', 'x'], binaryPath: '/usr/bin/passwd' });
-    expect(triggerSetup(host)).toStrictEqual(['mkdir -p /usr/bin && cp "$(command -v vt-passwd)" /usr/bin/passwd && chmod 755 /usr/bin/passwd']);
+    expect(triggerSetup(host)).toStrictEqual([
+      'mkdir -p /usr/bin && cp "$(command -v vt-passwd)" /usr/bin/passwd && chmod 755 /usr/bin/passwd',
+    ]);
     expect(triggerCommand(host)).toContain('vt-run -- /usr/bin/passwd x');
-    expect(triggerSetup(t({ place: 'container', runtime: 'bookworm', argv: ['vt-x'], binaryPath: '/bin/x' }))[0]).toContain('/verify/ctr/rootfs/bin/x');
+    expect(triggerSetup(t({ place: 'container', runtime: 'bookworm', argv: ['vt-x'], binaryPath: '/bin/x' }))[0]).toContain(
+      '/verify/ctr/rootfs/bin/x',
+    );
   });
 });
 
 describe('the plan', () => {
   const plan: GuestPlan = {
-    token: '@@vt-abc', agentArgs: agentArguments(), readySeconds: 300, addSeconds: 1800, maxRestarts: 2, settleSeconds: 3,
-    policies: [{ index: 1, name: 'a', file: '/verify/policies/001-a.yaml' }, { index: 2, name: 'b', file: '/verify/policies/002-b.yaml' }],
+    token: '@@vt-abc',
+    agentArgs: agentArguments(),
+    readySeconds: 300,
+    addSeconds: 1800,
+    maxRestarts: 2,
+    settleSeconds: 3,
+    policies: [
+      { index: 1, name: 'a', file: '/verify/policies/001-a.yaml' },
+      { index: 2, name: 'b', file: '/verify/policies/002-b.yaml' },
+    ],
     runtimes: ['bookworm', 'sid'],
     triggers: [
       t({ index: 1 }),
@@ -77,23 +115,44 @@ describe('the plan', () => {
     expect(lines).toContain('VT_MAX_RESTARTS=2');
   });
 
-  test('host triggers first, then each runtime\'s, order kept within a group', () => {
-    const x = (id: string, place: 'host' | 'container' | 'privileged-container', runtime?: string) => ({ id, place, ...(runtime ? { runtime } : {}) });
-    const ordered = orderTriggers([x('a', 'container', 'sid'), x('b', 'host'), x('c', 'privileged-container', 'bookworm'), x('d', 'host'), x('e', 'container')], ['bookworm', 'sid']);
+  test("host triggers first, then each runtime's, order kept within a group", () => {
+    const x = (id: string, place: 'host' | 'container' | 'privileged-container', runtime?: string) => ({
+      id,
+      place,
+      ...(runtime ? { runtime } : {}),
+    });
+    const ordered = orderTriggers(
+      [x('a', 'container', 'sid'), x('b', 'host'), x('c', 'privileged-container', 'bookworm'), x('d', 'host'), x('e', 'container')],
+      ['bookworm', 'sid'],
+    );
     expect(ordered.map((o) => o.id)).toStrictEqual(['b', 'd', 'c', 'e', 'a']);
   });
 });
 
 describe('agent and init', () => {
-  test('the agent runs as the library\'s install configures it, outside Kubernetes, with policies only from tetra', () => {
+  test("the agent runs as the library's install configures it, outside Kubernetes, with policies only from tetra", () => {
     const args = agentArguments();
-    expect(args).toEqual(expect.arrayContaining(['--enable-k8s-api=false', '--enable-process-cred', '--enable-process-ns', '--metrics-server', '127.0.0.1:2112']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--enable-k8s-api=false',
+        '--enable-process-cred',
+        '--enable-process-ns',
+        '--metrics-server',
+        '127.0.0.1:2112',
+      ]),
+    );
     expect(args[args.indexOf('--tracing-policy-dir') + 1]).toBe('/run/vt/no-policies');
   });
 
   test('init mounts what the agent needs, routes through loopback and opens the result channel', () => {
     const init = renderInit();
-    for (const fs of ['bpf bpf /sys/fs/bpf', 'tracefs tracefs /sys/kernel/tracing', 'cgroup2 cgroup2 /sys/fs/cgroup', 'debugfs debugfs /sys/kernel/debug']) expect(init).toContain(`mount -t ${fs}`);
+    for (const fs of [
+      'bpf bpf /sys/fs/bpf',
+      'tracefs tracefs /sys/kernel/tracing',
+      'cgroup2 cgroup2 /sys/fs/cgroup',
+      'debugfs debugfs /sys/kernel/debug',
+    ])
+      expect(init).toContain(`mount -t ${fs}`);
     expect(init).toContain('ip link add vt0 type dummy 2>/dev/null && ip link set vt0 up && vt_if=vt0');
     expect(init).toContain('echo 0 > /proc/sys/net/ipv6/conf/$vt_if/accept_dad\nip -6 addr add fec0::15/64 dev $vt_if');
     expect(init).toContain('stty -F /dev/ttyS1 raw -echo');

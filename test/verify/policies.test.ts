@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { podLessVariant, readPolicies } from '../../lib/verify/policies';
 
 const policy = (name: string, spec: object = {}, kind = 'TracingPolicy', namespace?: string) => ({
-  apiVersion: 'cilium.io/v1alpha1', kind, metadata: { name, ...(namespace ? { namespace } : {}) },
+  apiVersion: 'cilium.io/v1alpha1',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
   spec: { kprobes: [{ call: 'security_file_open', syscall: false, args: [{ index: 0, type: 'file' }] }], ...spec },
 });
 
@@ -14,7 +16,10 @@ describe('pod-less variants', () => {
   });
 
   test('podSelector and containerSelector are removed and named; the original is not touched', () => {
-    const p = policy('p', { podSelector: { matchLabels: { app: 'web' } }, containerSelector: { matchExpressions: [{ key: 'name', operator: 'In', values: ['web'] }] } });
+    const p = policy('p', {
+      podSelector: { matchLabels: { app: 'web' } },
+      containerSelector: { matchExpressions: [{ key: 'name', operator: 'In', values: ['web'] }] },
+    });
     const v = podLessVariant(p)!;
     expect(v.removed).toStrictEqual(['spec.podSelector', 'spec.containerSelector']);
     expect(v.manifest.spec.podSelector).toBeUndefined();
@@ -35,10 +40,16 @@ describe('reading policies', () => {
   const yaml = (o: object) => JSON.stringify(o);
 
   test('multi-document files in folders; other kinds skipped; the loaded manifest and the agent name set', () => {
-    writeFileSync(join(dir, 'a.yaml'), `${yaml(policy('a'))}\n---\n${yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })}\n---\n${yaml(policy('b', { podSelector: {} }))}\n`);
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      `${yaml(policy('a'))}\n---\n${yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })}\n---\n${yaml(policy('b', { podSelector: {} }))}\n`,
+    );
     writeFileSync(join(dir, 'notes.txt'), 'ignored');
     const read = readPolicies([dir]);
-    expect(read.map((p) => [p.name, p.agentName, p.podLess])).toStrictEqual([['a', 'a', undefined], ['b', 'b', ['spec.podSelector']]]);
+    expect(read.map((p) => [p.name, p.agentName, p.podLess])).toStrictEqual([
+      ['a', 'a', undefined],
+      ['b', 'b', ['spec.podSelector']],
+    ]);
     expect(read[1].loaded.spec.podSelector).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -55,27 +55,41 @@ describe('agent from an image registry', () => {
   const requests: string[] = [];
   const layer1 = gzipSync(tar({ 'usr/bin/tetragon': 'agent-v1', 'usr/bin/tetra': 'cli', 'etc/passwd': 'root' }));
   const layer2 = gzipSync(tar({ 'var/lib/tetragon/bpf_execve_event.o': 'bpf', 'usr/bin/tetragon': 'agent-v2' }));
-  const manifest = Buffer.from(JSON.stringify({ config: { digest: sha(Buffer.from('cfg')) }, layers: [
-    { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer1) },
-    { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer2) },
-  ] }));
-  const index = Buffer.from(JSON.stringify({ manifests: [
-    { digest: 'sha256:arm', platform: { os: 'linux', architecture: 'arm64' } },
-    { digest: sha(manifest), platform: { os: 'linux', architecture: 'amd64' } },
-  ] }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      config: { digest: sha(Buffer.from('cfg')) },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer1) },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer2) },
+      ],
+    }),
+  );
+  const index = Buffer.from(
+    JSON.stringify({
+      manifests: [
+        { digest: 'sha256:arm', platform: { os: 'linux', architecture: 'arm64' } },
+        { digest: sha(manifest), platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    }),
+  );
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(`${req.url} ${req.headers.authorization ?? ''}`);
-      if (req.url!.startsWith('/token')) { res.end(JSON.stringify({ token: 'tok' })); return; }
+      if (req.url!.startsWith('/token')) {
+        res.end(JSON.stringify({ token: 'tok' }));
+        return;
+      }
       if (req.headers.authorization !== 'Bearer tok') {
         res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${base}/token",service="test",scope="repository:cilium/tetragon:pull"` });
         res.end();
         return;
       }
       const bodies: Record<string, Buffer> = {
-        '/v2/cilium/tetragon/manifests/v1.7.0': index, [`/v2/cilium/tetragon/manifests/${sha(manifest)}`]: manifest,
-        [`/v2/cilium/tetragon/blobs/${sha(layer1)}`]: layer1, [`/v2/cilium/tetragon/blobs/${sha(layer2)}`]: layer2,
+        '/v2/cilium/tetragon/manifests/v1.7.0': index,
+        [`/v2/cilium/tetragon/manifests/${sha(manifest)}`]: manifest,
+        [`/v2/cilium/tetragon/blobs/${sha(layer1)}`]: layer1,
+        [`/v2/cilium/tetragon/blobs/${sha(layer2)}`]: layer2,
       };
       const body = bodies[req.url!];
       res.writeHead(body ? 200 : 404);
@@ -87,7 +101,11 @@ describe('agent from an image registry', () => {
   afterAll(() => server.close());
 
   test('image references', () => {
-    expect(parseImageReference('quay.io/cilium/tetragon:v1.7.0')).toStrictEqual({ registry: 'quay.io', repository: 'cilium/tetragon', reference: 'v1.7.0' });
+    expect(parseImageReference('quay.io/cilium/tetragon:v1.7.0')).toStrictEqual({
+      registry: 'quay.io',
+      repository: 'cilium/tetragon',
+      reference: 'v1.7.0',
+    });
     expect(parseImageReference(`localhost:5000/t@sha256:${'a'.repeat(64)}`).reference).toBe(`sha256:${'a'.repeat(64)}`);
     expect(() => parseImageReference('tetragon')).toThrow(AgentUnavailableError);
   });
@@ -111,7 +129,8 @@ describe('agent from an image registry', () => {
   });
 
   test('no registry: one line that says what to pass instead', async () => {
-    await expect(agentFromRegistry('/tmp/x', () => undefined, '127.0.0.1:1/cilium/tetragon:v1.7.0')).rejects
-      .toThrow(/^no Tetragon agent: 127\.0\.0\.1:1 is not reachable \(.+\) to pull 127\.0\.0\.1:1\/cilium\/tetragon:v1\.7\.0; pass --tetragon with a bundle/);
+    await expect(agentFromRegistry('/tmp/x', () => undefined, '127.0.0.1:1/cilium/tetragon:v1.7.0')).rejects.toThrow(
+      /^no Tetragon agent: 127\.0\.0\.1:1 is not reachable \(.+\) to pull 127\.0\.0\.1:1\/cilium\/tetragon:v1\.7\.0; pass --tetragon with a bundle/,
+    );
   });
 });

@@ -19,10 +19,12 @@ describe('container runtime scenarios', () => {
     expect(scenarios).toHaveLength(2 * 5 * 3);
     expect(new Set(scenarios.map((s) => s.id)).size).toBe(scenarios.length);
     expect(scenarios.filter((s) => s.expect === 'catch').map((s) => s.id)).toStrictEqual([
-      'shell-access-monitor/runc-bookworm-exec-shell', 'shell-access-monitor/runc-sid-exec-shell',
+      'shell-access-monitor/runc-bookworm-exec-shell',
+      'shell-access-monitor/runc-sid-exec-shell',
     ]);
     expect(scenarios.filter((s) => s.knownLimit).map((s) => [s.id, s.knownLimit!.side])).toStrictEqual([
-      ['shell-access-monitor/runc-bookworm-shell-entrypoint', 'policy'], ['shell-access-monitor/runc-sid-shell-entrypoint', 'policy'],
+      ['shell-access-monitor/runc-bookworm-shell-entrypoint', 'policy'],
+      ['shell-access-monitor/runc-sid-shell-entrypoint', 'policy'],
     ]);
   });
 
@@ -33,13 +35,20 @@ describe('container runtime scenarios', () => {
   test('the triggers name their runc and place', () => {
     const start = scenarios.find((s) => s.id === 'privilege-escalation-monitor/runc-sid-container-start')!;
     expect(start.trigger).toStrictEqual({ argv: ['true'], place: 'container', start: 'run', runtime: 'sid' });
-    expect(scenarios.find((s) => s.id === 'namespace-change/runc-bookworm-exec-as-user')!.trigger).toMatchObject({ place: 'container', uid: 1000, gid: 1000 });
+    expect(scenarios.find((s) => s.id === 'namespace-change/runc-bookworm-exec-as-user')!.trigger).toMatchObject({
+      place: 'container',
+      uid: 1000,
+      gid: 1000,
+    });
   });
 
-  test.each(runtimeScenarios(['bookworm']).map((s) => [s.id, s] as const))('the simulator agrees with the expectation or the policy limit: %s', (_id, s) => {
-    const limitFlips = s.knownLimit?.side === 'policy';
-    expect(simulatorVerdict(policies.get(s.policy), s)).toBe(limitFlips ? (s.expect === 'catch' ? 'ignore' : 'catch') : s.expect);
-  });
+  test.each(runtimeScenarios(['bookworm']).map((s) => [s.id, s] as const))(
+    'the simulator agrees with the expectation or the policy limit: %s',
+    (_id, s) => {
+      const limitFlips = s.knownLimit?.side === 'policy';
+      expect(simulatorVerdict(policies.get(s.policy), s)).toBe(limitFlips ? (s.expect === 'catch' ? 'ignore' : 'catch') : s.expect);
+    },
+  );
 
   test('the runtime exemption is what keeps privilege escalation quiet: the same calls by another binary are reported', () => {
     const s = scenarios.find((x) => x.id === 'privilege-escalation-monitor/runc-bookworm-exec-as-user')!;

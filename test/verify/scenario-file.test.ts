@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { readScenarioFile, scenarioMatches, validateScenario } from '../../lib/verify/scenario-file';
 
 const ok = {
-  id: 'my-policy/cat', policy: 'my-policy', expect: 'catch', summary: 'cat a file',
+  id: 'my-policy/cat',
+  policy: 'my-policy',
+  expect: 'catch',
+  summary: 'cat a file',
   trigger: { argv: ['cat', '/etc/shadow'], place: 'container', uid: 1000 },
   events: [{ hook: 'kprobe:security_file_open', args: [{ kind: 'file', path: '/etc/shadow' }], process: { binary: '/bin/cat' } }],
 };
@@ -13,7 +16,11 @@ describe('scenario files', () => {
   test('the module fixture reads as nine scenarios', () => {
     const s = readScenarioFile(join(__dirname, '..', 'fixtures', 'verify', 'module-scenarios.yaml'));
     expect(s).toHaveLength(9);
-    expect(s[0]).toMatchObject({ id: 'sensitive-file-access-monitor/cat-shadow', expect: 'catch', trigger: { argv: ['cat', '/etc/shadow'] } });
+    expect(s[0]).toMatchObject({
+      id: 'sensitive-file-access-monitor/cat-shadow',
+      expect: 'catch',
+      trigger: { argv: ['cat', '/etc/shadow'] },
+    });
   });
 
   test('a valid scenario passes through', () => {

@@ -9,7 +9,12 @@ import { DetectionName } from '../../lib/detections/bundles';
 import { simulatePolicies, validateEvent } from '../../lib/simulate';
 import { GUEST_TRIGGER_DIR, Scenario } from '../../lib/verify/scenario';
 import {
-  BUSYBOX_APPLETS, MONITOR_NAMES, POLICIES_WITHOUT_SCENARIOS, SCENARIO_FAMILIES, scenarioPolicy, synthesizeConstruct,
+  BUSYBOX_APPLETS,
+  MONITOR_NAMES,
+  POLICIES_WITHOUT_SCENARIOS,
+  SCENARIO_FAMILIES,
+  scenarioPolicy,
+  synthesizeConstruct,
 } from '../../lib/verify/scenarios';
 import { triggerSources } from '../../lib/verify/triggers/build';
 
@@ -36,13 +41,15 @@ function verdict(s: Scenario): { verdict: 'catch' | 'ignore'; problems: string[]
 describe.each(SCENARIO_FAMILIES.map((f) => [f[0].policy, f] as const))('%s', (policy, scenarios) => {
   const catches = scenarios.filter((s) => s.expect === 'catch').length;
   test.each(scenarios.map((s) => [s.id.slice(policy.length + 1), s] as const))(
-    `(${catches} catch, ${scenarios.length - catches} ignore) %s`, (_id, s) => {
+    `(${catches} catch, ${scenarios.length - catches} ignore) %s`,
+    (_id, s) => {
       const { verdict: got, problems } = verdict(s);
       expect(problems).toStrictEqual([]);
       const limited = s.knownLimit?.side === 'simulator' || s.knownLimit?.side === 'policy';
       // A limit of the simulator or the policy must still be real: the verdict is then the other one.
       expect(got).toBe(limited ? (s.expect === 'catch' ? 'ignore' : 'catch') : s.expect);
-    });
+    },
+  );
 });
 
 describe('the catalog', () => {
@@ -86,7 +93,12 @@ describe('the catalog', () => {
     const protectedNames = [...BUSYBOX_APPLETS, 'busybox', 'runc', 'tetragon', 'tetra'];
     for (const s of all.filter((x) => x.trigger.binaryPath)) {
       const p = s.trigger.binaryPath!;
-      expect([s.id, p.startsWith('/'), protectedNames.includes(path.basename(p)), p.startsWith(GUEST_TRIGGER_DIR + '/vt-')]).toStrictEqual([s.id, true, false, false]);
+      expect([s.id, p.startsWith('/'), protectedNames.includes(path.basename(p)), p.startsWith(GUEST_TRIGGER_DIR + '/vt-')]).toStrictEqual([
+        s.id,
+        true,
+        false,
+        false,
+      ]);
     }
   });
 
@@ -94,14 +106,23 @@ describe('the catalog', () => {
     // Every detection with the options it requires, and tmp-exec's in-kernel form.
     const variants: [string, Record<string, unknown>][] = [
       ...MONITOR_NAMES.map((n): [string, Record<string, unknown>] => [n, {}]),
-      ...(Object.values(DetectionName) as string[]).map((n): [string, Record<string, unknown>] => [n, n === DetectionName.KUBERNETES_API_CONTACT ? { apiServerAddresses: ['10.96.0.1'] } : {}]),
+      ...(Object.values(DetectionName) as string[]).map((n): [string, Record<string, unknown>] => [
+        n,
+        n === DetectionName.KUBERNETES_API_CONTACT ? { apiServerAddresses: ['10.96.0.1'] } : {},
+      ]),
       [DetectionName.TMP_EXEC, { inKernel: true }],
     ];
     // The loader policy needs kernel 5.19+: synthesized for the kernels that have it.
-    const kernelsFor = (n: string) => (n === DetectionName.SHARED_LIBRARY_LOAD ? ['debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2'] : undefined);
-    const emitted = [...new Set(variants.flatMap(([n, props]) => synthesizeConstruct(n, props, kernelsFor(n)).map((m) => m.metadata.name)))].sort();
-    const missing = emitted.filter((name) => !(name in POLICIES_WITHOUT_SCENARIOS)
-      && !(all.some((s) => s.policy === name && s.expect === 'catch') && all.some((s) => s.policy === name && s.expect === 'ignore')));
+    const kernelsFor = (n: string) =>
+      n === DetectionName.SHARED_LIBRARY_LOAD ? ['debian-12-6.1', 'debian-13-6.12', 'debian-sid-7.2'] : undefined;
+    const emitted = [
+      ...new Set(variants.flatMap(([n, props]) => synthesizeConstruct(n, props, kernelsFor(n)).map((m) => m.metadata.name))),
+    ].sort();
+    const missing = emitted.filter(
+      (name) =>
+        !(name in POLICIES_WITHOUT_SCENARIOS) &&
+        !(all.some((s) => s.policy === name && s.expect === 'catch') && all.some((s) => s.policy === name && s.expect === 'ignore')),
+    );
     expect(missing).toStrictEqual([]);
     // The exceptions are real: emitted, and without scenarios.
     for (const name of Object.keys(POLICIES_WITHOUT_SCENARIOS)) {

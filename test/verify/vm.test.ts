@@ -4,23 +4,38 @@ const probe = (device: boolean, flags: string[]) => ({ kvmDevice: () => device, 
 
 describe('accelerator', () => {
   test('KVM when the device is usable and the CPU exposes vmx or svm', () => {
-    expect(chooseAccelerator(probe(true, ['fpu', 'vmx']))).toStrictEqual({ accelerator: 'kvm', reason: '/dev/kvm is usable and the CPU has vmx' });
+    expect(chooseAccelerator(probe(true, ['fpu', 'vmx']))).toStrictEqual({
+      accelerator: 'kvm',
+      reason: '/dev/kvm is usable and the CPU has vmx',
+    });
     expect(chooseAccelerator(probe(true, ['svm'])).accelerator).toBe('kvm');
   });
 
   test('TCG with the reason otherwise: no device, or a device without nested virtualization (QEMU would abort or hang)', () => {
-    expect(chooseAccelerator(probe(false, ['vmx']))).toStrictEqual({ accelerator: 'tcg', reason: '/dev/kvm is missing or not accessible; using TCG (software emulation, slower)' });
+    expect(chooseAccelerator(probe(false, ['vmx']))).toStrictEqual({
+      accelerator: 'tcg',
+      reason: '/dev/kvm is missing or not accessible; using TCG (software emulation, slower)',
+    });
     expect(chooseAccelerator(probe(true, ['fpu', 'sse2'])).reason).toMatch(/no vmx\/svm flag/);
   });
 
   test('a request wins, and asking for KVM where it cannot work is an error', () => {
     expect(chooseAccelerator(probe(true, ['vmx']), 'tcg')).toStrictEqual({ accelerator: 'tcg', reason: 'requested' });
-    expect(() => chooseAccelerator(probe(true, []), 'kvm')).toThrow(/--accel kvm: KVM is not usable here: the CPU exposes no vmx\/svm flag/);
+    expect(() => chooseAccelerator(probe(true, []), 'kvm')).toThrow(
+      /--accel kvm: KVM is not usable here: the CPU exposes no vmx\/svm flag/,
+    );
   });
 });
 
 describe('QEMU command line', () => {
-  const spec = { kernel: '/k/vmlinuz', initrd: '/r/initrd.cpio', cpus: 2, memoryMb: 3072, consoleFile: '/r/console.log', channelFile: '/r/channel.log' };
+  const spec = {
+    kernel: '/k/vmlinuz',
+    initrd: '/r/initrd.cpio',
+    cpus: 2,
+    memoryMb: 3072,
+    consoleFile: '/r/console.log',
+    channelFile: '/r/channel.log',
+  };
 
   test('TCG uses -cpu max; no NIC, no option ROMs, two serial ports to files', () => {
     const args = qemuArguments({ ...spec, accelerator: 'tcg' });

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { cidrProblem, portProblem } from '../../policy/arg-filter';
-import { Arg } from '../../policy/argument';
 import { ArgFilter, PortSpec } from '../../policy/arg-filter';
+import { Arg } from '../../policy/argument';
 import { KprobeHook } from '../../policy/kprobe-hook';
 import { LabelSelector, POD_NAMESPACE_LABEL } from '../../policy/label-selector';
 import { TracingPolicy } from '../../policy/tracing-policy';
-import { refuse } from '../../private/problems';
 import { isDnsLabel } from '../../private/patterns';
-import { detectionPolicy, detectionSelector, enforcementActions } from './kit';
+import { refuse } from '../../private/problems';
 import { ConnectDetectionProps } from '../detection-props';
+import { detectionPolicy, detectionSelector, enforcementActions } from './kit';
 
 /** What one connect detection watches. */
 export interface ConnectTarget {
@@ -44,7 +44,8 @@ function podScope(scope: Construct, props: ConnectDetectionProps): LabelSelector
  * their IPv4-mapped form (`::ffff:a.b.c.d`), which an IPv6 socket of a dual-stack client passes.
  */
 export function connectPolicy(scope: Construct, props: ConnectDetectionProps, target: ConnectTarget): TracingPolicy {
-  if (target.addresses.length === 0) refuse(scope, 'addresses', target.addresses, 'at least one address or CIDR is needed', 'Give the addresses to watch');
+  if (target.addresses.length === 0)
+    refuse(scope, 'addresses', target.addresses, 'at least one address or CIDR is needed', 'Give the addresses to watch');
   for (const a of target.addresses) {
     const why = cidrProblem(a);
     if (why) refuse(scope, 'addresses', a, why, 'Write an IPv4 or IPv6 address or CIDR');
@@ -59,9 +60,22 @@ export function connectPolicy(scope: Construct, props: ConnectDetectionProps, ta
     message: target.message,
     tags: target.tags,
     args: [address, Arg.int(2, { label: 'addrlen' })],
-    selectors: [detectionSelector(props, {
-      matchArgs: [ArgFilter.saddr(address, target.addresses), ...(target.ports?.length ? [ArgFilter.sport(address, target.ports)] : [])],
-    }, actions)],
+    selectors: [
+      detectionSelector(
+        props,
+        {
+          matchArgs: [
+            ArgFilter.saddr(address, target.addresses),
+            ...(target.ports?.length ? [ArgFilter.sport(address, target.ports)] : []),
+          ],
+        },
+        actions,
+      ),
+    ],
   });
-  return detectionPolicy(scope, { ...props, podSelector: podScope(scope, props) }, { name: target.name, description: target.description, hooks: [hook] });
+  return detectionPolicy(
+    scope,
+    { ...props, podSelector: podScope(scope, props) },
+    { name: target.name, description: target.description, hooks: [hook] },
+  );
 }

@@ -3,10 +3,8 @@
  * TracingPolicy, input checks with construct-path errors, and LogQL rule building for query-side detections.
  */
 import { Construct } from 'constructs';
-import { isDnsLabel } from '../../private/patterns';
-import { refuse } from '../../private/problems';
-import { LokiDetectionRule } from '../../observability/loki-detection-rule';
 import { DEFAULT_JOB, HOST_NAMESPACE } from '../../observability/log-schema';
+import { LokiDetectionRule } from '../../observability/loki-detection-rule';
 import { Matcher, q, streamSelector } from '../../observability/queries';
 import { trustedBinariesFilter } from '../../policies/library-policy-props';
 import { Action } from '../../policy/action';
@@ -15,23 +13,46 @@ import { EnforcementOptions, PolicyMode } from '../../policy/enforcement';
 import { Namespace, NamespaceFilter } from '../../policy/process-filter';
 import { Selector, SelectorProps } from '../../policy/selector';
 import { Hook, TracingPolicy } from '../../policy/tracing-policy';
+import { isDnsLabel } from '../../private/patterns';
+import { refuse } from '../../private/problems';
 import { DetectionProps, ExecQueryDetectionProps, QueryDetectionProps, ScopedDetectionProps } from '../detection-props';
 
 /** Checks a list prop: non-empty (unless `allowEmpty`), each value accepted by `valid`. */
-export function checkList(scope: Construct, field: string, values: readonly string[], valid: (v: string) => boolean, expected: string,
-  allowEmpty = false): void {
+export function checkList(
+  scope: Construct,
+  field: string,
+  values: readonly string[],
+  valid: (v: string) => boolean,
+  expected: string,
+  allowEmpty = false,
+): void {
   const bad = values.filter((v) => typeof v !== 'string' || !valid(v));
   if ((values.length === 0 && !allowEmpty) || bad.length) refuse(scope, field, values, expected);
 }
 
 /** Checks a list of absolute paths (or path suffixes when `absolute` is false). */
 export function checkPaths(scope: Construct, field: string, values: readonly string[], absolute = true): void {
-  if (values.length === 0) refuse(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
+  if (values.length === 0)
+    refuse(scope, field, values, 'the list is empty', 'Give at least one path, or leave the prop out for the defaults');
   for (const v of values) {
-    if (typeof v !== 'string' || v === '' || /\s/.test(v)) refuse(scope, field, v, 'a path has no white space and is not empty', 'Remove the entry or fix it');
-    if (absolute && !v.startsWith('/')) refuse(scope, field, v, 'paths are absolute, as the kernel resolves them', `Write it as ${JSON.stringify('/' + v.replace(/^\.?\/*/, ''))}`);
+    if (typeof v !== 'string' || v === '' || /\s/.test(v))
+      refuse(scope, field, v, 'a path has no white space and is not empty', 'Remove the entry or fix it');
+    if (absolute && !v.startsWith('/'))
+      refuse(
+        scope,
+        field,
+        v,
+        'paths are absolute, as the kernel resolves them',
+        `Write it as ${JSON.stringify('/' + v.replace(/^\.?\/*/, ''))}`,
+      );
     if (!absolute && !v.startsWith('/') && !v.startsWith('.') && !v.startsWith('_')) {
-      refuse(scope, field, v, 'a suffix starts with "/", "." or "_" so it cannot match the middle of a name by accident', `Write it as ${JSON.stringify('/' + v)}`);
+      refuse(
+        scope,
+        field,
+        v,
+        'a suffix starts with "/", "." or "_" so it cannot match the middle of a name by accident',
+        `Write it as ${JSON.stringify('/' + v)}`,
+      );
     }
   }
 }
@@ -48,8 +69,13 @@ export function enforcementActions(scope: Construct, props: DetectionProps, over
 /** Refuses Override on a detection whose hooks cannot fail the call with an errno, saying why. */
 export function refuseOverride(scope: Construct, props: DetectionProps, why: string): void {
   if (props.enforcement?.action.isOverride) {
-    refuse(scope, 'enforcement.action', 'override', `this detection cannot fail the call with an errno: ${why}`,
-      'Use EnforcementAction.sigkill() or EnforcementAction.signal(...)');
+    refuse(
+      scope,
+      'enforcement.action',
+      'override',
+      `this detection cannot fail the call with an errno: ${why}`,
+      'Use EnforcementAction.sigkill() or EnforcementAction.signal(...)',
+    );
   }
 }
 
@@ -72,7 +98,11 @@ export function inContainer(containersOnly: boolean): NamespaceFilter[] {
 }
 
 /** A selector with the detection's trusted-binaries allowlist and (when enforcing) its enforcement action. */
-export function detectionSelector(props: DetectionProps, filters: Omit<SelectorProps, 'actions' | 'matchBinaries'>, actions?: readonly Action[]): Selector {
+export function detectionSelector(
+  props: DetectionProps,
+  filters: Omit<SelectorProps, 'actions' | 'matchBinaries'>,
+  actions?: readonly Action[],
+): Selector {
   return new Selector({ ...filters, matchBinaries: trustedBinariesFilter(props), actions });
 }
 
@@ -81,10 +111,16 @@ export function detectionSelector(props: DetectionProps, filters: Omit<SelectorP
  * without argument filters), each with the trusted-binaries allowlist, for container-only detections a mount
  * namespace other than the host's, and the enforcement action when the detection enforces.
  */
-export function detectionSelectors(props: DetectionProps, containersOnly: boolean, matchArgs: readonly (readonly ArgFilter[])[]): Selector[] {
+export function detectionSelectors(
+  props: DetectionProps,
+  containersOnly: boolean,
+  matchArgs: readonly (readonly ArgFilter[])[],
+): Selector[] {
   const groups = matchArgs.length ? matchArgs : [[]];
   const matchNamespaces = inContainer(containersOnly);
-  return groups.map((filters) => detectionSelector(props, { matchArgs: filters.length ? filters : undefined, matchNamespaces }, actionsOf(props)));
+  return groups.map((filters) =>
+    detectionSelector(props, { matchArgs: filters.length ? filters : undefined, matchNamespaces }, actionsOf(props)),
+  );
 }
 
 /** Options of {@link detectionPolicy}. */
@@ -139,11 +175,24 @@ export function logRuleExpr(scope: Construct, props: QueryDetectionProps, query:
   if (!Number.isInteger(window) || window < 1 || window > 1440) {
     refuse(scope, 'windowMinutes', window, 'a whole number of minutes from 1 to 1440', 'Use e.g. 5');
   }
-  if (!/^[A-Za-z0-9_.-]+$/.test(job)) refuse(scope, 'job', job, 'a job label value of letters, digits, "_", "." and "-"', 'Use the job label your log shipper sets, e.g. "tetragon"');
+  if (!/^[A-Za-z0-9_.-]+$/.test(job))
+    refuse(
+      scope,
+      'job',
+      job,
+      'a job label value of letters, digits, "_", "." and "-"',
+      'Use the job label your log shipper sets, e.g. "tetragon"',
+    );
   const excluded = props.excludeNamespaces ?? [];
   for (const ns of excluded) {
     if (ns !== HOST_NAMESPACE && !isDnsLabel(ns)) {
-      refuse(scope, 'excludeNamespaces', ns, `a Kubernetes namespace name, or "${HOST_NAMESPACE}" for processes outside pods`, 'Fix the name');
+      refuse(
+        scope,
+        'excludeNamespaces',
+        ns,
+        `a Kubernetes namespace name, or "${HOST_NAMESPACE}" for processes outside pods`,
+        'Fix the name',
+      );
     }
   }
   const stream: Matcher[] = [...query.stream];

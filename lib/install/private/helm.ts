@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Helm } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartSource, ChartSourceKind } from '../chart-source';
 import { invalid, show } from '../../private/problems';
+import { ChartSource, ChartSourceKind } from '../chart-source';
 import { CHART_CONTEXT, HELM_CONTEXT } from '../install-method';
 
 function isExecutable(path: string): boolean {
@@ -18,7 +18,11 @@ function isExecutable(path: string): boolean {
 
 /** `helm` in one of the folders of `searchPath` (a PATH value), if any. */
 export function helmOnPath(searchPath: string): string | undefined {
-  return searchPath.split(delimiter).filter(Boolean).map((dir) => join(dir, 'helm')).find(isExecutable);
+  return searchPath
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'helm'))
+    .find(isExecutable);
 }
 
 /**
@@ -28,15 +32,19 @@ export function helmOnPath(searchPath: string): string | undefined {
 export function locateHelm(explicit: string | undefined, searchPath: string = process.env.PATH ?? ''): string {
   if (explicit) {
     if (!isExecutable(explicit)) {
-      throw new Error(`helm binary ${show(explicit)} (from the helmExecutable prop or the context ${HELM_CONTEXT}) `
-        + 'does not exist or is not executable');
+      throw new Error(
+        `helm binary ${show(explicit)} (from the helmExecutable prop or the context ${HELM_CONTEXT}) ` +
+          'does not exist or is not executable',
+      );
     }
     return explicit;
   }
   const found = helmOnPath(searchPath);
   if (found) return found;
-  throw new Error(`helm is not on PATH. Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, set the helmExecutable prop `
-    + `or the context ${HELM_CONTEXT} to its path, or use InstallMethod.FLUX_HELM_RELEASE, which needs no helm at synth time`);
+  throw new Error(
+    `helm is not on PATH. Install helm (https://helm.sh/docs/intro/install/) and put it on PATH, set the helmExecutable prop ` +
+      `or the context ${HELM_CONTEXT} to its path, or use InstallMethod.FLUX_HELM_RELEASE, which needs no helm at synth time`,
+  );
 }
 
 /** What to render. */
@@ -80,9 +88,10 @@ export function helmChartArgs(req: HelmTemplateRequest): { chart: string; repo?:
 }
 
 /** Text appended to every helm failure: how to get a chart where the default one is unreachable. */
-export const MIRROR_HINT = `If the chart source is unreachable from here, point the chart prop or the context ${CHART_CONTEXT} at a mirror: `
-  + 'a chart directory or .tgz (air-gapped), oci://<registry>/<path>/tetragon, or an https chart repository URL; or use the '
-  + 'flux-helmrelease method so that the cluster fetches the chart';
+export const MIRROR_HINT =
+  `If the chart source is unreachable from here, point the chart prop or the context ${CHART_CONTEXT} at a mirror: ` +
+  'a chart directory or .tgz (air-gapped), oci://<registry>/<path>/tetragon, or an https chart repository URL; or use the ' +
+  'flux-helmrelease method so that the cluster fetches the chart';
 
 /**
  * Runs `helm template` through cdk8s `Helm` and adds the objects under `scope/id`. Any failure
@@ -90,15 +99,24 @@ export const MIRROR_HINT = `If the chart source is unreachable from here, point 
  * source and the way to a mirror; the construct tree is left without a partial release.
  */
 export function renderHelmTemplate(
-  scope: Construct, id: string, req: HelmTemplateRequest, values: Record<string, unknown>, helmExecutable: string,
+  scope: Construct,
+  id: string,
+  req: HelmTemplateRequest,
+  values: Record<string, unknown>,
+  helmExecutable: string,
 ): Helm {
   const args = helmChartArgs(req);
   const what = `the ${req.chartName} chart ${req.version} from ${req.source}`;
   if (req.source.kind === ChartSourceKind.LOCAL) {
     const localVersion = req.source.localChartVersion();
     if (localVersion !== undefined && localVersion !== req.version) {
-      invalid(scope, 'chart', req.source.location, `a chart of version ${req.version} (chartVersion), but its Chart.yaml has version ${localVersion}`,
-        `Point it at the ${req.version} chart or set chartVersion: '${localVersion}'`);
+      invalid(
+        scope,
+        'chart',
+        req.source.location,
+        `a chart of version ${req.version} (chartVersion), but its Chart.yaml has version ${localVersion}`,
+        `Point it at the ${req.version} chart or set chartVersion: '${localVersion}'`,
+      );
     }
   }
   // cdk8s Helm leaves its values file and output in a fresh temp folder; give it a private parent
@@ -115,7 +133,11 @@ export function renderHelmTemplate(
       helmExecutable,
     });
   } catch (err) {
-    const detail = String((err as Error).message ?? err).trim().split('\n').slice(0, 20).join('\n    ');
+    const detail = String((err as Error).message ?? err)
+      .trim()
+      .split('\n')
+      .slice(0, 20)
+      .join('\n    ');
     throw new Error(`${scope.node.path}: helm template failed for ${what} (helm: ${helmExecutable}):\n    ${detail}\n${MIRROR_HINT}.`);
   } finally {
     if (savedTmp === undefined) delete process.env.TMPDIR;

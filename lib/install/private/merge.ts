@@ -18,7 +18,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export function sortKeys<T>(v: T): T {
   if (Array.isArray(v)) return v.map(sortKeys) as unknown as T;
   if (isPlainObject(v)) {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])) as T;
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k])]),
+    ) as T;
   }
   return v;
 }

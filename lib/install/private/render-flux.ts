@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as helm from '../../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../../imports/source.toolkit.fluxcd.io';
-import { ChartSource, ChartSourceKind } from '../chart-source';
 import { invalid } from '../../private/problems';
+import { ChartSource, ChartSourceKind } from '../chart-source';
 import { CHART_CONTEXT } from '../install-method';
 
 /** Media type of a Helm chart layer in an OCI artifact. */
@@ -36,8 +36,13 @@ export interface FluxRelease {
  */
 export function renderFluxRelease(scope: Construct, req: FluxReleaseRequest): FluxRelease {
   if (req.source.kind === ChartSourceKind.LOCAL || req.source.kind === ChartSourceKind.ARCHIVE_URL) {
-    invalid(scope, 'chart', `${req.source}`, 'a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:// reference',
-      `Point the chart prop or the context ${CHART_CONTEXT} at a repository or OCI mirror, or render the local chart with the helm-template method`);
+    invalid(
+      scope,
+      'chart',
+      `${req.source}`,
+      'a chart the cluster can fetch for the flux-helmrelease method: an https chart repository or an oci:// reference',
+      `Point the chart prop or the context ${CHART_CONTEXT} at a repository or OCI mirror, or render the local chart with the helm-template method`,
+    );
   }
   const metadata = { name: req.releaseName, namespace: req.fluxNamespace };
   let src: source.HelmRepository | source.OciRepository;
@@ -52,7 +57,9 @@ export function renderFluxRelease(scope: Construct, req: FluxReleaseRequest): Fl
         layerSelector: { mediaType: HELM_CHART_LAYER, operation: source.OciRepositorySpecLayerSelectorOperation.COPY },
       },
     });
-    chartSpec = { chartRef: { kind: helm.HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: req.releaseName, namespace: req.fluxNamespace } };
+    chartSpec = {
+      chartRef: { kind: helm.HelmReleaseSpecChartRefKind.OCI_REPOSITORY, name: req.releaseName, namespace: req.fluxNamespace },
+    };
   } else {
     src = new source.HelmRepository(scope, 'ChartSource', {
       metadata,
@@ -65,7 +72,11 @@ export function renderFluxRelease(scope: Construct, req: FluxReleaseRequest): Fl
           version: req.version,
           interval: req.sourceInterval,
           reconcileStrategy: helm.HelmReleaseSpecChartSpecReconcileStrategy.CHART_VERSION,
-          sourceRef: { kind: helm.HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: req.releaseName, namespace: req.fluxNamespace },
+          sourceRef: {
+            kind: helm.HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY,
+            name: req.releaseName,
+            namespace: req.fluxNamespace,
+          },
         },
       },
     };

@@ -1,21 +1,41 @@
 import { IConstruct } from 'constructs';
 import { isDnsLabel, isDuration, isLabelKey, isLabelValue } from '../../private/patterns';
 import { Problems, show } from '../../private/problems';
-import {
-  DEFAULT_EXPORT_ALLOW_LIST, DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, ImageRef, defaultImages,
-} from '../defaults';
+import { DEFAULT_EXPORT_ALLOW_LIST, DEFAULT_EXPORT_DENY_LIST, DEFAULT_REDACTION_FILTERS, ImageRef, defaultImages } from '../defaults';
 import { renderFilterLines } from '../export-filter';
 import type { TetragonInstallProps } from '../tetragon-install';
 import {
-  CrdInstallMethod, ExportOptions, ExportSidecarMode, ImageOptions, MetricsLabel, MetricsOptions, OperatorOptions,
-  ResourceRequirements, RuntimeHooksInterface, RuntimeHooksOptions, Toleration,
+  CrdInstallMethod,
+  ExportOptions,
+  ExportSidecarMode,
+  ImageOptions,
+  MetricsLabel,
+  MetricsOptions,
+  OperatorOptions,
+  ResourceRequirements,
+  RuntimeHooksInterface,
+  RuntimeHooksOptions,
+  Toleration,
 } from '../values';
 import { MergeConflict, mergeValues, sortKeys } from './merge';
 
 /** The typed settings that become chart values (the subset of TetragonInstallProps the builder reads). */
-export type ValuesInput = Pick<TetragonInstallProps, 'clusterName' | 'export' | 'processCredentials' | 'processNamespaces'
-| 'metrics' | 'resources' | 'tolerations' | 'priorityClassName' | 'rthooks' | 'crdInstallMethod' | 'operator' | 'images'
-| 'extraValues'> & { readonly chartVersion: string };
+export type ValuesInput = Pick<
+  TetragonInstallProps,
+  | 'clusterName'
+  | 'export'
+  | 'processCredentials'
+  | 'processNamespaces'
+  | 'metrics'
+  | 'resources'
+  | 'tolerations'
+  | 'priorityClassName'
+  | 'rthooks'
+  | 'crdInstallMethod'
+  | 'operator'
+  | 'images'
+  | 'extraValues'
+> & { readonly chartVersion: string };
 
 /** Agent resources: no CPU limit, because CFS throttling of the agent shows up as lost events. */
 const DEFAULT_AGENT_RESOURCES: ResourceRequirements = Object.freeze({
@@ -35,9 +55,7 @@ const DEFAULT_OPERATOR_RESOURCES: ResourceRequirements = Object.freeze({
 /** Run on every node, tainted or not: a node without the agent is a blind spot. */
 const DEFAULT_TOLERATIONS: readonly Toleration[] = Object.freeze([{ operator: 'Exists' as const }]);
 /** Per-event metric labels: `pod` is left out to bound cardinality. */
-const DEFAULT_METRICS_LABELS: readonly MetricsLabel[] = Object.freeze([
-  MetricsLabel.NAMESPACE, MetricsLabel.WORKLOAD, MetricsLabel.BINARY,
-]);
+const DEFAULT_METRICS_LABELS: readonly MetricsLabel[] = Object.freeze([MetricsLabel.NAMESPACE, MetricsLabel.WORKLOAD, MetricsLabel.BINARY]);
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -68,22 +86,37 @@ export function parseValues(input: ValuesInput, problems: Problems): TypedValues
   const images = parseImages(input.images, input.chartVersion, problems);
   const operator = parseOperator(input.operator ?? {}, crds, metrics, problems);
   const rthooks = parseRuntimeHooks(input.rthooks ?? {}, problems);
-  return renderValues([['crds.installMethod', crds, 'crdInstallMethod'], ...exported, ...process, ...metrics.settings, ...agent, ...images,
-    ...operator, ...rthooks]);
+  return renderValues([
+    ['crds.installMethod', crds, 'crdInstallMethod'],
+    ...exported,
+    ...process,
+    ...metrics.settings,
+    ...agent,
+    ...images,
+    ...operator,
+    ...rthooks,
+  ]);
 }
 
 /**
  * Deep-merges `extraValues` over the typed values; a contradiction between the two is an error naming both and the
  * prop to use instead. Keys come out sorted.
  */
-export function withExtraValues(typed: TypedValues, extraValues: Record<string, unknown> | undefined, where: IConstruct): Record<string, unknown> {
+export function withExtraValues(
+  typed: TypedValues,
+  extraValues: Record<string, unknown> | undefined,
+  where: IConstruct,
+): Record<string, unknown> {
   const conflicts: MergeConflict[] = [];
   const merged = extraValues ? mergeValues(typed.values, extraValues, conflicts) : typed.values;
   const problems = new Problems('extraValues contradicts typed values');
   for (const c of conflicts) {
     const prop = provenanceOf(typed.provenance, c.path);
-    problems.add(c.path, `extraValues sets ${show(c.extra)} but the typed prop ${prop ?? '(typed values)'} sets ${show(c.typed)}. `
-      + `Set it through ${prop ?? 'the typed prop'} and remove it from extraValues`);
+    problems.add(
+      c.path,
+      `extraValues sets ${show(c.extra)} but the typed prop ${prop ?? '(typed values)'} sets ${show(c.typed)}. ` +
+        `Set it through ${prop ?? 'the typed prop'} and remove it from extraValues`,
+    );
   }
   problems.throwIfAny(where);
   return sortKeys(merged);
@@ -104,8 +137,12 @@ function parseExport(exp: ExportOptions, problems: Problems): Setting[] {
   const enabled = exp.enabled ?? true;
   const fileName = exp.fileName ?? 'tetragon.log';
   if (exp.enabled !== false && !/^[A-Za-z0-9._-]+$/.test(fileName)) {
-    problems.invalid('export.fileName', fileName, 'a plain file name such as tetragon.log',
-      'Set export.enabled: false to disable the export instead of an empty name');
+    problems.invalid(
+      'export.fileName',
+      fileName,
+      'a plain file name such as tetragon.log',
+      'Set export.enabled: false to disable the export instead of an empty name',
+    );
   }
   const perm = exp.filePermissions ?? '600';
   if (!/^[0-7]{3,4}$/.test(perm)) problems.invalid('export.filePermissions', perm, 'octal permissions as a string such as "600" or "640"');
@@ -114,16 +151,30 @@ function parseExport(exp: ExportOptions, problems: Problems): Setting[] {
   checkInteger(exp.rateLimitPerMinute, 'export.rateLimitPerMinute', 1, problems);
   const allow = exp.allowList ?? DEFAULT_EXPORT_ALLOW_LIST;
   if (allow.length === 0) {
-    problems.invalid('export.allowList', [], 'at least one filter: Tetragon reads an empty allow list as no filter and exports every event',
-      'Leave allowList out for every event type, or list the filters to keep');
+    problems.invalid(
+      'export.allowList',
+      [],
+      'at least one filter: Tetragon reads an empty allow list as no filter and exports every event',
+      'Leave allowList out for every event type, or list the filters to keep',
+    );
   }
   const sidecar = exp.sidecar ?? ExportSidecarMode.STDOUT;
   if (!Object.values(ExportSidecarMode).includes(sidecar)) {
-    problems.invalid('export.sidecar', sidecar, `one of ${Object.values(ExportSidecarMode).map((m) => show(m)).join(', ')}`);
+    problems.invalid(
+      'export.sidecar',
+      sidecar,
+      `one of ${Object.values(ExportSidecarMode)
+        .map((m) => show(m))
+        .join(', ')}`,
+    );
   }
   if (sidecar === ExportSidecarMode.STDOUT && !enabled) {
-    problems.invalid('export.sidecar', sidecar, 'no stdout sidecar while export.enabled is false: the sidecar tails the export file',
-      'Set export.sidecar: ExportSidecarMode.NONE as well');
+    problems.invalid(
+      'export.sidecar',
+      sidecar,
+      'no stdout sidecar while export.enabled is false: the sidecar tails the export file',
+      'Set export.sidecar: ExportSidecarMode.NONE as well',
+    );
   }
   const sidecarResources = exp.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES;
   checkResources(sidecarResources, 'export.sidecarResources', problems);
@@ -170,12 +221,17 @@ function parseMetrics(met: MetricsOptions, problems: Problems): Metrics {
   const enabled = met.enabled ?? true;
   const serviceMonitor = met.serviceMonitor ?? enabled;
   if (serviceMonitor && !enabled) {
-    problems.invalid('metrics.serviceMonitor', true, 'no ServiceMonitor while metrics.enabled is false',
-      'Enable metrics or set serviceMonitor: false');
+    problems.invalid(
+      'metrics.serviceMonitor',
+      true,
+      'no ServiceMonitor while metrics.enabled is false',
+      'Enable metrics or set serviceMonitor: false',
+    );
   }
   const serviceMonitorLabels = met.serviceMonitorLabels ?? {};
   for (const [k, v] of Object.entries(serviceMonitorLabels)) {
-    if (!isLabelKey(k)) problems.invalid('metrics.serviceMonitorLabels key', k, 'a Kubernetes label key such as release or example.com/team');
+    if (!isLabelKey(k))
+      problems.invalid('metrics.serviceMonitorLabels key', k, 'a Kubernetes label key such as release or example.com/team');
     if (!isLabelValue(v)) problems.invalid(`metrics.serviceMonitorLabels.${k}`, v, 'a label value (up to 63 letters, digits, -, _ and .)');
   }
   const scrapeInterval = met.scrapeInterval ?? '60s';
@@ -205,7 +261,8 @@ function parseAgentPod(input: ValuesInput, problems: Problems): Setting[] {
   checkResources(resources, 'resources', problems);
   const tolerations = input.tolerations ?? DEFAULT_TOLERATIONS;
   tolerations.forEach((t, i) => {
-    if (t.operator === 'Exists' && t.value !== undefined) problems.invalid(`tolerations[${i}].value`, t.value, 'no value with operator Exists');
+    if (t.operator === 'Exists' && t.value !== undefined)
+      problems.invalid(`tolerations[${i}].value`, t.value, 'no value with operator Exists');
     if (tolerationOperator(t) === 'Equal' && !t.key) problems.invalid(`tolerations[${i}].key`, t.key, 'a key with operator Equal');
   });
   const priorityClassName = input.priorityClassName ?? 'system-node-critical';
@@ -219,7 +276,10 @@ function parseAgentPod(input: ValuesInput, problems: Problems): Setting[] {
 
 /** Image paths in the chart, by the ImageOptions key that overrides them. */
 const IMAGE_PATHS: ReadonlyArray<[keyof ImageOptions, string]> = [
-  ['agent', 'tetragon.image'], ['operator', 'tetragonOperator.image'], ['exportStdout', 'export.stdout.image'], ['rthooks', 'rthooks.image'],
+  ['agent', 'tetragon.image'],
+  ['operator', 'tetragonOperator.image'],
+  ['exportStdout', 'export.stdout.image'],
+  ['rthooks', 'rthooks.image'],
 ];
 
 /** The images pinned for the chart version, with the caller's overrides. */
@@ -237,8 +297,12 @@ function parseImages(overrides: ImageOptions | undefined, chartVersion: string, 
 function parseOperator(op: OperatorOptions, crds: CrdInstallMethod, metrics: Metrics, problems: Problems): Setting[] {
   const enabled = op.enabled ?? true;
   if (!enabled && crds === CrdInstallMethod.OPERATOR) {
-    problems.invalid('operator.enabled', false, 'the operator, which crdInstallMethod OPERATOR needs',
-      'Use CrdInstallMethod.HELM or enable the operator');
+    problems.invalid(
+      'operator.enabled',
+      false,
+      'the operator, which crdInstallMethod OPERATOR needs',
+      'Use CrdInstallMethod.HELM or enable the operator',
+    );
   }
   checkInteger(op.replicas, 'operator.replicas', 1, problems);
   const priorityClassName = op.priorityClassName ?? 'system-cluster-critical';
@@ -263,10 +327,14 @@ function parseRuntimeHooks(rt: RuntimeHooksOptions, problems: Problems): Setting
   const enabled = rt.enabled ?? false;
   const interfaces = Object.values(RuntimeHooksInterface);
   if (enabled && !rt.interface) {
-    problems.invalid('rthooks.interface', rt.interface,
-      `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`);
+    problems.invalid(
+      'rthooks.interface',
+      rt.interface,
+      `an interface, which rthooks.enabled needs: ${interfaces.join(' (containerd with NRI) or ')} (CRI-O)`,
+    );
   }
-  if (rt.interface && !interfaces.includes(rt.interface)) problems.invalid('rthooks.interface', rt.interface, `one of ${interfaces.join(', ')}`);
+  if (rt.interface && !interfaces.includes(rt.interface))
+    problems.invalid('rthooks.interface', rt.interface, `one of ${interfaces.join(', ')}`);
   for (const ns of rt.failAllowNamespaces ?? []) {
     if (!isDnsLabel(ns)) problems.invalid('rthooks.failAllowNamespaces', ns, 'namespace names');
   }

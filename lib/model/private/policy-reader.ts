@@ -7,8 +7,23 @@
  * keeps the entry as written (`spec`) for messages that quote it.
  */
 import {
-  ActionName, ArgType, BinaryOperator, CapabilitySetName, ENFORCING_ACTIONS, GO_TRUE, HOOK_KINDS, HookKind, NamespaceName, Operator,
-  SetOperator, BINARY_OPERATORS, SET_OPERATORS, canonicalAction, canonicalNamespace, canonicalOperator, knownArgType,
+  ActionName,
+  ArgType,
+  BinaryOperator,
+  CapabilitySetName,
+  ENFORCING_ACTIONS,
+  GO_TRUE,
+  HOOK_KINDS,
+  HookKind,
+  NamespaceName,
+  Operator,
+  SetOperator,
+  BINARY_OPERATORS,
+  SET_OPERATORS,
+  canonicalAction,
+  canonicalNamespace,
+  canonicalOperator,
+  knownArgType,
 } from './vocabulary';
 
 /** A plain object, or undefined. */
@@ -64,8 +79,10 @@ function filterEntry<Op extends string>(spec: Record<string, unknown>, canonical
   return { spec, operatorText: spec.operator, ...(operator !== undefined ? { operator } : {}) };
 }
 
-const fromSet = <Op extends string>(known: ReadonlySet<string>) => (op: unknown): Op | undefined =>
-  (typeof op === 'string' && known.has(op) ? (op as Op) : undefined);
+const fromSet =
+  <Op extends string>(known: ReadonlySet<string>) =>
+  (op: unknown): Op | undefined =>
+    typeof op === 'string' && known.has(op) ? (op as Op) : undefined;
 const binaryOperator = fromSet<BinaryOperator>(BINARY_OPERATORS);
 const setOperator = fromSet<SetOperator>(SET_OPERATORS);
 
@@ -80,7 +97,12 @@ export interface ArgFilterView extends FilterEntry<Operator> {
 }
 
 function readArgFilter(spec: Record<string, unknown>): ArgFilterView {
-  return { ...filterEntry(spec, canonicalOperator), index: Number(spec.index ?? 0), args: arr(spec.args).map(Number), values: arr(spec.values).map(String) };
+  return {
+    ...filterEntry(spec, canonicalOperator),
+    index: Number(spec.index ?? 0),
+    args: arr(spec.args).map(Number),
+    values: arr(spec.values).map(String),
+  };
 }
 
 /**
@@ -89,8 +111,12 @@ function readArgFilter(spec: Record<string, unknown>): ArgFilterView {
  * by position. A tracepoint rewrites a matching field index to the argument's position and leaves an index that
  * matches no field as is, which then names the argument at that position.
  */
-export function filterTarget(filter: ArgFilterView, declared: readonly ArgDeclaration[], how: { byPosition?: boolean; tracepoint?: boolean } = {},
-  position = 0): ArgDeclaration | undefined {
+export function filterTarget(
+  filter: ArgFilterView,
+  declared: readonly ArgDeclaration[],
+  how: { byPosition?: boolean; tracepoint?: boolean } = {},
+  position = 0,
+): ArgDeclaration | undefined {
   if (filter.args.length > position) return declared[filter.args[position]];
   if (position > 0) return undefined;
   const byIndex = how.byPosition ? declared[filter.index] : declared.find((a) => a.index === filter.index);
@@ -110,7 +136,12 @@ export interface ActionView {
 
 function readAction(spec: Record<string, unknown>): ActionView {
   const action = canonicalAction(spec.action);
-  return { spec, text: str(spec.action) ?? '', enforces: action !== undefined && ENFORCING_ACTIONS.has(action), ...(action ? { action } : {}) };
+  return {
+    spec,
+    text: str(spec.action) ?? '',
+    enforces: action !== undefined && ENFORCING_ACTIONS.has(action),
+    ...(action ? { action } : {}),
+  };
 }
 
 /** A matchBinaries or matchParentBinaries entry. */
@@ -147,7 +178,11 @@ export interface CapabilityFilterView extends FilterEntry<SetOperator> {
   readonly isNamespaceCapability: boolean;
 }
 
-const CAPABILITY_SETS: ReadonlyMap<string, CapabilitySetName> = new Map([['effective', 'Effective'], ['inheritable', 'Inheritable'], ['permitted', 'Permitted']]);
+const CAPABILITY_SETS: ReadonlyMap<string, CapabilitySetName> = new Map([
+  ['effective', 'Effective'],
+  ['inheritable', 'Inheritable'],
+  ['permitted', 'Permitted'],
+]);
 
 /** A matchNamespaceChanges entry. */
 export interface NamespaceChangeFilterView extends FilterEntry<SetOperator> {
@@ -157,8 +192,18 @@ export interface NamespaceChangeFilterView extends FilterEntry<SetOperator> {
 }
 
 /** The filters of a selector, by field name. */
-export const SELECTOR_FILTERS = ['matchArgs', 'matchData', 'matchReturnArgs', 'matchBinaries', 'matchParentBinaries', 'matchNamespaces', 'matchPIDs',
-  'matchCapabilities', 'matchCapabilityChanges', 'matchNamespaceChanges'] as const;
+export const SELECTOR_FILTERS = [
+  'matchArgs',
+  'matchData',
+  'matchReturnArgs',
+  'matchBinaries',
+  'matchParentBinaries',
+  'matchNamespaces',
+  'matchPIDs',
+  'matchCapabilities',
+  'matchCapabilityChanges',
+  'matchNamespaceChanges',
+] as const;
 
 /** One selector of a hook (or a macro). */
 export interface SelectorView {
@@ -200,7 +245,10 @@ function readCapabilityFilter(spec: Record<string, unknown>): CapabilityFilterVi
   const setText = spec.type ?? 'Effective';
   const set = CAPABILITY_SETS.get(String(setText).toLowerCase());
   return {
-    ...filterEntry(spec, setOperator), setText, values: arr(spec.values).map(String), isNamespaceCapability: spec.isNamespaceCapability === true,
+    ...filterEntry(spec, setOperator),
+    setText,
+    values: arr(spec.values).map(String),
+    isNamespaceCapability: spec.isNamespaceCapability === true,
     ...(set ? { set } : {}),
   };
 }
@@ -219,11 +267,19 @@ export function readSelector(spec: Record<string, unknown>): SelectorView {
     matchBinaries: objects(spec.matchBinaries).map(readBinaryFilter),
     matchParentBinaries: objects(spec.matchParentBinaries).map(readBinaryFilter),
     matchPIDs: objects(spec.matchPIDs).map((p) => ({
-      ...filterEntry(p, setOperator), values: arr(p.values).map(Number), followForks: p.followForks === true, isNamespacePID: p.isNamespacePID === true,
+      ...filterEntry(p, setOperator),
+      values: arr(p.values).map(Number),
+      followForks: p.followForks === true,
+      isNamespacePID: p.isNamespacePID === true,
     })),
     matchNamespaces: objects(spec.matchNamespaces).map((n) => {
       const namespace = canonicalNamespace(n.namespace);
-      return { ...filterEntry(n, setOperator), namespaceText: n.namespace, values: arr(n.values).map(String), ...(namespace ? { namespace } : {}) };
+      return {
+        ...filterEntry(n, setOperator),
+        namespaceText: n.namespace,
+        values: arr(n.values).map(String),
+        ...(namespace ? { namespace } : {}),
+      };
     }),
     matchCapabilities: objects(spec.matchCapabilities).map(readCapabilityFilter),
     matchCapabilityChanges: objects(spec.matchCapabilityChanges).map(readCapabilityFilter),
@@ -266,16 +322,25 @@ function hookName(kind: HookKind, s: Record<string, unknown>): string {
 
 /** Lists the hooks of a spec, in the order Tetragon looks at them. */
 export function hooksOf(spec: Readonly<Record<string, unknown>>): HookView[] {
-  return HOOK_KINDS.flatMap((kind) => arr(spec[kind]).map((h, index): HookView => {
-    const s = obj(h) ?? {};
-    const name = hookName(kind, s);
-    const ret = obj(s.returnArg);
-    return {
-      kind, index, spec: s, name, label: `${kind}[${index}] ${name}`, path: `spec.${kind}[${index}]`,
-      args: objects(s.args).map(readArg), data: objects(s.data).map(readArg), ...(ret ? { returnArg: readArg(ret) } : {}),
-      selectors: objects(s.selectors).map(readSelector),
-    };
-  }));
+  return HOOK_KINDS.flatMap((kind) =>
+    arr(spec[kind]).map((h, index): HookView => {
+      const s = obj(h) ?? {};
+      const name = hookName(kind, s);
+      const ret = obj(s.returnArg);
+      return {
+        kind,
+        index,
+        spec: s,
+        name,
+        label: `${kind}[${index}] ${name}`,
+        path: `spec.${kind}[${index}]`,
+        args: objects(s.args).map(readArg),
+        data: objects(s.data).map(readArg),
+        ...(ret ? { returnArg: readArg(ret) } : {}),
+        selectors: objects(s.selectors).map(readSelector),
+      };
+    }),
+  );
 }
 
 /** A Kubernetes label selector (`podSelector`, `containerSelector`) as written. */
@@ -290,7 +355,11 @@ function readLabelSelector(x: unknown): LabelSelectorView | undefined {
   const labels = Object.entries(obj(o.matchLabels) ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
   return {
     matchLabels: Object.fromEntries(labels),
-    matchExpressions: objects(o.matchExpressions).map((e) => ({ key: str(e.key) ?? '', operator: str(e.operator) ?? '', values: arr(e.values).map(String) })),
+    matchExpressions: objects(o.matchExpressions).map((e) => ({
+      key: str(e.key) ?? '',
+      operator: str(e.operator) ?? '',
+      values: arr(e.values).map(String),
+    })),
   };
 }
 
@@ -350,10 +419,14 @@ export function readPolicy(manifest: unknown): PolicyView {
   const macros = new Map(Object.entries(obj(spec.selectorsMacros) ?? {}).map(([k, v]) => [k, readSelector(obj(v) ?? {})]));
   const options = new Map(objects(spec.options).map((o) => [str(o.name) ?? '', o.value === undefined ? '' : String(o.value)]));
   // isList: the first list of a name is the one a call names.
-  const lists = new Map(objects(spec.lists).reverse().map((l): [string, ListView] => {
-    const name = str(l.name) ?? '';
-    return [name, { name, type: str(l.type) ?? '', values: arr(l.values).map(String) }];
-  }));
+  const lists = new Map(
+    objects(spec.lists)
+      .reverse()
+      .map((l): [string, ListView] => {
+        const name = str(l.name) ?? '';
+        return [name, { name, type: str(l.type) ?? '', values: arr(l.values).map(String) }];
+      }),
+  );
   const podSelector = readLabelSelector(spec.podSelector);
   const containerSelector = readLabelSelector(spec.containerSelector);
   const hostSelector = obj(spec.hostSelector);

@@ -14,7 +14,11 @@ export const STRING_MAP_SLOTS = 8;
  * on arguments and binaries, and `equal` (Equal/NotEqual on string-like arguments). One slot per filter entry.
  */
 export function stringMapSlots(hooks: readonly HookView[]): Map<'postfix' | 'prefix' | 'equal', number> {
-  const counts = new Map<'postfix' | 'prefix' | 'equal', number>([['postfix', 0], ['prefix', 0], ['equal', 0]]);
+  const counts = new Map<'postfix' | 'prefix' | 'equal', number>([
+    ['postfix', 0],
+    ['prefix', 0],
+    ['equal', 0],
+  ]);
   const bump = (family: 'postfix' | 'prefix' | 'equal') => counts.set(family, counts.get(family)! + 1);
   const byOperator = (op?: string): 'postfix' | 'prefix' | undefined =>
     op === 'Postfix' || op === 'NotPostfix' ? 'postfix' : op === 'Prefix' || op === 'NotPrefix' ? 'prefix' : undefined;
@@ -24,10 +28,16 @@ export function stringMapSlots(hooks: readonly HookView[]): Map<'postfix' | 'pre
         const family = byOperator(f.operator);
         if (family) bump(family);
       }
-      for (const [filters, declared] of [[sel.matchArgs, hook.args], [sel.matchData, hook.data]] as const) {
+      for (const [filters, declared] of [
+        [sel.matchArgs, hook.args],
+        [sel.matchData, hook.data],
+      ] as const) {
         for (const f of filters) {
           const family = byOperator(f.operator);
-          if (family) { bump(family); continue; }
+          if (family) {
+            bump(family);
+            continue;
+          }
           const type = filterTarget(f, declared, { byPosition: filters === sel.matchData })?.type;
           if ((f.operator === 'Equal' || f.operator === 'NotEqual') && type && STRING_MAP_TYPES.has(type)) bump('equal');
         }

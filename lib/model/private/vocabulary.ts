@@ -6,7 +6,14 @@
 import * as crd from '../../../imports/cilium.io';
 
 /** The hook sections of a spec, in the order Tetragon looks at them. */
-export const HOOK_KINDS = ['kprobes', 'tracepoints', 'lsmhooks', 'uprobes', 'usdts', 'fentries'] as const satisfies readonly (keyof crd.TracingPolicySpec)[];
+export const HOOK_KINDS = [
+  'kprobes',
+  'tracepoints',
+  'lsmhooks',
+  'uprobes',
+  'usdts',
+  'fentries',
+] as const satisfies readonly (keyof crd.TracingPolicySpec)[];
 export type HookKind = (typeof HOOK_KINDS)[number];
 
 /** Kinds a TracingPolicy CRD serves. */
@@ -39,7 +46,8 @@ export function isNegated(op: Operator): boolean {
 export type ActionName = `${crd.TracingPolicySpecKprobesSelectorsMatchActionsAction}`;
 
 const ACTION_BY_LOWERCASE: ReadonlyMap<string, ActionName> = new Map(
-  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchActionsAction).map((a) => [a.toLowerCase(), a as ActionName]));
+  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchActionsAction).map((a) => [a.toLowerCase(), a as ActionName]),
+);
 
 /**
  * The action an entry names, as Tetragon reads it (case-insensitively, `actionTypeTable`); undefined for an
@@ -61,17 +69,22 @@ export const LSM_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['Post',
 
 /** matchBinaries/matchParentBinaries operators as the CRD spells them. */
 export type BinaryOperator = `${crd.TracingPolicySpecKprobesSelectorsMatchBinariesOperator}`;
-export const BINARY_OPERATORS: ReadonlySet<string> = new Set<string>(Object.values(crd.TracingPolicySpecKprobesSelectorsMatchBinariesOperator));
+export const BINARY_OPERATORS: ReadonlySet<string> = new Set<string>(
+  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchBinariesOperator),
+);
 
 /** The operator of matchPIDs, matchNamespaces, matchCapabilities and their change filters. */
 export type SetOperator = `${crd.TracingPolicySpecKprobesSelectorsMatchNamespacesOperator}`;
-export const SET_OPERATORS: ReadonlySet<string> = new Set<string>(Object.values(crd.TracingPolicySpecKprobesSelectorsMatchNamespacesOperator));
+export const SET_OPERATORS: ReadonlySet<string> = new Set<string>(
+  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchNamespacesOperator),
+);
 
 /** A namespace kind as the CRD spells it (`Mnt`, `PidForChildren`). */
 export type NamespaceName = `${crd.TracingPolicySpecKprobesSelectorsMatchNamespacesNamespace}`;
 
 const NAMESPACE_BY_LOWERCASE: ReadonlyMap<string, NamespaceName> = new Map(
-  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchNamespacesNamespace).map((n) => [n.toLowerCase(), n as NamespaceName]));
+  Object.values(crd.TracingPolicySpecKprobesSelectorsMatchNamespacesNamespace).map((n) => [n.toLowerCase(), n as NamespaceName]),
+);
 
 /** The namespace kind a name stands for, as Tetragon reads it (case-insensitively, `namespaceTypeTable`). */
 export function canonicalNamespace(name: unknown): NamespaceName | undefined {
@@ -95,7 +108,17 @@ export function knownArgType(type: unknown): ArgType | undefined {
 // Argument types as Tetragon groups them when it writes a selector (pkg/selectors/kernel.go, parseMatchArg).
 
 /** Types whose Equal/NotEqual values go to string hash maps (`writeMatchStrings`). */
-export const STRING_MAP_TYPES: ReadonlySet<string> = new Set<ArgType>(['fd', 'file', 'path', 'string', 'char_buf', 'linux_binprm', 'data_loc', 'net_device', 'sockaddr_un']);
+export const STRING_MAP_TYPES: ReadonlySet<string> = new Set<ArgType>([
+  'fd',
+  'file',
+  'path',
+  'string',
+  'char_buf',
+  'linux_binprm',
+  'data_loc',
+  'net_device',
+  'sockaddr_un',
+]);
 
 /** Types with Prefix/Postfix semantics (the ones a string is read for). */
 export const STRING_READ_TYPES: ReadonlySet<string> = new Set<string>([...STRING_MAP_TYPES, 'filename', 'dentry']);
@@ -115,35 +138,72 @@ export interface IntegerType {
   readonly parseSigned: boolean;
 }
 
-const int = (bits: number, storeBits: number, signed: boolean, parseSigned: boolean): IntegerType => ({ bits, storeBits, signed, parseSigned });
+const int = (bits: number, storeBits: number, signed: boolean, parseSigned: boolean): IntegerType => ({
+  bits,
+  storeBits,
+  signed,
+  parseSigned,
+});
 
 /** The integer argument types. */
 export const INTEGER_TYPES: Readonly<Partial<Record<string, IntegerType>>> = {
-  int: int(32, 32, true, true), int32: int(32, 32, true, true), sint32: int(32, 32, true, true), uint32: int(32, 32, false, false),
+  int: int(32, 32, true, true),
+  int32: int(32, 32, true, true),
+  sint32: int(32, 32, true, true),
+  uint32: int(32, 32, false, false),
   // size_t is read as 64 bits but filtered by the 32-bit code path.
   size_t: int(32, 32, false, true),
-  int64: int(64, 64, true, true), sint64: int(64, 64, true, true), long: int(64, 64, true, true),
-  uint64: int(64, 64, false, false), ulong: int(64, 64, false, false), syscall64: int(64, 64, false, true),
+  int64: int(64, 64, true, true),
+  sint64: int(64, 64, true, true),
+  long: int(64, 64, true, true),
+  uint64: int(64, 64, false, false),
+  ulong: int(64, 64, false, false),
+  syscall64: int(64, 64, false, true),
   // 8 and 16-bit types compare unsigned in BPF even when declared signed.
-  int16: int(16, 32, false, true), sint16: int(16, 32, false, true), uint16: int(16, 32, false, false),
-  int8: int(8, 32, false, true), sint8: int(8, 32, false, true), uint8: int(8, 32, false, false),
+  int16: int(16, 32, false, true),
+  sint16: int(16, 32, false, true),
+  uint16: int(16, 32, false, false),
+  int8: int(8, 32, false, true),
+  sint8: int(8, 32, false, true),
+  uint8: int(8, 32, false, false),
 };
 
 /** Capability-set types: numeric operators take masks or names, and CapabilitiesGained compares two of them. */
-export const CAPABILITY_TYPES: ReadonlySet<string> = new Set<ArgType>(['kernel_cap_t', 'cap_inheritable', 'cap_permitted', 'cap_effective']);
+export const CAPABILITY_TYPES: ReadonlySet<string> = new Set<ArgType>([
+  'kernel_cap_t',
+  'cap_inheritable',
+  'cap_permitted',
+  'cap_effective',
+]);
 
 /** Socket types: the socket operators apply. */
 export const SOCKET_TYPES: ReadonlySet<string> = new Set<ArgType>(['sock', 'skb', 'sockaddr', 'socket', 'sockaddr_un']);
 
 /** Port, protocol, family and state operators (`writeMatchRangesInMap` on sockets). */
-export const PORT_OPERATORS: ReadonlySet<string> = new Set<Operator>(['SPort', 'DPort', 'NotSPort', 'NotDPort', 'Protocol', 'Family', 'State']);
+export const PORT_OPERATORS: ReadonlySet<string> = new Set<Operator>([
+  'SPort',
+  'DPort',
+  'NotSPort',
+  'NotDPort',
+  'Protocol',
+  'Family',
+  'State',
+]);
 /** Address operators (`writeMatchAddrsInMap`). */
 export const ADDRESS_OPERATORS: ReadonlySet<string> = new Set<Operator>(['SAddr', 'DAddr', 'NotSAddr', 'NotDAddr']);
 /** Privileged-port operators (no values). */
 export const PRIVILEGED_PORT_OPERATORS: ReadonlySet<string> = new Set<Operator>(['SPortPriv', 'DPortPriv', 'NotSportPriv', 'NotDPortPriv']);
 
 /** The operators a `sockaddr` argument supports: its source address and port, and the family. */
-export const SOCKADDR_OPERATORS: ReadonlySet<string> = new Set<Operator>(['SAddr', 'NotSAddr', 'SPort', 'NotSPort', 'SPortPriv', 'NotSportPriv', 'Family']);
+export const SOCKADDR_OPERATORS: ReadonlySet<string> = new Set<Operator>([
+  'SAddr',
+  'NotSAddr',
+  'SPort',
+  'NotSPort',
+  'SPortPriv',
+  'NotSportPriv',
+  'Family',
+]);
 
 /**
  * Why Tetragon refuses a socket operator on an argument type (pkg/selectors/kernel.go `parseMatchArg`), or undefined
@@ -152,7 +212,8 @@ export const SOCKADDR_OPERATORS: ReadonlySet<string> = new Set<Operator>(['SAddr
 export function socketOperatorProblem(op: Operator, type: string): string | undefined {
   const addressLike = ADDRESS_OPERATORS.has(op) || PRIVILEGED_PORT_OPERATORS.has(op);
   const accepts = addressLike ? SOCKET_TYPES.has(type) && type !== 'sockaddr_un' : SOCKET_TYPES.has(type);
-  if (!accepts) return `socket operators only apply to sock, skb, socket and sockaddr${PORT_OPERATORS.has(op) ? ' (and Family on sockaddr_un)' : ''}`;
+  if (!accepts)
+    return `socket operators only apply to sock, skb, socket and sockaddr${PORT_OPERATORS.has(op) ? ' (and Family on sockaddr_un)' : ''}`;
   if (type === 'sockaddr_un' && op !== 'Family') return 'sockaddr_un only supports Family and the string operators';
   if (type === 'sockaddr' && !SOCKADDR_OPERATORS.has(op)) {
     const ops = [...SOCKADDR_OPERATORS];
@@ -163,35 +224,123 @@ export function socketOperatorProblem(op: Operator, type: string): string | unde
 
 /** File type names the FileType operators accept, with their `S_IF*` bits (Tetragon's `fileTypeTable`). */
 export const FILE_TYPE_BITS: Readonly<Record<string, number>> = {
-  sock: 0o140000, socket: 0o140000, lnk: 0o120000, link: 0o120000, reg: 0o100000, regular: 0o100000,
-  blk: 0o060000, block: 0o060000, dir: 0o040000, chr: 0o020000, char: 0o020000, fifo: 0o010000, pipe: 0o010000,
+  sock: 0o140000,
+  socket: 0o140000,
+  lnk: 0o120000,
+  link: 0o120000,
+  reg: 0o100000,
+  regular: 0o100000,
+  blk: 0o060000,
+  block: 0o060000,
+  dir: 0o040000,
+  chr: 0o020000,
+  char: 0o020000,
+  fifo: 0o010000,
+  pipe: 0o010000,
 };
 
 /** Address families by the names Tetragon takes in `Family` values (pkg/reader/network, Linux `AF_*`). */
 export const FAMILIES: Readonly<Record<string, number>> = {
-  AF_UNSPEC: 0, AF_UNIX: 1, AF_INET: 2, AF_AX25: 3, AF_IPX: 4, AF_APPLETALK: 5, AF_NETROM: 6, AF_BRIDGE: 7, AF_ATMPVC: 8, AF_X25: 9,
-  AF_INET6: 10, AF_ROSE: 11, AF_DECnet: 12, AF_NETBEUI: 13, AF_SECURITY: 14, AF_KEY: 15, AF_NETLINK: 16, AF_PACKET: 17, AF_ASH: 18,
-  AF_ECONET: 19, AF_ATMSVC: 20, AF_RDS: 21, AF_IRDA: 23, AF_PPPOX: 24, AF_WANPIPE: 25, AF_LLC: 26, AF_IB: 27, AF_MPLS: 28, AF_CAN: 29,
-  AF_TIPC: 30, AF_BLUETOOTH: 31, AF_IUCV: 32, AF_RXRPC: 33, AF_ISDN: 34, AF_PHONET: 35, AF_IEEE802154: 36, AF_CAIF: 37, AF_ALG: 38,
-  AF_NFC: 39, AF_VSOCK: 40, AF_KCM: 41, AF_QIPCRTR: 42, AF_SMC: 43, AF_XDP: 44, AF_MCTP: 45,
+  AF_UNSPEC: 0,
+  AF_UNIX: 1,
+  AF_INET: 2,
+  AF_AX25: 3,
+  AF_IPX: 4,
+  AF_APPLETALK: 5,
+  AF_NETROM: 6,
+  AF_BRIDGE: 7,
+  AF_ATMPVC: 8,
+  AF_X25: 9,
+  AF_INET6: 10,
+  AF_ROSE: 11,
+  AF_DECnet: 12,
+  AF_NETBEUI: 13,
+  AF_SECURITY: 14,
+  AF_KEY: 15,
+  AF_NETLINK: 16,
+  AF_PACKET: 17,
+  AF_ASH: 18,
+  AF_ECONET: 19,
+  AF_ATMSVC: 20,
+  AF_RDS: 21,
+  AF_IRDA: 23,
+  AF_PPPOX: 24,
+  AF_WANPIPE: 25,
+  AF_LLC: 26,
+  AF_IB: 27,
+  AF_MPLS: 28,
+  AF_CAN: 29,
+  AF_TIPC: 30,
+  AF_BLUETOOTH: 31,
+  AF_IUCV: 32,
+  AF_RXRPC: 33,
+  AF_ISDN: 34,
+  AF_PHONET: 35,
+  AF_IEEE802154: 36,
+  AF_CAIF: 37,
+  AF_ALG: 38,
+  AF_NFC: 39,
+  AF_VSOCK: 40,
+  AF_KCM: 41,
+  AF_QIPCRTR: 42,
+  AF_SMC: 43,
+  AF_XDP: 44,
+  AF_MCTP: 45,
 };
 
 /** IP protocols by the names Tetragon takes in `Protocol` values (pkg/reader/network). */
 export const PROTOCOLS: Readonly<Record<string, number>> = {
-  IPPROTO_IP: 0, IPPROTO_ICMP: 1, IPPROTO_IGMP: 2, IPPROTO_IPIP: 4, IPPROTO_TCP: 6, IPPROTO_EGP: 8, IPPROTO_PUP: 12, IPPROTO_UDP: 17,
-  IPPROTO_IDP: 22, IPPROTO_TP: 29, IPPROTO_DCCP: 33, IPPROTO_IPV6: 41, IPPROTO_RSVP: 46, IPPROTO_GRE: 47, IPPROTO_ESP: 50, IPPROTO_AH: 51,
-  IPPROTO_MTP: 92, IPPROTO_BEETPH: 94, IPPROTO_ENCAP: 98, IPPROTO_PIM: 103, IPPROTO_COMP: 108, IPPROTO_SCTP: 132, IPPROTO_UDPLITE: 136,
-  IPPROTO_MPLS: 137, IPPROTO_ETHERNET: 143, IPPROTO_RAW: 255, IPPROTO_MPTCP: 262,
+  IPPROTO_IP: 0,
+  IPPROTO_ICMP: 1,
+  IPPROTO_IGMP: 2,
+  IPPROTO_IPIP: 4,
+  IPPROTO_TCP: 6,
+  IPPROTO_EGP: 8,
+  IPPROTO_PUP: 12,
+  IPPROTO_UDP: 17,
+  IPPROTO_IDP: 22,
+  IPPROTO_TP: 29,
+  IPPROTO_DCCP: 33,
+  IPPROTO_IPV6: 41,
+  IPPROTO_RSVP: 46,
+  IPPROTO_GRE: 47,
+  IPPROTO_ESP: 50,
+  IPPROTO_AH: 51,
+  IPPROTO_MTP: 92,
+  IPPROTO_BEETPH: 94,
+  IPPROTO_ENCAP: 98,
+  IPPROTO_PIM: 103,
+  IPPROTO_COMP: 108,
+  IPPROTO_SCTP: 132,
+  IPPROTO_UDPLITE: 136,
+  IPPROTO_MPLS: 137,
+  IPPROTO_ETHERNET: 143,
+  IPPROTO_RAW: 255,
+  IPPROTO_MPTCP: 262,
 };
 
 /** TCP states by the names Tetragon takes in `State` values (pkg/reader/network, `include/net/tcp_states.h`). */
 export const TCP_STATES: Readonly<Record<string, number>> = {
-  TCP_ESTABLISHED: 1, TCP_SYN_SENT: 2, TCP_SYN_RECV: 3, TCP_FIN_WAIT1: 4, TCP_FIN_WAIT2: 5, TCP_TIME_WAIT: 6, TCP_CLOSE: 7,
-  TCP_CLOSE_WAIT: 8, TCP_LAST_ACK: 9, TCP_LISTEN: 10, TCP_CLOSING: 11, TCP_NEW_SYN_RECV: 12,
+  TCP_ESTABLISHED: 1,
+  TCP_SYN_SENT: 2,
+  TCP_SYN_RECV: 3,
+  TCP_FIN_WAIT1: 4,
+  TCP_FIN_WAIT2: 5,
+  TCP_TIME_WAIT: 6,
+  TCP_CLOSE: 7,
+  TCP_CLOSE_WAIT: 8,
+  TCP_LAST_ACK: 9,
+  TCP_LISTEN: 10,
+  TCP_CLOSING: 11,
+  TCP_NEW_SYN_RECV: 12,
 };
 
 /** The names a `Protocol`, `Family` or `State` value may use instead of a number (matched exactly, as Tetragon does). */
-export const NAMED_VALUES: Readonly<Partial<Record<Operator, Readonly<Record<string, number>>>>> = { Protocol: PROTOCOLS, Family: FAMILIES, State: TCP_STATES };
+export const NAMED_VALUES: Readonly<Partial<Record<Operator, Readonly<Record<string, number>>>>> = {
+  Protocol: PROTOCOLS,
+  Family: FAMILIES,
+  State: TCP_STATES,
+};
 
 /** Architecture prefixes of syscall symbols (`__x64_sys_openat`). */
 export const ARCH_PREFIXES = ['__x64_', '__arm64_', '__ia32_'] as const;

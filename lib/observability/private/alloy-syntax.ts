@@ -15,7 +15,10 @@ export class AlloyRef {
    * @param path dotted identifier path
    * @param key map key looked up in the referenced export
    */
-  public constructor(public readonly path: string, public readonly key?: string) {
+  public constructor(
+    public readonly path: string,
+    public readonly key?: string,
+  ) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) {
       throw new Error(`'${path}' is not an Alloy component reference (expected dotted identifiers such as loki.write.default.receiver)`);
     }
@@ -67,11 +70,21 @@ export function quote(s: string): string {
   let out = '"';
   for (const ch of s) {
     switch (ch) {
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
+      case '"':
+        out += '\\"';
+        break;
+      case '\\':
+        out += '\\\\';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
       default:
         out += ch < ' ' ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : ch;
     }
@@ -118,7 +131,9 @@ function renderStatements(statements: readonly AlloyStatement[], indent: string)
       parts.push(`${indent}${s.name.padEnd(width)} = ${renderValue(s.value, indent)}\n`);
     } else {
       const head = s.label === undefined ? s.name : `${s.name} ${quote(s.label)}`;
-      parts.push(s.body.length === 0 ? `${indent}${head} {}\n` : `${indent}${head} {\n${renderStatements(s.body, indent + '  ')}${indent}}\n`);
+      parts.push(
+        s.body.length === 0 ? `${indent}${head} {}\n` : `${indent}${head} {\n${renderStatements(s.body, indent + '  ')}${indent}}\n`,
+      );
     }
     previous = s.kind;
   }

@@ -6,8 +6,8 @@
  *
  * @see https://grafana.com/docs/loki/latest/query/
  */
-import { show } from '../../private/problems';
 import { re2Problem, toJsRegExp } from '../../install/private/re2';
+import { show } from '../../private/problems';
 
 type TokenKind = 'string' | 'number' | 'duration' | 'bytes' | 'ident' | 'op' | 'end';
 
@@ -25,16 +25,96 @@ export interface LogqlMetricQuery {
   readonly groupedBy?: readonly string[];
 }
 
-const OPERATORS = ['|=', '!=', '|~', '!~', '|>', '!>', '=~', '==', '>=', '<=', '{', '}', '(', ')', '[', ']', ',', '|', '=', '>', '<', '+', '-', '*', '/', '%', '^'];
-const VECTOR_AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'stddev', 'stdvar', 'count', 'topk', 'bottomk', 'sort', 'sort_desc', 'approx_topk'];
-const RANGE_AGGREGATIONS = ['count_over_time', 'rate', 'rate_counter', 'bytes_over_time', 'bytes_rate', 'absent_over_time', 'sum_over_time',
-  'avg_over_time', 'max_over_time', 'min_over_time', 'first_over_time', 'last_over_time', 'stdvar_over_time', 'stddev_over_time', 'quantile_over_time'];
+const OPERATORS = [
+  '|=',
+  '!=',
+  '|~',
+  '!~',
+  '|>',
+  '!>',
+  '=~',
+  '==',
+  '>=',
+  '<=',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '|',
+  '=',
+  '>',
+  '<',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+];
+const VECTOR_AGGREGATIONS = [
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'stddev',
+  'stdvar',
+  'count',
+  'topk',
+  'bottomk',
+  'sort',
+  'sort_desc',
+  'approx_topk',
+];
+const RANGE_AGGREGATIONS = [
+  'count_over_time',
+  'rate',
+  'rate_counter',
+  'bytes_over_time',
+  'bytes_rate',
+  'absent_over_time',
+  'sum_over_time',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'first_over_time',
+  'last_over_time',
+  'stdvar_over_time',
+  'stddev_over_time',
+  'quantile_over_time',
+];
 /** Range aggregations over log lines only, and those over unwrapped values only (`| unwrap label`); others take either. */
 const LINE_AGGREGATIONS = ['count_over_time', 'bytes_over_time', 'bytes_rate'];
-const UNWRAP_AGGREGATIONS = ['rate_counter', 'sum_over_time', 'avg_over_time', 'max_over_time', 'min_over_time', 'first_over_time',
-  'last_over_time', 'stdvar_over_time', 'stddev_over_time', 'quantile_over_time'];
+const UNWRAP_AGGREGATIONS = [
+  'rate_counter',
+  'sum_over_time',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'first_over_time',
+  'last_over_time',
+  'stdvar_over_time',
+  'stddev_over_time',
+  'quantile_over_time',
+];
 const BINARY_PRECEDENCE: Record<string, number> = {
-  or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '>': 3, '>=': 3, '<': 3, '<=': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, '^': 6,
+  or: 1,
+  and: 2,
+  unless: 2,
+  '==': 3,
+  '!=': 3,
+  '>': 3,
+  '>=': 3,
+  '<': 3,
+  '<=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  '^': 6,
 };
 const PARSERS = ['json', 'logfmt', 'regexp', 'pattern', 'unpack'];
 const LINE_FILTERS = ['|=', '!=', '|~', '!~', '|>', '!>'];
@@ -46,10 +126,15 @@ class LogqlError extends Error {}
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
-  const fail = (what: string): never => { throw new LogqlError(`${what} at character ${i + 1}`); };
+  const fail = (what: string): never => {
+    throw new LogqlError(`${what} at character ${i + 1}`);
+  };
   while (i < expr.length) {
     const c = expr[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const at = i;
     if (c === '"') {
       let value = '';
@@ -104,9 +189,15 @@ class Parser {
   private pos = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  private get next(): Token { return this.tokens[this.pos]; }
-  private peek(offset = 1): Token { return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]; }
-  private is(text: string, kind: TokenKind = 'op'): boolean { return this.next.kind === kind && this.next.text === text; }
+  private get next(): Token {
+    return this.tokens[this.pos];
+  }
+  private peek(offset = 1): Token {
+    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+  }
+  private is(text: string, kind: TokenKind = 'op'): boolean {
+    return this.next.kind === kind && this.next.text === text;
+  }
   private accept(text: string, kind: TokenKind = 'op'): boolean {
     if (!this.is(text, kind)) return false;
     this.pos++;
@@ -127,7 +218,10 @@ class Parser {
 
   /** A complete query: must be a metric query (alerting rules evaluate numbers). */
   metricQuery(): LogqlMetricQuery {
-    if (this.is('{')) throw new LogqlError('a log query cannot be an alert: wrap it in a metric query, e.g. sum by (namespace) (count_over_time({...} [5m])) > 0');
+    if (this.is('{'))
+      throw new LogqlError(
+        'a log query cannot be an alert: wrap it in a metric query, e.g. sum by (namespace) (count_over_time({...} [5m])) > 0',
+      );
     const result = this.binary(1);
     if (this.next.kind !== 'end') this.fail('an operator or the end of the query');
     return result;
@@ -137,7 +231,7 @@ class Parser {
     let left = this.unary();
     for (;;) {
       const t = this.next;
-      const precedence = (t.kind === 'op' || t.kind === 'ident') ? BINARY_PRECEDENCE[t.text] : undefined;
+      const precedence = t.kind === 'op' || t.kind === 'ident' ? BINARY_PRECEDENCE[t.text] : undefined;
       if (precedence === undefined || precedence < minPrecedence) return left;
       this.pos++;
       this.accept('bool', 'ident');
@@ -163,7 +257,10 @@ class Parser {
 
   private primary(): LogqlMetricQuery {
     const t = this.next;
-    if (t.kind === 'number') { this.pos++; return {}; }
+    if (t.kind === 'number') {
+      this.pos++;
+      return {};
+    }
     if (this.accept('(')) {
       const inner = this.binary(1);
       this.expect(')');
@@ -182,11 +279,17 @@ class Parser {
       this.pos++;
       this.expect('(');
       const inner = this.binary(1);
-      for (let i = 0; i < 4; i++) { this.expect(','); this.take('string', 'a string'); }
+      for (let i = 0; i < 4; i++) {
+        this.expect(',');
+        this.take('string', 'a string');
+      }
       this.expect(')');
       return inner;
     }
-    if (this.is('{')) throw new LogqlError(`a log query cannot stand where a number is needed (character ${t.at + 1}): wrap it in a range aggregation such as count_over_time({...} [5m])`);
+    if (this.is('{'))
+      throw new LogqlError(
+        `a log query cannot stand where a number is needed (character ${t.at + 1}): wrap it in a range aggregation such as count_over_time({...} [5m])`,
+      );
     return this.fail('a number, an aggregation such as sum(...) or a range aggregation such as count_over_time(...)');
   }
 
@@ -231,7 +334,8 @@ class Parser {
     }
     const unwrapped = this.logRange();
     if (unwrapped && LINE_AGGREGATIONS.includes(name)) throw new LogqlError(`${name} counts log lines and takes no unwrap stage`);
-    if (!unwrapped && UNWRAP_AGGREGATIONS.includes(name)) throw new LogqlError(`${name} needs an unwrap stage (| unwrap <label>) before the range`);
+    if (!unwrapped && UNWRAP_AGGREGATIONS.includes(name))
+      throw new LogqlError(`${name} needs an unwrap stage (| unwrap <label>) before the range`);
     this.expect(')');
     const grouping = this.grouping();
     return { groupedBy: grouping?.kind === 'by' ? grouping.labels : undefined };
@@ -276,7 +380,8 @@ class Parser {
       if ((op.text === '=' && value !== '') || (op.text === '=~' && !matchesEmpty(value))) nonEmpty = true;
     } while (this.accept(','));
     this.expect('}');
-    if (!nonEmpty) throw new LogqlError('a stream selector needs at least one matcher that cannot match an empty value (e.g. job="tetragon")');
+    if (!nonEmpty)
+      throw new LogqlError('a stream selector needs at least one matcher that cannot match an empty value (e.g. job="tetragon")');
   }
 
   /** Pipeline stages; returns whether one of them is `unwrap`. */
@@ -338,7 +443,7 @@ class Parser {
       }
       return false;
     }
-    if (!isFilter && (t.text === 'line_format')) {
+    if (!isFilter && t.text === 'line_format') {
       this.pos++;
       this.take('string', 'a quoted template');
       return false;
@@ -357,11 +462,17 @@ class Parser {
       this.pos++;
       do {
         this.take('ident', 'a label name');
-        if (this.next.kind === 'op' && MATCH_OPS.includes(this.next.text)) { this.pos++; this.take('string', 'a quoted value'); }
+        if (this.next.kind === 'op' && MATCH_OPS.includes(this.next.text)) {
+          this.pos++;
+          this.take('string', 'a quoted value');
+        }
       } while (this.accept(','));
       return false;
     }
-    if (!isFilter && t.text === 'decolorize') { this.pos++; return false; }
+    if (!isFilter && t.text === 'decolorize') {
+      this.pos++;
+      return false;
+    }
     if (!isFilter && t.text === 'unwrap') {
       this.pos++;
       if (this.peek().text === '(') {
@@ -382,9 +493,18 @@ class Parser {
   private labelFilter(): void {
     this.labelFilterTerm();
     for (;;) {
-      if (this.accept('and', 'ident') || this.accept('or', 'ident') || this.accept(',')) { this.labelFilterTerm(); continue; }
-      if (this.next.kind === 'ident' && this.peek().kind === 'op' && COMPARE_OPS.includes(this.peek().text)) { this.labelFilterTerm(); continue; }
-      if (this.is('(') && this.peek().kind === 'ident') { this.labelFilterTerm(); continue; }
+      if (this.accept('and', 'ident') || this.accept('or', 'ident') || this.accept(',')) {
+        this.labelFilterTerm();
+        continue;
+      }
+      if (this.next.kind === 'ident' && this.peek().kind === 'op' && COMPARE_OPS.includes(this.peek().text)) {
+        this.labelFilterTerm();
+        continue;
+      }
+      if (this.is('(') && this.peek().kind === 'ident') {
+        this.labelFilterTerm();
+        continue;
+      }
       return;
     }
   }
@@ -411,7 +531,11 @@ class Parser {
     if (op.text === '=~' || op.text === '!~') {
       this.regex(this.take('string', 'a quoted regex').value!, `the label filter ${label.text}${op.text}`);
     } else if (value.kind === 'string' ? ['>', '>=', '<', '<='].includes(op.text) : !['number', 'duration', 'bytes'].includes(value.kind)) {
-      this.fail(value.kind === 'string' ? `a number, duration or size after ${op.text} (strings compare with = and !=)` : 'a quoted string, a number, a duration or a size');
+      this.fail(
+        value.kind === 'string'
+          ? `a number, duration or size after ${op.text} (strings compare with = and !=)`
+          : 'a quoted string, a number, a duration or a size',
+      );
     } else {
       this.pos++;
     }

@@ -5,7 +5,13 @@ import { invalid } from '../../private/problems';
 /** A Kubernetes namespace name. */
 export function checkNamespace(scope: Construct, field: string, value: string): string {
   if (!isDnsLabel(value)) {
-    invalid(scope, field, value, 'a Kubernetes namespace name (lower-case letters, digits and "-", at most 63 characters)', `Set ${field} to an existing namespace such as 'monitoring'.`);
+    invalid(
+      scope,
+      field,
+      value,
+      'a Kubernetes namespace name (lower-case letters, digits and "-", at most 63 characters)',
+      `Set ${field} to an existing namespace such as 'monitoring'.`,
+    );
   }
   return value;
 }
@@ -13,7 +19,13 @@ export function checkNamespace(scope: Construct, field: string, value: string): 
 /** A Kubernetes object name (DNS subdomain, kept to a DNS label here so it also fits label values). */
 export function checkObjectName(scope: Construct, field: string, value: string): string {
   if (!isDnsLabel(value)) {
-    invalid(scope, field, value, 'a Kubernetes object name (lower-case letters, digits and "-", at most 63 characters)', `Choose another ${field}.`);
+    invalid(
+      scope,
+      field,
+      value,
+      'a Kubernetes object name (lower-case letters, digits and "-", at most 63 characters)',
+      `Choose another ${field}.`,
+    );
   }
   return value;
 }
@@ -22,10 +34,22 @@ export function checkObjectName(scope: Construct, field: string, value: string):
 export function checkLabels(scope: Construct, field: string, labels: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
     if (!isLabelKey(key)) {
-      invalid(scope, `${field} key`, key, 'a Kubernetes label key ([prefix/]name, name at most 63 characters)', `Rename the label '${key}'.`);
+      invalid(
+        scope,
+        `${field} key`,
+        key,
+        'a Kubernetes label key ([prefix/]name, name at most 63 characters)',
+        `Rename the label '${key}'.`,
+      );
     }
     if (!isLabelValue(value)) {
-      invalid(scope, `${field}.${key}`, value, 'a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".")', `Change the value of label '${key}'.`);
+      invalid(
+        scope,
+        `${field}.${key}`,
+        value,
+        'a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".")',
+        `Change the value of label '${key}'.`,
+      );
     }
   }
   return labels;
@@ -43,7 +67,13 @@ export function checkSelectorValue(scope: Construct, field: string, value: strin
 export function checkPromLabels(scope: Construct, field: string, labels: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
     if (!isPrometheusLabelName(key)) {
-      invalid(scope, `${field} key`, key, 'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")', `Rename the label '${key}'.`);
+      invalid(
+        scope,
+        `${field} key`,
+        key,
+        'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")',
+        `Rename the label '${key}'.`,
+      );
     }
     checkSelectorValue(scope, `${field}.${key}`, value);
   }

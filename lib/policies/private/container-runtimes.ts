@@ -6,6 +6,11 @@
  * are cloned with CLONE_PARENT and carry the identity of `runc run` / `runc exec`, so this list exempts them.
  */
 export const CONTAINER_RUNTIME_BINARIES: readonly string[] = [
-  '/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun',
-  '/usr/bin/conmon', '/usr/libexec/crio/conmon',
+  '/usr/bin/runc',
+  '/usr/sbin/runc',
+  '/usr/local/bin/runc',
+  '/usr/local/sbin/runc',
+  '/usr/bin/crun',
+  '/usr/bin/conmon',
+  '/usr/libexec/crio/conmon',
 ];

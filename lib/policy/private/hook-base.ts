@@ -1,19 +1,30 @@
 import { Duration } from 'cdk8s';
-import { HookBaseProps } from '../hook-base-props';
 import { LIMITS } from '../../model/limits';
-import { Arg } from '../argument';
 import { Problems, show } from '../../private/problems';
+import { Arg } from '../argument';
+import { HookBaseProps } from '../hook-base-props';
 
 /** Validation shared by every hook kind. */
-export function validateHookBase(field: string, props: HookBaseProps, problems: Problems, returnArg: Arg | undefined, defaultRateLimit: Duration | undefined,
-  maxArgIndex: number = LIMITS.maxArgIndex): void {
+export function validateHookBase(
+  field: string,
+  props: HookBaseProps,
+  problems: Problems,
+  returnArg: Arg | undefined,
+  defaultRateLimit: Duration | undefined,
+  maxArgIndex: number = LIMITS.maxArgIndex,
+): void {
   const message = props.message ?? '';
   if (message.length < LIMITS.messageLength.min || message.length > LIMITS.messageLength.max) {
-    problems.add(`${field}.message`, `got ${message.length} characters (${show(message.slice(0, 40))}); a message has ${LIMITS.messageLength.min}-${LIMITS.messageLength.max} characters`);
+    problems.add(
+      `${field}.message`,
+      `got ${message.length} characters (${show(message.slice(0, 40))}); a message has ${LIMITS.messageLength.min}-${LIMITS.messageLength.max} characters`,
+    );
   }
   const tags = props.tags ?? [];
-  if (tags.length === 0) problems.add(`${field}.tags`, 'is empty; give at least one tag (e.g. observability.filesystem) so events can be grouped in Loki');
-  if (tags.length > LIMITS.tagsPerHook) problems.add(`${field}.tags`, `${tags.length} tags given; Tetragon takes at most ${LIMITS.tagsPerHook}`);
+  if (tags.length === 0)
+    problems.add(`${field}.tags`, 'is empty; give at least one tag (e.g. observability.filesystem) so events can be grouped in Loki');
+  if (tags.length > LIMITS.tagsPerHook)
+    problems.add(`${field}.tags`, `${tags.length} tags given; Tetragon takes at most ${LIMITS.tagsPerHook}`);
   tags.forEach((t, i) => {
     if (t.length < LIMITS.tagLength.min || t.length > LIMITS.tagLength.max) {
       problems.add(`${field}.tags[${i}]`, `got ${show(t)}; a tag has ${LIMITS.tagLength.min}-${LIMITS.tagLength.max} characters`);
@@ -21,7 +32,8 @@ export function validateHookBase(field: string, props: HookBaseProps, problems: 
   });
   if (new Set(tags).size !== tags.length) problems.add(`${field}.tags`, `has duplicates: ${show(tags)}`);
   const args = props.args ?? [];
-  if (args.length > LIMITS.argsPerHook) problems.add(`${field}.args`, `${args.length} arguments given; Tetragon reads at most ${LIMITS.argsPerHook}`);
+  if (args.length > LIMITS.argsPerHook)
+    problems.add(`${field}.args`, `${args.length} arguments given; Tetragon reads at most ${LIMITS.argsPerHook}`);
   const seen = new Set<number>();
   args.forEach((a, i) => {
     a._validate(`${field}.args[${i}]`, problems, maxArgIndex);
@@ -30,13 +42,20 @@ export function validateHookBase(field: string, props: HookBaseProps, problems: 
   });
   const selectors = props.selectors ?? [];
   if (selectors.length > LIMITS.selectorsPerHook) {
-    problems.add(`${field}.selectors`, `${selectors.length} selectors given; Tetragon takes at most ${LIMITS.selectorsPerHook} per hook: merge values into fewer selectors or split the hook into another policy`);
+    problems.add(
+      `${field}.selectors`,
+      `${selectors.length} selectors given; Tetragon takes at most ${LIMITS.selectorsPerHook} per hook: merge values into fewer selectors or split the hook into another policy`,
+    );
   }
   selectors.forEach((s, i) => s._validate(`${field}.selectors[${i}]`, problems, args, returnArg, defaultRateLimit));
 }
 
 /** Rendering shared by every hook kind (message, tags, args, selectors). */
-export function renderHookBase(props: HookBaseProps, defaultRateLimit: Duration | undefined, neverKill?: readonly string[]): Record<string, unknown> {
+export function renderHookBase(
+  props: HookBaseProps,
+  defaultRateLimit: Duration | undefined,
+  neverKill?: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = { message: props.message, tags: [...props.tags] };
   const args = [...(props.args ?? [])].sort((a, b) => a.index - b.index);
   if (args.length) out.args = args.map((a) => a._render());

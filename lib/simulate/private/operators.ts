@@ -7,14 +7,30 @@
 import { LIMITS } from '../../model/limits';
 import { ArgDeclaration, ArgFilterView, filterTarget } from '../../model/private/policy-reader';
 import {
-  CAPABILITY_TYPES, FAMILIES, FILE_TYPE_BITS, INTEGER_TYPES, IntegerType, Operator, RESOLVED_PATH_TYPES, isNegated,
+  CAPABILITY_TYPES,
+  FAMILIES,
+  FILE_TYPE_BITS,
+  INTEGER_TYPES,
+  IntegerType,
+  Operator,
+  RESOLVED_PATH_TYPES,
+  isNegated,
 } from '../../model/private/vocabulary';
+import { show } from '../../private/problems';
 import { EventArg } from '../event';
 import {
-  capabilityMask, familyNumber, policyCapabilityMask, parseGoInt, parseIp, parsePrefix, prefixContains, protocolNumber,
-  tcpStateNumber, toSigned, toUnsigned,
+  capabilityMask,
+  familyNumber,
+  policyCapabilityMask,
+  parseGoInt,
+  parseIp,
+  parsePrefix,
+  prefixContains,
+  protocolNumber,
+  tcpStateNumber,
+  toSigned,
+  toUnsigned,
 } from './values';
-import { show } from '../../private/problems';
 
 /**
  * Outcome of one filter. `event-problem`: the event lacks data the filter reads; `unmodeled`: the simulator cannot
@@ -69,15 +85,20 @@ export function resolveArg(arg: EventArg, type: string): Resolved | string {
     return `the policy declares type '${t}', which needs a string ({"kind":"string","value":...} or a string), got ${show(arg)}`;
   }
   if (INTEGER_TYPES[t]) {
-    const raw = typeof arg === 'number' ? arg : (typeof arg === 'object' && arg.kind === 'int') ? arg.value : undefined;
-    if (raw === undefined) return `the policy declares type '${t}', which needs an integer ({"kind":"int","value":...} or a number), got ${show(arg)}`;
+    const raw = typeof arg === 'number' ? arg : typeof arg === 'object' && arg.kind === 'int' ? arg.value : undefined;
+    if (raw === undefined)
+      return `the policy declares type '${t}', which needs an integer ({"kind":"int","value":...} or a number), got ${show(arg)}`;
     const v = typeof raw === 'number' ? BigInt(raw) : parseGoInt(raw.trim());
     if (typeof v === 'string') return v;
     return { kind: 'int', value: v };
   }
   if (CAPABILITY_TYPES.has(t)) {
     if (typeof arg === 'object' && arg.kind === 'capabilities') {
-      const v = Array.isArray(arg.value) ? capabilityMask(arg.value) : typeof arg.value === 'number' ? BigInt(arg.value) : parseGoInt(String(arg.value));
+      const v = Array.isArray(arg.value)
+        ? capabilityMask(arg.value)
+        : typeof arg.value === 'number'
+          ? BigInt(arg.value)
+          : parseGoInt(String(arg.value));
       if (typeof v === 'string') return v;
       return { kind: 'caps', value: v };
     }
@@ -85,7 +106,8 @@ export function resolveArg(arg: EventArg, type: string): Resolved | string {
     return `the policy declares type '${t}', which needs a capability set ({"kind":"capabilities","value":["CAP_SYS_ADMIN"]}), got ${show(arg)}`;
   }
   if (SOCK_TYPES.includes(t)) {
-    if (typeof arg !== 'object' || arg.kind !== 'sock') return `the policy declares type '${t}', which needs {"kind":"sock",...}, got ${show(arg)}`;
+    if (typeof arg !== 'object' || arg.kind !== 'sock')
+      return `the policy declares type '${t}', which needs {"kind":"sock",...}, got ${show(arg)}`;
     const family = familyNumber(arg.family ?? 'AF_INET');
     const protocol = protocolNumber(arg.protocol ?? 'IPPROTO_TCP');
     const state = arg.state === undefined ? undefined : tcpStateNumber(arg.state);
@@ -95,7 +117,8 @@ export function resolveArg(arg: EventArg, type: string): Resolved | string {
     return { kind: 'sock', family, protocol, saddr: arg.saddr, daddr: arg.daddr, sport: arg.sport ?? 0, dport: arg.dport ?? 0, state };
   }
   if (t === 'sockaddr') {
-    if (typeof arg !== 'object' || arg.kind !== 'sockaddr') return `the policy declares type 'sockaddr', which needs {"kind":"sockaddr",...}, got ${show(arg)}`;
+    if (typeof arg !== 'object' || arg.kind !== 'sockaddr')
+      return `the policy declares type 'sockaddr', which needs {"kind":"sockaddr",...}, got ${show(arg)}`;
     const family = familyNumber(arg.family ?? 'AF_INET');
     if (family === undefined) return `unknown family ${show(arg.family)}`;
     return { kind: 'sockaddr', family, addr: arg.addr, port: arg.port ?? 0 };
@@ -110,14 +133,22 @@ export function resolveArg(arg: EventArg, type: string): Resolved | string {
 
 function describe(r: Resolved): string {
   switch (r.kind) {
-    case 'path': return `${show(r.path)}${r.fileType !== 'reg' ? ` (${r.fileType})` : ''}`;
-    case 'string': return show(r.value);
-    case 'int': return r.value.toString();
-    case 'caps': return `0x${r.value.toString(16)}`;
-    case 'sock': return `${r.saddr ?? '?'}:${r.sport} -> ${r.daddr ?? '?'}:${r.dport} (family ${r.family}, protocol ${r.protocol}${r.state !== undefined ? `, state ${r.state}` : ''})`;
-    case 'sockaddr': return `${r.addr ?? '?'}:${r.port} (family ${r.family})`;
-    case 'sockaddr_un': return show(r.path);
-    default: return '(opaque)';
+    case 'path':
+      return `${show(r.path)}${r.fileType !== 'reg' ? ` (${r.fileType})` : ''}`;
+    case 'string':
+      return show(r.value);
+    case 'int':
+      return r.value.toString();
+    case 'caps':
+      return `0x${r.value.toString(16)}`;
+    case 'sock':
+      return `${r.saddr ?? '?'}:${r.sport} -> ${r.daddr ?? '?'}:${r.dport} (family ${r.family}, protocol ${r.protocol}${r.state !== undefined ? `, state ${r.state}` : ''})`;
+    case 'sockaddr':
+      return `${r.addr ?? '?'}:${r.port} (family ${r.family})`;
+    case 'sockaddr_un':
+      return show(r.path);
+    default:
+      return '(opaque)';
   }
 }
 
@@ -125,12 +156,14 @@ function describe(r: Resolved): string {
 function stringOp(op: Operator, arg: string, vals: readonly string[], isString: boolean): boolean {
   const buf = Buffer.from(arg, 'utf8');
   switch (op) {
-    case 'Equal': case 'NotEqual': {
+    case 'Equal':
+    case 'NotEqual': {
       const wanted = vals.map((v) => (isString && v.endsWith('\0') ? v.slice(0, -1) : v));
       if (buf.length > LIMITS.equalArgumentLength) return false;
       return wanted.some((w) => Buffer.from(w, 'utf8').equals(buf));
     }
-    case 'Prefix': case 'NotPrefix': {
+    case 'Prefix':
+    case 'NotPrefix': {
       if (buf.length === 0) return false;
       const cut = buf.subarray(0, LIMITS.prefixLength);
       return vals.some((v) => {
@@ -158,15 +191,23 @@ function numericOp(op: Operator, arg: bigint, t: IntegerType, vals: readonly str
   const argU = toUnsigned(arg, t.bits);
   const cmpArg = t.signed ? toSigned(arg, t.bits) : argU;
   switch (op) {
-    case 'Equal': case 'NotEqual': case 'Mask': case 'GT': case 'LT': {
+    case 'Equal':
+    case 'NotEqual':
+    case 'Mask':
+    case 'GT':
+    case 'LT': {
       const parsed = vals.map(intValue);
       if (op === 'Equal' || op === 'NotEqual') {
         const hit = parsed.some((w) => toUnsigned(w, t.storeBits) === argU);
-        return (op === 'Equal') === hit ? pass(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`) : fail(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`);
+        return (op === 'Equal') === hit
+          ? pass(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`)
+          : fail(`${arg} ${hit ? 'is' : 'is not'} one of [${vals.join(', ')}]`);
       }
       if (op === 'Mask') {
         const hit = parsed.some((w) => (argU & toUnsigned(w, t.storeBits)) !== 0n);
-        return hit ? pass(`0x${argU.toString(16)} has a bit of [${vals.join(', ')}] set`) : fail(`0x${argU.toString(16)} has none of the bits [${vals.join(', ')}] set`);
+        return hit
+          ? pass(`0x${argU.toString(16)} has a bit of [${vals.join(', ')}] set`)
+          : fail(`0x${argU.toString(16)} has none of the bits [${vals.join(', ')}] set`);
       }
       const hit = parsed.some((w) => {
         const cw = t.signed ? toSigned(w, t.storeBits) : toUnsigned(w, t.storeBits);
@@ -175,7 +216,8 @@ function numericOp(op: Operator, arg: bigint, t: IntegerType, vals: readonly str
       const rel = op === 'GT' ? 'greater' : 'less';
       return hit ? pass(`${cmpArg} is ${rel} than one of [${vals.join(', ')}]`) : fail(`${cmpArg} is not ${rel} than ${vals.join(' or ')}`);
     }
-    case 'InRange': case 'NotInRange': {
+    case 'InRange':
+    case 'NotInRange': {
       let inAny = false;
       for (const v of vals) {
         const [lo, hi] = v.split(':').map(intValue);
@@ -187,7 +229,8 @@ function numericOp(op: Operator, arg: bigint, t: IntegerType, vals: readonly str
       const d = `${cmpArg} ${inAny ? 'is' : 'is not'} in [${vals.join(', ')}]`;
       return (op === 'InRange') === inAny ? pass(d) : fail(d);
     }
-    case 'InMap': case 'NotInMap': {
+    case 'InMap':
+    case 'NotInMap': {
       const set = new Set<bigint>();
       for (const v of vals) {
         if (v.startsWith('list:')) return unmodeled(`${op} with '${v}' reads a policy list; the simulator does not model lists in values`);
@@ -256,27 +299,56 @@ function sockOp(op: Operator, r: Resolved, type: string, vals: readonly string[]
   const daddr = r.kind === 'sock' ? r.daddr : undefined;
   const privileged = (what: string, port: number, wanted: boolean): FilterOutcome => {
     const is = port < FIRST_UNPRIVILEGED_PORT;
-    const d = is ? `${what} ${port} is privileged (< ${FIRST_UNPRIVILEGED_PORT})` : `${what} ${port} is not privileged (< ${FIRST_UNPRIVILEGED_PORT})`;
+    const d = is
+      ? `${what} ${port} is privileged (< ${FIRST_UNPRIVILEGED_PORT})`
+      : `${what} ${port} is not privileged (< ${FIRST_UNPRIVILEGED_PORT})`;
     return is === wanted ? pass(d) : fail(d);
   };
   switch (op) {
-    case 'SAddr': case 'NotSAddr': return addrOp(op, vals, family, saddr);
-    case 'DAddr': case 'NotDAddr': return addrOp(op, vals, family, daddr);
-    case 'SPortPriv': return privileged('source port', sport, true);
-    case 'NotSportPriv': return privileged('source port', sport, false);
-    case 'DPortPriv': return privileged('destination port', dport, true);
-    case 'NotDPortPriv': return privileged('destination port', dport, false);
-    case 'SPort': case 'NotSPort': case 'DPort': case 'NotDPort': case 'Protocol': case 'Family': case 'State': {
+    case 'SAddr':
+    case 'NotSAddr':
+      return addrOp(op, vals, family, saddr);
+    case 'DAddr':
+    case 'NotDAddr':
+      return addrOp(op, vals, family, daddr);
+    case 'SPortPriv':
+      return privileged('source port', sport, true);
+    case 'NotSportPriv':
+      return privileged('source port', sport, false);
+    case 'DPortPriv':
+      return privileged('destination port', dport, true);
+    case 'NotDPortPriv':
+      return privileged('destination port', dport, false);
+    case 'SPort':
+    case 'NotSPort':
+    case 'DPort':
+    case 'NotDPort':
+    case 'Protocol':
+    case 'Family':
+    case 'State': {
       const set = portSet(vals, op);
       if (typeof set === 'string') return unmodeled(set);
       let actual: number | undefined;
       let what = '';
-      if (op.endsWith('SPort')) { actual = sport; what = 'source port'; }
-      if (op.endsWith('DPort')) { actual = dport; what = 'destination port'; }
-      if (op === 'Protocol') { actual = r.kind === 'sock' ? r.protocol : 0; what = 'protocol'; }
-      if (op === 'Family') { actual = family; what = 'family'; }
+      if (op.endsWith('SPort')) {
+        actual = sport;
+        what = 'source port';
+      }
+      if (op.endsWith('DPort')) {
+        actual = dport;
+        what = 'destination port';
+      }
+      if (op === 'Protocol') {
+        actual = r.kind === 'sock' ? r.protocol : 0;
+        what = 'protocol';
+      }
+      if (op === 'Family') {
+        actual = family;
+        what = 'family';
+      }
       if (op === 'State') {
-        if (type === 'skb' || r.kind !== 'sock') return fail(`State is only read from sock and socket arguments; on ${type} it never matches`);
+        if (type === 'skb' || r.kind !== 'sock')
+          return fail(`State is only read from sock and socket arguments; on ${type} it never matches`);
         if (r.state === undefined) return problem('State needs the socket state, which the event does not give (add "state")');
         actual = r.state;
         what = 'state';
@@ -295,8 +367,12 @@ function sockOp(op: Operator, r: Resolved, type: string, vals: readonly string[]
  * @param declared the hook's declared arguments (or `[returnArg]` for matchReturnArgs)
  * @param argAt returns the event's value for a function argument index (undefined when absent)
  */
-export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclaration[], argAt: (index: number) => EventArg | undefined,
-  tracepoint = false): FilterOutcome {
+export function evaluateArgFilter(
+  f: ArgFilterView,
+  declared: readonly ArgDeclaration[],
+  argAt: (index: number) => EventArg | undefined,
+  tracepoint = false,
+): FilterOutcome {
   const op = f.operator;
   if (!op) return unmodeled(`operator ${show(f.operatorText)}`);
   if (op === 'CelExpr' || op === 'SubString' || op === 'SubStringIgnCase') {
@@ -327,7 +403,9 @@ export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclar
     if (typeof r2 === 'string') return problem(`argument index ${second.index}: ${r2}`);
     if (r.kind !== 'caps' || r2.kind !== 'caps') return unmodeled('CapabilitiesGained on arguments that are not capability sets');
     const gained = (r.value ^ r2.value) & r2.value;
-    return gained !== 0n ? pass(`capabilities gained: 0x${gained.toString(16)}`) : fail(`no capability gained (old 0x${r.value.toString(16)}, new 0x${r2.value.toString(16)})`);
+    return gained !== 0n
+      ? pass(`capabilities gained: 0x${gained.toString(16)}`)
+      : fail(`no capability gained (old 0x${r.value.toString(16)}, new 0x${r2.value.toString(16)})`);
   }
 
   switch (r.kind) {
@@ -343,7 +421,8 @@ export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclar
     }
     case 'string': {
       // basic.h filter_arg: no case for filename, so a filter on it passes every call.
-      if (decl.type === 'filename') return pass(`${label}: Tetragon's BPF side has no filter for filename arguments, so ${op} passes every call`);
+      if (decl.type === 'filename')
+        return pass(`${label}: Tetragon's BPF side has no filter for filename arguments, so ${op} passes every call`);
       if (!STRING_OPERATORS.includes(op)) return unmodeled(`operator ${op} on a ${decl.type} argument`);
       return wrap(stringOp(op, r.value, vals, decl.type === 'string'), op);
     }
@@ -364,13 +443,16 @@ export function evaluateArgFilter(f: ArgFilterView, declared: readonly ArgDeclar
       }
       return numericOp(op, r.value, { bits: 64, storeBits: 64, signed: false, parseSigned: false }, vals);
     }
-    case 'sock': case 'sockaddr':
+    case 'sock':
+    case 'sockaddr':
       return sockOp(op, r, decl.type, vals);
     case 'sockaddr_un': {
       if (op === 'Family') {
         const set = portSet(vals, 'Family');
         if (typeof set === 'string') return unmodeled(set);
-        return set.has(FAMILIES.AF_UNIX) ? pass('family AF_UNIX is listed') : fail(`family AF_UNIX (${FAMILIES.AF_UNIX}) is not in [${vals.join(', ')}]`);
+        return set.has(FAMILIES.AF_UNIX)
+          ? pass('family AF_UNIX is listed')
+          : fail(`family AF_UNIX (${FAMILIES.AF_UNIX}) is not in [${vals.join(', ')}]`);
       }
       // The BPF filter has no Postfix branch for sockaddr_un: it never matches, negated or not.
       if (op === 'Postfix' || op === 'NotPostfix') return fail(`${op} is not implemented for sockaddr_un in BPF and never matches`);

@@ -3,15 +3,29 @@
  * selector (`bpf/process/pfilter.h`, `match_binaries` in `types/basic.h`) and the workload filters of a policy
  * (`podSelector`, `containerSelector`, `hostSelector`, namespaced policies; `pkg/policyfilter`).
  */
-import { show } from '../../private/problems';
 import { LIMITS } from '../../model/limits';
 import {
-  BinaryFilterView, CapabilityFilterView, LabelSelectorView, NamespaceChangeFilterView, NamespaceFilterView, PidFilterView, PolicyView,
+  BinaryFilterView,
+  CapabilityFilterView,
+  LabelSelectorView,
+  NamespaceChangeFilterView,
+  NamespaceFilterView,
+  PidFilterView,
+  PolicyView,
 } from '../../model/private/policy-reader';
 import { NamespaceName } from '../../model/private/vocabulary';
+import { show } from '../../private/problems';
 import { NAMESPACE_KINDS, NamespaceKind, SimulatedEvent, CapabilitySets } from '../event';
 import { FilterOutcome, fail, pass, problem, unmodeled } from './operators';
-import { CAPABILITIES, DEFAULT_HOST_NAMESPACES, RUNTIME_DEFAULT_CAPABILITIES, capabilityMask, capabilityNames, imageRepo, policyCapabilityMask } from './values';
+import {
+  CAPABILITIES,
+  DEFAULT_HOST_NAMESPACES,
+  RUNTIME_DEFAULT_CAPABILITIES,
+  capabilityMask,
+  capabilityNames,
+  imageRepo,
+  policyCapabilityMask,
+} from './values';
 
 /** Simulator settings that stand for the node. */
 export interface NodeModel {
@@ -42,7 +56,10 @@ export interface ProcessModel {
 /** Inode base for namespaces the simulator invents for pod processes. */
 const SYNTHETIC_NS_BASE = 4026532200;
 
-function capSet(sets: CapabilitySets | undefined, fallback: bigint): { effective: bigint; permitted: bigint; inheritable: bigint } | string {
+function capSet(
+  sets: CapabilitySets | undefined,
+  fallback: bigint,
+): { effective: bigint; permitted: bigint; inheritable: bigint } | string {
   if (!sets) return { effective: fallback, permitted: fallback, inheritable: 0n };
   const eff = capabilityMask(sets.effective ?? []);
   const prm = sets.permitted ? capabilityMask(sets.permitted) : eff;
@@ -71,7 +88,7 @@ export function processModel(event: SimulatedEvent, node: NodeModel): ProcessMod
   const namespaces = nsFor(p.namespaces);
   const all = (1n << BigInt(CAPABILITIES.length)) - 1n;
   const uid = p.uid ?? 0;
-  const defaultCaps = uid !== 0 ? 0n : host ? all : capabilityMask(RUNTIME_DEFAULT_CAPABILITIES) as bigint;
+  const defaultCaps = uid !== 0 ? 0n : host ? all : (capabilityMask(RUNTIME_DEFAULT_CAPABILITIES) as bigint);
   const caps = capSet(p.capabilities, defaultCaps);
   if (typeof caps === 'string') return `process.capabilities: ${caps}`;
   const capsAtExec = p.capabilitiesAtExec ? capSet(p.capabilitiesAtExec, defaultCaps) : caps;
@@ -101,16 +118,19 @@ export function processModel(event: SimulatedEvent, node: NodeModel): ProcessMod
   };
 }
 
-
 function binaryMatches(op: string, path: string, vals: readonly string[]): boolean {
   switch (op) {
-    case 'In': case 'NotIn': return vals.includes(path);
-    case 'Prefix': case 'NotPrefix': {
+    case 'In':
+    case 'NotIn':
+      return vals.includes(path);
+    case 'Prefix':
+    case 'NotPrefix': {
       // Binary paths are stored in 256-byte buffers; the LPM tries see at most 255 bytes.
       const cut = path.slice(0, LIMITS.binaryPathLength);
       return vals.some((v) => cut.startsWith(v));
     }
-    default: return vals.some((v) => path.endsWith(v));
+    default:
+      return vals.some((v) => path.endsWith(v));
   }
 }
 
@@ -118,7 +138,11 @@ function binaryMatches(op: string, path: string, vals: readonly string[]): boole
  * `matchBinaries` / `matchParentBinaries`. Compares the resolved executable (`mm->exe_file`), not the exec'd
  * path the event shows in `process.binary`.
  */
-export function evaluateBinaries(field: 'matchBinaries' | 'matchParentBinaries', list: readonly BinaryFilterView[], proc: ProcessModel): FilterOutcome | undefined {
+export function evaluateBinaries(
+  field: 'matchBinaries' | 'matchParentBinaries',
+  list: readonly BinaryFilterView[],
+  proc: ProcessModel,
+): FilterOutcome | undefined {
   if (list.length === 0) return undefined;
   const b = list[0];
   const op = b.operator ?? String(b.operatorText);
@@ -132,14 +156,18 @@ export function evaluateBinaries(field: 'matchBinaries' | 'matchParentBinaries',
   if (field === 'matchParentBinaries' && (!proc.parentKnown || parent?.exe === undefined)) {
     return problem(`${field} needs the parent's binary (event field "parent"); without it Tetragon would skip this filter`);
   }
-  const [exe, above, what] = field === 'matchBinaries'
-    ? [proc.exe, proc.ancestors, `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`]
-    : [parent.exe!, proc.ancestors.slice(1), `parent executable ${parent.exe}`];
+  const [exe, above, what] =
+    field === 'matchBinaries'
+      ? [proc.exe, proc.ancestors, `resolved executable ${proc.exe}${proc.exe !== proc.binary ? ` (executed as ${proc.binary})` : ''}`]
+      : [parent.exe!, proc.ancestors.slice(1), `parent executable ${parent.exe}`];
   let hit = binaryMatches(op, exe, vals);
   let via = what;
   if (!hit && b.followChildren) {
     const anc = above.find((a) => a.exe !== undefined && binaryMatches(op, a.exe, vals));
-    if (anc) { hit = true; via = `ancestor ${anc.exe} (followChildren)`; }
+    if (anc) {
+      hit = true;
+      via = `ancestor ${anc.exe} (followChildren)`;
+    }
   }
   const d = `${field} ${op} ${shown}: ${via} ${hit ? 'matches' : 'does not match'}`;
   return negated !== hit ? pass(d) : fail(d);
@@ -157,7 +185,10 @@ export function evaluatePids(list: readonly PidFilterView[], proc: ProcessModel)
   if (own === undefined) return problem('matchPIDs with isNamespacePID needs process.nsPid (the PID inside the container)');
   const what = isNs ? 'namespace PID' : 'PID';
   if (f.followForks) {
-    const chain: (number | undefined)[] = [own, ...proc.ancestors.map((a) => (isNs ? a.nsPid : a.pid))].slice(0, LIMITS.pidAncestorLookups + 1);
+    const chain: (number | undefined)[] = [own, ...proc.ancestors.map((a) => (isNs ? a.nsPid : a.pid))].slice(
+      0,
+      LIMITS.pidAncestorLookups + 1,
+    );
     const found = (v: number): boolean => {
       // With isNamespacePID the walk compares a parent PID that is always 0, so the value 0 is always found.
       if (isNs && v === 0) return true;
@@ -165,8 +196,14 @@ export function evaluatePids(list: readonly PidFilterView[], proc: ProcessModel)
     };
     const results = vals.map((v) => (op === 'In' ? found(v) : !found(v)));
     const ok = op === 'In' ? results.some(Boolean) : results.every(Boolean);
-    const quirk = isNs && vals.includes(0) ? '; with isNamespacePID and followForks the value 0 always counts as found (pfilter.h compares a parent PID of 0)' : '';
-    const d = `matchPIDs ${op} [${vals.join(', ')}] followForks: ${what} ${own} and its ancestors [${chain.slice(1).map((x) => x ?? '?').join(', ')}]${quirk}${note}`;
+    const quirk =
+      isNs && vals.includes(0)
+        ? '; with isNamespacePID and followForks the value 0 always counts as found (pfilter.h compares a parent PID of 0)'
+        : '';
+    const d = `matchPIDs ${op} [${vals.join(', ')}] followForks: ${what} ${own} and its ancestors [${chain
+      .slice(1)
+      .map((x) => x ?? '?')
+      .join(', ')}]${quirk}${note}`;
     return ok ? pass(d) : fail(d);
   }
   const hit = vals.includes(own);
@@ -209,7 +246,11 @@ function capsEntry(f: CapabilityFilterView, field: string): { set: CapSet; mask:
 }
 
 /** `matchCapabilities`: BPF evaluates the first entry only. */
-export function evaluateCapabilities(list: readonly CapabilityFilterView[], proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
+export function evaluateCapabilities(
+  list: readonly CapabilityFilterView[],
+  proc: ProcessModel,
+  node: NodeModel,
+): FilterOutcome | undefined {
   if (list.length === 0) return undefined;
   const e = capsEntry(list[0], 'matchCapabilities');
   if ('kind' in e) return e;
@@ -241,7 +282,11 @@ export function evaluateNamespaceChanges(list: readonly NamespaceChangeFilterVie
 }
 
 /** `matchCapabilityChanges`: compares the capabilities recorded at exec with the current ones (first entry only). */
-export function evaluateCapabilityChanges(list: readonly CapabilityFilterView[], proc: ProcessModel, node: NodeModel): FilterOutcome | undefined {
+export function evaluateCapabilityChanges(
+  list: readonly CapabilityFilterView[],
+  proc: ProcessModel,
+  node: NodeModel,
+): FilterOutcome | undefined {
   if (list.length === 0) return undefined;
   const e = capsEntry(list[0], 'matchCapabilityChanges');
   if ('kind' in e) return e;
@@ -258,22 +303,39 @@ export function evaluateCapabilityChanges(list: readonly CapabilityFilterView[],
 }
 
 /** Matches labels like Tetragon's `pkg/labels` (In, NotIn, Exists, DoesNotExist; NotIn also holds for a missing key). */
-export function labelSelectorMatches(sel: LabelSelectorView, labels: Readonly<Record<string, string>>): { ok: boolean; detail: string } | string {
+export function labelSelectorMatches(
+  sel: LabelSelectorView,
+  labels: Readonly<Record<string, string>>,
+): { ok: boolean; detail: string } | string {
   for (const [k, v] of Object.entries(sel.matchLabels)) {
-    if (labels[k] !== v) return { ok: false, detail: `label ${k}=${show(v)} required, found ${k in labels ? show(labels[k]) : 'no such label'}` };
+    if (labels[k] !== v)
+      return { ok: false, detail: `label ${k}=${show(v)} required, found ${k in labels ? show(labels[k]) : 'no such label'}` };
   }
   for (const e of sel.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
     const vals = e.values;
     let ok: boolean;
     switch (e.operator) {
-      case 'In': ok = has && vals.includes(labels[e.key]); break;
-      case 'NotIn': ok = !has || !vals.includes(labels[e.key]); break;
-      case 'Exists': ok = has; break;
-      case 'DoesNotExist': ok = !has; break;
-      default: return `unknown label selector operator '${e.operator}'`;
+      case 'In':
+        ok = has && vals.includes(labels[e.key]);
+        break;
+      case 'NotIn':
+        ok = !has || !vals.includes(labels[e.key]);
+        break;
+      case 'Exists':
+        ok = has;
+        break;
+      case 'DoesNotExist':
+        ok = !has;
+        break;
+      default:
+        return `unknown label selector operator '${e.operator}'`;
     }
-    if (!ok) return { ok: false, detail: `expression ${e.key} ${e.operator} [${vals.join(', ')}] fails (${has ? `${e.key}=${show(labels[e.key])}` : `no ${e.key} label`})` };
+    if (!ok)
+      return {
+        ok: false,
+        detail: `expression ${e.key} ${e.operator} [${vals.join(', ')}] fails (${has ? `${e.key}=${show(labels[e.key])}` : `no ${e.key} label`})`,
+      };
   }
   return { ok: true, detail: 'labels match' };
 }
@@ -286,15 +348,20 @@ export function evaluateWorkload(policy: PolicyView, proc: ProcessModel): Filter
     // Applied without a namespace, the policy lands in the namespace kubectl defaults to, which the simulator cannot know.
     if (!ns) return unmodeled('a TracingPolicyNamespaced without metadata.namespace: give it the namespace it is applied to');
     if (proc.host) return fail(`namespaced policy in ${ns} applies only to pods of that namespace; the process runs on the host`);
-    if (proc.podNamespace !== ns) return fail(`namespaced policy in ${ns} applies only to pods of that namespace; the pod is in ${proc.podNamespace}`);
+    if (proc.podNamespace !== ns)
+      return fail(`namespaced policy in ${ns} applies only to pods of that namespace; the pod is in ${proc.podNamespace}`);
   }
   const { hostSelector: host, podSelector: pod, containerSelector: container } = policy;
   if (!namespaced && !host && !pod && !container) return pass('no workload selectors: host and pod processes are selected');
   if (proc.host) {
-    return host ? pass('hostSelector: {} selects host processes')
-      : fail(`the process runs on the host, and ${pod ? 'podSelector' : 'containerSelector'} without hostSelector: {} selects pod processes only`);
+    return host
+      ? pass('hostSelector: {} selects host processes')
+      : fail(
+          `the process runs on the host, and ${pod ? 'podSelector' : 'containerSelector'} without hostSelector: {} selects pod processes only`,
+        );
   }
-  if (!namespaced && !pod && !container) return fail('hostSelector: {} without podSelector or containerSelector selects host processes only; the process runs in a pod');
+  if (!namespaced && !pod && !container)
+    return fail('hostSelector: {} without podSelector or containerSelector selects host processes only; the process runs in a pod');
   if (pod) {
     const labels = { ...proc.podLabels };
     if (!('k8s:io.kubernetes.pod.namespace' in labels)) labels['k8s:io.kubernetes.pod.namespace'] = proc.podNamespace!;

@@ -9,18 +9,65 @@ import { FAMILIES, PROTOCOLS, TCP_STATES } from '../../model/private/vocabulary'
 
 /** Linux capability names by number (`include/uapi/linux/capability.h`), for describing processes and in messages. */
 export const CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK',
-  'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN',
-  'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE',
-  'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
 ];
 
 /** The capabilities a container runtime (containerd, CRI-O, Docker) grants a root container by default. */
 export const RUNTIME_DEFAULT_CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
 ];
 
 /**
@@ -29,8 +76,16 @@ export const RUNTIME_DEFAULT_CAPABILITIES: readonly string[] = [
  * dynamically allocated ones, which are the values below on most systems.
  */
 export const DEFAULT_HOST_NAMESPACES: Readonly<Record<string, number>> = {
-  ipc: 4026531839, uts: 4026531838, user: 4026531837, pid: 4026531836, pidForChildren: 4026531836, cgroup: 4026531835,
-  time: 4026531834, timeForChildren: 4026531834, mnt: 4026531841, net: 4026531840,
+  ipc: 4026531839,
+  uts: 4026531838,
+  user: 4026531837,
+  pid: 4026531836,
+  pidForChildren: 4026531836,
+  cgroup: 4026531835,
+  time: 4026531834,
+  timeForChildren: 4026531834,
+  mnt: 4026531841,
+  net: 4026531840,
 };
 
 /**
@@ -48,7 +103,23 @@ export function parseGoInt(text: string): bigint | string {
   let base = 10;
   let digits = s;
   let prefixed = false;
-  if (/^0[xX]/.test(s)) { base = 16; digits = s.slice(2); prefixed = true; } else if (/^0[bB]/.test(s)) { base = 2; digits = s.slice(2); prefixed = true; } else if (/^0[oO]/.test(s)) { base = 8; digits = s.slice(2); prefixed = true; } else if (/^0\d/.test(s)) { base = 8; digits = s.slice(1); prefixed = true; }
+  if (/^0[xX]/.test(s)) {
+    base = 16;
+    digits = s.slice(2);
+    prefixed = true;
+  } else if (/^0[bB]/.test(s)) {
+    base = 2;
+    digits = s.slice(2);
+    prefixed = true;
+  } else if (/^0[oO]/.test(s)) {
+    base = 8;
+    digits = s.slice(2);
+    prefixed = true;
+  } else if (/^0\d/.test(s)) {
+    base = 8;
+    digits = s.slice(1);
+    prefixed = true;
+  }
   if (prefixed) digits = digits.replace(/^_/, '').replace(/([0-9a-fA-F])_(?=[0-9a-fA-F])/g, '$1');
   const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[base]!;
   if (!valid.test(digits)) return `'${text}' is not an integer (Go syntax: 42, -1, 0x1f, 0o17, 017, 0b101)`;
@@ -164,7 +235,7 @@ export function prefixContains(prefix: IpPrefix, ip: IpValue): boolean {
   if (prefix.v6 !== ip.v6) return false;
   const width = prefix.v6 ? 128 : 32;
   const shift = BigInt(width - prefix.bits);
-  return (prefix.value >> shift) === (ip.value >> shift);
+  return prefix.value >> shift === ip.value >> shift;
 }
 
 /** A name table keyed in upper case, for events, which may spell names in either case. */

@@ -25,23 +25,26 @@ export interface CommandOptions {
 export type CommandRunner = (command: string, args: readonly string[], options?: CommandOptions) => Promise<CommandResult>;
 
 /** Runs commands for real. A program that cannot be started yields code 127 and the reason in stderr. */
-export const runCommand: CommandRunner = (command, args, options = {}) => new Promise((resolve) => {
-  const child = options.shell
-    ? spawn('/bin/sh', ['-c', [command, ...args].join(' ')], { cwd: options.cwd, env: options.env })
-    : spawn(command, [...args], { cwd: options.cwd, env: options.env });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: `${command}: ${e.message}` }));
-  child.on('close', (code, signal) => resolve({
-    code: code ?? (signal ? 128 : 1),
-    stdout: Buffer.concat(out).toString('utf8'),
-    stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n${command}: killed by ${signal}` : ''),
-  }));
-  if (options.input !== undefined) child.stdin.end(options.input);
-  else child.stdin.end();
-});
+export const runCommand: CommandRunner = (command, args, options = {}) =>
+  new Promise((resolve) => {
+    const child = options.shell
+      ? spawn('/bin/sh', ['-c', [command, ...args].join(' ')], { cwd: options.cwd, env: options.env })
+      : spawn(command, [...args], { cwd: options.cwd, env: options.env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: `${command}: ${e.message}` }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n${command}: killed by ${signal}` : ''),
+      }),
+    );
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
 
 /** Runs a command and throws with its stderr when it fails. */
 export async function mustRun(run: CommandRunner, command: string, args: readonly string[], options?: CommandOptions): Promise<string> {

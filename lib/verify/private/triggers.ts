@@ -18,5 +18,7 @@ export function triggerSourceDir(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`the trigger programs' C sources are missing (no lib/verify/triggers/vt-run.c above ${__dirname}); reinstall the package`);
+  throw new Error(
+    `the trigger programs' C sources are missing (no lib/verify/triggers/vt-run.c above ${__dirname}); reinstall the package`,
+  );
 }

@@ -8,12 +8,14 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { MAY_READ, family, file, kprobe, runcProcess } from './private/support';
 
-const progLoad = (p: SimulatedProcess): SimulatedEvent => kprobe('bpf_check', [null, { kind: 'opaque', value: { prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER' } }, null], p);
+const progLoad = (p: SimulatedProcess): SimulatedEvent =>
+  kprobe('bpf_check', [null, { kind: 'opaque', value: { prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER' } }, null], p);
 const mapCreate = (p: SimulatedProcess): SimulatedEvent[] => [
   kprobe('security_bpf_map_alloc', [{ kind: 'opaque' }], p, { name: 'map create (before 6.9)' }),
   kprobe('security_bpf_map_create', [{ kind: 'opaque' }], p, { name: 'map create (6.9 on)' }),
 ];
-const read = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_file_permission', [file(path, 'dir'), MAY_READ], p, { name: `read ${path}` });
+const read = (path: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_file_permission', [file(path, 'dir'), MAY_READ], p, { name: `read ${path}` });
 
 export const BPF_ACTIVITY_SCENARIOS: Scenario[] = family('bpf-activity', {
   catch: [
@@ -57,7 +59,7 @@ export const BPF_ACTIVITY_SCENARIOS: Scenario[] = family('bpf-activity', {
     },
     {
       id: 'runc-device-filter',
-      summary: 'A container start: runc loads the container\'s cgroup device program (trusted by default)',
+      summary: "A container start: runc loads the container's cgroup device program (trusted by default)",
       trigger: { argv: ['true'], place: 'container', start: 'run' },
       events: () => [progLoad(runcProcess(false))],
     },

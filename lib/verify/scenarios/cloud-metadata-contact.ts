@@ -9,7 +9,10 @@ import { family, kprobe, sockaddr, sockaddrLen } from './private/support';
 
 const connect = (addr: string, port: number, p: SimulatedProcess): SimulatedEvent =>
   kprobe('security_socket_connect', [null, sockaddr(addr, port), sockaddrLen(addr)], p, { name: `connect ${addr} port ${port}` });
-const dial = (proto: 'tcp' | 'udp', addr: string, port: number) => ({ argv: ['vt-connect', proto, addr, String(port)], place: 'container' as const });
+const dial = (proto: 'tcp' | 'udp', addr: string, port: number) => ({
+  argv: ['vt-connect', proto, addr, String(port)],
+  place: 'container' as const,
+});
 
 export const CLOUD_METADATA_CONTACT_SCENARIOS: Scenario[] = family('cloud-metadata-contact', {
   catch: [
@@ -64,7 +67,8 @@ export const CLOUD_METADATA_CONTACT_SCENARIOS: Scenario[] = family('cloud-metada
       events: (p) => [connect('169.254.169.254', 80, { ...p, pod: { ...VERIFY_POD, namespace: 'kube-system' } })],
       knownLimit: {
         side: 'agent',
-        reason: 'The guest has no Kubernetes: the trigger\'s container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.',
+        reason:
+          "The guest has no Kubernetes: the trigger's container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.",
       },
     },
   ],

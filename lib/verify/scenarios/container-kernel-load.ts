@@ -12,8 +12,10 @@ const BPF_MAP_CREATE = 0;
 const BPF_PROG_LOAD = 5;
 const READING_MODULE = 2;
 const READING_KEXEC_IMAGE = 3;
-const bpf = (cmd: number, p: SimulatedProcess): SimulatedEvent => kprobe('security_bpf', [cmd, { kind: 'opaque' }], p, { name: `bpf cmd ${cmd}` });
-const readFile = (path: string, id: number, p: SimulatedProcess): SimulatedEvent => kprobe('security_kernel_read_file', [file(path), id], p, { name: `read ${path} id ${id}` });
+const bpf = (cmd: number, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_bpf', [cmd, { kind: 'opaque' }], p, { name: `bpf cmd ${cmd}` });
+const readFile = (path: string, id: number, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_kernel_read_file', [file(path), id], p, { name: `read ${path} id ${id}` });
 
 export const CONTAINER_KERNEL_LOAD_SCENARIOS: Scenario[] = family('container-kernel-load', {
   catch: [

@@ -10,19 +10,21 @@ import { family, kprobe, pathArg, str, sys } from './private/support';
 
 const MS_BIND = 0x1000;
 const mount = (source: string, target: string, type: string, flags: number, p: SimulatedProcess): SimulatedEvent =>
-  kprobe('security_sb_mount', [str(source), pathArg(target, 'dir'), str(type), flags], p, { name: `mount ${type || '(no type)'} ${source} on ${target}` });
+  kprobe('security_sb_mount', [str(source), pathArg(target, 'dir'), str(type), flags], p, {
+    name: `mount ${type || '(no type)'} ${source} on ${target}`,
+  });
 
 export const CONTAINER_MOUNT_SCENARIOS: Scenario[] = family('container-mount', {
   catch: [
     {
       id: 'cgroup-v1-mount',
-      summary: 'The release_agent escape\'s first step: `mount -t cgroup -o rdma cgroup /tmp/cgrp`',
+      summary: "The release_agent escape's first step: `mount -t cgroup -o rdma cgroup /tmp/cgrp`",
       trigger: { argv: ['vt-mount', 'mount', 'cgroup', '/tmp/cgrp', 'cgroup', 'rdma'], place: 'container' },
       events: (p) => [mount('cgroup', '/tmp/cgrp', 'cgroup', 0, p)],
     },
     {
       id: 'host-disk-mount',
-      summary: 'Mounting the node\'s disk: `mount /dev/nvme0n1p1 /mnt` (xfs)',
+      summary: "Mounting the node's disk: `mount /dev/nvme0n1p1 /mnt` (xfs)",
       trigger: { argv: ['vt-mount', 'mount', '/dev/nvme0n1p1', '/mnt', 'xfs'], place: 'container' },
       events: (p) => [mount('/dev/nvme0n1p1', '/mnt', 'xfs', 0, p)],
     },
@@ -74,11 +76,14 @@ export const CONTAINER_MOUNT_SCENARIOS: Scenario[] = family('container-mount', {
       id: 'csi-plugin-scoped-out',
       summary: 'A CSI node plugin in kube-system mounting a block device, scoped out with a podSelector',
       trigger: { argv: ['vt-mount', 'mount', '/dev/xvdba', '/tmp/vt-globalmount', 'ext4'], place: 'container' },
-      props: { podSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] } },
+      props: {
+        podSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] },
+      },
       events: (p) => [mount('/dev/xvdba', '/tmp/vt-globalmount', 'ext4', 0, { ...p, pod: { ...VERIFY_POD, namespace: 'kube-system' } })],
       knownLimit: {
         side: 'agent',
-        reason: 'The guest has no Kubernetes: the trigger\'s container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.',
+        reason:
+          "The guest has no Kubernetes: the trigger's container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.",
       },
     },
   ],

@@ -7,7 +7,8 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { binprm, family, kprobe } from './private/support';
 
-const bprm = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_bprm_check', [binprm(path)], p, { name: `exec ${path}` });
+const bprm = (path: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_bprm_check', [binprm(path)], p, { name: `exec ${path}` });
 /** Puts a copy of busybox at PATH, the stand-in payload. */
 const payload = (path: string) => `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && cp /bin/busybox ${path}`;
 const exec = (path: string, setup: string[] = [payload(path)]) => ({ argv: ['vt-exec', 'execve', path], setup });
@@ -35,7 +36,10 @@ export const CRYPTO_MINER_EXEC_SCENARIOS: Scenario[] = family('crypto-miner-exec
     {
       id: 'miner-through-symlink',
       summary: 'XMRig started through a symlink of another name: the kernel resolves it to the miner',
-      trigger: exec('/usr/local/bin/kworker-helper', [payload('/tmp/xmrig-6.21.0/xmrig'), 'ln -sf /tmp/xmrig-6.21.0/xmrig /usr/local/bin/kworker-helper']),
+      trigger: exec('/usr/local/bin/kworker-helper', [
+        payload('/tmp/xmrig-6.21.0/xmrig'),
+        'ln -sf /tmp/xmrig-6.21.0/xmrig /usr/local/bin/kworker-helper',
+      ]),
       events: (p) => [bprm('/tmp/xmrig-6.21.0/xmrig', p)],
     },
   ],
@@ -48,7 +52,7 @@ export const CRYPTO_MINER_EXEC_SCENARIOS: Scenario[] = family('crypto-miner-exec
     },
     {
       id: 'name-containing-miner',
-      summary: 'A program whose name contains a miner\'s name (/usr/local/bin/xmrig-exporter-config)',
+      summary: "A program whose name contains a miner's name (/usr/local/bin/xmrig-exporter-config)",
       trigger: exec('/usr/local/bin/xmrig-exporter-config'),
       events: (p) => [bprm('/usr/local/bin/xmrig-exporter-config', p)],
     },

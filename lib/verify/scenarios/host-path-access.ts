@@ -16,25 +16,28 @@ export const HOST_PATH_ACCESS_SCENARIOS: Scenario[] = family('host-path-access',
   catch: [
     {
       id: 'node-shadow',
-      summary: 'Reading the node\'s shadow file through a hostPath mount of / (/host/etc/shadow)',
+      summary: "Reading the node's shadow file through a hostPath mount of / (/host/etc/shadow)",
       trigger: { argv: ['cat', '/host/etc/shadow'], place: 'privileged-container' },
       events: (p) => [open('/host/etc/shadow', p)],
     },
     {
       id: 'plant-node-ssh-key',
       summary: 'Planting an SSH key on the node (/host/root/.ssh/authorized_keys)',
-      trigger: { argv: ['vt-file', 'append', '-p', '/host/root/.ssh/authorized_keys', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZ0 vt'], place: 'privileged-container' },
+      trigger: {
+        argv: ['vt-file', 'append', '-p', '/host/root/.ssh/authorized_keys', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZ0 vt'],
+        place: 'privileged-container',
+      },
       events: (p) => [open('/host/root/.ssh/authorized_keys', p)],
     },
     {
       id: 'node-credentials',
-      summary: 'Reading the node\'s account database through the host mount (/host/etc/passwd)',
+      summary: "Reading the node's account database through the host mount (/host/etc/passwd)",
       trigger: { argv: ['vt-file', 'open', '/host/etc/passwd'], place: 'privileged-container' },
       events: (p) => [open('/host/etc/passwd', p)],
     },
     {
       id: 'block-device',
-      summary: 'Opening a disk\'s block device from a privileged pod, as debugfs -w /dev/nvme0n1p1 does',
+      summary: "Opening a disk's block device from a privileged pod, as debugfs -w /dev/nvme0n1p1 does",
       trigger: { argv: OPEN_DISK, place: 'privileged-container' },
       events: (p) => [open('/tmp/vt-disk', p, 'blk')],
     },
@@ -42,13 +45,13 @@ export const HOST_PATH_ACCESS_SCENARIOS: Scenario[] = family('host-path-access',
   ignore: [
     {
       id: 'node-proc',
-      summary: 'node-exporter reading the node\'s /proc through /host/proc',
+      summary: "node-exporter reading the node's /proc through /host/proc",
       trigger: { argv: ['cat', '/host/proc/stat'], place: 'privileged-container' },
       events: (p) => [open('/host/proc/stat', p), kprobe('security_file_permission', [file('/host/proc/stat'), MAY_READ], p)],
     },
     {
       id: 'node-opens-disk',
-      summary: 'The node itself opening a disk\'s block device (host process)',
+      summary: "The node itself opening a disk's block device (host process)",
       trigger: { argv: OPEN_DISK },
       events: (p) => [open('/tmp/vt-disk', p, 'blk')],
     },

@@ -78,5 +78,6 @@ export const SCENARIOS: readonly Scenario[] = SCENARIO_FAMILIES.flat();
  * without `inKernel`) alert in Loki on the default events; their LogQL is tested on sample events.
  */
 export const POLICIES_WITHOUT_SCENARIOS: Readonly<Record<string, string>> = {
-  'shared-library-load': 'a hookless loader policy (spec.loader) whose process_loader events the simulator does not model; its Loki alert is tested on sample events',
+  'shared-library-load':
+    'a hookless loader policy (spec.loader) whose process_loader events the simulator does not model; its Loki alert is tested on sample events',
 };

@@ -22,13 +22,16 @@ export const KERNEL_CONTROL_WRITE_SCENARIOS: Scenario[] = family('kernel-control
     },
     {
       id: 'core-pattern-through-host-proc',
-      summary: 'core_pattern through the node\'s /proc mounted elsewhere (/host/proc/sys/kernel/core_pattern)',
-      trigger: { argv: ['vt-file', 'rewrite', '/host/proc/sys/kernel/core_pattern'], setup: ['mkdir -p /host/proc && { grep -q " /host/proc " /proc/mounts || mount -t proc proc /host/proc; }'] },
+      summary: "core_pattern through the node's /proc mounted elsewhere (/host/proc/sys/kernel/core_pattern)",
+      trigger: {
+        argv: ['vt-file', 'rewrite', '/host/proc/sys/kernel/core_pattern'],
+        setup: ['mkdir -p /host/proc && { grep -q " /host/proc " /proc/mounts || mount -t proc proc /host/proc; }'],
+      },
       events: (p) => rewrite('/host/proc/sys/kernel/core_pattern', p),
     },
     {
       id: 'modprobe-path',
-      summary: 'Overwriting the kernel\'s modprobe path',
+      summary: "Overwriting the kernel's modprobe path",
       trigger: { argv: ['vt-file', 'rewrite', '/proc/sys/kernel/modprobe'] },
       events: (p) => rewrite('/proc/sys/kernel/modprobe', p),
     },
@@ -69,7 +72,7 @@ export const KERNEL_CONTROL_WRITE_SCENARIOS: Scenario[] = family('kernel-control
     },
     {
       id: 'other-sysctl-in-pod',
-      summary: 'A privileged pod writing vm.max_map_count (Elasticsearch\'s init container)',
+      summary: "A privileged pod writing vm.max_map_count (Elasticsearch's init container)",
       trigger: { argv: ['vt-file', 'rewrite', '/proc/sys/vm/max_map_count'], place: 'privileged-container' },
       events: (p) => rewrite('/proc/sys/vm/max_map_count', p),
     },

@@ -6,14 +6,16 @@
  */
 import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
-import { family, file, kprobe, str } from './private/support';
 import { MSR_MODULE_LINK, MSR_MODULE_PATH } from './msr-access';
+import { family, file, kprobe, str } from './private/support';
 
 const READING_MODULE = 2;
 const READING_KEXEC_IMAGE = 3;
 const CONTAINERS_ONLY = { containersOnly: true };
-const readFile = (path: string, id: number, p: SimulatedProcess): SimulatedEvent => kprobe('security_kernel_read_file', [file(path), id], p, { name: `read ${path} id ${id}` });
-const request = (name: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_kernel_module_request', [str(name)], p, { name: `request ${name}` });
+const readFile = (path: string, id: number, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_kernel_read_file', [file(path), id], p, { name: `read ${path} id ${id}` });
+const request = (name: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_kernel_module_request', [str(name)], p, { name: `request ${name}` });
 
 export const KERNEL_MODULE_LOAD_SCENARIOS: Scenario[] = family('kernel-module-load', {
   catch: [
@@ -39,7 +41,7 @@ export const KERNEL_MODULE_LOAD_SCENARIOS: Scenario[] = family('kernel-module-lo
     },
     {
       id: 'module-initialised',
-      summary: 'A module that really loads (the kernel\'s msr module) reaching do_init_module',
+      summary: "A module that really loads (the kernel's msr module) reaching do_init_module",
       trigger: { argv: ['vt-module', 'finit', '/tmp/vt-msr-module'], setup: ['rmmod msr 2>/dev/null; true', MSR_MODULE_LINK] },
       events: (p) => [readFile(MSR_MODULE_PATH, READING_MODULE, p), kprobe('do_init_module', [{ kind: 'opaque', value: 'msr' }], p)],
     },

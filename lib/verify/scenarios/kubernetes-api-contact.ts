@@ -46,7 +46,7 @@ export const KUBERNETES_API_CONTACT_SCENARIOS: Scenario[] = family('kubernetes-a
     },
     {
       id: 'api-address-other-port',
-      summary: 'The API server\'s address on another port (10.96.0.1:80)',
+      summary: "The API server's address on another port (10.96.0.1:80)",
       trigger: dial('10.96.0.1', 80),
       props: API,
       events: (p) => [connect('10.96.0.1', 80, p)],
@@ -66,7 +66,8 @@ export const KUBERNETES_API_CONTACT_SCENARIOS: Scenario[] = family('kubernetes-a
       events: (p) => [connect('10.96.0.1', 443, { ...p, pod: { ...VERIFY_POD, namespace: 'kube-system' } })],
       knownLimit: {
         side: 'agent',
-        reason: 'The guest has no Kubernetes: the trigger\'s container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.',
+        reason:
+          "The guest has no Kubernetes: the trigger's container cannot be placed in kube-system, so only the simulator proves the namespace exclusion.",
       },
     },
   ],

@@ -12,7 +12,8 @@ const truncated = (path: string, p: SimulatedProcess): SimulatedEvent[] => [
   kprobe('security_path_truncate', [pathArg(path)], p, { name: `truncate ${path} (before 6.2)` }),
   kprobe('security_file_truncate', [file(path)], p, { name: `truncate ${path} (6.2 on)` }),
 ];
-const unlink = (dir: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_path_unlink', [pathArg(dir, 'dir'), null], p, { name: `unlink in ${dir}` });
+const unlink = (dir: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_path_unlink', [pathArg(dir, 'dir'), null], p, { name: `unlink in ${dir}` });
 const create = (path: string) => `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && echo vt >> ${path}`;
 
 export const LOG_CLEARING_SCENARIOS: Scenario[] = family('log-clearing', {
@@ -25,8 +26,11 @@ export const LOG_CLEARING_SCENARIOS: Scenario[] = family('log-clearing', {
     },
     {
       id: 'truncate-in-pod',
-      summary: 'A pod emptying its web server\'s log (/var/log/nginx/access.log)',
-      trigger: { argv: ['vt-file', 'append', '-p', '/var/log/nginx/access.log', 'vt', '--', 'trunc-open', '/var/log/nginx/access.log'], place: 'container' },
+      summary: "A pod emptying its web server's log (/var/log/nginx/access.log)",
+      trigger: {
+        argv: ['vt-file', 'append', '-p', '/var/log/nginx/access.log', 'vt', '--', 'trunc-open', '/var/log/nginx/access.log'],
+        place: 'container',
+      },
       events: (p) => truncated('/var/log/nginx/access.log', p),
     },
     {
@@ -44,7 +48,10 @@ export const LOG_CLEARING_SCENARIOS: Scenario[] = family('log-clearing', {
     {
       id: 'rm-log-in-subdirectory',
       summary: 'A pod deleting a log in a subdirectory (/var/log/apache2/error.log)',
-      trigger: { argv: ['vt-file', 'append', '-p', '/var/log/apache2/error.log', 'vt', '--', 'unlink', '/var/log/apache2/error.log'], place: 'container' },
+      trigger: {
+        argv: ['vt-file', 'append', '-p', '/var/log/apache2/error.log', 'vt', '--', 'unlink', '/var/log/apache2/error.log'],
+        place: 'container',
+      },
       events: (p) => [unlink('/var/log/apache2', p)],
     },
   ],
@@ -52,13 +59,21 @@ export const LOG_CLEARING_SCENARIOS: Scenario[] = family('log-clearing', {
     {
       id: 'logrotate',
       summary: 'logrotate removing a rotated log (trusted by default)',
-      trigger: { argv: ['vt-file', 'unlink', '/var/log/vt-rotated.log.1'], binaryPath: '/usr/sbin/logrotate', setup: [create('/var/log/vt-rotated.log.1')] },
+      trigger: {
+        argv: ['vt-file', 'unlink', '/var/log/vt-rotated.log.1'],
+        binaryPath: '/usr/sbin/logrotate',
+        setup: [create('/var/log/vt-rotated.log.1')],
+      },
       events: (p) => [unlink('/var/log', p)],
     },
     {
       id: 'journald-vacuum',
       summary: 'journald vacuuming an old journal file (trusted by default)',
-      trigger: { argv: ['vt-file', 'unlink', '/var/log/journal/4f1c/system@vt.journal'], binaryPath: '/usr/lib/systemd/systemd-journald', setup: [create('/var/log/journal/4f1c/system@vt.journal')] },
+      trigger: {
+        argv: ['vt-file', 'unlink', '/var/log/journal/4f1c/system@vt.journal'],
+        binaryPath: '/usr/lib/systemd/systemd-journald',
+        setup: [create('/var/log/journal/4f1c/system@vt.journal')],
+      },
       events: (p) => [unlink('/var/log/journal/4f1c', p)],
     },
     {

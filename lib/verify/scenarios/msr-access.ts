@@ -11,7 +11,8 @@ const READING_MODULE = 2;
 const READING_KEXEC_IMAGE = 3;
 const open = (path: string, p: SimulatedProcess, fileType: 'reg' | 'chr' = 'chr'): SimulatedEvent =>
   kprobe('security_file_open', [file(path, fileType)], p, { name: `open ${path}` });
-const request = (name: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_kernel_module_request', [str(name)], p, { name: `request ${name}` });
+const request = (name: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_kernel_module_request', [str(name)], p, { name: `request ${name}` });
 /** The MSR device of CPU 0, made when the msr module has not made it. */
 const MSR_DEVICE = '[ -e /dev/cpu/0/msr ] || { mkdir -p /dev/cpu/0 && mknod /dev/cpu/0/msr c 202 0; }';
 /** The msr module file of the running kernel, whatever its compression, at a fixed path. */
@@ -36,7 +37,10 @@ export const MSR_ACCESS_SCENARIOS: Scenario[] = family('msr-access', {
     {
       id: 'msr-major-auto-load',
       summary: 'The kernel asked to load msr for a device node made with mknod (char-major-202-3)',
-      trigger: { argv: ['vt-file', 'mknod', '/tmp/vt-msr3', 'c', '202', '3', '--', 'open', '/tmp/vt-msr3'], setup: ['rmmod msr 2>/dev/null; true'] },
+      trigger: {
+        argv: ['vt-file', 'mknod', '/tmp/vt-msr3', 'c', '202', '3', '--', 'open', '/tmp/vt-msr3'],
+        setup: ['rmmod msr 2>/dev/null; true'],
+      },
       events: (p) => [open('/tmp/vt-msr3', p), request('char-major-202-3', p)],
     },
   ],

@@ -30,13 +30,13 @@ export const NAMESPACE_CHANGE_SCENARIOS: Scenario[] = family('namespace-change',
   catch: [
     {
       id: 'nsenter-pid1-mount-namespace',
-      summary: '`nsenter -t 1 -m`: setns into PID 1\'s mount namespace (the node\'s, in a hostPID pod)',
+      summary: "`nsenter -t 1 -m`: setns into PID 1's mount namespace (the node's, in a hostPID pod)",
       trigger: { argv: ['vt-unshare', 'setns', '/proc/1/ns/mnt', 'mnt'], place: 'container' },
       events: (p) => [setns(3, CLONE_NEWNS, p)],
     },
     {
       id: 'setns-any-type',
-      summary: 'An implant joining PID 1\'s network namespace through /proc/1/ns/net with nstype 0',
+      summary: "An implant joining PID 1's network namespace through /proc/1/ns/net with nstype 0",
       trigger: { argv: ['vt-unshare', 'setns', '/proc/1/ns/net', '0'], place: 'container' },
       events: (p) => [setns(3, 0, p)],
     },
@@ -121,7 +121,11 @@ export const NAMESPACE_CHANGE_SCENARIOS: Scenario[] = family('namespace-change',
 function runcExecJoins(): SimulatedEvent[] {
   const outside = runcProcess(false);
   return [
-    setns(5, CLONE_NEWIPC, outside), setns(6, CLONE_NEWUTS, outside), setns(7, CLONE_NEWNET, outside),
-    setns(8, CLONE_NEWPID, outside), setns(9, CLONE_NEWNS, outside), setns(10, CLONE_NEWCGROUP, runcProcess(true)),
+    setns(5, CLONE_NEWIPC, outside),
+    setns(6, CLONE_NEWUTS, outside),
+    setns(7, CLONE_NEWNET, outside),
+    setns(8, CLONE_NEWPID, outside),
+    setns(9, CLONE_NEWNS, outside),
+    setns(10, CLONE_NEWCGROUP, runcProcess(true)),
   ];
 }

@@ -11,7 +11,10 @@ import { family, kprobe, tcpSock } from './private/support';
 const CLUSTER = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] };
 const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent =>
   kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
-const tcp = (daddr: string, dport: number, uid?: number) => ({ argv: ['vt-connect', 'tcp', daddr, String(dport)], ...(uid ? { uid } : {}) });
+const tcp = (daddr: string, dport: number, uid?: number) => ({
+  argv: ['vt-connect', 'tcp', daddr, String(dport)],
+  ...(uid ? { uid } : {}),
+});
 
 export const NETWORK_CONNECTION_MONITOR_SCENARIOS: Scenario[] = family('network-connection-monitor', {
   catch: [
@@ -75,7 +78,7 @@ export const NETWORK_CONNECTION_MONITOR_SCENARIOS: Scenario[] = family('network-
     },
     {
       id: 'pod-address',
-      summary: 'Another pod (10.244.3.17:8080), as an application or the kubelet\'s probe does',
+      summary: "Another pod (10.244.3.17:8080), as an application or the kubelet's probe does",
       trigger: tcp('10.244.3.17', 8080),
       props: CLUSTER,
       events: (p) => [connect('10.244.3.17', 8080, p)],

@@ -41,7 +41,9 @@ export function synthesizeConstruct(name: string, props: Props = {}, kernels?: r
   else if ((Object.values(DetectionName) as string[]).includes(name)) {
     new Detections(chart, 'Detections', { include: [name as DetectionName], options: { [name]: props } as DetectionOptions });
   } else {
-    throw new Error(`'${name}' is neither a monitor (${MONITOR_NAMES.join(', ')}) nor a detection (${Object.values(DetectionName).join(', ')})`);
+    throw new Error(
+      `'${name}' is neither a monitor (${MONITOR_NAMES.join(', ')}) nor a detection (${Object.values(DetectionName).join(', ')})`,
+    );
   }
   return chart.toJson().filter((m: any) => String(m.kind).startsWith('TracingPolicy')) as TracingPolicyManifest[];
 }
@@ -53,6 +55,9 @@ export function synthesizeConstruct(name: string, props: Props = {}, kernels?: r
  */
 export function scenarioPolicy(policy: string, props: Props = {}): TracingPolicyManifest {
   const found = synthesizeConstruct(policy, props).filter((m) => m.metadata?.name === policy);
-  if (found.length !== 1) throw new Error(`the construct '${policy}' emits ${found.length} TracingPolicies named '${policy}' with props ${JSON.stringify(props)}`);
+  if (found.length !== 1)
+    throw new Error(
+      `the construct '${policy}' emits ${found.length} TracingPolicies named '${policy}' with props ${JSON.stringify(props)}`,
+    );
   return found[0];
 }

@@ -8,7 +8,12 @@ import { Scenario } from '../scenario';
 import { ALL_CAPS, RUNC_SPEC_CAPS, caps, family, kprobe, runcProcess } from './private/support';
 
 const ids = (fn: string, values: readonly number[], p: SimulatedProcess): SimulatedEvent =>
-  kprobe(`__sys_${fn}`, values.map((v) => ({ kind: 'int' as const, value: v })), p, { name: `${fn}(${values.join(', ')})` });
+  kprobe(
+    `__sys_${fn}`,
+    values.map((v) => ({ kind: 'int' as const, value: v })),
+    p,
+    { name: `${fn}(${values.join(', ')})` },
+  );
 
 /** security_capset: arg 1 is the old credentials (the policy resolves their effective set), 2 and 4 the requested sets. */
 const capset = (old: readonly string[], effective: readonly string[], permitted: readonly string[], p: SimulatedProcess): SimulatedEvent =>
@@ -20,8 +25,13 @@ const NBS = 'CAP_NET_BIND_SERVICE';
 /** What runc 1.1's init does in a new container or an exec as root: nsexec's stage 2, then the Go init. */
 const runcAsRoot = (): SimulatedEvent[] => {
   const init = runcProcess(true);
-  return [ids('setuid', [0], init), ids('setgid', [0], init), ids('setgid', [0], init), ids('setuid', [0], init),
-    capset(ALL_CAPS, RUNC_SPEC_CAPS, RUNC_SPEC_CAPS, init)];
+  return [
+    ids('setuid', [0], init),
+    ids('setgid', [0], init),
+    ids('setgid', [0], init),
+    ids('setuid', [0], init),
+    capset(ALL_CAPS, RUNC_SPEC_CAPS, RUNC_SPEC_CAPS, init),
+  ];
 };
 
 export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privilege-escalation-monitor', {
@@ -66,12 +76,17 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
       id: 'capset-raise-sys-admin',
       summary: 'capset raising CAP_SYS_ADMIN back into the effective set (first dropped, not reported; then raised)',
       trigger: { argv: ['vt-capset', 'all-SYS_ADMIN/all', 'all/all'] },
-      events: (p) => [capset(ALL_CAPS, without(ALL_CAPS, 'CAP_SYS_ADMIN'), ALL_CAPS, p), capset(without(ALL_CAPS, 'CAP_SYS_ADMIN'), ALL_CAPS, ALL_CAPS, p)],
+      events: (p) => [
+        capset(ALL_CAPS, without(ALL_CAPS, 'CAP_SYS_ADMIN'), ALL_CAPS, p),
+        capset(without(ALL_CAPS, 'CAP_SYS_ADMIN'), ALL_CAPS, ALL_CAPS, p),
+      ],
     },
     {
       id: 'capset-add-ptrace',
       summary: 'capset adding CAP_SYS_PTRACE next to CAP_NET_BIND_SERVICE, which it already had',
-      trigger: { argv: ['vt-capset', 'NET_BIND_SERVICE/NET_BIND_SERVICE,SYS_PTRACE', 'NET_BIND_SERVICE,SYS_PTRACE/NET_BIND_SERVICE,SYS_PTRACE'] },
+      trigger: {
+        argv: ['vt-capset', 'NET_BIND_SERVICE/NET_BIND_SERVICE,SYS_PTRACE', 'NET_BIND_SERVICE,SYS_PTRACE/NET_BIND_SERVICE,SYS_PTRACE'],
+      },
       events: (p) => [
         capset(ALL_CAPS, [NBS], [NBS, 'CAP_SYS_PTRACE'], p),
         capset([NBS], [NBS, 'CAP_SYS_PTRACE'], [NBS, 'CAP_SYS_PTRACE'], p),
@@ -91,7 +106,7 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
     },
     {
       id: 'unshare-user-namespace-in-container',
-      summary: 'unshare(CLONE_NEWUSER) in a container without CAP_SYS_ADMIN (refused in runc\'s chroot after the hook)',
+      summary: "unshare(CLONE_NEWUSER) in a container without CAP_SYS_ADMIN (refused in runc's chroot after the hook)",
       trigger: { argv: ['vt-unshare', 'unshare', 'user'], place: 'container' },
       events: (p) => [kprobe('create_user_ns', undefined, p)],
     },
@@ -112,7 +127,9 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
     {
       id: 'capset-keep-net-bind-service',
       summary: 'nginx keeping only CAP_NET_BIND_SERVICE: two drops, no gain',
-      trigger: { argv: ['vt-capset', 'NET_BIND_SERVICE,SETUID,SETGID/NET_BIND_SERVICE,SETUID,SETGID', 'NET_BIND_SERVICE/NET_BIND_SERVICE'] },
+      trigger: {
+        argv: ['vt-capset', 'NET_BIND_SERVICE,SETUID,SETGID/NET_BIND_SERVICE,SETUID,SETGID', 'NET_BIND_SERVICE/NET_BIND_SERVICE'],
+      },
       events: (p) => {
         const three = [NBS, 'CAP_SETUID', 'CAP_SETGID'];
         return [capset(ALL_CAPS, three, three, p), capset(three, [NBS], [NBS], p)];
@@ -132,7 +149,7 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
     },
     {
       id: 'runc-run-container-start',
-      summary: 'A container start (runc run): runc\'s init switches to root and sets the container\'s capabilities',
+      summary: "A container start (runc run): runc's init switches to root and sets the container's capabilities",
       trigger: { argv: ['true'], place: 'container', start: 'run' },
       events: runcAsRoot,
     },
@@ -144,12 +161,18 @@ export const PRIVILEGE_ESCALATION_MONITOR_SCENARIOS: Scenario[] = family('privil
     },
     {
       id: 'runc-exec-user',
-      summary: 'runc exec --user 1000:1000: after setuid(1000) the effective set is empty, so applying the container\'s capabilities is a raise',
+      summary:
+        "runc exec --user 1000:1000: after setuid(1000) the effective set is empty, so applying the container's capabilities is a raise",
       trigger: { argv: ['true'], place: 'container', start: 'exec', uid: 1000 },
       events: () => {
         const init = runcProcess(true);
-        return [ids('setuid', [0], init), ids('setgid', [0], init), ids('setgid', [1000], init), ids('setuid', [1000], init),
-          capset([], RUNC_SPEC_CAPS, RUNC_SPEC_CAPS, init)];
+        return [
+          ids('setuid', [0], init),
+          ids('setgid', [0], init),
+          ids('setgid', [1000], init),
+          ids('setuid', [1000], init),
+          capset([], RUNC_SPEC_CAPS, RUNC_SPEC_CAPS, init),
+        ];
       },
     },
     {

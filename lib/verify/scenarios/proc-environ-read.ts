@@ -18,13 +18,13 @@ export const PROC_ENVIRON_READ_SCENARIOS: Scenario[] = family('proc-environ-read
     },
     {
       id: 'grep-environ',
-      summary: 'A script opening another process\'s environment (open(2) of /proc/1/environ)',
+      summary: "A script opening another process's environment (open(2) of /proc/1/environ)",
       trigger: { argv: ['vt-file', 'open', '/proc/1/environ'], place: 'container' },
       events: (p) => [open('/proc/1/environ', p)],
     },
     {
       id: 'thread-environ',
-      summary: 'A thread\'s environ (/proc/1/task/1/environ)',
+      summary: "A thread's environ (/proc/1/task/1/environ)",
       trigger: { argv: ['vt-file', 'open', '/proc/1/task/1/environ'], place: 'container' },
       events: (p) => [open('/proc/1/task/1/environ', p)],
     },

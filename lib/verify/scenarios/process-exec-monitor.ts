@@ -26,7 +26,10 @@ export const PROCESS_EXEC_MONITOR_SCENARIOS: Scenario[] = family('process-exec-m
     {
       id: 'not-executable',
       summary: 'Running a downloaded file that lacks the exec bit (EACCES, -13)',
-      trigger: { argv: ['vt-exec', 'execve', '/tmp/vt-download'], setup: ['cp /bin/busybox /tmp/vt-download && chmod 644 /tmp/vt-download'] },
+      trigger: {
+        argv: ['vt-exec', 'execve', '/tmp/vt-download'],
+        setup: ['cp /bin/busybox /tmp/vt-download && chmod 644 /tmp/vt-download'],
+      },
       events: (p) => [execve('/tmp/vt-download', -13, p)],
     },
     {
@@ -37,7 +40,8 @@ export const PROCESS_EXEC_MONITOR_SCENARIOS: Scenario[] = family('process-exec-m
       knownLimit: {
         side: 'agent',
         kernels: ['debian-11'],
-        reason: 'Landlock arrived in Linux 5.13: on 5.10 the trigger cannot make an LSM refuse the exec (it exits 3), so there is no call to report.',
+        reason:
+          'Landlock arrived in Linux 5.13: on 5.10 the trigger cannot make an LSM refuse the exec (it exits 3), so there is no call to report.',
       },
     },
     {
@@ -68,7 +72,7 @@ export const PROCESS_EXEC_MONITOR_SCENARIOS: Scenario[] = family('process-exec-m
     },
     {
       id: 'successful-memfd-exec',
-      summary: 'A successful fileless exec of a memfd (the fileless-exec detection\'s business, not this policy\'s)',
+      summary: "A successful fileless exec of a memfd (the fileless-exec detection's business, not this policy's)",
       trigger: { argv: ['vt-exec', 'memfd', '/bin/busybox', 'true'] },
       events: (p) => [kprobe(sys('execveat'), [3, str('')], p, { returnValue: { kind: 'int', value: 0 } })],
     },

@@ -7,14 +7,33 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { family, kprobe, sys } from './private/support';
 
-const REQUEST = { TRACEME: 0, PEEKTEXT: 1, PEEKDATA: 2, PEEKUSER: 3, POKETEXT: 4, POKEDATA: 5, POKEUSER: 6, CONT: 7, GETREGS: 12, SETREGS: 13, ATTACH: 16, DETACH: 17, SETREGSET: 0x4205, SEIZE: 0x4206, INTERRUPT: 0x4207 };
+const REQUEST = {
+  TRACEME: 0,
+  PEEKTEXT: 1,
+  PEEKDATA: 2,
+  PEEKUSER: 3,
+  POKETEXT: 4,
+  POKEDATA: 5,
+  POKEUSER: 6,
+  CONT: 7,
+  GETREGS: 12,
+  SETREGS: 13,
+  ATTACH: 16,
+  DETACH: 17,
+  SETREGSET: 0x4205,
+  SEIZE: 0x4206,
+  INTERRUPT: 0x4207,
+};
 /** The child's pid does not matter to the policy. */
 const CHILD = 1001;
 const ptrace = (request: keyof typeof REQUEST, p: SimulatedProcess): SimulatedEvent =>
   kprobe(sys('ptrace'), [REQUEST[request], request === 'TRACEME' ? 0 : CHILD, 0, 0], p, { name: `ptrace(PTRACE_${request})` });
 const traceme = (p: SimulatedProcess): SimulatedEvent => kprobe('security_ptrace_traceme', [], p, { name: 'traceme' });
 /** `vt-ptrace attach REQUEST...`: the pokes and sets read the value first. */
-const attach = (p: SimulatedProcess, ...requests: (keyof typeof REQUEST)[]): SimulatedEvent[] => [ptrace('ATTACH', p), ...requests.map((r) => ptrace(r, p))];
+const attach = (p: SimulatedProcess, ...requests: (keyof typeof REQUEST)[]): SimulatedEvent[] => [
+  ptrace('ATTACH', p),
+  ...requests.map((r) => ptrace(r, p)),
+];
 const NO_ANTI_DEBUG = { watchAntiDebug: false };
 
 export const PTRACE_SCENARIOS: Scenario[] = family('ptrace', {
@@ -60,7 +79,7 @@ export const PTRACE_SCENARIOS: Scenario[] = family('ptrace', {
   ignore: [
     {
       id: 'read-only-requests',
-      summary: 'A tracer\'s PEEKDATA, CONT and DETACH on a child that asked for it (PTRACE_TRACEME, not watched here)',
+      summary: "A tracer's PEEKDATA, CONT and DETACH on a child that asked for it (PTRACE_TRACEME, not watched here)",
       trigger: { argv: ['vt-ptrace', 'traceme', 'peekdata', 'cont', 'detach'], place: 'container' },
       props: NO_ANTI_DEBUG,
       events: (p) => [ptrace('TRACEME', p), ptrace('PEEKDATA', p), ptrace('CONT', p), ptrace('DETACH', p)],

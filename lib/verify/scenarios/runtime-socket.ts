@@ -17,7 +17,8 @@ const unix = (path: string) => ({ argv: ['vt-connect', 'unix', path], place: 'co
 const NO_FILTER_ON_5_10: KnownLimit = {
   side: 'agent',
   kernels: ['debian-11'],
-  reason: 'Tetragon\'s BPF programs for kernels before 5.11 skip the sockaddr_un path filter, so on 5.10 every connect(2) of the selected pods matches (documented on the detection).',
+  reason:
+    "Tetragon's BPF programs for kernels before 5.11 skip the sockaddr_un path filter, so on 5.10 every connect(2) of the selected pods matches (documented on the detection).",
 };
 
 export const RUNTIME_SOCKET_SCENARIOS: Scenario[] = family('runtime-socket', {

@@ -27,7 +27,11 @@ const TOKEN_SETUP = [
   `mkdir -p ${TOKEN_DIR}/..2026_05_04_08_00_02.123456789 && echo vt-token > ${TOKEN_FILE}`,
   `ln -sfn ..2026_05_04_08_00_02.123456789 ${TOKEN_DIR}/..data && ln -sfn ..data/token ${TOKEN_DIR}/token`,
 ];
-const DEV_KEYS = ['mkdir -p /home/dev/.ssh', 'for f in id_ed25519 id_ed25519.pub known_hosts; do echo vt > /home/dev/.ssh/$f; done', 'chown -R 1001:1001 /home/dev'];
+const DEV_KEYS = [
+  'mkdir -p /home/dev/.ssh',
+  'for f in id_ed25519 id_ed25519.pub known_hosts; do echo vt > /home/dev/.ssh/$f; done',
+  'chown -R 1001:1001 /home/dev',
+];
 const RESTIC = { trustedBinaries: ['/usr/local/bin/restic'] };
 
 export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensitive-file-access-monitor', {
@@ -40,7 +44,7 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
     },
     {
       id: 'shadow-through-proc-root',
-      summary: '`cat /proc/self/root/etc/shadow`: d_path resolves the kernel\'s path to /etc/shadow',
+      summary: "`cat /proc/self/root/etc/shadow`: d_path resolves the kernel's path to /etc/shadow",
       trigger: { argv: ['cat', '/proc/self/root/etc/shadow'] },
       events: (p) => cat('/etc/shadow', p),
     },
@@ -53,12 +57,15 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
     {
       id: 'plant-authorized-key',
       summary: 'Planting a key in a container: `echo key >> /root/.ssh/authorized_keys`',
-      trigger: { argv: ['vt-file', 'append', '-p', '/root/.ssh/authorized_keys', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZ0 vt'], place: 'container' },
+      trigger: {
+        argv: ['vt-file', 'append', '-p', '/root/.ssh/authorized_keys', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZ0 vt'],
+        place: 'container',
+      },
       events: (p) => write('/root/.ssh/authorized_keys', p),
     },
     {
       id: 'copy-user-private-key',
-      summary: 'Copying a user\'s private key (~dev/.ssh/id_ed25519) as that user',
+      summary: "Copying a user's private key (~dev/.ssh/id_ed25519) as that user",
       trigger: { argv: ['cat', '/home/dev/.ssh/id_ed25519'], uid: 1001, setup: DEV_KEYS },
       events: (p) => cat('/home/dev/.ssh/id_ed25519', p),
     },
@@ -78,7 +85,10 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
       id: 'mmap-shadow',
       summary: 'Mapping /etc/shadow into memory instead of reading it (PROT_READ, MAP_PRIVATE)',
       trigger: { argv: ['vt-file', 'mmap', '/etc/shadow'] },
-      events: (p) => [open('/etc/shadow', p), kprobe('security_mmap_file', [file('/etc/shadow'), { kind: 'int', value: 1 }, { kind: 'int', value: 2 }], p)],
+      events: (p) => [
+        open('/etc/shadow', p),
+        kprobe('security_mmap_file', [file('/etc/shadow'), { kind: 'int', value: 1 }, { kind: 'int', value: 2 }], p),
+      ],
     },
     {
       id: 'truncate-passwd',
@@ -96,18 +106,20 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
       id: 'shadow-utils-replace-shadow',
       summary: 'chpasswd-style rewrite of /etc/shadow the shadow-utils way: read it, write /etc/shadow-, rename /etc/shadow+ over it',
       trigger: { argv: ['vt-file', 'replace', '/etc/shadow', 'vt-backdoor:!:19000::::::'] },
-      events: (p) => [
-        ...cat('/etc/shadow', p), ...write('/etc/shadow-', p), ...write('/etc/shadow+', p),
-      ],
+      events: (p) => [...cat('/etc/shadow', p), ...write('/etc/shadow-', p), ...write('/etc/shadow+', p)],
     },
     {
       id: 'shadow-utils-replace-passwd',
       summary: 'useradd/usermod/chsh changing /etc/passwd the shadow-utils way: write /etc/passwd+ and rename it over /etc/passwd',
       trigger: { argv: ['vt-file', 'replace', '/etc/passwd', 'vt-backdoor:x:0:0::/root:/bin/sh'] },
       events: (p) => [
-        ...cat('/etc/passwd', p), ...write('/etc/passwd-', p), ...write('/etc/passwd+', p),
+        ...cat('/etc/passwd', p),
+        ...write('/etc/passwd-', p),
+        ...write('/etc/passwd+', p),
         // security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags): the new name is the account database.
-        kprobe('security_path_rename', [pathArg('/etc'), file('/etc/passwd+'), pathArg('/etc'), file('/etc/passwd')], p, { name: 'rename /etc/passwd+ over /etc/passwd' }),
+        kprobe('security_path_rename', [pathArg('/etc'), file('/etc/passwd+'), pathArg('/etc'), file('/etc/passwd')], p, {
+          name: 'rename /etc/passwd+ over /etc/passwd',
+        }),
       ],
     },
     {
@@ -147,7 +159,10 @@ export const SENSITIVE_FILE_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('sensi
     {
       id: 'hosts-and-backup-elsewhere',
       summary: '/etc/hosts and a shadow backup outside the watched paths',
-      trigger: { argv: ['cat', '/etc/hosts', '/var/backups/shadow.bak'], setup: ['mkdir -p /var/backups && echo vt > /var/backups/shadow.bak'] },
+      trigger: {
+        argv: ['cat', '/etc/hosts', '/var/backups/shadow.bak'],
+        setup: ['mkdir -p /var/backups && echo vt > /var/backups/shadow.bak'],
+      },
       events: (p) => [...cat('/etc/hosts', p), ...cat('/var/backups/shadow.bak', p)],
     },
     {

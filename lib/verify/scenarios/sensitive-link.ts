@@ -7,10 +7,12 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { AT_FDCWD, family, kprobe, str, sys } from './private/support';
 
-const symlink = (target: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_inode_symlink', [null, null, str(target)], p, { name: `symlink to ${target}` });
+const symlink = (target: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_inode_symlink', [null, null, str(target)], p, { name: `symlink to ${target}` });
 const linkat = (oldname: string, newname: string, p: SimulatedProcess): SimulatedEvent =>
   kprobe(sys('linkat'), [AT_FDCWD, str(oldname), AT_FDCWD, str(newname), 0], p, { name: `linkat ${oldname}` });
-const link = (oldname: string, newname: string, p: SimulatedProcess): SimulatedEvent => kprobe(sys('link'), [str(oldname), str(newname)], p, { name: `link ${oldname}` });
+const link = (oldname: string, newname: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe(sys('link'), [str(oldname), str(newname)], p, { name: `link ${oldname}` });
 
 export const SENSITIVE_LINK_SCENARIOS: Scenario[] = family('sensitive-link', {
   catch: [
@@ -67,7 +69,10 @@ export const SENSITIVE_LINK_SCENARIOS: Scenario[] = family('sensitive-link', {
     {
       id: 'hardlink-data',
       summary: 'A hardlink of an application file',
-      trigger: { argv: ['vt-file', 'linkat', '/var/lib/app/data.db', '/tmp/vt-data.db'], setup: ['mkdir -p /var/lib/app && echo vt > /var/lib/app/data.db'] },
+      trigger: {
+        argv: ['vt-file', 'linkat', '/var/lib/app/data.db', '/tmp/vt-data.db'],
+        setup: ['mkdir -p /var/lib/app && echo vt > /var/lib/app/data.db'],
+      },
       events: (p) => [linkat('/var/lib/app/data.db', '/tmp/vt-data.db', p)],
     },
     {

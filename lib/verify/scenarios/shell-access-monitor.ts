@@ -7,13 +7,14 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { AT_FDCWD, family, kprobe, runcProcess, str, sys } from './private/support';
 
-const execve = (filename: string, p: SimulatedProcess): SimulatedEvent => kprobe(sys('execve'), [str(filename)], p, { name: `execve ${filename}` });
+const execve = (filename: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe(sys('execve'), [str(filename)], p, { name: `execve ${filename}` });
 
 export const SHELL_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('shell-access-monitor', {
   catch: [
     {
       id: 'interactive-shell-exec',
-      summary: '`kubectl exec -it web -- sh`: runc exec starts /bin/sh inside the container\'s mount namespace',
+      summary: "`kubectl exec -it web -- sh`: runc exec starts /bin/sh inside the container's mount namespace",
       trigger: { argv: ['sh'], place: 'container', start: 'exec' },
       events: () => [execve('/bin/sh', runcProcess(true))],
     },
@@ -55,14 +56,15 @@ export const SHELL_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('shell-access-m
       events: (p) => [execve('/tmp/vt-shell', p)],
       knownLimit: {
         side: 'policy',
-        reason: 'The policy matches the name given to exec, not the file it resolves to, so a shell under another name (a symlink or a copy) is not seen; the /tmp exec and crypto-miner detections compare the resolved file instead.',
+        reason:
+          'The policy matches the name given to exec, not the file it resolves to, so a shell under another name (a symlink or a copy) is not seen; the /tmp exec and crypto-miner detections compare the resolved file instead.',
       },
     },
   ],
   ignore: [
     {
       id: 'node-login-shell',
-      summary: 'An administrator\'s shell on the node (host mount namespace)',
+      summary: "An administrator's shell on the node (host mount namespace)",
       trigger: { argv: ['vt-exec', 'execve', '/bin/sh', '-c', 'true'] },
       events: (p) => [execve('/bin/sh', p)],
     },
@@ -103,7 +105,8 @@ export const SHELL_ACCESS_MONITOR_SCENARIOS: Scenario[] = family('shell-access-m
       events: () => [execve('/bin/sh', runcProcess(true))],
       knownLimit: {
         side: 'policy',
-        reason: 'runc makes the same execve("/bin/sh") inside the container\'s mount namespace for an entrypoint `sh -c` as for `kubectl exec -- sh`; nothing in the call separates an image\'s entrypoint script from an interactive session, so images whose entrypoint is a shell report once per container start (documented noise).',
+        reason:
+          'runc makes the same execve("/bin/sh") inside the container\'s mount namespace for an entrypoint `sh -c` as for `kubectl exec -- sh`; nothing in the call separates an image\'s entrypoint script from an interactive session, so images whose entrypoint is a shell report once per container start (documented noise).',
       },
     },
   ],

@@ -24,7 +24,10 @@ export const SHELL_HISTORY_TAMPERING_SCENARIOS: Scenario[] = family('shell-histo
     {
       id: 'unlinkat-history-in-pod',
       summary: 'Deleting .bash_history in a pod with unlinkat(2)',
-      trigger: { argv: ['vt-file', 'append', '-p', '/root/.bash_history', 'vt', '--', 'unlinkat', '/root/.bash_history'], place: 'container' },
+      trigger: {
+        argv: ['vt-file', 'append', '-p', '/root/.bash_history', 'vt', '--', 'unlinkat', '/root/.bash_history'],
+        place: 'container',
+      },
       events: (p) => [kprobe(sys('unlinkat'), [AT_FDCWD, str('/root/.bash_history'), 0], p)],
     },
     {
@@ -53,7 +56,7 @@ export const SHELL_HISTORY_TAMPERING_SCENARIOS: Scenario[] = family('shell-histo
     },
     {
       id: 'symlink-dev-null',
-      summary: 'The same with symlink(2), as busybox ln and Python\'s os.symlink on x86_64 do',
+      summary: "The same with symlink(2), as busybox ln and Python's os.symlink on x86_64 do",
       trigger: { argv: ['vt-file', 'symlink', '/dev/null', '/root/.bash_history'], setup: ['rm -f /root/.bash_history'] },
       events: (p) => [kprobe(sys('symlink'), [str('/dev/null'), str('/root/.bash_history')], p)],
     },
@@ -62,7 +65,10 @@ export const SHELL_HISTORY_TAMPERING_SCENARIOS: Scenario[] = family('shell-histo
     {
       id: 'shell-saves-history',
       summary: 'bash saving history through a temporary file renamed onto .bash_history',
-      trigger: { argv: ['vt-file', 'renameat', '/root/.bash_history-01234.tmp', '/root/.bash_history'], setup: [create('/root/.bash_history-01234.tmp')] },
+      trigger: {
+        argv: ['vt-file', 'renameat', '/root/.bash_history-01234.tmp', '/root/.bash_history'],
+        setup: [create('/root/.bash_history-01234.tmp')],
+      },
       events: (p) => [kprobe(sys('renameat'), [AT_FDCWD, str('/root/.bash_history-01234.tmp'), AT_FDCWD, str('/root/.bash_history')], p)],
     },
     {
@@ -80,7 +86,10 @@ export const SHELL_HISTORY_TAMPERING_SCENARIOS: Scenario[] = family('shell-histo
     {
       id: 'other-symlink',
       summary: 'update-alternatives creating a symlink with symlinkat(2)',
-      trigger: { argv: ['vt-file', 'symlinkat', '/usr/bin/vim.basic', '/tmp/vt-alternatives-vi'], setup: ['rm -f /tmp/vt-alternatives-vi'] },
+      trigger: {
+        argv: ['vt-file', 'symlinkat', '/usr/bin/vim.basic', '/tmp/vt-alternatives-vi'],
+        setup: ['rm -f /tmp/vt-alternatives-vi'],
+      },
       events: (p) => [kprobe(sys('symlinkat'), [str('/usr/bin/vim.basic'), AT_FDCWD, str('/tmp/vt-alternatives-vi')], p)],
     },
   ],

@@ -7,9 +7,13 @@ import { SimulatedEvent, SimulatedProcess } from '../../simulate/event';
 import { Scenario } from '../scenario';
 import { family, kprobe, tcpSock } from './private/support';
 
-const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent => kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
-const ssh = (dport: number, binaryPath = '/usr/bin/ssh', place: 'container' | 'host' = 'container') =>
-  ({ argv: ['vt-connect', 'tcp', '127.0.0.1', String(dport)], binaryPath, place });
+const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
+const ssh = (dport: number, binaryPath = '/usr/bin/ssh', place: 'container' | 'host' = 'container') => ({
+  argv: ['vt-connect', 'tcp', '127.0.0.1', String(dport)],
+  binaryPath,
+  place,
+});
 
 export const SSH_NONSTANDARD_PORT_SCENARIOS: Scenario[] = family('ssh-nonstandard-port', {
   catch: [
@@ -27,7 +31,7 @@ export const SSH_NONSTANDARD_PORT_SCENARIOS: Scenario[] = family('ssh-nonstandar
     },
     {
       id: 'dbclient-to-8080',
-      summary: 'Dropbear\'s client to port 8080',
+      summary: "Dropbear's client to port 8080",
       trigger: ssh(8080, '/usr/bin/dbclient'),
       events: (p) => [connect('127.0.0.1', 8080, p)],
     },

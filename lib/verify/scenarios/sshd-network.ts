@@ -11,14 +11,24 @@ const PORT = 2022;
 const SERVE = ['vt-connect', 'serve', String(PORT), 'vt-connect', 'tcp', '127.0.0.1', String(PORT)];
 /** The client `serve` starts: vt-connect from the trigger folder. */
 const client: SimulatedProcess = { binary: `${GUEST_TRIGGER_DIR}/vt-connect`, uid: 0 };
-const listener = { kind: 'sock' as const, family: 'AF_INET' as const, protocol: 'IPPROTO_TCP', saddr: '127.0.0.1', sport: PORT, daddr: '0.0.0.0', dport: 0, state: 'TCP_LISTEN' };
+const listener = {
+  kind: 'sock' as const,
+  family: 'AF_INET' as const,
+  protocol: 'IPPROTO_TCP',
+  saddr: '127.0.0.1',
+  sport: PORT,
+  daddr: '0.0.0.0',
+  dport: 0,
+  state: 'TCP_LISTEN',
+};
 const accepted = { ...listener, daddr: '127.0.0.1', dport: 41234, state: 'TCP_ESTABLISHED' };
 /** The server's accept and the client's connect of one `serve` run. */
 const acceptRun = (server: SimulatedProcess): SimulatedEvent[] => [
   kprobe('tcp_connect', [tcpSock('127.0.0.1', PORT)], client, { name: 'client connect' }),
   kprobe('inet_csk_accept', [listener], server, { name: 'accept', returnValue: accepted }),
 ];
-const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent => kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
+const connect = (daddr: string, dport: number, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('tcp_connect', [tcpSock(daddr, dport)], p, { name: `connect ${daddr} port ${dport}` });
 const dial = (daddr: string, dport: number, binaryPath: string) => ({ argv: ['vt-connect', 'tcp', daddr, String(dport)], binaryPath });
 
 export const SSHD_NETWORK_SCENARIOS: Scenario[] = family('sshd-network', {

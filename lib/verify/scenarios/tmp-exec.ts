@@ -7,7 +7,8 @@ import { Scenario } from '../scenario';
 import { binprm, family, kprobe } from './private/support';
 
 const IN_KERNEL = { inKernel: true };
-const bprm = (path: string, p: SimulatedProcess): SimulatedEvent => kprobe('security_bprm_check', [binprm(path)], p, { name: `exec ${path}` });
+const bprm = (path: string, p: SimulatedProcess): SimulatedEvent =>
+  kprobe('security_bprm_check', [binprm(path)], p, { name: `exec ${path}` });
 const payload = (path: string) => `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && cp /bin/busybox ${path}`;
 const exec = (path: string, setup: string[] = [payload(path)]) => ({ argv: ['vt-exec', 'execve', path, 'true'], setup });
 

@@ -79,7 +79,10 @@ function defaultCacheDir(): string {
 
 /** The trigger programs of a source folder: every `*.c` file, by name, sorted. */
 export function triggerSources(sourceDir: string = defaultSourceDir()): { readonly name: string; readonly file: string }[] {
-  return fs.readdirSync(sourceDir).filter((f) => f.endsWith('.c')).sort()
+  return fs
+    .readdirSync(sourceDir)
+    .filter((f) => f.endsWith('.c'))
+    .sort()
     .map((f) => ({ name: f.slice(0, -2), file: path.join(sourceDir, f) }));
 }
 
@@ -88,7 +91,8 @@ function compilerVersion(compiler: string, run: RunCommand): string {
   if (r.error?.code === 'ENOENT') {
     throw new Error(`cannot build the trigger programs: the C compiler '${compiler}' is not installed; install Debian's ${PACKAGES}`);
   }
-  if (r.error || r.status !== 0) throw new Error(`cannot build the trigger programs: '${compiler} --version' failed: ${r.error?.message ?? r.stderr.trim()}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`cannot build the trigger programs: '${compiler} --version' failed: ${r.error?.message ?? r.stderr.trim()}`);
   const libc = run(compiler, ['-print-file-name=libc.a']).stdout.trim();
   // gcc echoes the bare name back when the file is not on its search path.
   if (!path.isAbsolute(libc) || !fs.existsSync(libc)) {
@@ -108,10 +112,16 @@ export function buildTriggers(options: BuildTriggersOptions = {}): BuiltTrigger[
   const sourceDir = options.sourceDir ?? defaultSourceDir();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const version = compilerVersion(compiler, run);
-  const headers = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.h')).sort()
-    .map((f) => `${f}\n${fs.readFileSync(path.join(sourceDir, f), 'utf8')}`).join('\n');
+  const headers = fs
+    .readdirSync(sourceDir)
+    .filter((f) => f.endsWith('.h'))
+    .sort()
+    .map((f) => `${f}\n${fs.readFileSync(path.join(sourceDir, f), 'utf8')}`)
+    .join('\n');
   return triggerSources(sourceDir).map(({ name, file }) => {
-    const hash = createHash('sha256').update([version, TRIGGER_CFLAGS.join(' '), headers, fs.readFileSync(file, 'utf8')].join('\0')).digest('hex');
+    const hash = createHash('sha256')
+      .update([version, TRIGGER_CFLAGS.join(' '), headers, fs.readFileSync(file, 'utf8')].join('\0'))
+      .digest('hex');
     const dir = path.join(cacheDir, hash.slice(0, 24));
     const out = path.join(dir, name);
     if (fs.existsSync(out)) return { name, path: out, reused: true };
@@ -123,7 +133,9 @@ export function buildTriggers(options: BuildTriggersOptions = {}): BuiltTrigger[
       fs.rmSync(partial, { force: true });
       const detail = r.error?.message ?? r.stderr.trim();
       const hint = /cannot find -lc\b/.test(detail) ? `; install Debian's ${PACKAGES}` : '';
-      throw new Error(`cannot build trigger ${name} (${file}): ${compiler} ${[...TRIGGER_CFLAGS, '-o', out, file].join(' ')} failed:\n${detail}${hint}`);
+      throw new Error(
+        `cannot build trigger ${name} (${file}): ${compiler} ${[...TRIGGER_CFLAGS, '-o', out, file].join(' ')} failed:\n${detail}${hint}`,
+      );
     }
     fs.renameSync(partial, out);
     return { name, path: out, reused: false };

@@ -10,10 +10,19 @@ export function conformanceErrors(config: Statement[]): string[] {
   const errors: string[] = [];
   const declared = new Map<string, Set<string>>();
   for (const s of config) {
-    if (s.kind !== 'block') { errors.push(`top-level attribute ${s.name}`); continue; }
+    if (s.kind !== 'block') {
+      errors.push(`top-level attribute ${s.name}`);
+      continue;
+    }
     const spec = ALLOY_COMPONENTS[s.name];
-    if (!spec) { errors.push(`component ${s.name} is not in the pinned table`); continue; }
-    if (s.label === undefined) { errors.push(`component ${s.name} has no label`); continue; }
+    if (!spec) {
+      errors.push(`component ${s.name} is not in the pinned table`);
+      continue;
+    }
+    if (s.label === undefined) {
+      errors.push(`component ${s.name} has no label`);
+      continue;
+    }
     const labels = declared.get(s.name) ?? new Set<string>();
     if (labels.has(s.label)) errors.push(`component ${s.name} "${s.label}" declared twice`);
     labels.add(s.label);

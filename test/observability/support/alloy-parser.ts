@@ -6,9 +6,21 @@
  */
 export type Value = string | number | boolean | null | Ref | Value[] | { [key: string]: Value };
 /** A component reference, optionally indexed by a string key (`remote.kubernetes.secret.x.data["token"]`). */
-export interface Ref { ref: string; key?: string }
-export interface Attribute { kind: 'attr'; name: string; value: Value }
-export interface Block { kind: 'block'; name: string; label?: string; body: Statement[] }
+export interface Ref {
+  ref: string;
+  key?: string;
+}
+export interface Attribute {
+  kind: 'attr';
+  name: string;
+  value: Value;
+}
+export interface Block {
+  kind: 'block';
+  name: string;
+  label?: string;
+  body: Statement[];
+}
 export type Statement = Attribute | Block;
 
 export function parseAlloy(src: string): Statement[] {
@@ -20,8 +32,16 @@ export function parseAlloy(src: string): Statement[] {
   const skip = () => {
     for (;;) {
       while (i < src.length && /[ \t\r\n]/.test(src[i])) i++;
-      if (src.startsWith('//', i)) { while (i < src.length && src[i] !== '\n') i++; continue; }
-      if (src.startsWith('/*', i)) { const end = src.indexOf('*/', i + 2); if (end < 0) fail('unterminated comment'); i = end + 2; continue; }
+      if (src.startsWith('//', i)) {
+        while (i < src.length && src[i] !== '\n') i++;
+        continue;
+      }
+      if (src.startsWith('/*', i)) {
+        const end = src.indexOf('*/', i + 2);
+        if (end < 0) fail('unterminated comment');
+        i = end + 2;
+        continue;
+      }
       return;
     }
   };
@@ -33,7 +53,10 @@ export function parseAlloy(src: string): Statement[] {
   };
   const dotted = (): string => {
     let name = ident();
-    while (src[i] === '.') { i++; name += '.' + ident(); }
+    while (src[i] === '.') {
+      i++;
+      name += '.' + ident();
+    }
     return name;
   };
   const str = (): string => {
@@ -45,8 +68,16 @@ export function parseAlloy(src: string): Statement[] {
       if (src[i] === '\\') {
         const e = src[i + 1];
         const simple: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', r: '\r', t: '\t' };
-        if (e in simple) { out += simple[e]; i += 2; continue; }
-        if (e === 'u') { out += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16)); i += 6; continue; }
+        if (e in simple) {
+          out += simple[e];
+          i += 2;
+          continue;
+        }
+        if (e === 'u') {
+          out += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
+          i += 6;
+          continue;
+        }
         fail(`unknown escape \\${e}`);
       }
       out += src[i++];
@@ -64,10 +95,16 @@ export function parseAlloy(src: string): Statement[] {
       const list: Value[] = [];
       for (;;) {
         skip();
-        if (src[i] === ']') { i++; return list; }
+        if (src[i] === ']') {
+          i++;
+          return list;
+        }
         list.push(value());
         skip();
-        if (src[i] === ',') { i++; continue; }
+        if (src[i] === ',') {
+          i++;
+          continue;
+        }
         skip();
         if (src[i] !== ']') fail('expected , or ]');
       }
@@ -77,7 +114,10 @@ export function parseAlloy(src: string): Statement[] {
       const obj: { [k: string]: Value } = {};
       for (;;) {
         skip();
-        if (src[i] === '}') { i++; return obj; }
+        if (src[i] === '}') {
+          i++;
+          return obj;
+        }
         const key = src[i] === '"' ? str() : ident();
         skip();
         if (src[i] !== '=') fail('expected = in object');
@@ -85,13 +125,19 @@ export function parseAlloy(src: string): Statement[] {
         if (key in obj) fail(`duplicate key ${key}`);
         obj[key] = value();
         skip();
-        if (src[i] === ',') { i++; continue; }
+        if (src[i] === ',') {
+          i++;
+          continue;
+        }
         skip();
         if (src[i] !== '}') fail('expected , or }');
       }
     }
     const num = /^-?[0-9]+(\.[0-9]+)?/.exec(src.slice(i));
-    if (num) { i += num[0].length; return Number(num[0]); }
+    if (num) {
+      i += num[0].length;
+      return Number(num[0]);
+    }
     const word = dotted();
     if (word === 'true') return true;
     if (word === 'false') return false;
@@ -112,8 +158,15 @@ export function parseAlloy(src: string): Statement[] {
     const out: Statement[] = [];
     for (;;) {
       skip();
-      if (i >= src.length) { if (closing) fail('missing }'); return out; }
-      if (src[i] === '}') { if (!closing) fail('unexpected }'); i++; return out; }
+      if (i >= src.length) {
+        if (closing) fail('missing }');
+        return out;
+      }
+      if (src[i] === '}') {
+        if (!closing) fail('unexpected }');
+        i++;
+        return out;
+      }
       const name = dotted();
       skip();
       if (src[i] === '=') {
@@ -127,7 +180,10 @@ export function parseAlloy(src: string): Statement[] {
         continue;
       }
       let label: string | undefined;
-      if (src[i] === '"') { label = str(); skip(); }
+      if (src[i] === '"') {
+        label = str();
+        skip();
+      }
       if (src[i] !== '{') fail('expected { or =');
       i++;
       out.push({ kind: 'block', name, label, body: body(true) });

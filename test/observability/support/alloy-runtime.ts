@@ -49,11 +49,16 @@ export function selectorMatches(selector: string, labels: Record<string, string>
   return parseSelector(selector).every(({ label, op, value }) => {
     const v = labels[label] ?? '';
     switch (op) {
-      case '=': return v === value;
-      case '!=': return v !== value;
-      case '=~': return goRegex(`^(?:${value})$`).test(v);
-      case '!~': return !goRegex(`^(?:${value})$`).test(v);
-      default: throw new Error(op);
+      case '=':
+        return v === value;
+      case '!=':
+        return v !== value;
+      case '=~':
+        return goRegex(`^(?:${value})$`).test(v);
+      case '!~':
+        return !goRegex(`^(?:${value})$`).test(v);
+      default:
+        throw new Error(op);
     }
   });
 }
@@ -72,7 +77,11 @@ export function runStages(stages: Statement[], entry: Entry, extracted: Record<s
         const data = JSON.parse(entry.line);
         for (const [name, expr] of Object.entries(attrOf(s, 'expressions') as Record<string, string>)) {
           let v: unknown;
-          try { v = search(data, expr === '' ? name : expr); } catch { continue; }
+          try {
+            v = search(data, expr === '' ? name : expr);
+          } catch {
+            continue;
+          }
           extracted[name] = v === null || typeof v !== 'object' ? v : JSON.stringify(v);
         }
         break;
@@ -151,8 +160,12 @@ function deliverOtel(config: Statement[], path: string, record: Omit<Delivered, 
     for (const action of block.body.filter((s): s is Block => s.kind === 'block' && s.name === 'action')) {
       const key = attrOf(action, 'key') as string;
       switch (attrOf(action, 'action')) {
-        case 'delete': delete attrs[key]; break;
-        case 'convert': if (key in attrs && attrOf(action, 'converted_type') === 'int') attrs[key] = parseInt(String(attrs[key]), 10); break;
+        case 'delete':
+          delete attrs[key];
+          break;
+        case 'convert':
+          if (key in attrs && attrOf(action, 'converted_type') === 'int') attrs[key] = parseInt(String(attrs[key]), 10);
+          break;
         case 'insert':
           if (key in attrs) break;
           if (attrOf(action, 'from_attribute') !== undefined) {
@@ -160,7 +173,8 @@ function deliverOtel(config: Statement[], path: string, record: Omit<Delivered, 
             if (from !== undefined) attrs[key] = from;
           } else attrs[key] = attrOf(action, 'value') as string;
           break;
-        default: throw new Error(`action ${String(attrOf(action, 'action'))} not modelled`);
+        default:
+          throw new Error(`action ${String(attrOf(action, 'action'))} not modelled`);
       }
     }
     const output = block.body.find((s): s is Block => s.kind === 'block' && s.name === 'output')!;
@@ -186,7 +200,8 @@ function deliverLoki(config: Statement[], path: string, entry: Entry, out: Deliv
     // Labels become attributes, and the receiver lists them in loki.attribute.labels.
     const attributes: Record<string, string | number> = { ...entry.labels, 'loki.attribute.labels': Object.keys(entry.labels).join(',') };
     const output = block.body.find((s): s is Block => s.kind === 'block' && s.name === 'output')!;
-    for (const next of refs(attrOf(output, 'logs'))) deliverOtel(config, next.ref, { body: entry.line, timestamp: entry.timestamp, attributes }, out);
+    for (const next of refs(attrOf(output, 'logs')))
+      deliverOtel(config, next.ref, { body: entry.line, timestamp: entry.timestamp, attributes }, out);
     return;
   }
   if (block.name === 'loki.write') {
@@ -203,6 +218,7 @@ export function runEvent(config: Statement[], event: unknown): Delivered[] {
   const labels = Object.fromEntries(Object.entries(target).filter(([k]) => !k.startsWith('__')));
   labels.filename = target.__path__;
   const out: Delivered[] = [];
-  for (const next of refs(attrOf(source, 'forward_to'))) deliverLoki(config, next.ref, { labels: { ...labels }, line: JSON.stringify(event) }, out);
+  for (const next of refs(attrOf(source, 'forward_to')))
+    deliverLoki(config, next.ref, { labels: { ...labels }, line: JSON.stringify(event) }, out);
   return out;
 }

@@ -3,7 +3,12 @@ import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 
 /** Grafana's own macro values, substituted as Grafana does before it sends a query. */
 const MACROS: Record<string, string> = {
-  __range: '6h', __interval: '1m', __rate_interval: '4m', __auto: '1m', __range_s: '21600', __interval_ms: '60000',
+  __range: '6h',
+  __interval: '1m',
+  __rate_interval: '4m',
+  __auto: '1m',
+  __range_s: '21600',
+  __interval_ms: '60000',
 };
 
 /** Dashboard variables as Grafana sends them with "All" selected (allValue `.*`). */
@@ -22,7 +27,10 @@ export function interpolate(expr: string): string {
   });
 }
 
-function errors(parse: (s: string) => { iterate(spec: { enter(n: { type: { isError: boolean; name: string }; from: number; to: number }): void }): void }, expr: string): string[] {
+function errors(
+  parse: (s: string) => { iterate(spec: { enter(n: { type: { isError: boolean; name: string }; from: number; to: number }): void }): void },
+  expr: string,
+): string[] {
   const out: string[] = [];
   parse(expr).iterate({
     enter(n) {

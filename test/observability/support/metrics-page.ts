@@ -49,7 +49,9 @@ export function parseMetricsPage(text: string): Sample[] {
 
 /** A series in promtool's selector notation, labels sorted. */
 export function seriesString(name: string, labels: Record<string, string>): string {
-  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
   return `${name}{${parts.join(', ')}}`;
 }
 
@@ -71,9 +73,15 @@ export function scrapedLabels(sample: Sample, target: Record<string, string>): R
  * @param values promtool values notation per sample; by default the page's value held for `steps` intervals
  * @param up values of the target's `up` series
  */
-export function pageToInputSeries(page: string, target: Record<string, string>, opts: {
-  steps: number; values?: (s: Sample) => string | undefined; up?: string;
-}): InputSeries[] {
+export function pageToInputSeries(
+  page: string,
+  target: Record<string, string>,
+  opts: {
+    steps: number;
+    values?: (s: Sample) => string | undefined;
+    up?: string;
+  },
+): InputSeries[] {
   const hold = (s: Sample) => `${s.value}x${opts.steps}`;
   const series: InputSeries[] = [{ series: seriesString('up', target), values: opts.up ?? `1x${opts.steps}` }];
   for (const s of parseMetricsPage(page)) {
@@ -89,7 +97,14 @@ export function pageToInputSeries(page: string, target: Record<string, string>, 
 export function agentTarget(node: string, index: number, namespace = 'kube-system'): Record<string, string> {
   const pod = `tetragon-${['7kq2x', 'm4c9d', 'zt8wl', 'p2r6v'][index % 4]}`;
   return {
-    job: 'tetragon', instance: `10.0.${index}.17:2112`, namespace, pod, service: 'tetragon', endpoint: 'metrics', container: 'tetragon',
-    node, tetragon_pod: pod,
+    job: 'tetragon',
+    instance: `10.0.${index}.17:2112`,
+    namespace,
+    pod,
+    service: 'tetragon',
+    endpoint: 'metrics',
+    container: 'tetragon',
+    node,
+    tetragon_pod: pod,
   };
 }

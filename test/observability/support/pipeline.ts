@@ -24,11 +24,20 @@ export function extract(expressions: Record<string, string>, event: unknown): Re
 }
 
 /** Applies label and metadata stages (value '' = same extracted name) to extracted values. */
-export function ship(expressions: Record<string, string>, labelStage: Record<string, string>, metadataStage: Record<string, string>,
-  timestampSource: string, staticLabels: Record<string, string>, event: unknown): Shipped {
+export function ship(
+  expressions: Record<string, string>,
+  labelStage: Record<string, string>,
+  metadataStage: Record<string, string>,
+  timestampSource: string,
+  staticLabels: Record<string, string>,
+  event: unknown,
+): Shipped {
   const x = extract(expressions, event);
-  const pick = (stage: Record<string, string>) => Object.fromEntries(Object.entries(stage)
-    .map(([name, source]) => [name, x[source === '' ? name : source]] as const)
-    .filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const pick = (stage: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(stage)
+        .map(([name, source]) => [name, x[source === '' ? name : source]] as const)
+        .filter(([, v]) => v !== undefined && v !== ''),
+    ) as Record<string, string>;
   return { labels: { ...staticLabels, ...pick(labelStage) }, metadata: pick(metadataStage), timestamp: x[timestampSource] };
 }

@@ -47,13 +47,18 @@ export function promtoolPath(): string {
 export function requirePromtool(): void {
   const path = promtoolPath();
   if (!runs(path)) {
-    throw new Error(`promtool is required for the alert rule tests but '${path}' could not run, and it could not be provisioned with apt-get download. `
-      + 'Install it with: apt-get install -y --no-install-recommends prometheus (Debian ships promtool in that package), or set PROMTOOL=/path/to/promtool.');
+    throw new Error(
+      `promtool is required for the alert rule tests but '${path}' could not run, and it could not be provisioned with apt-get download. ` +
+        'Install it with: apt-get install -y --no-install-recommends prometheus (Debian ships promtool in that package), or set PROMTOOL=/path/to/promtool.',
+    );
   }
 }
 
 /** Result of a promtool run. */
-export interface PromtoolResult { status: number | null; output: string }
+export interface PromtoolResult {
+  status: number | null;
+  output: string;
+}
 
 /** Writes files into a fresh temp dir, runs `promtool <args>` there, and removes the dir. */
 export function runPromtool(args: string[], files: Record<string, unknown>): PromtoolResult {

@@ -46,7 +46,10 @@ describe('buildTriggers', () => {
   test('compiles each source with -static -O2 -Wall -Werror, then reuses the cache until a source or header changes', () => {
     const gcc = fakeCompiler(libc);
     const first = buildTriggers({ sourceDir: sources, cacheDir: cache, run: gcc.run });
-    expect(first.map((t) => [t.name, t.reused])).toStrictEqual([['vt-a', false], ['vt-b', false]]);
+    expect(first.map((t) => [t.name, t.reused])).toStrictEqual([
+      ['vt-a', false],
+      ['vt-b', false],
+    ]);
     const compiles = gcc.calls.filter((c) => c.includes('-o'));
     expect(compiles).toHaveLength(2);
     expect(compiles[0].slice(0, 5)).toStrictEqual(['gcc', '-static', '-O2', '-Wall', '-Werror']);
@@ -62,31 +65,58 @@ describe('buildTriggers', () => {
     const changed = fakeCompiler(libc);
     expect(buildTriggers({ sourceDir: sources, cacheDir: cache, run: changed.run }).map((t) => t.reused)).toStrictEqual([true, false]);
     fs.appendFileSync(path.join(sources, 'vt.h'), '/* changed */\n');
-    expect(buildTriggers({ sourceDir: sources, cacheDir: cache, run: fakeCompiler(libc).run }).map((t) => t.reused)).toStrictEqual([false, false]);
+    expect(buildTriggers({ sourceDir: sources, cacheDir: cache, run: fakeCompiler(libc).run }).map((t) => t.reused)).toStrictEqual([
+      false,
+      false,
+    ]);
   });
 
   test('a missing gcc or libc.a is named with the Debian packages to install', () => {
-    const noGcc: RunCommand = () => ({ status: null, stdout: '', stderr: '', error: Object.assign(new Error('spawn gcc ENOENT'), { code: 'ENOENT' }) });
-    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: noGcc }))
-      .toThrow("cannot build the trigger programs: the C compiler 'gcc' is not installed; install Debian's gcc and libc6-dev (apt-get install gcc libc6-dev)");
+    const noGcc: RunCommand = () => ({
+      status: null,
+      stdout: '',
+      stderr: '',
+      error: Object.assign(new Error('spawn gcc ENOENT'), { code: 'ENOENT' }),
+    });
+    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: noGcc })).toThrow(
+      "cannot build the trigger programs: the C compiler 'gcc' is not installed; install Debian's gcc and libc6-dev (apt-get install gcc libc6-dev)",
+    );
     // gcc prints the bare name back when libc.a is not on its search path.
-    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: fakeCompiler('libc.a').run }))
-      .toThrow("'gcc' finds no libc.a for static linking; install Debian's gcc and libc6-dev");
+    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: fakeCompiler('libc.a').run })).toThrow(
+      "'gcc' finds no libc.a for static linking; install Debian's gcc and libc6-dev",
+    );
   });
 
   test('a compile error names the program, the command and the compiler output, and leaves nothing in the cache', () => {
-    const gcc = fakeCompiler(libc, (args) => (args.includes(path.join(sources, 'vt-b.c'))
-      ? { status: 1, stdout: '', stderr: "vt-b.c:1:1: error: unused variable 'x' [-Werror=unused-variable]" } : undefined));
-    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: gcc.run }))
-      .toThrow(/cannot build trigger vt-b \(.*vt-b\.c\): gcc -static -O2 -Wall -Werror -o .*vt-b .*vt-b\.c failed:\nvt-b\.c:1:1: error: unused variable 'x'/);
+    const gcc = fakeCompiler(libc, (args) =>
+      args.includes(path.join(sources, 'vt-b.c'))
+        ? { status: 1, stdout: '', stderr: "vt-b.c:1:1: error: unused variable 'x' [-Werror=unused-variable]" }
+        : undefined,
+    );
+    expect(() => buildTriggers({ sourceDir: sources, cacheDir: cache, run: gcc.run })).toThrow(
+      /cannot build trigger vt-b \(.*vt-b\.c\): gcc -static -O2 -Wall -Werror -o .*vt-b .*vt-b\.c failed:\nvt-b\.c:1:1: error: unused variable 'x'/,
+    );
     const left = fs.readdirSync(cache, { recursive: true }).map(String);
     expect(left.filter((f) => f.includes('vt-b'))).toStrictEqual([]);
   });
 
-  test('the package\'s sources are the vt-*.c programs', () => {
+  test("the package's sources are the vt-*.c programs", () => {
     const names = triggerSources().map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['vt-setid', 'vt-capset', 'vt-unshare', 'vt-exec', 'vt-file', 'vt-connect', 'vt-socket',
-      'vt-ptrace', 'vt-bpf', 'vt-module', 'vt-mount']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'vt-setid',
+        'vt-capset',
+        'vt-unshare',
+        'vt-exec',
+        'vt-file',
+        'vt-connect',
+        'vt-socket',
+        'vt-ptrace',
+        'vt-bpf',
+        'vt-module',
+        'vt-mount',
+      ]),
+    );
     expect(names.every((n) => n.startsWith('vt-'))).toBe(true);
   });
 });
@@ -95,22 +125,28 @@ const gccReady = spawnSync('gcc', ['-print-file-name=libc.a'], { encoding: 'utf8
 const canCompile = gccReady.status === 0 && path.isAbsolute(gccReady.stdout.trim());
 
 // Needs Debian's gcc and libc6-dev; without them this test is reported as skipped.
-(canCompile ? test : test.skip)('every trigger program builds as a static executable with -Wall -Werror and prints its usage', () => {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-real-'));
-  try {
-    const built = buildTriggers({ cacheDir: cache });
-    expect(built.length).toBe(triggerSources().length);
-    for (const t of built) {
-      const elf = fs.readFileSync(t.path);
-      expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-      // A static executable has no program interpreter: no PT_INTERP (3) program header.
-      const types = Array.from({ length: elf.readUInt16LE(0x38) }, (_, i) => elf.readUInt32LE(Number(elf.readBigUInt64LE(0x20)) + i * elf.readUInt16LE(0x36)));
-      expect([t.name, types.includes(3)]).toStrictEqual([t.name, false]);
-      const usage = spawnSync(t.path, [], { encoding: 'utf8' });
-      expect([t.name, usage.status]).toStrictEqual([t.name, 2]);
-      expect(usage.stderr).toMatch(new RegExp(`^usage: ${t.name} `));
+(canCompile ? test : test.skip)(
+  'every trigger program builds as a static executable with -Wall -Werror and prints its usage',
+  () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-real-'));
+    try {
+      const built = buildTriggers({ cacheDir: cache });
+      expect(built.length).toBe(triggerSources().length);
+      for (const t of built) {
+        const elf = fs.readFileSync(t.path);
+        expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+        // A static executable has no program interpreter: no PT_INTERP (3) program header.
+        const types = Array.from({ length: elf.readUInt16LE(0x38) }, (_, i) =>
+          elf.readUInt32LE(Number(elf.readBigUInt64LE(0x20)) + i * elf.readUInt16LE(0x36)),
+        );
+        expect([t.name, types.includes(3)]).toStrictEqual([t.name, false]);
+        const usage = spawnSync(t.path, [], { encoding: 'utf8' });
+        expect([t.name, usage.status]).toStrictEqual([t.name, 2]);
+        expect(usage.stderr).toMatch(new RegExp(`^usage: ${t.name} `));
+      }
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
     }
-  } finally {
-    fs.rmSync(cache, { recursive: true, force: true });
-  }
-}, 120_000);
+  },
+  120_000,
+);

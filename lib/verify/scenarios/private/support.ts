@@ -58,7 +58,12 @@ export function runcProcess(inContainerNamespaces: boolean, capabilities?: reado
 }
 
 /** A kprobe event. */
-export function kprobe(fn: string, args: SimulatedEvent['args'], process: SimulatedProcess, extra: Partial<SimulatedEvent> = {}): SimulatedEvent {
+export function kprobe(
+  fn: string,
+  args: SimulatedEvent['args'],
+  process: SimulatedProcess,
+  extra: Partial<SimulatedEvent> = {},
+): SimulatedEvent {
   return { hook: `kprobe:${fn}`, ...(args ? { args } : {}), process, ...extra };
 }
 
@@ -107,7 +112,15 @@ export function tcpSock(daddr: string, dport: number, state = 'TCP_SYN_SENT'): E
   const v6 = daddr.includes(':');
   // A dual-stack (IPv4-mapped) destination keeps an AF_INET6 socket; tcp_connect runs inside tcp_v4_connect,
   // before the IPv6 source address is set from the IPv4 one, so Tetragon reads it as "::".
-  const saddr = !v6 ? (daddr.startsWith('127.') ? '127.0.0.1' : '10.0.2.15') : daddr === '::1' ? '::1' : daddr.startsWith('::ffff:') ? '::' : 'fec0::15';
+  const saddr = !v6
+    ? daddr.startsWith('127.')
+      ? '127.0.0.1'
+      : '10.0.2.15'
+    : daddr === '::1'
+      ? '::1'
+      : daddr.startsWith('::ffff:')
+        ? '::'
+        : 'fec0::15';
   const family: SocketFamily = v6 ? 'AF_INET6' : 'AF_INET';
   return { kind: 'sock', family, protocol: 'IPPROTO_TCP', type: 'SOCK_STREAM', saddr, daddr, sport: 41234, dport, state };
 }
@@ -125,16 +138,21 @@ export interface ScenarioSpec {
 }
 
 /** The scenarios of one policy: what it must catch and what it must ignore. */
-export function family(policy: string, specs: { readonly catch: readonly ScenarioSpec[]; readonly ignore: readonly ScenarioSpec[] }): Scenario[] {
-  const make = (expect: 'catch' | 'ignore') => (s: ScenarioSpec): Scenario => ({
-    id: `${policy}/${s.id}`,
-    policy,
-    expect,
-    summary: s.summary,
-    trigger: s.trigger,
-    events: s.events(triggerProcess(s.trigger)).map((e, i) => (e.name ? e : { ...e, name: `${s.id}#${i + 1}` })),
-    ...(s.knownLimit ? { knownLimit: s.knownLimit } : {}),
-    ...(s.props ? { props: s.props } : {}),
-  });
+export function family(
+  policy: string,
+  specs: { readonly catch: readonly ScenarioSpec[]; readonly ignore: readonly ScenarioSpec[] },
+): Scenario[] {
+  const make =
+    (expect: 'catch' | 'ignore') =>
+    (s: ScenarioSpec): Scenario => ({
+      id: `${policy}/${s.id}`,
+      policy,
+      expect,
+      summary: s.summary,
+      trigger: s.trigger,
+      events: s.events(triggerProcess(s.trigger)).map((e, i) => (e.name ? e : { ...e, name: `${s.id}#${i + 1}` })),
+      ...(s.knownLimit ? { knownLimit: s.knownLimit } : {}),
+      ...(s.props ? { props: s.props } : {}),
+    });
   return [...specs.catch.map(make('catch')), ...specs.ignore.map(make('ignore'))];
 }
