@@ -256,6 +256,8 @@ export function kernelReportFromChannel(args: {
   channel: Channel;
   problems: string[];
   scenarioPolicies?: ReadonlyMap<string, string>;
+  /** On reanalysis: the add number of each policy in the run's plan (policies since added or renamed were not run). */
+  planned?: ReadonlyMap<string, number>;
   timings: { prepareSeconds: number; vmSeconds: number; totalSeconds: number };
   qemuPeakRssBytes?: number;
   artifacts?: string;
@@ -284,10 +286,15 @@ export function kernelReportFromChannel(args: {
     }
   }
   const policies: PolicyResult[] = args.policies.map((p, i) => {
-    const add = adds.get(i + 1);
+    const at = args.planned ? args.planned.get(p.agentName) : i + 1;
+    if (at === undefined) {
+      problems.push(`${p.agentName}: not in the plan of the run being reanalyzed, so not run`);
+      return policyResult(p, {}, predictLoad(p.loaded, kernelTable));
+    }
+    const add = adds.get(at);
     const observed: ObservedLoad = {
       ...(add?.rc !== undefined && Number.isFinite(add.rc) ? { addExit: add.rc } : {}),
-      ...(outputs.has(i + 1) ? { addOutput: outputs.get(i + 1) } : {}),
+      ...(outputs.has(at) ? { addOutput: outputs.get(at) } : {}),
       ...(add?.begin !== undefined && add?.end !== undefined ? { seconds: Math.round((add.end - add.begin) * 10) / 10 } : {}),
       ...(listed.has(p.agentName) ? { listed: listed.get(p.agentName) } : {}),
     };
@@ -711,6 +718,13 @@ function runRecord(dir: string): RunRecord {
   return { token, ...(kernel ? { kernel } : {}), accelerator: old.accelerator ?? 'tcg' };
 }
 
+/** The add number of each policy in a run's plan (`vt_add N /verify/policies/NNN-<name>.yaml`), by agent name. */
+export function plannedAdds(plan: string): Map<string, number> {
+  const planned = new Map<string, number>();
+  for (const m of plan.matchAll(/^vt_add (\d+) '?[^\n']*\/\d{3}-([^/\n']+)\.yaml'?$/gm)) planned.set(m[2], Number(m[1]));
+  return planned;
+}
+
 /**
  * Reads the artifacts of earlier boots again (`<artifactsDir>/<release>/`): the same policies and scenarios give
  * the same plan, so a report can be rebuilt after the analysis changed, without booting. Timings of the VM are
@@ -745,6 +759,7 @@ export function reanalyze(
       channel,
       problems: [...(old?.problems.filter((p) => !/^section|^the guest did not finish/.test(p)) ?? [])],
       scenarioPolicies: o.scenarioPolicies,
+      planned: plannedAdds(readFileSync(join(dir, 'plan.sh'), 'utf8')),
       timings: old?.timings ?? { prepareSeconds: 0, vmSeconds: 0, totalSeconds: 0 },
       ...(old?.memory.qemuPeakRssBytes !== undefined ? { qemuPeakRssBytes: old.memory.qemuPeakRssBytes } : {}),
       artifacts: dir,

@@ -15,7 +15,7 @@ import { podLessVariant, PolicyUnderTest } from '../../lib/verify/policies';
 import { runtimeScenarios } from '../../lib/verify/runtime-scenarios';
 import { Scenario } from '../../lib/verify/scenario';
 import { readScenarioFile } from '../../lib/verify/scenario-file';
-import { crashExcerpt, kernelReportFromChannel, planTriggers, reanalyze, releasesFromNames } from '../../lib/verify/verifier';
+import { crashExcerpt, kernelReportFromChannel, plannedAdds, planTriggers, reanalyze, releasesFromNames } from '../../lib/verify/verifier';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'verify');
 
@@ -230,8 +230,9 @@ describe("reanalysis of an earlier run's artifacts", () => {
     const dir = mkdtempSync(join(tmpdir(), 'reanalyze-'));
     mkdirSync(join(dir, 'debian-12'));
     copyFileSync(join(fixtures, 'channel-debian-12.log'), join(dir, 'debian-12', 'channel.log'));
-    writeFileSync(join(dir, 'debian-12', 'plan.sh'), 'VT_TOKEN=@@vt-5807a0b85af5\n');
     const policies = monitors();
+    const adds = policies.map((p, i) => `vt_add ${i + 1} /verify/policies/${String(i + 1).padStart(3, '0')}-${p.agentName}.yaml`);
+    writeFileSync(join(dir, 'debian-12', 'plan.sh'), ['VT_TOKEN=@@vt-5807a0b85af5', ...adds].join('\n') + '\n');
     const names = new Set(policies.map((p) => p.name));
     const scenarios = [...runtimeScenarios(['bookworm', 'sid']), ...readScenarioFile(join(fixtures, 'module-scenarios.yaml'))].filter((s) =>
       names.has(s.policy),
@@ -247,6 +248,22 @@ describe("reanalysis of an earlier run's artifacts", () => {
     expect(report.kernels[0].scenarios.filter((s) => s.status === 'pass')).toHaveLength(27);
     expect(report.kernels[0].runtimes.map((r) => r.version)).toStrictEqual(['runc version 1.1.5+ds1', 'runc version 1.3.6+ds1']);
     expect(JSON.parse(readFileSync(join(dir, 'debian-12', 'report.json'), 'utf8')).scenarios).toHaveLength(29);
+
+    // A policy the run did not load (a variant renamed since) is not run, not given another policy's result.
+    const renamed = policies.map((p, i) => (i === 0 ? { ...p, agentName: `${p.agentName}-0a1b2c` } : p));
+    const again = reanalyze({
+      kernels: [findRelease('debian-12')!],
+      policies: renamed,
+      scenarios,
+      runtimes: ['bookworm', 'sid'],
+      artifactsDir: dir,
+      accelerator: { accelerator: 'tcg', reason: 'test' },
+    });
+    expect(again.kernels[0].policies.map((p) => p.state)).toStrictEqual([
+      'not-run',
+      ...report.kernels[0].policies.slice(1).map((p) => p.state),
+    ]);
+    expect(again.kernels[0].problems.some((p) => p.includes('-0a1b2c: not in the plan'))).toBe(true);
   });
 });
 
@@ -259,5 +276,21 @@ describe('helpers', () => {
   test('kernel names: all four by default, unknown ones refused', () => {
     expect(releasesFromNames([]).map((r) => r.name)).toStrictEqual(['debian-11', 'debian-12', 'debian-13', 'debian-sid']);
     expect(() => releasesFromNames(['debian-10'])).toThrow(/--kernel debian-10: unknown/);
+  });
+});
+
+describe('plannedAdds', () => {
+  test('maps each policy of a run plan to its add number, so a reanalysis with other policies does not borrow their results', () => {
+    const plan = [
+      'vt_add 1 /verify/policies/001-network-connection-monitor.yaml',
+      "vt_add 2 '/verify/policies/002-namespace-change-ca29d9.yaml'",
+      'vt_mark 1',
+    ].join('\n');
+    const planned = plannedAdds(plan);
+    expect([...planned]).toStrictEqual([
+      ['network-connection-monitor', 1],
+      ['namespace-change-ca29d9', 2],
+    ]);
+    expect(planned.get('namespace-change-326546')).toBeUndefined();
   });
 });
