@@ -34,14 +34,17 @@ const isMarker = (e) =>
 // Protobuf JSON leaves out false: a container process has a mount namespace without `is_host`.
 const inContainer = (e) => !!e.body?.process?.ns?.mnt?.inum && !e.body.process.ns.mnt.is_host;
 // A process the agent saw exec (flag `execve`) is a better sample than one it found in /proc at start (`procFS`, e.g.
-// `<kernel>`): the first seen wins, but one seen exec'ing replaces one found in /proc.
+// `<kernel>`), and a workload's process better than the runtime's own (runc, or runc init re-executing itself as
+// /proc/self/exe): the first seen wins unless a later one ranks higher.
 const seenExec = (e) =>
   String(e.body?.process?.flags ?? '')
     .split(' ')
     .includes('execve');
+const isRuntime = (e) => /^\/proc\/|\/runc$/.test(String(e.body?.process?.binary ?? ''));
+const rank = (e) => (seenExec(e) ? 1 : 0) + (isRuntime(e) ? 0 : 2);
 const picked = new Map();
 const pick = (key, e) => {
-  if (!picked.has(key) || (!seenExec(picked.get(key)) && seenExec(e))) picked.set(key, e);
+  if (!picked.has(key) || rank(e) > rank(picked.get(key))) picked.set(key, e);
 };
 for (const e of events) {
   if (isMarker(e)) continue;

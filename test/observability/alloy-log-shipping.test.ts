@@ -80,9 +80,10 @@ describe('AlloyLogShipping', () => {
       node: KPROBE_SENSITIVE_FILE.node_name,
       policy_name: 'sensitive-file-access-monitor',
     });
+    expect(bodyOf(KPROBE_SENSITIVE_FILE).process.binary).toMatch(/^\/.+/);
     expect(shipped.metadata).toMatchObject({
       function_name: 'security_file_open',
-      binary: '/bin/cat',
+      binary: bodyOf(KPROBE_SENSITIVE_FILE).process.binary,
       pod: bodyOf(KPROBE_SENSITIVE_FILE).process.pod.name,
     });
     expect(shipped.timestamp).toBe(KPROBE_SENSITIVE_FILE.time);
@@ -90,7 +91,10 @@ describe('AlloyLogShipping', () => {
       policy_name: 'network-connection-monitor',
       namespace: 'host',
     });
-    expect(shipWithAlloy(config, KPROBE_TCP_CONNECT).metadata).toMatchObject({ function_name: 'tcp_connect', binary: '/bin/nc' });
+    expect(shipWithAlloy(config, KPROBE_TCP_CONNECT).metadata).toMatchObject({
+      function_name: 'tcp_connect',
+      binary: bodyOf(KPROBE_TCP_CONNECT).process.binary,
+    });
   });
 
   test('given a host process, when the pipeline runs, then namespace is "host" (not an empty label) and no pod metadata appears', () => {

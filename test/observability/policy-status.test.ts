@@ -289,9 +289,16 @@ describe('policy live status', () => {
       expect(Object.keys(m.labels).sort()).toStrictEqual(['policy', 'policy_namespace']);
       expect(m.value).toBeGreaterThan(0);
     }
-    const hit = samples.find((x) => x.name === 'tetragon_policy_events_total' && x.labels.policy === 'sensitive-file-access-monitor')!;
+    // The verifier's file trigger opening a watched file: a binary every run has.
+    const hit = samples.find(
+      (x) =>
+        x.name === 'tetragon_policy_events_total' &&
+        x.labels.policy === 'sensitive-file-access-monitor' &&
+        x.labels.binary === '/usr/local/bin/vt-file' &&
+        x.labels.hook === 'kprobe:security_file_open',
+    )!;
     expect(hit.labels).toStrictEqual({
-      binary: '/bin/cat',
+      binary: '/usr/local/bin/vt-file',
       hook: 'kprobe:security_file_open',
       namespace: '',
       node_name: '',
@@ -304,7 +311,7 @@ describe('policy live status', () => {
     const { namespace: _n, pod: _p, ...rest } = target;
     expect(scrapedLabels(hit, target)).toStrictEqual({
       ...rest,
-      binary: '/bin/cat',
+      binary: '/usr/local/bin/vt-file',
       hook: 'kprobe:security_file_open',
       policy: 'sensitive-file-access-monitor',
     });

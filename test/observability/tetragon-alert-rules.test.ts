@@ -193,7 +193,7 @@ describe('TetragonAlertRules', () => {
         .filter((x) => x.name === 'tetragon_policy_events_total')
         .every((x) => x.labels.namespace === ''),
     ).toBe(true);
-    expect(hitsOf('sensitive-file-access-monitor')).toContain('/bin/cat');
+    expect(hitsOf('sensitive-file-access-monitor')).toContain('/usr/local/bin/vt-file');
     expect(hitsOf('shell-access-monitor').length).toBeGreaterThan(0);
     const groups = synth().spec.groups.map((g: any) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }: any) => r) }));
     // The scrape adds node="node-a"; the page's own node_name is empty (the agent's default metrics label filter).
