@@ -8,6 +8,7 @@
 #include "vt.h"
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 static const char USAGE[] = "prog-load|map-create|perf-open...";
@@ -22,6 +23,10 @@ int main(int argc, char **argv)
 	vt_name = "vt-bpf";
 	if (argc < 2)
 		vt_usage(USAGE);
+	/* Before 5.11 BPF memory counts against RLIMIT_MEMLOCK and bpf() fails with EPERM past it, as it did on 5.10
+	 * with the guest's default limit; a loader raises it first (a process without the right keeps its limit). */
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	(void)setrlimit(RLIMIT_MEMLOCK, &unlimited);
 	for (int i = 1; i < argc; i++) {
 		long fd;
 		if (strcmp(argv[i], "prog-load") == 0) {
