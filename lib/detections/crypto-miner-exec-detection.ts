@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { LokiDetectionRule } from '../observability/loki-detection-rule';
+import { CRYPTO_MINER_BINARIES } from '../observability/queries';
 import { DetectionConstruct } from '../policies/detection';
 import { ArgFilter } from '../policy/arg-filter';
 import { Arg } from '../policy/argument';
@@ -38,29 +39,7 @@ export class CryptoMinerExecDetection extends DetectionConstruct {
   /** The policy's well-known name. */
   public static readonly NAME = 'crypto-miner-exec';
   /** Falco's `miner_binaries`. */
-  public static readonly DEFAULT_MINERS: readonly string[] = [
-    'xmrig',
-    'xmr-stak',
-    'minerd',
-    'minergate',
-    'cpuminer',
-    'ccminer',
-    'ethminer',
-    'cgminer',
-    'bfgminer',
-    'sgminer',
-    'claymore',
-    'nbminer',
-    't-rex',
-    'gminer',
-    'lolminer',
-    'phoenixminer',
-    'teamredminer',
-    'nanominer',
-    'bminer',
-    'wildrig',
-    'srbminer',
-  ];
+  public static readonly DEFAULT_MINERS: readonly string[] = CRYPTO_MINER_BINARIES;
 
   /** The generated policies. */
   public readonly policies: TracingPolicy[];
